@@ -1,0 +1,5 @@
+//! benchgate: a CI performance-regression gate for HTTP services.
+
+mod config;
+
+fn main() {}
