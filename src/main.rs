@@ -1,5 +1,30 @@
 //! benchgate: a CI performance-regression gate for HTTP services.
+//!
+//! `main` parses the arguments, runs one command and maps its outcome to an
+//! exit code (see [`exit`]); the work lives in the modules below.
 
+mod app;
+mod cli;
+mod commands;
 mod config;
+mod exit;
+mod files;
+mod load;
+mod provenance;
+mod record;
+mod report;
+mod runner;
 
-fn main() {}
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    let cli = cli::Cli::parse();
+    let code = match commands::dispatch(cli.command) {
+        Ok(code) => code,
+        Err(failure) => {
+            eprintln!("benchgate: {failure}");
+            failure.code
+        }
+    };
+    std::process::ExitCode::from(code as u8)
+}

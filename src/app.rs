@@ -1,0 +1,349 @@
+//! The app under test: spawn it in its own process group, wait until it is
+//! ready, watch it while it is measured, and stop the whole group afterwards.
+//!
+//! Stopping is tied to [`App`]'s `Drop`, so every way out of a run — success,
+//! error, Ctrl-C, SIGTERM, a panic — takes the app and all its children
+//! (gunicorn workers, a `cargo run` wrapper's child) down with it: SIGTERM to
+//! the group, a grace period, then SIGKILL.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::time::Duration;
+
+use nix::errno::Errno;
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use tokio::process::{Child, Command};
+use tokio::time::Instant;
+
+use crate::config::{AppConfig, BaseUrl};
+use crate::load;
+
+/// How long the app gets to exit after SIGTERM before it is killed.
+const GRACE: Duration = Duration::from_secs(5);
+/// How often readiness is polled.
+const POLL: Duration = Duration::from_millis(50);
+/// How many lines of the app's log an error shows.
+const LOG_TAIL_LINES: usize = 15;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("cannot start the app: `{program}` was not found (cwd {cwd}); check app.command in the suite file")]
+    NotFound { program: String, cwd: PathBuf },
+    #[error("cannot start the app `{program}`: {source}")]
+    Spawn {
+        program: String,
+        source: std::io::Error,
+    },
+    #[error("cannot create the app's log file {path}: {source}")]
+    Log {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("port {port} on {host} is already in use by another process; stop it or change the port in the suite file")]
+    PortInUse { host: String, port: u16 },
+    #[error("the app exited with {status} before it was ready; last lines of {log}:\n{tail}")]
+    ExitedEarly {
+        status: String,
+        log: PathBuf,
+        tail: String,
+    },
+    #[error("the app was not ready within {timeout:?}: {url} last said: {last}; raise app.ready.timeout or check app.ready.url; last lines of {log}:\n{tail}")]
+    NotReady {
+        timeout: Duration,
+        url: String,
+        last: String,
+        log: PathBuf,
+        tail: String,
+    },
+    #[error("invalid app.ready.url {url}: {reason}")]
+    ReadyUrl { url: String, reason: String },
+    #[error("the app exited with {status} during the run; last lines of {log}:\n{tail}")]
+    Died {
+        status: String,
+        log: PathBuf,
+        tail: String,
+    },
+}
+
+/// A running app. Dropping it stops the app's whole process group.
+#[derive(Debug)]
+pub struct App {
+    child: Child,
+    group: Pid,
+    log: PathBuf,
+    stopped: bool,
+}
+
+/// Where a readiness probe goes.
+#[derive(Debug, Clone)]
+pub struct ReadyTarget {
+    pub base: BaseUrl,
+    pub path: String,
+    pub url: String,
+}
+
+impl ReadyTarget {
+    pub fn parse(url: &str) -> Result<ReadyTarget, AppError> {
+        let bad = |reason: &str| AppError::ReadyUrl {
+            url: url.to_string(),
+            reason: reason.to_string(),
+        };
+        let uri: http::Uri = url.parse().map_err(|_| bad("not a URL"))?;
+        if uri.scheme_str() != Some("http") {
+            return Err(bad("only http:// URLs are supported"));
+        }
+        let host = uri.host().ok_or_else(|| bad("no host"))?;
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        let port = uri.port_u16().unwrap_or(80);
+        let path = uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_else(|| "/".into());
+        Ok(ReadyTarget {
+            base: BaseUrl { host, port },
+            path,
+            url: url.to_string(),
+        })
+    }
+}
+
+impl App {
+    /// Spawns the app and waits until its ready URL answers 2xx.
+    pub async fn start(config: &AppConfig, log: &Path) -> Result<App, AppError> {
+        let target = ReadyTarget::parse(&config.ready.url)?;
+        refuse_busy_port(&target.base).await?;
+        let mut app = App::spawn(config, log)?;
+        app.wait_ready(&target, config.ready.timeout).await?;
+        Ok(app)
+    }
+
+    fn spawn(config: &AppConfig, log: &Path) -> Result<App, AppError> {
+        let log_err = |source| AppError::Log {
+            path: log.to_path_buf(),
+            source,
+        };
+        if let Some(dir) = log.parent() {
+            std::fs::create_dir_all(dir).map_err(log_err)?;
+        }
+        let stdout = File::create(log).map_err(log_err)?;
+        let stderr = stdout.try_clone().map_err(log_err)?;
+        let program = config.command[0].clone();
+        let child = Command::new(&program)
+            .args(&config.command[1..])
+            .current_dir(&config.cwd)
+            .envs(&config.env)
+            .stdin(Stdio::null())
+            .stdout(stdout)
+            .stderr(stderr)
+            .process_group(0)
+            .kill_on_drop(false)
+            .spawn()
+            .map_err(|source| match source.kind() {
+                std::io::ErrorKind::NotFound => AppError::NotFound {
+                    program: program.clone(),
+                    cwd: config.cwd.clone(),
+                },
+                _ => AppError::Spawn {
+                    program: program.clone(),
+                    source,
+                },
+            })?;
+        let pid = child.id().ok_or_else(|| AppError::Spawn {
+            program: program.clone(),
+            source: std::io::Error::other("the process exited at once"),
+        })?;
+        Ok(App {
+            child,
+            group: Pid::from_raw(pid as i32),
+            log: log.to_path_buf(),
+            stopped: false,
+        })
+    }
+
+    async fn wait_ready(
+        &mut self,
+        target: &ReadyTarget,
+        timeout: Duration,
+    ) -> Result<(), AppError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().ok().flatten() {
+                return Err(AppError::ExitedEarly {
+                    status: describe(status),
+                    log: self.log.clone(),
+                    tail: self.log_tail(),
+                });
+            }
+            let last = match load::probe(&target.base, &target.path, Duration::from_secs(1)).await {
+                Ok(status) if (200..300).contains(&status) => return Ok(()),
+                Ok(status) => format!("HTTP {status}"),
+                Err(reason) => reason,
+            };
+            if Instant::now() >= deadline {
+                return Err(AppError::NotReady {
+                    timeout,
+                    url: target.url.clone(),
+                    last,
+                    log: self.log.clone(),
+                    tail: self.log_tail(),
+                });
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Resolves when the app exits on its own; the error says how.
+    pub async fn watch(&mut self) -> AppError {
+        let status = match self.child.wait().await {
+            Ok(status) => describe(status),
+            Err(e) => format!("an unknown status ({e})"),
+        };
+        AppError::Died {
+            status,
+            log: self.log.clone(),
+            tail: self.log_tail(),
+        }
+    }
+
+    pub fn log_path(&self) -> &Path {
+        &self.log
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.group.as_raw()
+    }
+
+    /// Stops the whole process group: SIGTERM, up to [`GRACE`], then SIGKILL.
+    pub fn stop(&mut self) {
+        if self.stopped {
+            return;
+        }
+        self.stopped = true;
+        if killpg(self.group, Signal::SIGTERM) == Err(Errno::ESRCH) {
+            self.reap();
+            return;
+        }
+        let deadline = std::time::Instant::now() + GRACE;
+        while std::time::Instant::now() < deadline {
+            self.reap();
+            if killpg(self.group, None) == Err(Errno::ESRCH) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = killpg(self.group, Signal::SIGKILL);
+        for _ in 0..100 {
+            self.reap();
+            if killpg(self.group, None) == Err(Errno::ESRCH) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    fn reap(&mut self) {
+        let _ = self.child.try_wait();
+    }
+
+    /// The last lines of the app's log, indented for an error message.
+    pub fn log_tail(&self) -> String {
+        log_tail(&self.log, LOG_TAIL_LINES)
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// A port that already answers before the app starts belongs to someone else:
+/// probing it would measure the wrong server.
+async fn refuse_busy_port(base: &BaseUrl) -> Result<(), AppError> {
+    let connect = tokio::net::TcpStream::connect(base.authority());
+    match tokio::time::timeout(Duration::from_millis(500), connect).await {
+        Ok(Ok(_)) => Err(AppError::PortInUse {
+            host: base.host.clone(),
+            port: base.port,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn describe(status: ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exit code {code}"),
+        (None, Some(signal)) => format!("signal {signal}"),
+        _ => "an unknown status".into(),
+    }
+}
+
+/// The last `lines` lines of a file (reading at most its last 64 KiB).
+fn log_tail(path: &Path, lines: usize) -> String {
+    let mut text = String::new();
+    if let Ok(mut file) = File::open(path) {
+        let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let _ = file.seek(SeekFrom::Start(len.saturating_sub(64 * 1024)));
+        let mut bytes = Vec::new();
+        let _ = file.read_to_end(&mut bytes);
+        text = String::from_utf8_lossy(&bytes).into_owned();
+    }
+    let all: Vec<&str> = text.lines().collect();
+    let tail = &all[all.len().saturating_sub(lines)..];
+    if tail.is_empty() {
+        return "    (the log is empty)".into();
+    }
+    tail.iter()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ready_url_is_split_into_address_and_path() {
+        let t = ReadyTarget::parse("http://127.0.0.1:8000/health?x=1").expect("valid");
+        assert_eq!(
+            t.base,
+            BaseUrl {
+                host: "127.0.0.1".into(),
+                port: 8000
+            }
+        );
+        assert_eq!(t.path, "/health?x=1");
+        let t = ReadyTarget::parse("http://[::1]/").expect("valid");
+        assert_eq!(
+            t.base,
+            BaseUrl {
+                host: "::1".into(),
+                port: 80
+            }
+        );
+        assert!(ReadyTarget::parse("https://example.com/").is_err());
+        assert!(ReadyTarget::parse("not a url").is_err());
+    }
+
+    #[test]
+    fn log_tail_keeps_the_last_lines() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("app.log");
+        let text: String = (1..=40).map(|i| format!("line {i}\n")).collect();
+        std::fs::write(&path, text).expect("write log");
+        let tail = log_tail(&path, 3);
+        assert_eq!(tail, "    line 38\n    line 39\n    line 40");
+        assert_eq!(
+            log_tail(&dir.path().join("missing"), 3),
+            "    (the log is empty)"
+        );
+    }
+}

@@ -1,0 +1,54 @@
+//! Writing files so that no reader ever sees half of one: write a temp file
+//! in the same directory, flush it to disk, then rename it over the target.
+
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+/// Writes `bytes` to `path` atomically, creating the parent directory.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let fail = |what: &str, e: &dyn std::fmt::Display| {
+        format!("cannot write {}: {what}: {e}", path.display())
+    };
+    fs_err::create_dir_all(dir).map_err(|e| fail("creating its directory", &e))?;
+    let mut temp = tempfile::Builder::new()
+        .prefix(".benchgate-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| fail("creating a temp file", &e))?;
+    temp.write_all(bytes).map_err(|e| fail("writing", &e))?;
+    // Temp files are private by default; a results file is not.
+    let mode = std::fs::metadata(path)
+        .map(|m| m.permissions().mode())
+        .unwrap_or(0o644);
+    temp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(mode))
+        .map_err(|e| fail("setting permissions", &e))?;
+    temp.as_file().sync_all().map_err(|e| fail("syncing", &e))?;
+    temp.persist(path)
+        .map_err(|e| fail("renaming the temp file", &e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_the_file_whole_and_leaves_no_temp_files() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("sub/out.json");
+        write_atomic(&path, b"first").expect("first write");
+        write_atomic(&path, b"second").expect("second write");
+        assert_eq!(std::fs::read(&path).expect("read back"), b"second");
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("sub"))
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("out.json")]);
+    }
+}

@@ -1,0 +1,230 @@
+//! One HTTP/1.1 keep-alive connection and the requests sent over it.
+//!
+//! The generator talks to hyper's connection API directly rather than through
+//! a pooled client: each in-flight slot owns exactly one connection, so there
+//! is no pool lookup, no URL parsing and no header merging per request, and a
+//! connection that failed is simply reopened by its owner.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, HOST};
+use http::{HeaderMap, Method, Request, Uri};
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::SendRequest;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+use crate::config::{BaseUrl, Endpoint};
+
+/// An endpoint's request, parsed once before the run.
+#[derive(Debug, Clone)]
+pub struct PreparedRequest {
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+    expect_status: Option<u16>,
+}
+
+/// How one request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Status(u16),
+    Timeout,
+    Connect,
+    Other,
+}
+
+impl PreparedRequest {
+    pub fn new(base: &BaseUrl, endpoint: &Endpoint) -> Result<PreparedRequest, String> {
+        let method = Method::from_bytes(endpoint.method.as_bytes()).map_err(|_| {
+            format!(
+                "endpoint {}: invalid method {}",
+                endpoint.name, endpoint.method
+            )
+        })?;
+        let uri: Uri = endpoint.path.parse().map_err(|e| {
+            format!(
+                "endpoint {}: invalid path {}: {e}",
+                endpoint.name, endpoint.path
+            )
+        })?;
+        let mut headers = HeaderMap::new();
+        let host = HeaderValue::from_str(&base.authority())
+            .map_err(|e| format!("invalid host {}: {e}", base.authority()))?;
+        headers.insert(HOST, host);
+        if let Some(content_type) = endpoint
+            .body
+            .as_ref()
+            .and_then(|b| b.content_type.as_deref())
+        {
+            let value = HeaderValue::from_str(content_type)
+                .map_err(|e| format!("endpoint {}: invalid content type: {e}", endpoint.name))?;
+            headers.insert(CONTENT_TYPE, value);
+        }
+        for (name, value) in &endpoint.headers {
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| {
+                format!(
+                    "endpoint {}: invalid header name {name}: {e}",
+                    endpoint.name
+                )
+            })?;
+            // The value is not echoed: it may be a secret.
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                format!(
+                    "endpoint {}: header {name} has an invalid value",
+                    endpoint.name
+                )
+            })?;
+            headers.insert(name, value);
+        }
+        let body = Bytes::from(
+            endpoint
+                .body
+                .as_ref()
+                .map(|b| b.bytes.clone())
+                .unwrap_or_default(),
+        );
+        Ok(PreparedRequest {
+            method,
+            uri,
+            headers,
+            body,
+            expect_status: endpoint.expect_status,
+        })
+    }
+
+    fn build(&self) -> Request<Full<Bytes>> {
+        let mut request = Request::new(Full::new(self.body.clone()));
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = self.uri.clone();
+        *request.headers_mut() = self.headers.clone();
+        request
+    }
+
+    fn classify(&self, status: u16) -> Outcome {
+        let ok = match self.expect_status {
+            Some(expected) => status == expected,
+            None => (200..300).contains(&status),
+        };
+        if ok {
+            Outcome::Ok
+        } else {
+            Outcome::Status(status)
+        }
+    }
+}
+
+/// A connection slot: at most one request in flight, reconnecting on demand.
+#[derive(Debug)]
+pub struct Connection {
+    addr: String,
+    sender: Option<SendRequest<Full<Bytes>>>,
+}
+
+impl Connection {
+    pub fn new(base: &BaseUrl) -> Connection {
+        Connection {
+            addr: base.authority(),
+            sender: None,
+        }
+    }
+
+    /// Sends one request and reads the whole response body, all within
+    /// `timeout` (connecting included).
+    pub async fn send(&mut self, request: &PreparedRequest, timeout: Duration) -> Outcome {
+        match tokio::time::timeout(timeout, self.exchange(request)).await {
+            Ok(outcome) => {
+                if outcome != Outcome::Ok && !matches!(outcome, Outcome::Status(_)) {
+                    self.sender = None;
+                }
+                outcome
+            }
+            Err(_elapsed) => {
+                // The response may still arrive later: never reuse this stream.
+                self.sender = None;
+                Outcome::Timeout
+            }
+        }
+    }
+
+    async fn exchange(&mut self, request: &PreparedRequest) -> Outcome {
+        let sender = match self.ready_sender().await {
+            Ok(sender) => sender,
+            Err(outcome) => return outcome,
+        };
+        let response = match sender.send_request(request.build()).await {
+            Ok(response) => response,
+            Err(_) => return Outcome::Other,
+        };
+        let status = response.status().as_u16();
+        let mut body = response.into_body();
+        while let Some(frame) = body.frame().await {
+            if frame.is_err() {
+                return Outcome::Other;
+            }
+        }
+        request.classify(status)
+    }
+
+    async fn ready_sender(&mut self) -> Result<&mut SendRequest<Full<Bytes>>, Outcome> {
+        if let Some(sender) = &mut self.sender {
+            if sender.ready().await.is_err() {
+                self.sender = None;
+            }
+        }
+        if self.sender.is_none() {
+            self.sender = Some(connect(&self.addr).await?);
+        }
+        self.sender.as_mut().ok_or(Outcome::Connect)
+    }
+}
+
+async fn connect(addr: &str) -> Result<SendRequest<Full<Bytes>>, Outcome> {
+    let stream = TcpStream::connect(addr)
+        .await
+        .map_err(|_| Outcome::Connect)?;
+    let _ = stream.set_nodelay(true);
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|_| Outcome::Connect)?;
+    tokio::spawn(async move {
+        // Errors surface on the sender side as failed requests.
+        let _ = connection.await;
+    });
+    Ok(sender)
+}
+
+/// One GET with a fresh connection: the readiness probe.
+pub async fn probe(base: &BaseUrl, path_and_query: &str, timeout: Duration) -> Result<u16, String> {
+    let endpoint = Endpoint {
+        name: "ready".into(),
+        method: "GET".into(),
+        path: path_and_query.into(),
+        headers: Vec::new(),
+        body: None,
+        weight: 1,
+        expect_status: None,
+        gate: Default::default(),
+    };
+    let request = PreparedRequest::new(base, &endpoint)?;
+    let mut connection = Connection::new(base);
+    let exchange = async {
+        let sender = connection
+            .ready_sender()
+            .await
+            .map_err(|_| "connection refused".to_string())?;
+        let response = sender
+            .send_request(request.build())
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status().as_u16();
+        let _ = response.into_body().collect().await;
+        Ok(status)
+    };
+    tokio::time::timeout(timeout, exchange)
+        .await
+        .map_err(|_| format!("no answer within {timeout:?}"))?
+}

@@ -1,0 +1,177 @@
+//! The load generator: an open-loop schedule replayed over a fixed number of
+//! keep-alive connections, recorded per endpoint per block.
+//!
+//! Each connection slot repeatedly claims the next scheduled request, waits
+//! until it is due and sends it. A request that is already overdue when a
+//! slot claims it waited for a connection: its latency counts from the time it
+//! was due (so a stalled server shows in the tail instead of quietly slowing
+//! the generator down — "coordinated omission") and it is counted as a late
+//! start. A request claimed on time counts from the moment it is sent, so the
+//! generator's own timer granularity is never charged to the server.
+
+mod client;
+mod recorder;
+mod schedule;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+pub use client::{probe, Outcome, PreparedRequest};
+pub use recorder::Recorded;
+use recorder::Recorder;
+pub use schedule::Schedule;
+
+use crate::config::{BaseUrl, Config};
+use client::Connection;
+
+/// A request that waits longer than this for a free connection counts as a
+/// late start in the report (its whole wait counts in its latency anyway).
+const LATE_TOLERANCE: Duration = Duration::from_millis(1);
+
+impl BaseUrl {
+    /// `host:port`, as used for the connection and the `Host` header.
+    pub fn authority(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// Everything the generator needs, resolved from the suite.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub base: BaseUrl,
+    pub requests: Vec<PreparedRequest>,
+    pub schedule: Schedule,
+    pub connections: u32,
+    pub block: Duration,
+    pub timeout: Duration,
+}
+
+impl Plan {
+    pub fn new(config: &Config) -> Result<Plan, String> {
+        let load = &config.load;
+        let requests = config
+            .endpoints
+            .iter()
+            .map(|e| PreparedRequest::new(&config.base_url, e))
+            .collect::<Result<Vec<_>, _>>()?;
+        let weights: Vec<u32> = config.endpoints.iter().map(|e| e.weight).collect();
+        Ok(Plan {
+            base: config.base_url.clone(),
+            requests,
+            schedule: Schedule::new(load.rate, load.warmup, load.duration, &weights, load.seed),
+            connections: load.connections,
+            block: load.block,
+            timeout: load.timeout,
+        })
+    }
+}
+
+/// Counters a progress display may read while the run goes on.
+#[derive(Debug, Default)]
+pub struct Live {
+    /// Requests that have finished, warm-up included.
+    pub finished: AtomicU64,
+}
+
+/// Replays the plan and returns what was recorded. Cancel by dropping the
+/// future: every connection task is aborted with it.
+pub async fn run(plan: Arc<Plan>, live: Arc<Live>) -> Recorded {
+    let start = Instant::now() + Duration::from_millis(5);
+    let measure_start = start + plan.schedule.measure_start();
+    let recorder = Arc::new(Mutex::new(Recorder::new(plan.requests.len(), plan.block)));
+    let next = Arc::new(AtomicU64::new(0));
+    let late = Arc::new(AtomicU64::new(0));
+    let last_start = Arc::new(AtomicU64::new(0));
+
+    let mut slots = JoinSet::new();
+    for _ in 0..plan.connections {
+        let slot = Slot {
+            plan: Arc::clone(&plan),
+            next: Arc::clone(&next),
+            late: Arc::clone(&late),
+            last_start: Arc::clone(&last_start),
+            recorder: Arc::clone(&recorder),
+            live: Arc::clone(&live),
+            start,
+            measure_start,
+        };
+        slots.spawn(slot.run());
+    }
+    while slots.join_next().await.is_some() {}
+
+    let recorder = match Arc::try_unwrap(recorder) {
+        Ok(mutex) => mutex
+            .into_inner()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        Err(shared) => shared.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+    };
+    let last = last_start.load(Ordering::Relaxed);
+    recorder.finish(
+        plan.schedule.measured_requests(),
+        late.load(Ordering::Relaxed),
+        (last > 0).then(|| Duration::from_nanos(last)),
+    )
+}
+
+/// One connection slot's loop.
+struct Slot {
+    plan: Arc<Plan>,
+    next: Arc<AtomicU64>,
+    late: Arc<AtomicU64>,
+    /// Latest actual start of a measured request, in ns from the measured
+    /// phase's start.
+    last_start: Arc<AtomicU64>,
+    recorder: Arc<Mutex<Recorder>>,
+    live: Arc<Live>,
+    start: Instant,
+    measure_start: Instant,
+}
+
+impl Slot {
+    async fn run(self) {
+        let mut connection = Connection::new(&self.plan.base);
+        let schedule = &self.plan.schedule;
+        loop {
+            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            if i >= schedule.total_requests() {
+                return;
+            }
+            let due = self.start + schedule.due(i);
+            let claimed = Instant::now();
+            let started_from = if claimed > due {
+                if claimed - due > LATE_TOLERANCE && !schedule.is_warmup(i) {
+                    self.late.fetch_add(1, Ordering::Relaxed);
+                }
+                due
+            } else {
+                tokio::time::sleep_until(due).await;
+                Instant::now()
+            };
+            if !schedule.is_warmup(i) {
+                let sent = Instant::now().saturating_duration_since(self.measure_start);
+                self.last_start
+                    .fetch_max(sent.as_nanos() as u64 + 1, Ordering::Relaxed);
+            }
+            let endpoint = schedule.endpoint(i);
+            let outcome = connection
+                .send(&self.plan.requests[endpoint], self.plan.timeout)
+                .await;
+            let latency = Instant::now().saturating_duration_since(started_from);
+            if !schedule.is_warmup(i) {
+                let offset = due.saturating_duration_since(self.measure_start);
+                if let Ok(mut recorder) = self.recorder.lock() {
+                    recorder.record(offset, endpoint, latency, outcome);
+                }
+            }
+            self.live.finished.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! Per-block, per-endpoint recording of latencies and outcomes.
+//!
+//! A request belongs to the block in which it was due, not the one in which
+//! it finished, so a slow response is charged to the moment that caused it.
+
+use std::time::Duration;
+
+use hdrhistogram::Histogram;
+
+use super::Outcome;
+use crate::record::{new_histogram, Outcomes};
+
+/// What one endpoint saw in one block.
+#[derive(Debug, Clone)]
+pub struct BlockData {
+    pub latency_us: Histogram<u64>,
+    pub outcomes: Outcomes,
+}
+
+/// The recorder's result: `blocks[b][e]` for block `b`, endpoint `e`.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub blocks: Vec<Vec<BlockData>>,
+    /// Requests scheduled in the measured phase.
+    pub requests: u64,
+    pub late_starts: u64,
+    /// When the last measured request actually started, from the measured
+    /// phase's start.
+    pub last_start: Option<Duration>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    endpoints: usize,
+    block: Duration,
+    blocks: Vec<Vec<BlockData>>,
+}
+
+impl Recorder {
+    pub fn new(endpoints: usize, block: Duration) -> Recorder {
+        Recorder {
+            endpoints,
+            block,
+            blocks: Vec::new(),
+        }
+    }
+
+    /// `offset` is when the request was due, from the measured phase's start.
+    pub fn record(
+        &mut self,
+        offset: Duration,
+        endpoint: usize,
+        latency: Duration,
+        outcome: Outcome,
+    ) {
+        let b = (offset.as_nanos() / self.block.as_nanos().max(1)) as usize;
+        while self.blocks.len() <= b {
+            self.blocks.push(
+                (0..self.endpoints)
+                    .map(|_| BlockData {
+                        latency_us: new_histogram(),
+                        outcomes: Outcomes::default(),
+                    })
+                    .collect(),
+            );
+        }
+        let data = &mut self.blocks[b][endpoint];
+        match outcome {
+            Outcome::Ok => {
+                data.outcomes.ok += 1;
+                let us = (latency.as_micros() as u64).max(1);
+                // An auto-resizing histogram accepts every value.
+                let _ = data.latency_us.record(us);
+            }
+            Outcome::Status(code) => *data.outcomes.status.entry(code).or_default() += 1,
+            Outcome::Timeout => data.outcomes.timeout += 1,
+            Outcome::Connect => data.outcomes.connect += 1,
+            Outcome::Other => data.outcomes.other += 1,
+        }
+    }
+
+    pub fn finish(self, requests: u64, late_starts: u64, last_start: Option<Duration>) -> Recorded {
+        Recorded {
+            blocks: self.blocks,
+            requests,
+            late_starts,
+            last_start,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requests_land_in_the_block_they_were_due_in() {
+        let mut r = Recorder::new(2, Duration::from_secs(1));
+        r.record(
+            Duration::from_millis(10),
+            0,
+            Duration::from_millis(3),
+            Outcome::Ok,
+        );
+        r.record(
+            Duration::from_millis(1999),
+            1,
+            Duration::from_secs(5),
+            Outcome::Ok,
+        );
+        r.record(
+            Duration::from_millis(2500),
+            1,
+            Duration::ZERO,
+            Outcome::Status(503),
+        );
+        r.record(
+            Duration::from_millis(2600),
+            1,
+            Duration::ZERO,
+            Outcome::Timeout,
+        );
+        let rec = r.finish(4, 0, None);
+        assert_eq!(rec.blocks.len(), 3);
+        assert_eq!(rec.blocks[0][0].latency_us.len(), 1);
+        let first = &rec.blocks[0][0].latency_us;
+        assert!(first.equivalent(first.max(), 3000));
+        assert_eq!(rec.blocks[1][1].outcomes.ok, 1);
+        assert!(rec.blocks[1][1].latency_us.max() >= 4_990_000);
+        assert_eq!(rec.blocks[2][1].outcomes.status[&503], 1);
+        assert_eq!(rec.blocks[2][1].outcomes.timeout, 1);
+        assert_eq!(
+            rec.blocks[2][1].latency_us.len(),
+            0,
+            "errors carry no latency"
+        );
+    }
+}

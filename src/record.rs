@@ -1,0 +1,351 @@
+//! The run record: what one run measured, per endpoint and per block.
+//!
+//! A [`RunRecord`] is the plain data every later stage works on (baselines,
+//! comparison, reports). It keeps the blocks separate because the block is
+//! the statistics' unit, and stores each block's latency histogram in
+//! HdrHistogram's standard V2 compressed encoding (base64) so that other
+//! HdrHistogram tools can read a results file. Request header values never
+//! reach a record: they may hold secrets.
+
+use std::collections::BTreeMap;
+
+use base64::Engine as _;
+use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
+use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
+
+/// The results file format this build writes and reads.
+pub const FORMAT: u32 = 1;
+
+/// Latencies are recorded in microseconds with 3 significant digits.
+pub const SIGNIFICANT_DIGITS: u8 = 3;
+
+/// A new, empty latency histogram (µs) that grows as needed.
+pub fn new_histogram() -> Histogram<u64> {
+    // 1 µs .. ~1 s to start with; auto-resize covers slower responses.
+    let mut h = Histogram::new_with_bounds(1, 1 << 20, SIGNIFICANT_DIGITS)
+        .expect("constant histogram bounds are valid");
+    h.auto(true);
+    h
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunRecord {
+    pub format: u32,
+    pub suite: String,
+    /// Readable per-endpoint figures, at the top so that a reviewer can read
+    /// a baseline's diff. Derived from `endpoints`; never read back.
+    pub summary: Vec<NamedSummary>,
+    /// Hash of what was measured (endpoints and load, not the app command);
+    /// two records compare only when their fingerprints match.
+    pub fingerprint: String,
+    /// What the fingerprint covers, readable, so a mismatch can be explained.
+    pub measured: Measured,
+    pub provenance: Provenance,
+    pub load: LoadSummary,
+    pub endpoints: Vec<EndpointRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NamedSummary {
+    pub endpoint: String,
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+/// The parts of the suite that the fingerprint covers.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Measured {
+    pub rate: f64,
+    pub connections: u32,
+    pub block_ms: u64,
+    pub timeout_ms: u64,
+    pub endpoints: Vec<MeasuredEndpoint>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MeasuredEndpoint {
+    pub name: String,
+    pub method: String,
+    pub path: String,
+    /// Header names only: values may hold secrets.
+    pub header_names: Vec<String>,
+    /// SHA-256 of the request body, if any.
+    pub body_sha256: Option<String>,
+    pub weight: u32,
+    pub expect_status: Option<u16>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Provenance {
+    pub benchgate_version: String,
+    pub git_commit: Option<String>,
+    pub git_branch: Option<String>,
+    /// RFC 3339, UTC, when the measured phase started.
+    pub time_utc: String,
+    pub host: Host,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Host {
+    pub cpu_model: String,
+    pub cores: usize,
+    pub os: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LoadSummary {
+    /// Target arrival rate, requests per second.
+    pub target_rate: f64,
+    /// Requests scheduled in the measured phase per second of it.
+    pub achieved_rate: f64,
+    pub warmup_ms: u64,
+    pub duration_ms: u64,
+    pub block_ms: u64,
+    pub connections: u32,
+    pub seed: u64,
+    /// Requests sent in the measured phase.
+    pub requests: u64,
+    /// Requests that found every connection busy and started late; their
+    /// wait counts in their latency.
+    pub late_starts: u64,
+    /// CPU time (user + system) benchgate used during warm-up and
+    /// measurement, in seconds.
+    pub generator_cpu_seconds: f64,
+    /// Requests sent during warm-up and measurement.
+    pub generator_requests: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EndpointRecord {
+    pub name: String,
+    pub method: String,
+    pub path: String,
+    pub blocks: Vec<Block>,
+}
+
+/// Readable figures for a reviewer; derived from the blocks.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Summary {
+    pub requests: u64,
+    pub rate: f64,
+    pub ok: u64,
+    pub error_rate: f64,
+    pub p50_ms: Option<f64>,
+    pub p90_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub max_ms: Option<f64>,
+    pub mean_ms: Option<f64>,
+}
+
+/// One block of one endpoint: latency of the ok requests and the count of
+/// every outcome.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Block {
+    #[serde(with = "histogram_base64")]
+    pub latency_us: Histogram<u64>,
+    pub outcomes: Outcomes,
+}
+
+/// How requests ended. Latency is recorded for `ok` requests only; every
+/// other outcome is counted here and gated on its own.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Outcomes {
+    pub ok: u64,
+    /// Responses with a status other than the expected one, by code.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub status: BTreeMap<u16, u64>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub timeout: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub connect: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub other: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl Outcomes {
+    pub fn errors(&self) -> u64 {
+        self.status.values().sum::<u64>() + self.timeout + self.connect + self.other
+    }
+
+    pub fn total(&self) -> u64 {
+        self.ok + self.errors()
+    }
+
+    pub fn add(&mut self, other: &Outcomes) {
+        self.ok += other.ok;
+        for (code, n) in &other.status {
+            *self.status.entry(*code).or_default() += n;
+        }
+        self.timeout += other.timeout;
+        self.connect += other.connect;
+        self.other += other.other;
+    }
+}
+
+impl EndpointRecord {
+    /// All blocks' latencies merged: the pooled distribution.
+    pub fn pooled(&self) -> Histogram<u64> {
+        let mut pooled = new_histogram();
+        for block in &self.blocks {
+            // Auto-resizing histograms accept any value range.
+            let _ = pooled.add(&block.latency_us);
+        }
+        pooled
+    }
+
+    pub fn outcomes(&self) -> Outcomes {
+        let mut total = Outcomes::default();
+        for block in &self.blocks {
+            total.add(&block.outcomes);
+        }
+        total
+    }
+}
+
+impl RunRecord {
+    pub fn endpoint(&self, name: &str) -> Option<&EndpointRecord> {
+        self.endpoints.iter().find(|e| e.name == name)
+    }
+
+    /// Measured seconds of the run.
+    pub fn measured_secs(&self) -> f64 {
+        self.load.duration_ms as f64 / 1000.0
+    }
+
+    /// Recomputes the readable summary from the blocks.
+    pub fn summarize(&mut self) {
+        let secs = self.measured_secs();
+        self.summary = self
+            .endpoints
+            .iter()
+            .map(|e| NamedSummary {
+                endpoint: e.name.clone(),
+                summary: Summary::new(&e.pooled(), &e.outcomes(), secs),
+            })
+            .collect();
+    }
+}
+
+impl Summary {
+    /// Figures for a reviewer from the pooled histogram and outcome counts.
+    pub fn new(pooled: &Histogram<u64>, outcomes: &Outcomes, measured_secs: f64) -> Summary {
+        let ms = |us: u64| us as f64 / 1000.0;
+        let any = !pooled.is_empty();
+        let q = |q: f64| any.then(|| ms(pooled.value_at_quantile(q)));
+        let requests = outcomes.total();
+        Summary {
+            requests,
+            rate: if measured_secs > 0.0 {
+                requests as f64 / measured_secs
+            } else {
+                0.0
+            },
+            ok: outcomes.ok,
+            error_rate: if requests > 0 {
+                outcomes.errors() as f64 / requests as f64
+            } else {
+                0.0
+            },
+            p50_ms: q(0.50),
+            p90_ms: q(0.90),
+            p95_ms: q(0.95),
+            p99_ms: q(0.99),
+            max_ms: any.then(|| ms(pooled.max())),
+            mean_ms: any.then(|| pooled.mean() / 1000.0),
+        }
+    }
+}
+
+/// Encodes a histogram as base64 of its V2 deflate encoding.
+pub fn encode_histogram(h: &Histogram<u64>) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    V2DeflateSerializer::new()
+        .serialize(h, &mut bytes)
+        .map_err(|e| format!("cannot encode histogram: {e:?}"))?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
+}
+
+/// Decodes what [`encode_histogram`] wrote (or any V2 / V2 deflate encoding).
+pub fn decode_histogram(text: &str) -> Result<Histogram<u64>, String> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text.trim())
+        .map_err(|e| format!("histogram is not valid base64: {e}"))?;
+    let mut h: Histogram<u64> = Deserializer::new()
+        .deserialize(&mut bytes.as_slice())
+        .map_err(|e| format!("histogram is not a valid HdrHistogram V2 encoding: {e:?}"))?;
+    h.auto(true);
+    Ok(h)
+}
+
+mod histogram_base64 {
+    use hdrhistogram::Histogram;
+    use serde::{de, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(h: &Histogram<u64>, s: S) -> Result<S::Ok, S::Error> {
+        let text = super::encode_histogram(h).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(&text)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Histogram<u64>, D::Error> {
+        let text = String::deserialize(d)?;
+        super::decode_histogram(&text).map_err(de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_round_trips_through_base64_v2_deflate() {
+        let mut h = new_histogram();
+        for v in [1u64, 17, 950, 1_000, 1_001, 20_000, 123_456, 5_000_000] {
+            h.record_n(v, v % 7 + 1)
+                .expect("auto-resizing histogram records any value");
+        }
+        let text = encode_histogram(&h).expect("encodes");
+        let back = decode_histogram(&text).expect("decodes");
+        assert_eq!(back.len(), h.len());
+        for q in [0.0, 0.5, 0.9, 0.99, 1.0] {
+            assert_eq!(
+                back.value_at_quantile(q),
+                h.value_at_quantile(q),
+                "quantile {q}"
+            );
+        }
+        assert_eq!(back.max(), h.max());
+        assert_eq!(back.min(), h.min());
+    }
+
+    #[test]
+    fn decoding_garbage_is_an_error_not_a_panic() {
+        assert!(decode_histogram("not base64 !!").is_err());
+        assert!(decode_histogram("aGVsbG8gd29ybGQ=").is_err());
+        assert!(decode_histogram("").is_err());
+    }
+
+    #[test]
+    fn outcomes_count_every_error_kind() {
+        let mut o = Outcomes {
+            ok: 10,
+            timeout: 2,
+            connect: 1,
+            other: 1,
+            ..Default::default()
+        };
+        o.status.insert(500, 3);
+        assert_eq!(o.errors(), 7);
+        assert_eq!(o.total(), 17);
+        let mut sum = Outcomes::default();
+        sum.add(&o);
+        sum.add(&o);
+        assert_eq!(sum.status[&500], 6);
+        assert_eq!(sum.total(), 34);
+    }
+}

@@ -1,0 +1,3 @@
+//! Reports: the same results rendered for different readers.
+
+pub mod terminal;

@@ -1,0 +1,311 @@
+//! One measured run, from a validated suite to a [`RunRecord`]: start the app
+//! (or check the target is reachable), warm up, measure, stop the app, and
+//! assemble the record.
+//!
+//! Everything that can end a run early — the app dying, Ctrl-C, SIGTERM — is
+//! raced against the load in one `select!`, and the [`App`] guard stops the
+//! app's process group on every path out of here.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use sha2::{Digest, Sha256};
+use tokio::signal::unix::{signal, SignalKind};
+
+use crate::app::App;
+use crate::config::Config;
+use crate::exit::Failure;
+use crate::load::{self, Live, Plan, Recorded};
+use crate::provenance;
+use crate::record::{
+    self, Block, EndpointRecord, LoadSummary, Measured, MeasuredEndpoint, RunRecord,
+};
+
+/// Where the app's output goes.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub app_log: PathBuf,
+}
+
+/// Runs the suite once and returns what it measured.
+pub async fn measure(config: &Config, options: &RunOptions) -> Result<RunRecord, Failure> {
+    let plan = Arc::new(Plan::new(config).map_err(Failure::usage)?);
+    let mut interrupt = Interrupts::new()?;
+
+    let mut app = match &config.app {
+        Some(app_config) => {
+            eprintln!(
+                "starting the app: {} (log: {})",
+                app_config.command.join(" "),
+                options.app_log.display()
+            );
+            let app = tokio::select! {
+                app = App::start(app_config, &options.app_log) => app.map_err(Failure::run)?,
+                signal = interrupt.next() => return Err(interrupted(signal)),
+            };
+            eprintln!("the app is ready (pid {})", app.pid());
+            Some(app)
+        }
+        None => {
+            check_reachable(config).await?;
+            None
+        }
+    };
+
+    let live = Arc::new(Live::default());
+    let progress = Progress::start(config, &plan, Arc::clone(&live));
+    let cpu_before = cpu_seconds();
+    let started = SystemTime::now();
+    let recorded = tokio::select! {
+        recorded = load::run(Arc::clone(&plan), live) => recorded,
+        died = watch(&mut app) => return Err(Failure::run(died)),
+        signal = interrupt.next() => return Err(interrupted(signal)),
+    };
+    let cpu = cpu_seconds() - cpu_before;
+    progress.finish();
+    if let Some(mut app) = app.take() {
+        app.stop();
+    }
+    let measured_start = started + config.load.warmup;
+    Ok(assemble(config, &plan, recorded, cpu, measured_start))
+}
+
+async fn watch(app: &mut Option<App>) -> crate::app::AppError {
+    match app {
+        Some(app) => app.watch().await,
+        None => std::future::pending().await,
+    }
+}
+
+async fn check_reachable(config: &Config) -> Result<(), Failure> {
+    let addr = config.base_url.authority();
+    let connect = tokio::net::TcpStream::connect(&addr);
+    match tokio::time::timeout(Duration::from_secs(5), connect).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(Failure::run(format!(
+            "cannot reach the target http://{addr}: {e}; start the service or add app.command to the suite file"
+        ))),
+        Err(_) => Err(Failure::run(format!("cannot reach the target http://{addr}: no answer within 5s"))),
+    }
+}
+
+fn interrupted(signal: &str) -> Failure {
+    Failure::run(format!(
+        "interrupted by {signal}; the app was stopped and nothing was written"
+    ))
+}
+
+/// SIGINT and SIGTERM as a stream of names.
+struct Interrupts {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+impl Interrupts {
+    fn new() -> Result<Interrupts, Failure> {
+        let listen = |kind| {
+            signal(kind).map_err(|e| Failure::run(format!("cannot listen for signals: {e}")))
+        };
+        Ok(Interrupts {
+            int: listen(SignalKind::interrupt())?,
+            term: listen(SignalKind::terminate())?,
+        })
+    }
+
+    async fn next(&mut self) -> &'static str {
+        tokio::select! {
+            _ = self.int.recv() => "SIGINT (Ctrl-C)",
+            _ = self.term.recv() => "SIGTERM",
+        }
+    }
+}
+
+/// CPU time (user + system) this process has used, in seconds.
+fn cpu_seconds() -> f64 {
+    use nix::sys::resource::{getrusage, UsageWho};
+    match getrusage(UsageWho::RUSAGE_SELF) {
+        Ok(usage) => {
+            let secs = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+            secs(usage.user_time()) + secs(usage.system_time())
+        }
+        Err(_) => 0.0,
+    }
+}
+
+/// The readable description of what was measured, and its fingerprint.
+pub fn measured(config: &Config) -> (Measured, String) {
+    let measured = Measured {
+        rate: config.load.rate,
+        connections: config.load.connections,
+        block_ms: config.load.block.as_millis() as u64,
+        timeout_ms: config.load.timeout.as_millis() as u64,
+        endpoints: config
+            .endpoints
+            .iter()
+            .map(|e| MeasuredEndpoint {
+                name: e.name.clone(),
+                method: e.method.clone(),
+                path: e.path.clone(),
+                header_names: e
+                    .headers
+                    .iter()
+                    .map(|(name, _)| name.to_ascii_lowercase())
+                    .collect(),
+                body_sha256: e.body.as_ref().map(|b| hex(&Sha256::digest(&b.bytes))),
+                weight: e.weight,
+                expect_status: e.expect_status,
+            })
+            .collect(),
+    };
+    let canonical = serde_json::to_vec(&measured).unwrap_or_default();
+    let fingerprint = hex(&Sha256::digest(&canonical))[..16].to_string();
+    (measured, fingerprint)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn assemble(
+    config: &Config,
+    plan: &Plan,
+    recorded: Recorded,
+    cpu: f64,
+    start: SystemTime,
+) -> RunRecord {
+    let block_count = config
+        .load
+        .duration
+        .as_nanos()
+        .div_ceil(config.load.block.as_nanos().max(1)) as usize;
+    let mut blocks = recorded.blocks;
+    blocks.truncate(block_count);
+    let endpoints = config
+        .endpoints
+        .iter()
+        .enumerate()
+        .map(|(e, endpoint)| EndpointRecord {
+            name: endpoint.name.clone(),
+            method: endpoint.method.clone(),
+            path: endpoint.path.clone(),
+            blocks: (0..block_count)
+                .map(|b| match blocks.get(b) {
+                    Some(block) => Block {
+                        latency_us: block[e].latency_us.clone(),
+                        outcomes: block[e].outcomes.clone(),
+                    },
+                    None => Block {
+                        latency_us: record::new_histogram(),
+                        outcomes: Default::default(),
+                    },
+                })
+                .collect(),
+        })
+        .collect();
+    let (measured, fingerprint) = measured(config);
+    let duration = config.load.duration.as_secs_f64();
+    let achieved = match recorded.last_start {
+        Some(last) if last > Duration::ZERO => {
+            recorded.requests as f64 / last.as_secs_f64().max(duration)
+        }
+        _ => 0.0,
+    };
+    let dir = config
+        .path
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_default();
+    let mut record = RunRecord {
+        format: record::FORMAT,
+        suite: config.suite.clone(),
+        summary: Vec::new(),
+        fingerprint,
+        measured,
+        provenance: provenance::collect(&dir, start),
+        load: LoadSummary {
+            target_rate: config.load.rate,
+            achieved_rate: achieved,
+            warmup_ms: config.load.warmup.as_millis() as u64,
+            duration_ms: config.load.duration.as_millis() as u64,
+            block_ms: config.load.block.as_millis() as u64,
+            connections: config.load.connections,
+            seed: config.load.seed,
+            requests: recorded.requests,
+            late_starts: recorded.late_starts,
+            generator_cpu_seconds: cpu,
+            generator_requests: plan.schedule.total_requests(),
+        },
+        endpoints,
+    };
+    record.summarize();
+    record
+}
+
+/// The progress bar: on a terminal only, and never in CI logs.
+struct Progress {
+    bar: Option<ProgressBar>,
+    ticker: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Progress {
+    fn start(config: &Config, plan: &Plan, live: Arc<Live>) -> Progress {
+        let quiet = !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some();
+        if quiet {
+            eprintln!(
+                "measuring: {} s warm-up, then {} s at {}/s",
+                config.load.warmup.as_secs_f64(),
+                config.load.duration.as_secs_f64(),
+                config.load.rate
+            );
+            return Progress {
+                bar: None,
+                ticker: None,
+            };
+        }
+        let total = plan.schedule.total_requests();
+        let warmup = total - plan.schedule.measured_requests();
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix:>9} [{bar:30}] {pos}/{len} requests, {elapsed} elapsed",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_prefix("warm-up");
+        let ticker_bar = bar.clone();
+        let ticker = tokio::spawn(async move {
+            loop {
+                let done = live.finished.load(Ordering::Relaxed);
+                ticker_bar.set_position(done);
+                if done >= warmup {
+                    ticker_bar.set_prefix("measuring");
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        });
+        Progress {
+            bar: Some(bar),
+            ticker: Some(ticker),
+        }
+    }
+
+    fn finish(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(ticker) = self.ticker.take() {
+            ticker.abort();
+        }
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
