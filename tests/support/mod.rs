@@ -1,0 +1,210 @@
+//! Shared helpers for the integration tests: the real `benchgate` binary, the
+//! demo app binary, suite files in temp dirs, and small HTTP servers with a
+//! known behaviour, run in-process on a loopback port.
+
+#![allow(dead_code, reason = "each test binary uses a different subset")]
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+
+pub fn benchgate() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("benchgate").expect("benchgate binary is built");
+    cmd.env("CI", "true").env_remove("NO_COLOR");
+    cmd
+}
+
+pub fn benchgate_path() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("benchgate")
+}
+
+pub fn demo_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_benchgate-demo")
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    listener.local_addr().expect("local addr").port()
+}
+
+/// Writes `yaml` as `benchgate.yaml` in `dir` and returns its path.
+pub fn write_suite(dir: &Path, yaml: &str) -> PathBuf {
+    let path = dir.join("benchgate.yaml");
+    std::fs::write(&path, yaml).expect("write suite file");
+    path
+}
+
+/// A suite that starts the demo app on `port` with the given endpoints block.
+pub fn demo_suite(port: u16, load: &str, endpoints: &str) -> String {
+    format!(
+        r#"version: 1
+suite: demo
+app:
+  command: ["{demo}", "--port", "{port}"]
+  ready: {{ url: "http://127.0.0.1:{port}/health", timeout: 20s }}
+base_url: "http://127.0.0.1:{port}"
+load:
+{load}
+endpoints:
+{endpoints}
+"#,
+        demo = demo_bin()
+    )
+}
+
+/// How a [`TestServer`] answers.
+#[derive(Debug, Clone, Copy)]
+pub enum Behaviour {
+    /// 200 after a fixed delay.
+    Delay(Duration),
+    /// 200 at once, except that the request arriving after `after` stalls for
+    /// `stall` — and so does every request that arrives during the stall
+    /// (a stop-the-world pause).
+    StallOnce { after: Duration, stall: Duration },
+    /// This status at once.
+    Status(u16),
+}
+
+/// An HTTP/1.1 server on 127.0.0.1 with a fixed behaviour, on its own
+/// runtime thread; it stops when dropped.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub requests: Arc<AtomicU64>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub fn start(behaviour: Behaviour) -> TestServer {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let addr = listener.local_addr().expect("addr");
+        let requests = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&requests);
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(serve(listener, behaviour, counter, stopped));
+        });
+        TestServer {
+            addr,
+            requests,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+async fn serve(
+    listener: std::net::TcpListener,
+    behaviour: Behaviour,
+    requests: Arc<AtomicU64>,
+    mut stopped: tokio::sync::oneshot::Receiver<()>,
+) {
+    let listener = tokio::net::TcpListener::from_std(listener).expect("tokio listener");
+    let started = tokio::time::Instant::now();
+    let stall_until = Arc::new(std::sync::Mutex::new(None::<tokio::time::Instant>));
+    let stalled = Arc::new(AtomicBool::new(false));
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted { Ok(a) => a, Err(_) => continue },
+            _ = &mut stopped => return,
+        };
+        let requests = Arc::clone(&requests);
+        let stall_until = Arc::clone(&stall_until);
+        let stalled = Arc::clone(&stalled);
+        tokio::spawn(async move {
+            let service = service_fn(move |_req: Request<hyper::body::Incoming>| {
+                let requests = Arc::clone(&requests);
+                let stall_until = Arc::clone(&stall_until);
+                let stalled = Arc::clone(&stalled);
+                async move {
+                    requests.fetch_add(1, Ordering::Relaxed);
+                    let status = match behaviour {
+                        Behaviour::Delay(d) => {
+                            tokio::time::sleep(d).await;
+                            200
+                        }
+                        Behaviour::StallOnce { after, stall } => {
+                            let now = tokio::time::Instant::now();
+                            if now >= started + after && !stalled.swap(true, Ordering::SeqCst) {
+                                *stall_until.lock().expect("lock") = Some(now + stall);
+                            }
+                            let until = *stall_until.lock().expect("lock");
+                            if let Some(until) = until {
+                                tokio::time::sleep_until(until).await;
+                            }
+                            200
+                        }
+                        Behaviour::Status(code) => code,
+                    };
+                    let mut response = Response::new(Full::new(Bytes::from_static(b"ok")));
+                    *response.status_mut() =
+                        hyper::StatusCode::from_u16(status).expect("valid status");
+                    Ok::<_, Infallible>(response)
+                }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+/// PIDs of live (non-zombie) processes in process group `pgid`.
+pub fn group_members(pgid: i32) -> Vec<i32> {
+    let mut members = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return members;
+    };
+    for entry in entries.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // Fields after the command name, which is in parentheses.
+        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let (state, pgrp) = (
+            fields.first().copied(),
+            fields.get(2).and_then(|p| p.parse::<i32>().ok()),
+        );
+        if pgrp == Some(pgid) && state != Some("Z") {
+            members.push(pid);
+        }
+    }
+    members
+}
