@@ -157,3 +157,20 @@ fn an_unreachable_target_fails_the_run_with_exit_3() {
         "cannot reach the target http://127.0.0.1:{port}"
     )));
 }
+
+#[test]
+fn the_results_file_matches_its_json_schema() {
+    let server = TestServer::start(Behaviour::Status(503));
+    let load = "  rate: 50/s\n  warmup: 0s\n  duration: 1s";
+    let (assert, results, _dir) = run_suite(&external_suite(&server.base_url(), load));
+    assert.success();
+    let schema_text = include_str!("../schemas/results.schema.json");
+    let schema: Value = serde_json::from_str(schema_text).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator.iter_errors(&results).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // A broken file is caught by the schema too.
+    let mut broken = results.clone();
+    broken["load"]["requests"] = Value::from(-1);
+    assert!(!validator.is_valid(&broken));
+}
