@@ -6,9 +6,64 @@
 //! reads YAML. Every mistake a user can make is a [`ConfigError`] that names
 //! the file, the line and what to write instead.
 
+mod error;
+mod expand;
+mod locate;
+mod raw;
+mod resolve;
+mod scalar;
+mod values;
+
+#[cfg(test)]
+mod tests;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+pub use error::ConfigError;
+pub use scalar::{parse_duration, parse_rate};
+
+/// Reads and parses the suite file at `path`.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Read {
+        path: path.to_path_buf(),
+        cause,
+    })?;
+    parse(&text, path)
+}
+
+/// Parses suite file text. `path` names the file in messages and anchors a
+/// relative `app.cwd`.
+pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let blank = |line: &str| line.trim().is_empty() || line.trim_start().starts_with('#');
+    if text.lines().all(blank) {
+        return Err(ConfigError::Invalid {
+            file: path.to_path_buf(),
+            line: 1,
+            column: None,
+            message: r#"the file is empty; start with "version: 1" (see `benchgate init`)"#
+                .to_string(),
+        });
+    }
+    // A first pass that only checks the syntax, so syntax errors can be told
+    // apart from schema errors and get a YAML-specific hint.
+    if let Err(err) = serde_yaml::from_str::<serde::de::IgnoredAny>(text) {
+        let syntax = err.location().is_some();
+        return Err(ConfigError::from_yaml(path, &err, syntax));
+    }
+    let raw: raw::RawSuite =
+        serde_yaml::from_str(text).map_err(|err| ConfigError::from_yaml(path, &err, false))?;
+    resolve::resolve(raw, path).map_err(|problem| {
+        let (line, column) = locate::locate(text, &problem.path);
+        ConfigError::Invalid {
+            file: path.to_path_buf(),
+            line,
+            column: Some(column),
+            message: format!("{}: {}", problem.path, problem.message),
+        }
+    })
+}
 
 /// A validated suite file.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,13 +153,48 @@ pub struct Body {
     pub content_type: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A latency statistic the gate compares; written `p50` … `mean`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Metric {
     P50,
     P90,
     P95,
     P99,
     Mean,
+}
+
+impl Metric {
+    /// Every metric, in report order.
+    pub const ALL: [Metric; 5] = [
+        Metric::P50,
+        Metric::P90,
+        Metric::P95,
+        Metric::P99,
+        Metric::Mean,
+    ];
+
+    /// The name used in the suite file and in reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Metric::P50 => "p50",
+            Metric::P90 => "p90",
+            Metric::P95 => "p95",
+            Metric::P99 => "p99",
+            Metric::Mean => "mean",
+        }
+    }
+
+    /// The quantile this metric reads (0.5 for p50); `None` for the mean.
+    pub fn quantile(&self) -> Option<f64> {
+        match self {
+            Metric::P50 => Some(0.50),
+            Metric::P90 => Some(0.90),
+            Metric::P95 => Some(0.95),
+            Metric::P99 => Some(0.99),
+            Metric::Mean => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,106 @@
+//! `${VAR}` expansion in the suite file's string values.
+//!
+//! Secrets such as tokens stay out of the file and come from the environment.
+//! Expansion runs on each value after YAML parsing, never on the raw text, so
+//! a variable can never change the file's structure. Grammar: `${NAME}`,
+//! `${NAME:-default}` (used when `NAME` is unset or empty) and `$$` for a
+//! literal `$`; any other `$` is kept as is.
+
+/// Expands `text` with variables from the process environment.
+pub(super) fn expand_env(text: &str) -> Result<String, String> {
+    expand(text, |name| std::env::var(name).ok())
+}
+
+/// Expands `text`, looking variables up with `lookup`.
+pub(super) fn expand(
+    text: &str,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+        } else if let Some(inner) = after.strip_prefix('{') {
+            let end = inner.find('}').ok_or_else(|| {
+                format!(r#"unterminated "${{" in "{text}"; write ${{NAME}}, or $$ for a literal $"#)
+            })?;
+            out.push_str(&variable(&inner[..end], &lookup)?);
+            rest = &inner[end + 1..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// The value of `NAME` or `NAME:-default`.
+fn variable(spec: &str, lookup: &impl Fn(&str) -> Option<String>) -> Result<String, String> {
+    let (name, default) = match spec.split_once(":-") {
+        Some((name, default)) => (name, Some(default)),
+        None => (spec, None),
+    };
+    let valid = !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Err(format!(
+            "${{{spec}}} is not a valid variable; write ${{NAME}} or ${{NAME:-default}} \
+             with letters, digits and _, or $$ for a literal $"
+        ));
+    }
+    match (lookup(name), default) {
+        (Some(value), Some(default)) if value.is_empty() => Ok(default.to_string()),
+        (Some(value), _) => Ok(value),
+        (None, Some(default)) => Ok(default.to_string()),
+        (None, None) => Err(format!(
+            "${{{name}}} is not set; export it before running benchgate, \
+             e.g. {name}=... benchgate run"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "TOKEN" => Some("abc".into()),
+            "EMPTY" => Some(String::new()),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn expands_variables_defaults_and_escapes() {
+        assert_eq!(expand("Bearer ${TOKEN}", env).as_deref(), Ok("Bearer abc"));
+        assert_eq!(expand("${NOPE:-x y}", env).as_deref(), Ok("x y"));
+        assert_eq!(expand("${EMPTY:-d}", env).as_deref(), Ok("d"));
+        assert_eq!(expand("${TOKEN:-d}", env).as_deref(), Ok("abc"));
+        assert_eq!(expand("$$5 and $HOME", env).as_deref(), Ok("$5 and $HOME"));
+        assert_eq!(expand("$${TOKEN}", env).as_deref(), Ok("${TOKEN}"));
+        assert_eq!(expand("cost: 5$", env).as_deref(), Ok("cost: 5$"));
+    }
+
+    #[test]
+    fn refuses_unset_malformed_and_unterminated() {
+        assert_eq!(
+            expand("x ${NOPE}", env),
+            Err("${NOPE} is not set; export it before running benchgate, \
+                 e.g. NOPE=... benchgate run"
+                .into())
+        );
+        assert!(expand("${1X}", env)
+            .expect_err("refused")
+            .contains("not a valid variable"));
+        assert!(expand("${TOKEN", env)
+            .expect_err("refused")
+            .starts_with("unterminated"));
+    }
+}

@@ -1,0 +1,209 @@
+//! Turns the parsed file into a [`Config`]: fills defaults, resolves `cwd`
+//! and checks the rules that span several keys.
+//!
+//! Problems found here carry a key path (`endpoints[2].name`) instead of a
+//! position; the caller locates the path in the text.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use std::time::Duration;
+
+use super::raw::{RawApp, RawEndpoint, RawGate, RawLoad, RawSuite};
+use super::{AppConfig, Body, Config, Endpoint, EndpointGate, GateConfig, LoadConfig, Metric};
+use super::{BaseUrl, ReadyProbe};
+
+/// A rule broken across keys: where (a key path) and what to do.
+#[derive(Debug)]
+pub(super) struct Problem {
+    pub path: String,
+    pub message: String,
+}
+
+fn problem(path: impl Into<String>, message: impl Into<String>) -> Problem {
+    Problem {
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+pub(super) fn resolve(raw: RawSuite, file: &Path) -> Result<Config, Problem> {
+    let base_url = raw.base_url.0;
+    let app = raw
+        .app
+        .map(|app| resolve_app(app, file, &base_url))
+        .transpose()?;
+    let endpoints = resolve_endpoints(raw.endpoints)?;
+    Ok(Config {
+        path: file.to_path_buf(),
+        suite: raw.suite.0,
+        app,
+        base_url,
+        load: resolve_load(raw.load.unwrap_or_default())?,
+        endpoints,
+        gate: resolve_gate(raw.gate.unwrap_or_default()),
+    })
+}
+
+fn resolve_app(app: RawApp, file: &Path, base_url: &BaseUrl) -> Result<AppConfig, Problem> {
+    let dir = file.parent().unwrap_or(Path::new(""));
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let relative = match app.cwd {
+        Some(cwd) => dir.join(cwd.0),
+        None => dir.to_path_buf(),
+    };
+    let cwd = std::path::absolute(&relative).map_err(|e| {
+        problem(
+            "app.cwd",
+            format!(
+                "cannot resolve {}: {e}; give an absolute path",
+                relative.display()
+            ),
+        )
+    })?;
+    let ready = app.ready.unwrap_or(super::raw::RawReady {
+        url: None,
+        timeout: None,
+    });
+    Ok(AppConfig {
+        command: app.command.0,
+        cwd: normalize(&cwd),
+        env: app
+            .env
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, v.0))
+            .collect::<BTreeMap<_, _>>(),
+        ready: ReadyProbe {
+            url: ready
+                .url
+                .map_or_else(|| format!("{}/", base_url.to_url()), |u| u.0),
+            timeout: ready.timeout.map_or(Duration::from_secs(30), |t| t.0),
+        },
+    })
+}
+
+/// Removes `.` and folds `..` without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn resolve_load(load: RawLoad) -> Result<LoadConfig, Problem> {
+    let config = LoadConfig {
+        rate: load.rate.map_or(50.0, |r| r.0),
+        connections: load.connections.map_or(32, |c| c.0),
+        warmup: load.warmup.map_or(Duration::from_secs(5), |d| d.0),
+        duration: load.duration.map_or(Duration::from_secs(30), |d| d.0),
+        block: load.block.as_ref().map_or(Duration::from_secs(1), |d| d.0),
+        timeout: load.timeout.map_or(Duration::from_secs(2), |d| d.0),
+        seed: load.seed.map_or(1, |s| s.0),
+    };
+    if config.block > config.duration {
+        let at = if load.block.is_some() {
+            "load.block"
+        } else {
+            "load.duration"
+        };
+        return Err(problem(
+            at,
+            format!(
+                "block ({}) is longer than duration ({}); a block must fit in the measured time, \
+                 e.g. \"block: 1s\" with \"duration: 30s\"",
+                humantime::format_duration(config.block),
+                humantime::format_duration(config.duration),
+            ),
+        ));
+    }
+    Ok(config)
+}
+
+fn resolve_endpoints(raw: Vec<RawEndpoint>) -> Result<Vec<Endpoint>, Problem> {
+    if raw.is_empty() {
+        return Err(problem(
+            "endpoints",
+            "list at least one endpoint; write e.g. \
+             endpoints: [{ name: home, path: / }]",
+        ));
+    }
+    let mut endpoints: Vec<Endpoint> = Vec::with_capacity(raw.len());
+    for (i, endpoint) in raw.into_iter().enumerate() {
+        let endpoint = resolve_endpoint(endpoint, i)?;
+        if let Some(first) = endpoints.iter().position(|e| e.name == endpoint.name) {
+            return Err(problem(
+                format!("endpoints[{i}].name"),
+                format!(
+                    "the name \"{}\" is already used by endpoints[{first}]; \
+                     give each endpoint its own name, e.g. \"{}-2\"",
+                    endpoint.name, endpoint.name
+                ),
+            ));
+        }
+        endpoints.push(endpoint);
+    }
+    Ok(endpoints)
+}
+
+fn resolve_endpoint(raw: RawEndpoint, i: usize) -> Result<Endpoint, Problem> {
+    let headers = raw.headers.map(|h| h.0).unwrap_or_default();
+    let header_type = headers
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value.clone());
+    let body = match (raw.json, raw.body) {
+        (Some(_), Some(_)) => {
+            return Err(problem(
+                format!("endpoints[{i}].body"),
+                "give either json: or body:, not both; keep json: for a JSON payload",
+            ))
+        }
+        (Some(json), None) => Some(Body {
+            bytes: json.0.into_bytes(),
+            content_type: header_type.or_else(|| Some("application/json".to_string())),
+        }),
+        (None, Some(text)) => Some(Body {
+            bytes: text.0.into_bytes(),
+            content_type: header_type,
+        }),
+        (None, None) => None,
+    };
+    let gate = raw
+        .gate
+        .map_or_else(EndpointGate::default, |g| EndpointGate {
+            threshold: g.threshold.map(|t| t.0),
+            metrics: g.metrics.map(|m| m.0),
+        });
+    Ok(Endpoint {
+        name: raw.name.0,
+        method: raw.method.map_or_else(|| "GET".to_string(), |m| m.0),
+        path: raw.path.0,
+        headers,
+        body,
+        weight: raw.weight.map_or(1, |w| w.0),
+        expect_status: raw.expect.map(|e| e.status.0),
+        gate,
+    })
+}
+
+fn resolve_gate(gate: RawGate) -> GateConfig {
+    GateConfig {
+        metrics: gate
+            .metrics
+            .map_or_else(|| vec![Metric::P50, Metric::P95, Metric::P99], |m| m.0),
+        threshold: gate.threshold.map_or(0.10, |t| t.0),
+        confidence: gate.confidence.map_or(0.99, |c| c.0),
+        max_error_rate_increase: gate.max_error_rate_increase.map_or(0.01, |e| e.0),
+    }
+}

@@ -1,0 +1,396 @@
+//! The suite file as a user meets it: one valid file read end to end, and
+//! each common mistake with the exact message it produces (file, line,
+//! column, key and the fix).
+
+use std::io::Write as _;
+
+use super::*;
+
+/// A minimal valid suite; its endpoint list is open at the end so cases can
+/// append keys to the first endpoint or add endpoints.
+const MIN: &str = "\
+version: 1
+suite: api
+base_url: http://127.0.0.1:8000
+endpoints:
+  - name: a
+    path: /
+";
+
+fn err(text: &str) -> String {
+    match parse(text, Path::new("benchgate.yaml")) {
+        Ok(config) => panic!("expected an error, got {config:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn malformed_yaml_names_the_line() {
+    assert_eq!(
+        err("version: 1\nsuite: api\nbase_url: http://x: y\n"),
+        "benchgate.yaml:3:19: mapping values are not allowed in this context; this is not \
+         valid YAML: check the indentation, and quote values that contain \": \" or \" #\""
+    );
+}
+
+#[test]
+fn unknown_keys_list_the_allowed_ones() {
+    assert_eq!(
+        err(&format!("{MIN}colour: red\n")),
+        "benchgate.yaml:7:1: unknown field `colour`, expected one of `version`, `suite`, \
+         `app`, `base_url`, `load`, `endpoints`, `gate`; remove it or fix its spelling"
+    );
+    assert_eq!(
+        err(&format!("{MIN}    methd: GET\n")),
+        "benchgate.yaml:7:5: endpoints[0]: unknown field `methd`, expected one of `name`, \
+         `method`, `path`, `headers`, `json`, `body`, `weight`, `expect`, `gate`; \
+         did you mean `method`?"
+    );
+}
+
+#[test]
+fn wrong_types_say_what_was_expected() {
+    assert_eq!(
+        err(&format!("{MIN}load:\n  rate: [1]\n")),
+        r#"benchgate.yaml:8:9: load.rate: invalid type: sequence, expected a rate such as "200/s""#
+    );
+    assert_eq!(
+        err("- a\n"),
+        "benchgate.yaml:1:1: invalid type: sequence, expected a mapping with version, \
+         suite, base_url and endpoints"
+    );
+}
+
+#[test]
+fn bad_durations_show_the_format() {
+    assert_eq!(
+        err(&format!("{MIN}load:\n  duration: 10 seconds\n")),
+        r#"benchgate.yaml:8:13: load.duration: "10 seconds" is not a duration; write e.g. "10s", "500ms", "2m" or "1.5s""#
+    );
+    assert_eq!(
+        err(&format!("{MIN}load:\n  warmup: 0s\n  duration: 10\n")),
+        r#"benchgate.yaml:9:13: load.duration: the duration "10" has no unit; write e.g. "10s""#
+    );
+    assert_eq!(
+        err(&format!("{MIN}load:\n  timeout: 0ms\n")),
+        r#"benchgate.yaml:8:12: load.timeout: must be above zero, not "0ms"; write e.g. "10s" or "500ms""#
+    );
+}
+
+#[test]
+fn zero_rate_and_bad_connections() {
+    assert_eq!(
+        err(&format!("{MIN}load:\n  rate: 0/s\n")),
+        r#"benchgate.yaml:8:9: load.rate: a rate must be above zero; write e.g. "rate: 200/s""#
+    );
+    for bad in ["0", "-1", "10001"] {
+        assert_eq!(
+            err(&format!("{MIN}load:\n  connections: {bad}\n")),
+            format!(
+                r#"benchgate.yaml:8:16: load.connections: "{bad}" is out of range; use a whole number from 1 to 10000, e.g. "connections: 32""#
+            )
+        );
+    }
+}
+
+#[test]
+fn block_longer_than_duration_points_at_block() {
+    assert_eq!(
+        err(&format!("{MIN}load:\n  block: 5s\n  duration: 2s\n")),
+        r#"benchgate.yaml:8:10: load.block: block (5s) is longer than duration (2s); a block must fit in the measured time, e.g. "block: 1s" with "duration: 30s""#
+    );
+    // With the default block, the too-short duration is the culprit.
+    assert!(err(&format!("{MIN}load:\n  duration: 500ms\n"))
+        .starts_with("benchgate.yaml:8:13: load.duration: block (1s) is longer"));
+}
+
+#[test]
+fn paths_must_start_with_a_slash() {
+    assert_eq!(
+        err(&format!("{MIN}  - name: b\n    path: users?x=1\n")),
+        r#"benchgate.yaml:8:11: endpoints[1].path: "users?x=1" must start with "/"; write e.g. "path: /users?x=1""#
+    );
+}
+
+#[test]
+fn undefined_variables_name_the_value() {
+    let text = format!(
+        "{MIN}  - name: b\n    path: /\n    headers:\n      Authorization: \"Bearer ${{BENCHGATE_TEST_UNSET}}\"\n"
+    );
+    assert_eq!(
+        err(&text),
+        "benchgate.yaml:10:22: endpoints[1].headers.Authorization: ${BENCHGATE_TEST_UNSET} \
+         is not set; export it before running benchgate, e.g. BENCHGATE_TEST_UNSET=... benchgate run"
+    );
+    assert!(err(&format!(
+        "{MIN}    json: {{ a: [1, \"${{BENCHGATE_TEST_UNSET}}\"] }}\n"
+    ))
+    .starts_with("benchgate.yaml:7:"));
+}
+
+#[test]
+fn variables_and_defaults_expand_after_parsing() {
+    // cargo sets CARGO_PKG_NAME for the tests it runs.
+    let text = format!(
+        "{MIN}    body: \"${{CARGO_PKG_NAME}} ${{BENCHGATE_TEST_UNSET:-fallback: #1}} $$5\"\n"
+    );
+    let config = parse(&text, Path::new("benchgate.yaml")).expect("valid");
+    let body = config.endpoints[0].body.as_ref().expect("a body");
+    assert_eq!(body.bytes, b"benchgate fallback: #1 $5");
+}
+
+#[test]
+fn endpoint_list_rules() {
+    assert_eq!(
+        err("version: 1\nsuite: api\nbase_url: http://x\nendpoints: []\n"),
+        "benchgate.yaml:4:12: endpoints: list at least one endpoint; write e.g. \
+         endpoints: [{ name: home, path: / }]"
+    );
+    assert_eq!(
+        err(&format!(
+            "{MIN}  - name: b\n    path: /b\n  - name: a\n    path: /x\n"
+        )),
+        "benchgate.yaml:9:11: endpoints[2].name: the name \"a\" is already used by \
+         endpoints[0]; give each endpoint its own name, e.g. \"a-2\""
+    );
+    assert_eq!(
+        err(&format!("{MIN}    json: {{ a: 1 }}\n    body: x\n")),
+        "benchgate.yaml:8:11: endpoints[0].body: give either json: or body:, not both; \
+         keep json: for a JSON payload"
+    );
+}
+
+#[test]
+fn base_url_app_and_version_rules() {
+    assert_eq!(
+        err(&MIN.replace("http://", "https://")),
+        r#"benchgate.yaml:3:11: base_url: https is not supported yet; benchgate speaks plain HTTP/1.1, so write e.g. "http://127.0.0.1:8000""#
+    );
+    assert_eq!(
+        err(&format!("{MIN}app:\n  command: gunicorn -w 2 app:app\n")),
+        r#"benchgate.yaml:8:12: app.command: must be a list of arguments, not a string (benchgate runs no shell); write command: ["gunicorn", "-w", "2", "app:app"]"#
+    );
+    assert_eq!(
+        err(&MIN.replace("version: 1", "version: 2")),
+        r#"benchgate.yaml:1:10: version: 2 is not supported; this benchgate reads version 1, so write "version: 1""#
+    );
+    assert_eq!(
+        err("version: 1\nsuite: api\nendpoints: []\n"),
+        "benchgate.yaml:1:1: missing field `base_url`; add e.g. `base_url: \"http://127.0.0.1:8000\"`"
+    );
+}
+
+#[test]
+fn gate_values() {
+    for bad in ["-5%", "abc"] {
+        assert_eq!(
+            err(&format!("{MIN}gate:\n  threshold: {bad}\n")),
+            format!(
+                r#"benchgate.yaml:8:14: gate.threshold: "{bad}" is not a percentage; write e.g. "10%" or 0.10"#
+            )
+        );
+    }
+    assert_eq!(
+        err(&format!("{MIN}gate:\n  confidence: 50%\n")),
+        r#"benchgate.yaml:8:15: gate.confidence: "50%" is out of range; confidence must be above 50% and below 100%, e.g. "confidence: 99%""#
+    );
+    assert_eq!(
+        err(&format!("{MIN}gate:\n  metrics: [p95, p999]\n")),
+        "benchgate.yaml:8:18: gate.metrics[1]: \"p999\" is not a metric; \
+         use one of p50, p90, p95, p99, mean"
+    );
+}
+
+#[test]
+fn empty_file() {
+    assert_eq!(
+        err("# nothing yet\n"),
+        r#"benchgate.yaml:1: the file is empty; start with "version: 1" (see `benchgate init`)"#
+    );
+}
+
+#[test]
+fn missing_file_says_how_to_make_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("x.yaml");
+    let message = load(&path).expect_err("missing").to_string();
+    assert_eq!(
+        message,
+        format!(
+            "cannot read {}: No such file or directory (os error 2); \
+             create one with `benchgate init` or pass --config FILE",
+            path.display()
+        )
+    );
+}
+
+const FULL: &str = r#"version: 1
+suite: api.v2
+app:
+  command: ["gunicorn", "-w", "2", "app:app"]
+  cwd: ../service/./flask
+  env: { APP_ENV: bench, PORT: 8000 }
+  ready: { url: "http://127.0.0.1:8000/health", timeout: 45s }
+base_url: "http://localhost:8000/"
+load:
+  rate: 12000/m
+  connections: 8
+  warmup: 0s
+  duration: 1.5m
+  block: 500ms
+  timeout: 2s
+  seed: 7
+endpoints:
+  - name: list-users
+    method: get
+    path: /users?limit=20
+    weight: 3
+    expect: { status: 200 }
+    gate: { threshold: 15%, metrics: [p95, mean] }
+  - name: create-order
+    method: Post
+    path: /orders
+    headers:
+      X-Zeta: z
+      Authorization: "Bearer ${BENCHGATE_TEST_UNSET:-dev}"
+      Accept: "*/*"
+    json: { qty: 1, item: "${CARGO_PKG_NAME}", tags: [a, 2.5, true, null], nested: { "k": "v \"q\"" } }
+gate:
+  metrics: [p50, p90]
+  threshold: 0.05
+  confidence: 95%
+  max_error_rate_increase: 0%
+"#;
+
+#[test]
+fn a_full_file_loads_with_every_field() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let suites = dir.path().join("suites");
+    std::fs::create_dir(&suites).expect("mkdir");
+    let path = suites.join("benchgate.yaml");
+    let mut file = std::fs::File::create(&path).expect("create");
+    file.write_all(FULL.as_bytes()).expect("write");
+
+    let config = load(&path).expect("valid suite");
+
+    let app = AppConfig {
+        command: vec!["gunicorn".into(), "-w".into(), "2".into(), "app:app".into()],
+        cwd: dir.path().join("service/flask"),
+        env: BTreeMap::from([
+            ("APP_ENV".to_string(), "bench".to_string()),
+            ("PORT".to_string(), "8000".to_string()),
+        ]),
+        ready: ReadyProbe {
+            url: "http://127.0.0.1:8000/health".into(),
+            timeout: Duration::from_secs(45),
+        },
+    };
+    let list_users = Endpoint {
+        name: "list-users".into(),
+        method: "GET".into(),
+        path: "/users?limit=20".into(),
+        headers: vec![],
+        body: None,
+        weight: 3,
+        expect_status: Some(200),
+        gate: EndpointGate {
+            threshold: Some(0.15),
+            metrics: Some(vec![Metric::P95, Metric::Mean]),
+        },
+    };
+    let create_order = Endpoint {
+        name: "create-order".into(),
+        method: "POST".into(),
+        path: "/orders".into(),
+        headers: vec![
+            ("X-Zeta".into(), "z".into()),
+            ("Authorization".into(), "Bearer dev".into()),
+            ("Accept".into(), "*/*".into()),
+        ],
+        body: Some(Body {
+            bytes: br#"{"qty":1,"item":"benchgate","tags":["a",2.5,true,null],"nested":{"k":"v \"q\""}}"#
+                .to_vec(),
+            content_type: Some("application/json".into()),
+        }),
+        weight: 1,
+        expect_status: None,
+        gate: EndpointGate::default(),
+    };
+    let expected = Config {
+        path: path.clone(),
+        suite: "api.v2".into(),
+        app: Some(app),
+        base_url: BaseUrl {
+            host: "localhost".into(),
+            port: 8000,
+        },
+        load: LoadConfig {
+            rate: 200.0,
+            connections: 8,
+            warmup: Duration::ZERO,
+            duration: Duration::from_secs(90),
+            block: Duration::from_millis(500),
+            timeout: Duration::from_secs(2),
+            seed: 7,
+        },
+        endpoints: vec![list_users, create_order],
+        gate: GateConfig {
+            metrics: vec![Metric::P50, Metric::P90],
+            threshold: 0.05,
+            confidence: 0.95,
+            max_error_rate_increase: 0.0,
+        },
+    };
+    assert_eq!(config, expected);
+}
+
+#[test]
+fn a_minimal_file_gets_the_defaults() {
+    let text = format!("{MIN}app:\n  command: [./server]\n");
+    let config = parse(&text, Path::new("suite.yaml")).expect("valid");
+    let app = config.app.expect("an app");
+    assert_eq!(app.cwd, std::env::current_dir().expect("cwd"));
+    assert_eq!(app.ready.url, "http://127.0.0.1:8000/");
+    assert_eq!(app.ready.timeout, Duration::from_secs(30));
+    assert_eq!(
+        config.load,
+        LoadConfig {
+            rate: 50.0,
+            connections: 32,
+            warmup: Duration::from_secs(5),
+            duration: Duration::from_secs(30),
+            block: Duration::from_secs(1),
+            timeout: Duration::from_secs(2),
+            seed: 1,
+        }
+    );
+    assert_eq!(
+        config.gate,
+        GateConfig {
+            metrics: vec![Metric::P50, Metric::P95, Metric::P99],
+            threshold: 0.10,
+            confidence: 0.99,
+            max_error_rate_increase: 0.01,
+        }
+    );
+    let endpoint = &config.endpoints[0];
+    assert_eq!((endpoint.method.as_str(), endpoint.weight), ("GET", 1));
+}
+
+#[test]
+fn metrics_have_names_and_quantiles() {
+    assert_eq!(Metric::P95.name(), "p95");
+    assert_eq!(Metric::P90.quantile(), Some(0.90));
+    assert_eq!(Metric::Mean.quantile(), None);
+    assert_eq!(
+        serde_json::to_string(&Metric::ALL).expect("json"),
+        r#"["p50","p90","p95","p99","mean"]"#
+    );
+}
+
+#[test]
+fn command_line_overrides_share_the_grammar() {
+    // `--duration` and `--rate` use the same parsers as the file.
+    assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+    assert_eq!(parse_rate("12000/m"), Ok(200.0));
+}

@@ -1,0 +1,277 @@
+//! Checked scalar values of the suite file, one newtype per kind of value.
+//!
+//! Each newtype validates (and, for text, expands `${VAR}`) inside a serde
+//! visitor. That matters: serde_yaml only attaches the line, column and key
+//! path of a value to errors raised while that value is being visited, so
+//! checking here is what lets every message point at the offending line.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use serde::de::{self, Deserialize, Deserializer, Visitor};
+
+use super::expand::expand_env;
+use super::scalar::{parse_base_url, parse_duration, parse_percent, rate};
+use super::{BaseUrl, Metric};
+
+/// Reads one scalar as text and converts it with `parse`; its error becomes
+/// a located serde error.
+pub(super) fn scalar<'de, D, T>(
+    d: D,
+    expecting: &'static str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    d.deserialize_str(ScalarVisitor {
+        expecting,
+        parse,
+        out: PhantomData,
+    })
+}
+
+struct ScalarVisitor<F, T> {
+    expecting: &'static str,
+    parse: F,
+    out: PhantomData<T>,
+}
+
+impl<'de, F, T> Visitor<'de> for ScalarVisitor<F, T>
+where
+    F: FnOnce(&str) -> Result<T, String>,
+{
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.expecting)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        (self.parse)(v).map_err(E::custom)
+    }
+}
+
+/// Declares `impl Deserialize` for a newtype read from one scalar.
+macro_rules! from_scalar {
+    ($ty:ty, $expecting:literal, $parse:expr) => {
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                scalar(d, $expecting, $parse)
+            }
+        }
+    };
+}
+
+/// A string with `${VAR}` expanded.
+#[derive(Debug)]
+pub(super) struct Text(pub String);
+from_scalar!(Text, "a string", |s| expand_env(s).map(Text));
+
+/// `version: 1`, the only version this build reads.
+#[derive(Debug)]
+pub(super) struct Version;
+from_scalar!(Version, "the number 1", |s| match s.trim() {
+    "1" => Ok(Version),
+    other => Err(format!(
+        r#"{other} is not supported; this benchgate reads version 1, so write "version: 1""#
+    )),
+});
+
+/// A suite name: it names `baselines/<suite>.json`, so it stays file-safe.
+#[derive(Debug)]
+pub(super) struct SuiteName(pub String);
+from_scalar!(SuiteName, "a suite name such as api", |s| {
+    let ok = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+    if ok {
+        Ok(SuiteName(s.to_string()))
+    } else {
+        Err(format!(
+            r#""{s}" is not a valid suite name; use letters, digits, ".", "_" and "-", e.g. "suite: api""#
+        ))
+    }
+});
+
+/// An endpoint name: non-empty.
+#[derive(Debug)]
+pub(super) struct EndpointName(pub String);
+from_scalar!(EndpointName, "an endpoint name such as list-users", |s| {
+    if s.trim().is_empty() {
+        Err(r#"an endpoint name must not be empty; write e.g. "name: list-users""#.to_string())
+    } else {
+        Ok(EndpointName(s.to_string()))
+    }
+});
+
+/// Any duration, zero included.
+#[derive(Debug)]
+pub(super) struct AnyDuration(pub Duration);
+from_scalar!(AnyDuration, r#"a duration such as "10s""#, |s| {
+    parse_duration(s).map(AnyDuration)
+});
+
+/// A duration above zero.
+#[derive(Debug)]
+pub(super) struct PositiveDuration(pub Duration);
+from_scalar!(PositiveDuration, r#"a duration such as "10s""#, |s| {
+    match parse_duration(s)? {
+        d if d.is_zero() => Err(format!(
+            r#"must be above zero, not "{s}"; write e.g. "10s" or "500ms""#
+        )),
+        d => Ok(PositiveDuration(d)),
+    }
+});
+
+/// Requests per second, above zero.
+#[derive(Debug)]
+pub(super) struct Rate(pub f64);
+from_scalar!(Rate, r#"a rate such as "200/s""#, |s| rate(
+    s,
+    "rate: 200/s"
+)
+.map(Rate));
+
+/// An unsigned integer in `min..=max`; `example` completes `write e.g. …`.
+fn int_in<T: TryFrom<u64>>(s: &str, min: u64, max: u64, example: &str) -> Result<T, String> {
+    s.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .and_then(|n| T::try_from(n).ok())
+        .ok_or_else(|| {
+            format!(
+                r#""{s}" is out of range; use a whole number from {min} to {max}, e.g. "{example}""#
+            )
+        })
+}
+
+#[derive(Debug)]
+pub(super) struct Connections(pub u32);
+from_scalar!(Connections, "a whole number such as 32", |s| {
+    int_in(s, 1, 10_000, "connections: 32").map(Connections)
+});
+
+#[derive(Debug)]
+pub(super) struct Weight(pub u32);
+from_scalar!(Weight, "a whole number such as 1", |s| {
+    int_in(s, 1, u64::from(u32::MAX), "weight: 1").map(Weight)
+});
+
+#[derive(Debug)]
+pub(super) struct Status(pub u16);
+from_scalar!(Status, "an HTTP status such as 200", |s| {
+    int_in(s, 100, 599, "status: 200").map(Status)
+});
+
+#[derive(Debug)]
+pub(super) struct Seed(pub u64);
+from_scalar!(Seed, "a whole number such as 1", |s| {
+    int_in(s, 0, u64::MAX, "seed: 1").map(Seed)
+});
+
+/// An HTTP method, stored upper-case.
+#[derive(Debug)]
+pub(super) struct Method(pub String);
+from_scalar!(Method, "an HTTP method such as GET", |s| {
+    const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+    let upper = s.trim().to_ascii_uppercase();
+    if METHODS.contains(&upper.as_str()) {
+        Ok(Method(upper))
+    } else {
+        Err(format!(
+            r#""{s}" is not a supported method; use one of {}"#,
+            METHODS.join(", ")
+        ))
+    }
+});
+
+/// A request path and query, expanded, starting with `/`.
+#[derive(Debug)]
+pub(super) struct RequestPath(pub String);
+from_scalar!(RequestPath, r#"a path such as "/users""#, |s| {
+    let path = expand_env(s)?;
+    if !path.starts_with('/') {
+        return Err(format!(
+            r#""{path}" must start with "/"; write e.g. "path: /{}""#,
+            path.trim_start_matches('/')
+        ));
+    }
+    match path.parse::<http::uri::PathAndQuery>() {
+        Ok(_) => Ok(RequestPath(path)),
+        Err(_) => Err(format!(
+            r#""{path}" is not a valid request path; percent-encode spaces and other special characters (e.g. %20)"#
+        )),
+    }
+});
+
+/// `base_url`, expanded and parsed.
+#[derive(Debug)]
+pub(super) struct BaseUrlValue(pub BaseUrl);
+from_scalar!(
+    BaseUrlValue,
+    r#"a URL such as "http://127.0.0.1:8000""#,
+    |s| { parse_base_url(&expand_env(s)?).map(BaseUrlValue) }
+);
+
+/// The readiness URL: any `http://` URL.
+#[derive(Debug)]
+pub(super) struct ReadyUrl(pub String);
+from_scalar!(
+    ReadyUrl,
+    r#"a URL such as "http://127.0.0.1:8000/health""#,
+    |s| {
+        let url = expand_env(s)?;
+        let example = r#"write e.g. "url: http://127.0.0.1:8000/health""#;
+        if url.starts_with("https://") {
+            return Err(format!("https is not supported yet; {example}"));
+        }
+        match url.parse::<http::Uri>() {
+            Ok(uri) if uri.scheme_str() == Some("http") && uri.host().is_some() => {
+                Ok(ReadyUrl(url))
+            }
+            _ => Err(format!(r#""{url}" is not an http:// URL; {example}"#)),
+        }
+    }
+);
+
+/// A percentage or fraction; the three gate settings differ in range.
+fn percent_in(s: &str, ok: impl Fn(f64) -> bool, rule: &str) -> Result<f64, String> {
+    match parse_percent(s)? {
+        v if ok(v) => Ok(v),
+        _ => Err(format!(r#""{s}" is out of range; {rule}"#)),
+    }
+}
+
+#[derive(Debug)]
+pub(super) struct Threshold(pub f64);
+from_scalar!(Threshold, r#"a percentage such as "10%""#, |s| {
+    let rule = r#"a threshold must be above 0% and below 1000%, e.g. "threshold: 10%""#;
+    percent_in(s, |v| v > 0.0 && v < 10.0, rule).map(Threshold)
+});
+
+#[derive(Debug)]
+pub(super) struct Confidence(pub f64);
+from_scalar!(Confidence, r#"a percentage such as "99%""#, |s| {
+    let rule = r#"confidence must be above 50% and below 100%, e.g. "confidence: 99%""#;
+    percent_in(s, |v| v > 0.5 && v < 1.0, rule).map(Confidence)
+});
+
+#[derive(Debug)]
+pub(super) struct ErrorRate(pub f64);
+from_scalar!(ErrorRate, r#"a percentage such as "1%""#, |s| {
+    let rule = r#"use 0% to 100%, e.g. "max_error_rate_increase: 1%""#;
+    percent_in(s, |v| (0.0..=1.0).contains(&v), rule).map(ErrorRate)
+});
+
+from_scalar!(Metric, "a metric such as p95", |s| {
+    Metric::ALL
+        .into_iter()
+        .find(|m| m.name() == s.trim())
+        .ok_or_else(|| {
+            let names: Vec<_> = Metric::ALL.iter().map(|m| m.name()).collect();
+            format!(r#""{s}" is not a metric; use one of {}"#, names.join(", "))
+        })
+});
