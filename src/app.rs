@@ -211,10 +211,6 @@ impl App {
         }
     }
 
-    pub fn log_path(&self) -> &Path {
-        &self.log
-    }
-
     pub fn pid(&self) -> i32 {
         self.group.as_raw()
     }

@@ -167,7 +167,10 @@ fn the_results_file_matches_its_json_schema() {
     let schema_text = include_str!("../schemas/results.schema.json");
     let schema: Value = serde_json::from_str(schema_text).expect("schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator.iter_errors(&results).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&results)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     // A broken file is caught by the schema too.
     let mut broken = results.clone();

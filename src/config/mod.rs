@@ -42,7 +42,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             file: path.to_path_buf(),
             line: 1,
             column: None,
-            message: r#"the file is empty; start with "version: 1" (see `benchgate init`)"#
+            message: r#"the file is empty; start with "version: 1" (the README's quick start has a complete example)"#
                 .to_string(),
         });
     }
@@ -213,106 +213,4 @@ pub struct GateConfig {
 pub struct EndpointGate {
     pub threshold: Option<f64>,
     pub metrics: Option<Vec<Metric>>,
-}
-
-// TEMPORARY stubs until the config module lands.
-#[derive(Debug)]
-pub struct ConfigError(pub String);
-impl std::fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError(e.to_string()))?;
-    let v: serde_yaml::Value =
-        serde_yaml::from_str(&text).map_err(|e| ConfigError(e.to_string()))?;
-    let dir = path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
-    let base = v["base_url"].as_str().unwrap_or("http://127.0.0.1:18080");
-    let port: u16 = base
-        .rsplit(':')
-        .next()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(80);
-    let endpoints = v["endpoints"]
-        .as_sequence()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .map(|e| Endpoint {
-            name: e["name"].as_str().unwrap_or("x").into(),
-            method: e["method"].as_str().unwrap_or("GET").into(),
-            path: e["path"].as_str().unwrap_or("/").into(),
-            headers: vec![],
-            body: e.get("json").map(|j| Body {
-                bytes: serde_json::to_vec(j).unwrap_or_default(),
-                content_type: Some("application/json".into()),
-            }),
-            weight: e["weight"].as_u64().unwrap_or(1) as u32,
-            expect_status: e["expect"]["status"].as_u64().map(|s| s as u16),
-            gate: EndpointGate::default(),
-        })
-        .collect();
-    let app = v.get("app").map(|a| AppConfig {
-        command: a["command"]
-            .as_sequence()
-            .cloned()
-            .unwrap_or_default()
-            .iter()
-            .map(|s| s.as_str().unwrap_or("").to_string())
-            .collect(),
-        cwd: std::fs::canonicalize(dir.join(a["cwd"].as_str().unwrap_or("."))).unwrap_or_default(),
-        env: BTreeMap::new(),
-        ready: ReadyProbe {
-            url: a["ready"]["url"].as_str().unwrap_or(base).to_string(),
-            timeout: parse_duration(a["ready"]["timeout"].as_str().unwrap_or("30s"))
-                .unwrap_or_default(),
-        },
-    });
-    let l = &v["load"];
-    let d = |k: &str, def: &str| parse_duration(l[k].as_str().unwrap_or(def)).unwrap_or_default();
-    Ok(Config {
-        path: path.to_path_buf(),
-        suite: v["suite"].as_str().unwrap_or("demo").into(),
-        app,
-        base_url: BaseUrl {
-            host: "127.0.0.1".into(),
-            port,
-        },
-        load: LoadConfig {
-            rate: parse_rate(l["rate"].as_str().unwrap_or("50/s")).unwrap_or(50.0),
-            connections: l["connections"].as_u64().unwrap_or(32) as u32,
-            warmup: d("warmup", "5s"),
-            duration: d("duration", "30s"),
-            block: d("block", "1s"),
-            timeout: d("timeout", "2s"),
-            seed: 1,
-        },
-        endpoints,
-        gate: GateConfig {
-            metrics: vec![Metric::P50],
-            threshold: 0.1,
-            confidence: 0.99,
-            max_error_rate_increase: 0.01,
-        },
-    })
-}
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let (n, unit) = s
-        .find(|c: char| c.is_alphabetic())
-        .map(|i| s.split_at(i))
-        .ok_or("no unit")?;
-    let n: f64 = n.parse().map_err(|_| "bad number".to_string())?;
-    let mult = match unit {
-        "ms" => 0.001,
-        "s" => 1.0,
-        "m" => 60.0,
-        _ => return Err("bad unit".into()),
-    };
-    Ok(Duration::from_secs_f64(n * mult))
-}
-pub fn parse_rate(s: &str) -> Result<f64, String> {
-    s.trim_end_matches("/s")
-        .parse()
-        .map_err(|_| "bad rate".to_string())
 }

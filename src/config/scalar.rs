@@ -149,10 +149,16 @@ fn split_host_port(authority: &str) -> Option<(&str, u16)> {
 impl BaseUrl {
     /// `http://host:port` with IPv6 hosts in brackets, no trailing slash.
     pub fn to_url(&self) -> String {
+        format!("http://{}", self.authority())
+    }
+
+    /// `host:port` with IPv6 hosts in brackets: what a connection dials and
+    /// the `Host` header carries.
+    pub fn authority(&self) -> String {
         if self.host.contains(':') {
-            format!("http://[{}]:{}", self.host, self.port)
+            format!("[{}]:{}", self.host, self.port)
         } else {
-            format!("http://{}:{}", self.host, self.port)
+            format!("{}:{}", self.host, self.port)
         }
     }
 }

@@ -32,17 +32,6 @@ use client::Connection;
 /// late start in the report (its whole wait counts in its latency anyway).
 const LATE_TOLERANCE: Duration = Duration::from_millis(1);
 
-impl BaseUrl {
-    /// `host:port`, as used for the connection and the `Host` header.
-    pub fn authority(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
-    }
-}
-
 /// Everything the generator needs, resolved from the suite.
 #[derive(Debug, Clone)]
 pub struct Plan {
