@@ -41,9 +41,23 @@ pub struct RunRecord {
     pub fingerprint: String,
     /// What the fingerprint covers, readable, so a mismatch can be explained.
     pub measured: Measured,
+    /// The (latest) run's provenance.
+    pub provenance: Provenance,
+    /// The (first) run's load figures.
+    pub load: LoadSummary,
+    /// When the record joins several separate runs (a baseline recorded with
+    /// `--runs N`), each run's provenance and load, in order; blocks name
+    /// their run by index. Empty for a single run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub runs: Vec<RunInfo>,
+    pub endpoints: Vec<EndpointRecord>,
+}
+
+/// One of several runs joined in a record.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunInfo {
     pub provenance: Provenance,
     pub load: LoadSummary,
-    pub endpoints: Vec<EndpointRecord>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -143,6 +157,9 @@ pub struct Summary {
 /// every outcome.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Block {
+    /// Which of the record's runs this block belongs to (0 for a single run).
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub run: u32,
     #[serde(with = "histogram_base64")]
     pub latency_us: Histogram<u64>,
     pub outcomes: Outcomes,
@@ -165,6 +182,10 @@ pub struct Outcomes {
 }
 
 fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+fn is_zero_u32(n: &u32) -> bool {
     *n == 0
 }
 
@@ -209,13 +230,83 @@ impl EndpointRecord {
 }
 
 impl RunRecord {
+    /// How many separate runs the record holds.
+    pub fn run_count(&self) -> usize {
+        self.runs.len().max(1)
+    }
+
+    /// Joins separate runs of the same suite into one record whose blocks
+    /// remember their run. All must share the fingerprint.
+    pub fn combine(records: Vec<RunRecord>) -> Result<RunRecord, String> {
+        let mut records = records.into_iter();
+        let Some(mut joined) = records.next() else {
+            return Err("no runs to join".into());
+        };
+        if joined.runs.is_empty() {
+            joined.runs.push(RunInfo {
+                provenance: joined.provenance.clone(),
+                load: joined.load.clone(),
+            });
+        }
+        for next in records {
+            if next.fingerprint != joined.fingerprint {
+                return Err(format!(
+                    "cannot join runs of different suites (fingerprints {} and {})",
+                    joined.fingerprint, next.fingerprint
+                ));
+            }
+            let offset = joined.runs.len() as u32;
+            let infos = if next.runs.is_empty() {
+                vec![RunInfo {
+                    provenance: next.provenance.clone(),
+                    load: next.load.clone(),
+                }]
+            } else {
+                next.runs.clone()
+            };
+            joined.runs.extend(infos);
+            for endpoint in next.endpoints {
+                match joined
+                    .endpoints
+                    .iter_mut()
+                    .find(|e| e.name == endpoint.name)
+                {
+                    Some(existing) => {
+                        existing
+                            .blocks
+                            .extend(endpoint.blocks.into_iter().map(|mut b| {
+                                b.run += offset;
+                                b
+                            }))
+                    }
+                    None => {
+                        return Err(format!(
+                            "endpoint {} is missing from the first run",
+                            endpoint.name
+                        ))
+                    }
+                }
+            }
+            joined.provenance = next.provenance;
+        }
+        joined.summarize();
+        Ok(joined)
+    }
+
     pub fn endpoint(&self, name: &str) -> Option<&EndpointRecord> {
         self.endpoints.iter().find(|e| e.name == name)
     }
 
-    /// Measured seconds of the run.
+    /// Measured seconds, over all runs.
     pub fn measured_secs(&self) -> f64 {
-        self.load.duration_ms as f64 / 1000.0
+        if self.runs.is_empty() {
+            self.load.duration_ms as f64 / 1000.0
+        } else {
+            self.runs
+                .iter()
+                .map(|r| r.load.duration_ms as f64 / 1000.0)
+                .sum()
+        }
     }
 
     /// Recomputes the readable summary from the blocks.

@@ -195,10 +195,12 @@ fn assemble(
             blocks: (0..block_count)
                 .map(|b| match blocks.get(b) {
                     Some(block) => Block {
+                        run: 0,
                         latency_us: block[e].latency_us.clone(),
                         outcomes: block[e].outcomes.clone(),
                     },
                     None => Block {
+                        run: 0,
                         latency_us: record::new_histogram(),
                         outcomes: Default::default(),
                     },
@@ -239,6 +241,7 @@ fn assemble(
             generator_cpu_seconds: cpu,
             generator_requests: plan.schedule.total_requests(),
         },
+        runs: Vec::new(),
         endpoints,
     };
     record.summarize();
