@@ -1,0 +1,273 @@
+//! The app under test's lifecycle with real child processes: the demo app end
+//! to end, every way it can fail to start or die, and no process left behind
+//! after Ctrl-C or SIGTERM.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use predicates::prelude::*;
+use serde_json::Value;
+use support::{benchgate, demo_bin, demo_suite, free_port, group_members, write_suite};
+
+const QUICK: &str = "  rate: 100/s\n  warmup: 500ms\n  duration: 2s";
+const ONE_ENDPOINT: &str = "  - name: users\n    path: /users?limit=5";
+
+#[test]
+fn the_demo_app_is_measured_end_to_end() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = free_port();
+    let endpoints = "  - name: health\n    path: /health\n  - name: users\n    path: /users?limit=20\n    weight: 2\n  - name: order\n    method: POST\n    path: /orders\n    json: { item: 42, qty: 1 }\n    expect: { status: 201 }";
+    let suite = write_suite(dir.path(), &demo_suite(port, QUICK, endpoints));
+    benchgate()
+        .current_dir(dir.path())
+        .arg("run")
+        .arg("--config")
+        .arg(&suite)
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("health").and(predicate::str::contains("order")))
+        .stdout(predicate::str::contains("p99 ms"))
+        .stderr(predicate::str::contains("demo.app.log"));
+    let results: Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join(".benchgate/demo.results.json")).expect("results written"),
+    )
+    .expect("results are JSON");
+    let summary = results["summary"].as_array().expect("summary");
+    assert_eq!(summary.len(), 3);
+    for endpoint in summary {
+        assert_eq!(endpoint["error_rate"], 0.0, "{endpoint}");
+    }
+    assert_eq!(
+        results["endpoints"][0]["blocks"].as_array().map(Vec::len),
+        Some(2)
+    );
+    // The order endpoint does ~3 ms of work: its median must reflect it.
+    let order_p50 = summary[2]["p50_ms"].as_f64().unwrap_or(0.0);
+    assert!(order_p50 > 2.5, "order p50 {order_p50} ms");
+    let log = std::fs::read_to_string(dir.path().join(".benchgate/demo.app.log")).expect("app log");
+    assert!(log.contains("listening"), "log: {log}");
+    assert!(free_port_is_free(port), "the demo app still holds its port");
+}
+
+fn free_port_is_free(port: u16) -> bool {
+    std::net::TcpStream::connect(("127.0.0.1", port)).is_err()
+}
+
+fn run_demo_with(args: &[&str], ready_timeout: &str) -> assert_cmd::assert::Assert {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = free_port();
+    let args: String = args.iter().map(|a| format!(", \"{a}\"")).collect();
+    let yaml = format!(
+        r#"version: 1
+suite: demo
+app:
+  command: ["{demo}", "--port", "{port}"{args}]
+  ready: {{ url: "http://127.0.0.1:{port}/health", timeout: {ready_timeout} }}
+base_url: "http://127.0.0.1:{port}"
+load:
+{QUICK}
+endpoints:
+{ONE_ENDPOINT}
+"#,
+        demo = demo_bin()
+    );
+    let suite = write_suite(dir.path(), &yaml);
+    benchgate()
+        .current_dir(dir.path())
+        .arg("run")
+        .arg("--config")
+        .arg(&suite)
+        .timeout(Duration::from_secs(60))
+        .assert()
+}
+
+#[test]
+fn an_app_command_that_does_not_exist_is_exit_3() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let yaml = format!(
+        "version: 1\nsuite: s\napp:\n  command: [\"no-such-program-benchgate\"]\nbase_url: \"http://127.0.0.1:{}\"\nendpoints:\n{ONE_ENDPOINT}\n",
+        free_port()
+    );
+    let suite = write_suite(dir.path(), &yaml);
+    benchgate()
+        .current_dir(dir.path())
+        .arg("run")
+        .arg("--config")
+        .arg(&suite)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "`no-such-program-benchgate` was not found",
+        ));
+}
+
+#[test]
+fn an_app_that_exits_before_ready_shows_its_exit_code_and_log() {
+    run_demo_with(&["--exit-immediately", "4"], "10s")
+        .code(3)
+        .stderr(predicate::str::contains(
+            "exited with exit code 4 before it was ready",
+        ))
+        .stderr(predicate::str::contains("simulated startup failure"));
+}
+
+#[test]
+fn an_app_that_never_gets_ready_times_out_with_exit_3() {
+    let started = Instant::now();
+    run_demo_with(&["--ready-delay", "30000"], "1s")
+        .code(3)
+        .stderr(predicate::str::contains("was not ready within 1s"))
+        .stderr(predicate::str::contains("raise app.ready.timeout"));
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "teardown took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn an_app_that_dies_mid_run_is_exit_3() {
+    run_demo_with(&["--fail-after", "60"], "10s")
+        .code(3)
+        .stderr(predicate::str::contains(
+            "the app exited with exit code 7 during the run",
+        ));
+}
+
+#[test]
+fn a_port_already_taken_is_refused_before_starting() {
+    let squatter = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = squatter.local_addr().expect("addr").port();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let marker = dir.path().join("started");
+    let yaml = format!(
+        "version: 1\nsuite: s\napp:\n  command: [\"touch\", \"{}\"]\nbase_url: \"http://127.0.0.1:{port}\"\nendpoints:\n{ONE_ENDPOINT}\n",
+        marker.display()
+    );
+    let suite = write_suite(dir.path(), &yaml);
+    benchgate()
+        .current_dir(dir.path())
+        .arg("run")
+        .arg("--config")
+        .arg(&suite)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(format!(
+            "port {port} on 127.0.0.1 is already in use"
+        )));
+    assert!(!marker.exists(), "the app was started anyway");
+}
+
+#[test]
+fn config_errors_are_exit_2_and_start_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let marker = dir.path().join("started");
+    let yaml = format!(
+        "version: 1\nsuite: s\napp:\n  command: [\"touch\", \"{}\"]\nbase_url: \"http://127.0.0.1:9\"\nload:\n  rate: 0/s\nendpoints:\n{ONE_ENDPOINT}\n",
+        marker.display()
+    );
+    let suite = write_suite(dir.path(), &yaml);
+    benchgate()
+        .current_dir(dir.path())
+        .arg("run")
+        .arg("--config")
+        .arg(&suite)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "benchgate.yaml:7:9: load.rate: a rate must be above zero",
+        ));
+    assert!(!marker.exists(), "the app was started despite a bad config");
+}
+
+/// Starts benchgate on a suite whose app is a shell with two children (the
+/// demo app and a `sleep`), waits until it measures, sends `signal`, and
+/// checks that the app's whole process group is gone.
+fn interrupt_mid_run(signal: nix::sys::signal::Signal) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = free_port();
+    let yaml = format!(
+        r#"version: 1
+suite: demo
+app:
+  command: ["sh", "-c", "sleep 300 & {demo} --port {port}; wait"]
+  ready: {{ url: "http://127.0.0.1:{port}/health", timeout: 20s }}
+base_url: "http://127.0.0.1:{port}"
+load:
+  rate: 50/s
+  warmup: 0s
+  duration: 60s
+endpoints:
+{ONE_ENDPOINT}
+"#,
+        demo = demo_bin()
+    );
+    let suite = write_suite(dir.path(), &yaml);
+    let mut child = Command::new(support::benchgate_path())
+        .current_dir(dir.path())
+        .args(["run", "--config"])
+        .arg(&suite)
+        .env("CI", "true")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn benchgate");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = BufReader::new(stderr).lines();
+    let mut group = None;
+    for line in lines.by_ref() {
+        let line = line.expect("stderr line");
+        if let Some(pid) = line
+            .strip_prefix("the app is ready (pid ")
+            .and_then(|r| r.strip_suffix(')'))
+        {
+            group = pid.parse::<i32>().ok();
+        }
+        if line.starts_with("measuring") {
+            break;
+        }
+    }
+    let group = group.expect("benchgate printed the app's pid");
+    assert!(
+        group_members(group).len() >= 2,
+        "the app's group has the shell and its children"
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal)
+        .expect("signal benchgate");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().expect("benchgate exits");
+    assert_eq!(status.code(), Some(3), "stderr: {rest:?}");
+    assert!(
+        rest.iter().any(|l| l.contains("interrupted by")),
+        "stderr: {rest:?}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !group_members(group).is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(
+        group_members(group),
+        Vec::<i32>::new(),
+        "processes outlived benchgate"
+    );
+    assert!(free_port_is_free(port));
+    assert!(
+        !dir.path().join(".benchgate/demo.results.json").exists(),
+        "an interrupted run wrote results"
+    );
+}
+
+#[test]
+fn ctrl_c_stops_the_apps_whole_process_group() {
+    interrupt_mid_run(nix::sys::signal::Signal::SIGINT);
+}
+
+#[test]
+fn sigterm_stops_the_apps_whole_process_group() {
+    interrupt_mid_run(nix::sys::signal::Signal::SIGTERM);
+}
