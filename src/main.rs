@@ -1,5 +1,6 @@
 //! benchgate: a CI performance-regression gate for HTTP services.
 
 mod config;
+mod stats;
 
 fn main() {}
