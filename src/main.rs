@@ -14,6 +14,7 @@ mod provenance;
 mod record;
 mod report;
 mod runner;
+mod stats;
 
 use clap::Parser;
 

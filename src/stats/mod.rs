@@ -1,0 +1,107 @@
+//! The statistics engine: the gate's decision, as pure functions.
+//!
+//! For one endpoint × metric it estimates the ratio R = head / base of a
+//! statistic (a quantile or the mean) of the pooled latency distributions, puts
+//! an interval around R that reflects the run's *block* structure (and the
+//! run-to-run offsets when several runs were recorded), controls the
+//! suite-wide false-fail rate with Holm's step-down procedure, and maps the
+//! adjusted interval to a four-way [`Verdict`]. Error rates are gated by a
+//! score test of a difference of proportions against a margin.
+//!
+//! How the pieces fit (what `compare.rs` does with them):
+//!
+//! 1. [`estimate_unpaired`] (stored mode) or [`estimate_paired`] (A/B mode)
+//!    per endpoint × metric → [`Estimate`] with a two-sided p-value for
+//!    H0: R = 1; [`error_rate_test`] per endpoint → one-sided p-value.
+//! 2. [`holm_levels`] over *all* p-values of the suite → one level per test.
+//! 3. [`Estimate::adjusted`] at that level → [`AdjustedInterval`], whose bound
+//!    excludes 1 exactly when Holm rejects; [`verdict`] on it.
+//!
+//! Nothing here does I/O; everything random is seeded. Functions return
+//! `None` when there is too little data rather than inventing a number.
+
+// Wired up by compare.rs: until then the binary uses none of this.
+#![cfg_attr(not(test), allow(dead_code, unused_imports))]
+
+mod binomial;
+mod blocks;
+mod dist;
+mod estimate;
+mod holm;
+mod paired;
+mod verdict;
+
+#[cfg(test)]
+mod tests_prop;
+#[cfg(test)]
+mod tests_reference;
+#[cfg(test)]
+mod tests_sim;
+#[cfg(test)]
+mod testutil;
+
+use hdrhistogram::Histogram;
+
+pub use binomial::{clopper_pearson, error_rate_test, ErrorRateResult};
+pub use estimate::{estimate_unpaired, estimate_unpaired_many, Estimate, NoiseModel};
+pub use holm::{holm, holm_adjusted, holm_levels};
+pub use paired::{estimate_paired, estimate_paired_many};
+pub use verdict::{verdict, AdjustedInterval, Verdict};
+
+/// Fewest non-empty blocks (or pairs) a side needs before any interval is
+/// computed; below this every estimate is `None`.
+pub const MIN_BLOCKS: usize = 3;
+
+/// Bootstrap resamples used by the convenience functions. Efron & Tibshirani
+/// (1993, *An Introduction to the Bootstrap*, §6.4) find 25–200 resamples
+/// enough for a standard error; 200 keeps the SE's own relative error ≈ 10%.
+pub const DEFAULT_RESAMPLES: usize = 200;
+
+/// Which summary of a latency distribution is compared.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Statistic {
+    /// The q-quantile, 0 < q ≤ 1, with HdrHistogram's definition: the
+    /// highest-equivalent value of the first bucket whose cumulative count
+    /// reaches ⌈q·N⌉ (so p50 = `Quantile(0.5)` equals
+    /// `Histogram::value_at_quantile(0.5)` of the merged histogram).
+    Quantile(f64),
+    /// The arithmetic mean, each bucket counted at its median-equivalent
+    /// value (as `Histogram::mean`).
+    Mean,
+}
+
+/// One side (base or head) of one endpoint: `runs[r][b]` is block `b` of run
+/// `r`. Runs are separate recordings (minutes apart); blocks are ~1 s slices
+/// of one run. Empty blocks are ignored.
+#[derive(Debug, Clone, Default)]
+pub struct Side<'a> {
+    /// Runs × blocks.
+    pub runs: Vec<Vec<&'a Histogram<u64>>>,
+}
+
+impl<'a> Side<'a> {
+    /// A side made of one recorded run.
+    pub fn single_run(blocks: Vec<&'a Histogram<u64>>) -> Self {
+        Side { runs: vec![blocks] }
+    }
+}
+
+/// Bootstrap settings: how many resamples, and the seed that makes them
+/// reproducible.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bootstrap {
+    /// Number of resamples (at least 2 are needed for a variance).
+    pub resamples: usize,
+    /// Seed of the ChaCha8 generator.
+    pub seed: u64,
+}
+
+impl Bootstrap {
+    /// [`DEFAULT_RESAMPLES`] resamples with the given seed.
+    pub fn with_seed(seed: u64) -> Self {
+        Bootstrap {
+            resamples: DEFAULT_RESAMPLES,
+            seed,
+        }
+    }
+}
