@@ -9,6 +9,7 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Code {
     Pass = 0,
+    #[allow(dead_code, reason = "the gate returns it")]
     Regression = 1,
     Usage = 2,
     RunFailed = 3,
