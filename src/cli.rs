@@ -23,8 +23,91 @@ pub struct Cli {
 pub enum Command {
     /// Start the app, replay the suite and print per-endpoint latencies.
     Run(RunArgs),
+    /// Run the suite and compare it with the stored baseline: the gate.
+    Check(CheckArgs),
+    /// Compare two results or baseline files, without running anything.
+    Compare(CompareArgs),
+    /// Record or save the suite's baseline.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
     /// Check a suite file without running anything.
     Validate(ConfigArg),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Run the suite (several separate runs) and save it as the baseline.
+    Update(UpdateArgs),
+    /// Save existing results files (one per run) as the baseline.
+    Save(SaveArgs),
+}
+
+/// How a comparison is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A table for people.
+    Text,
+    /// The comparison as JSON (schemas/comparison.schema.json).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct BaselinesArg {
+    /// The baselines directory [default: baselines/ beside the suite file].
+    #[arg(long, value_name = "DIR")]
+    pub baselines: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    #[command(flatten)]
+    pub baselines: BaselinesArg,
+    /// Where to write this run's results JSON [default: .benchgate/<suite>.results.json].
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Output format of the comparison.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The base results or baseline file.
+    pub base: PathBuf,
+    /// The head results file.
+    pub head: PathBuf,
+    /// Take the gate settings (threshold, metrics, confidence) from this
+    /// suite file [default: ./benchgate.yaml if it exists, else the defaults].
+    #[arg(long, short, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Output format of the comparison.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    #[command(flatten)]
+    pub baselines: BaselinesArg,
+    /// Separate runs to record (the app is restarted for each): their spread
+    /// is the run-to-run noise the gate must allow for.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub runs: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct SaveArgs {
+    /// Results files from `benchgate run` (one per run) of the same suite.
+    #[arg(required = true)]
+    pub results: Vec<PathBuf>,
+    #[command(flatten)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    pub baselines: BaselinesArg,
 }
 
 #[derive(Debug, Args)]

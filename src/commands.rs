@@ -3,7 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Command, RunArgs, SuiteArgs};
+use crate::baseline;
+use crate::cli::{
+    BaselineCommand, BaselinesArg, CheckArgs, Command, CompareArgs, Format, RunArgs, SaveArgs,
+    SuiteArgs, UpdateArgs,
+};
+use crate::compare::{self, Comparison, GateSettings, Outcome};
 use crate::config::{self, Config};
 use crate::exit::{Code, Failure};
 use crate::record::RunRecord;
@@ -17,6 +22,10 @@ const OUTPUT_DIR: &str = ".benchgate";
 pub fn dispatch(command: Command) -> Result<Code, Failure> {
     match command {
         Command::Run(args) => run(&args),
+        Command::Check(args) => check(&args),
+        Command::Compare(args) => compare_files(&args),
+        Command::Baseline(BaselineCommand::Update(args)) => baseline_update(&args),
+        Command::Baseline(BaselineCommand::Save(args)) => baseline_save(&args),
         Command::Validate(args) => validate(&args.config),
     }
 }
@@ -47,6 +56,130 @@ fn run(args: &RunArgs) -> Result<Code, Failure> {
         .map_err(|e| Failure::run(format!("cannot print: {e}")))?;
     println!("results: {}", out.display());
     Ok(Code::Pass)
+}
+
+fn check(args: &CheckArgs) -> Result<Code, Failure> {
+    let config = load_suite(&args.suite)?;
+    let dir = baselines_dir(&config, &args.baselines);
+    let base = baseline::load(&dir, &config.suite).map_err(Failure::usage)?;
+    let (measured, _) = runner::measured(&config);
+    compare::check_comparable(&base.measured, &measured).map_err(|changes| refuse(&changes))?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_output(&config, "results.json"));
+    let head = measure(&config)?;
+    write_record(&head, &out)?;
+    eprintln!("results: {}", out.display());
+    let comparison = compare::compare(&base, &head, &GateSettings::from_config(&config));
+    finish(&comparison, args.format)
+}
+
+fn compare_files(args: &CompareArgs) -> Result<Code, Failure> {
+    let base = baseline::read_record(&args.base).map_err(Failure::usage)?;
+    let head = baseline::read_record(&args.head).map_err(Failure::usage)?;
+    if base.suite != head.suite {
+        return Err(Failure::usage(format!(
+            "{} holds suite {} but {} holds suite {}",
+            args.base.display(),
+            base.suite,
+            args.head.display(),
+            head.suite
+        )));
+    }
+    compare::check_comparable(&base.measured, &head.measured)
+        .map_err(|changes| refuse(&changes))?;
+    let default_suite = Path::new("benchgate.yaml");
+    let settings = match &args.config {
+        Some(path) => GateSettings::from_config(&config::load(path).map_err(Failure::usage)?),
+        None if default_suite.exists() => {
+            GateSettings::from_config(&config::load(default_suite).map_err(Failure::usage)?)
+        }
+        None => GateSettings::defaults(),
+    };
+    finish(&compare::compare(&base, &head, &settings), args.format)
+}
+
+fn refuse(changes: &str) -> Failure {
+    Failure::usage(format!(
+        "the suite changed since the baseline was recorded ({changes}); record a new baseline with `benchgate baseline update` and commit it"
+    ))
+}
+
+/// Prints the comparison and turns its outcome into the exit code.
+fn finish(comparison: &Comparison, format: Format) -> Result<Code, Failure> {
+    let mut out = std::io::stdout();
+    let printed = match format {
+        Format::Text => report::terminal::print_comparison(comparison, &mut out),
+        Format::Json => report::json::write_comparison(comparison, &mut out),
+    };
+    printed.map_err(|e| Failure::run(format!("cannot print the comparison: {e}")))?;
+    let summary = report::terminal::summary_line(comparison);
+    match comparison.outcome {
+        Outcome::Pass => {
+            if format == Format::Json {
+                eprintln!("{summary}");
+            }
+            Ok(Code::Pass)
+        }
+        Outcome::Fail => Err(Failure {
+            code: Code::Regression,
+            message: summary,
+        }),
+    }
+}
+
+fn baseline_update(args: &UpdateArgs) -> Result<Code, Failure> {
+    let config = load_suite(&args.suite)?;
+    let dir = baselines_dir(&config, &args.baselines);
+    let mut runs = Vec::new();
+    for run in 1..=args.runs {
+        eprintln!("baseline run {run} of {}", args.runs);
+        runs.push(measure(&config)?);
+    }
+    save_baseline(&dir, runs)
+}
+
+fn baseline_save(args: &SaveArgs) -> Result<Code, Failure> {
+    let config = config::load(&args.config.config).map_err(Failure::usage)?;
+    let dir = baselines_dir(&config, &args.baselines);
+    let mut runs = Vec::new();
+    for path in &args.results {
+        let record = baseline::read_record(path).map_err(Failure::usage)?;
+        if record.suite != config.suite {
+            return Err(Failure::usage(format!(
+                "{} holds suite {}, not {}",
+                path.display(),
+                record.suite,
+                config.suite
+            )));
+        }
+        runs.push(record);
+    }
+    save_baseline(&dir, runs)
+}
+
+fn save_baseline(dir: &Path, runs: Vec<RunRecord>) -> Result<Code, Failure> {
+    let joined = RunRecord::combine(runs).map_err(Failure::usage)?;
+    let path = baseline::save(dir, &joined).map_err(Failure::run)?;
+    report::terminal::print_run(&joined, &mut std::io::stdout())
+        .map_err(|e| Failure::run(format!("cannot print: {e}")))?;
+    println!(
+        "baseline of {} run(s) saved to {}; review and commit it",
+        joined.run_count(),
+        path.display()
+    );
+    Ok(Code::Pass)
+}
+
+fn baselines_dir(config: &Config, arg: &BaselinesArg) -> PathBuf {
+    arg.baselines.clone().unwrap_or_else(|| {
+        config
+            .path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("baselines")
+    })
 }
 
 /// Loads the suite file and applies the command line's load overrides.

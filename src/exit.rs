@@ -9,7 +9,6 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Code {
     Pass = 0,
-    #[allow(dead_code, reason = "the gate returns it")]
     Regression = 1,
     Usage = 2,
     RunFailed = 3,

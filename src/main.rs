@@ -4,8 +4,10 @@
 //! exit code (see [`exit`]); the work lives in the modules below.
 
 mod app;
+mod baseline;
 mod cli;
 mod commands;
+mod compare;
 mod config;
 mod exit;
 mod files;

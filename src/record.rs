@@ -229,7 +229,6 @@ impl EndpointRecord {
     }
 }
 
-#[allow(dead_code, reason = "the gate uses them")]
 impl RunRecord {
     /// How many separate runs the record holds.
     pub fn run_count(&self) -> usize {

@@ -164,7 +164,6 @@ pub enum Metric {
     Mean,
 }
 
-#[allow(dead_code, reason = "the gate uses them")]
 impl Metric {
     /// Every metric, in report order.
     pub const ALL: [Metric; 5] = [

@@ -1,3 +1,4 @@
-//! Reports: the same results rendered for different readers.
+//! Reports: the same results and comparisons rendered for different readers.
 
+pub mod json;
 pub mod terminal;

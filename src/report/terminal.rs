@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use comfy_table::presets::ASCII_BORDERS_ONLY_CONDENSED;
 use comfy_table::{CellAlignment, Table};
 
+use crate::compare::{Comparison, VerdictName};
 use crate::record::{Outcomes, RunRecord};
 
 pub fn print_run(record: &RunRecord, out: &mut dyn Write) -> io::Result<()> {
@@ -96,4 +97,154 @@ pub fn describe_errors(o: &Outcomes) -> String {
     add(o.connect, "could not connect");
     add(o.other, "failed (connection reset or malformed response)");
     parts.join(", ")
+}
+
+/// The comparison table: one row per endpoint × metric, then notes,
+/// warnings and the gate's summary line.
+pub fn print_comparison(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
+    let mut table = Table::new();
+    table.load_preset(ASCII_BORDERS_ONLY_CONDENSED);
+    table.set_header([
+        "endpoint", "metric", "base ms", "head ms", "change", "interval", "verdict",
+    ]);
+    for endpoint in &c.endpoints {
+        for m in &endpoint.metrics {
+            table.add_row([
+                endpoint.name.clone(),
+                m.metric.name().to_string(),
+                ms(m.base_ms),
+                ms(m.head_ms),
+                m.ratio.map_or("-".into(), change),
+                interval(m.lower, m.upper),
+                verdict_label(m.verdict).to_string(),
+            ]);
+        }
+        if endpoint.errors.regressed
+            || endpoint.errors.head_rate > 0.0
+            || endpoint.errors.base_rate > 0.0
+        {
+            table.add_row([
+                endpoint.name.clone(),
+                "errors".into(),
+                format!("{:.2}%", endpoint.errors.base_rate * 100.0),
+                format!("{:.2}%", endpoint.errors.head_rate * 100.0),
+                format!(
+                    "{:+.2} pt",
+                    (endpoint.errors.head_rate - endpoint.errors.base_rate) * 100.0
+                ),
+                format!("max +{:.2} pt", endpoint.errors.max_increase * 100.0),
+                if endpoint.errors.regressed {
+                    "REGRESSED"
+                } else {
+                    "unchanged"
+                }
+                .into(),
+            ]);
+        }
+    }
+    for column in table.column_iter_mut().skip(2).take(4) {
+        column.set_cell_alignment(CellAlignment::Right);
+    }
+    writeln!(out, "{table}")?;
+    writeln!(
+        out,
+        "base: {} ({} run(s), {}) · head: {} ({})",
+        short(&c.base.git_commit),
+        c.base.runs,
+        c.base.time_utc,
+        short(&c.head.git_commit),
+        c.head.time_utc
+    )?;
+    for endpoint in &c.endpoints {
+        for m in &endpoint.metrics {
+            if let Some(note) = &m.note {
+                writeln!(out, "note: {} {}: {note}", endpoint.name, m.metric.name())?;
+            }
+        }
+    }
+    for name in &c.added {
+        writeln!(
+            out,
+            "note: endpoint {name} is new (not in the baseline): not compared"
+        )?;
+    }
+    for name in &c.removed {
+        writeln!(
+            out,
+            "note: endpoint {name} is in the baseline but was not measured"
+        )?;
+    }
+    for warning in &c.warnings {
+        writeln!(out, "warning: {warning}")?;
+    }
+    writeln!(out, "{}", summary_line(c))
+}
+
+/// One line: the gate's outcome, how many regressed, the worst one.
+pub fn summary_line(c: &Comparison) -> String {
+    let mut regressed = Vec::new();
+    let mut inconclusive = 0;
+    for endpoint in &c.endpoints {
+        for m in &endpoint.metrics {
+            match m.verdict {
+                VerdictName::Regressed => regressed.push((
+                    endpoint.name.as_str(),
+                    m.metric.name(),
+                    m.ratio.unwrap_or(1.0),
+                )),
+                VerdictName::Inconclusive => inconclusive += 1,
+                _ => {}
+            }
+        }
+        if endpoint.errors.regressed {
+            regressed.push((endpoint.name.as_str(), "error rate", f64::INFINITY));
+        }
+    }
+    let endpoints: std::collections::BTreeSet<&str> =
+        regressed.iter().map(|(e, _, _)| *e).collect();
+    let caveat = if inconclusive > 0 {
+        format!(" ({inconclusive} metric(s) inconclusive)")
+    } else {
+        String::new()
+    };
+    match regressed.iter().max_by(|a, b| a.2.total_cmp(&b.2)) {
+        None => format!(
+            "gate passed: no regression over {:.0}%{caveat}",
+            c.threshold * 100.0
+        ),
+        Some((endpoint, metric, ratio)) => {
+            let worst = if ratio.is_finite() {
+                format!("{endpoint} {metric} {}", change(*ratio))
+            } else {
+                format!("{endpoint} {metric}")
+            };
+            format!(
+                "gate failed: {} endpoint(s) regressed over {:.0}%, worst {worst}{caveat}",
+                endpoints.len(),
+                c.threshold * 100.0
+            )
+        }
+    }
+}
+
+fn change(ratio: f64) -> String {
+    format!("{:+.1}%", (ratio - 1.0) * 100.0)
+}
+
+fn interval(lower: Option<f64>, upper: Option<f64>) -> String {
+    let bound = |b: Option<f64>, inf: &str| b.map_or(inf.to_string(), change);
+    format!("[{}, {}]", bound(lower, "-inf"), bound(upper, "+inf"))
+}
+
+fn verdict_label(v: VerdictName) -> &'static str {
+    match v {
+        VerdictName::Regressed => "REGRESSED",
+        other => other.as_str(),
+    }
+}
+
+fn short(commit: &Option<String>) -> String {
+    commit
+        .as_deref()
+        .map_or("(no commit)".into(), |c| c.chars().take(8).collect())
 }

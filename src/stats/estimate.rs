@@ -126,6 +126,27 @@ impl Estimate {
         }
     }
 
+    /// The same estimate with another noise figure: standard error `se` of
+    /// ln R̂ on `df` degrees of freedom (e.g. a between-run variance pooled
+    /// over the suite's endpoints). Bounds, p-value and detectable change
+    /// follow from the new pivot.
+    pub fn with_noise(&self, se: f64, df: f64) -> Estimate {
+        let parts = Parts {
+            stat: self.stat,
+            base: self.base,
+            head: self.head,
+            noise: self.noise,
+            base_blocks: self.base_blocks,
+            head_blocks: self.head_blocks,
+        };
+        let pivot = Pivot {
+            log_ratio: self.ratio.ln(),
+            se,
+            df,
+        };
+        Estimate::from_pivot(parts, pivot, self.alpha)
+    }
+
     fn pivot(&self) -> Pivot {
         Pivot {
             log_ratio: self.ratio.ln(),

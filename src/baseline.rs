@@ -1,0 +1,162 @@
+//! The baseline store: `baselines/<suite>.json` (a run record, usually
+//! joining several runs) and `baselines/<suite>.history.jsonl` (one summary
+//! line per saved baseline: the main-branch history).
+//!
+//! Files are always replaced whole (temp file + rename), so an interrupted
+//! `baseline update` leaves the previous baseline intact.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::files;
+use crate::record::{self, Host, RunRecord};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("no baseline for suite {suite} at {path}; record one with `benchgate baseline update` and commit it")]
+    Missing { suite: String, path: PathBuf },
+    #[error("cannot read {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is not a valid benchgate record ({reason}); it may be truncated or edited by hand: restore it from git or record it again with `benchgate baseline update`")]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("{path} has format {found}, but this benchgate reads format {expected}; record it again with `benchgate baseline update` or use a matching benchgate version")]
+    Format {
+        path: PathBuf,
+        found: String,
+        expected: u32,
+    },
+}
+
+/// Where the baseline of `suite` lives in `dir`.
+pub fn path(dir: &Path, suite: &str) -> PathBuf {
+    dir.join(format!("{suite}.json"))
+}
+
+pub fn history_path(dir: &Path, suite: &str) -> PathBuf {
+    dir.join(format!("{suite}.history.jsonl"))
+}
+
+/// Reads a results or baseline file, checking its format version first so
+/// that a file from another version gets a clear message.
+pub fn read_record(path: &Path) -> Result<RunRecord, LoadError> {
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let corrupt = |reason: String| LoadError::Corrupt {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| corrupt(format!("not JSON: {e}")))?;
+    match value.get("format").and_then(|f| f.as_u64()) {
+        Some(f) if f == u64::from(record::FORMAT) => {}
+        Some(f) => {
+            return Err(LoadError::Format {
+                path: path.to_path_buf(),
+                found: f.to_string(),
+                expected: record::FORMAT,
+            })
+        }
+        None => {
+            return Err(LoadError::Format {
+                path: path.to_path_buf(),
+                found: "none".into(),
+                expected: record::FORMAT,
+            });
+        }
+    }
+    let mut record: RunRecord =
+        serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
+    if record.endpoints.is_empty() {
+        return Err(corrupt("it has no endpoints".into()));
+    }
+    record.summarize();
+    Ok(record)
+}
+
+/// Loads the baseline of `suite` from `dir`.
+pub fn load(dir: &Path, suite: &str) -> Result<RunRecord, LoadError> {
+    let path = path(dir, suite);
+    if !path.exists() {
+        return Err(LoadError::Missing {
+            suite: suite.to_string(),
+            path,
+        });
+    }
+    read_record(&path)
+}
+
+/// One line of the history file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HistoryEntry {
+    pub time_utc: String,
+    pub git_commit: Option<String>,
+    pub git_branch: Option<String>,
+    pub runs: usize,
+    pub runner: Host,
+    pub endpoints: BTreeMap<String, EndpointFigures>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct EndpointFigures {
+    pub p50_ms: Option<f64>,
+    pub p95_ms: Option<f64>,
+    pub p99_ms: Option<f64>,
+    pub error_rate: f64,
+}
+
+impl HistoryEntry {
+    pub fn of(record: &RunRecord) -> HistoryEntry {
+        HistoryEntry {
+            time_utc: record.provenance.time_utc.clone(),
+            git_commit: record.provenance.git_commit.clone(),
+            git_branch: record.provenance.git_branch.clone(),
+            runs: record.run_count(),
+            runner: record.provenance.host.clone(),
+            endpoints: record
+                .summary
+                .iter()
+                .map(|s| {
+                    let f = EndpointFigures {
+                        p50_ms: s.summary.p50_ms,
+                        p95_ms: s.summary.p95_ms,
+                        p99_ms: s.summary.p99_ms,
+                        error_rate: s.summary.error_rate,
+                    };
+                    (s.endpoint.clone(), f)
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Saves `record` as the suite's baseline and appends its history line.
+/// Returns the baseline's path.
+pub fn save(dir: &Path, record: &RunRecord) -> Result<PathBuf, String> {
+    let path = path(dir, &record.suite);
+    let json = serde_json::to_vec_pretty(record)
+        .map_err(|e| format!("cannot encode the baseline: {e}"))?;
+    files::write_atomic(&path, &json)?;
+
+    let history = history_path(dir, &record.suite);
+    let mut text = match std::fs::read_to_string(&history) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("cannot read {}: {e}", history.display())),
+    };
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let line = serde_json::to_string(&HistoryEntry::of(record))
+        .map_err(|e| format!("cannot encode history: {e}"))?;
+    text.push_str(&line);
+    text.push('\n');
+    files::write_atomic(&history, text.as_bytes())?;
+    Ok(path)
+}

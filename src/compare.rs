@@ -1,0 +1,530 @@
+//! Two run records in, one [`Comparison`] out: per endpoint × metric the
+//! ratio head / base with its interval and verdict, per endpoint the error
+//! rate test, and the gate's outcome. Pure: no I/O, no clock.
+//!
+//! The statistics come from [`crate::stats`]. Two choices are made here:
+//!
+//! * **One family.** Every test of the suite (all endpoint × metric ratios
+//!   and all error-rate tests) goes into one Holm procedure at
+//!   1 − `gate.confidence`, so the suite's false-fail rate stays below it.
+//! * **Between-run noise borrows strength across endpoints.** With k
+//!   recorded baseline runs one endpoint's run-to-run variance has only
+//!   k − 1 degrees of freedom — far too few for an interval at a
+//!   Holm-adjusted level. The machine's speed phases move every endpoint
+//!   together, so each endpoint's log-scale variance is moderated towards
+//!   the suite's typical one for that metric, as in the moderated t of
+//!   Smyth (2004, *Stat. Appl. Genet. Mol. Biol.* 3(1), art. 3): a prior
+//!   variance s₀² on d₀ degrees of freedom combined with the endpoint's own.
+
+use serde::Serialize;
+
+use crate::config::{GateConfig, Metric};
+use crate::record::{EndpointRecord, Measured, RunRecord};
+use crate::stats::{self, Bootstrap, Estimate, NoiseModel, Side, Statistic, Verdict};
+
+/// The gate's settings for one comparison, resolved from the suite file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GateSettings {
+    pub suite: GateConfig,
+    /// Per-endpoint overrides: (name, threshold, metrics).
+    pub endpoints: Vec<(String, Option<f64>, Option<Vec<Metric>>)>,
+}
+
+impl GateSettings {
+    /// The gate of a suite file, with its per-endpoint overrides.
+    pub fn from_config(config: &crate::config::Config) -> GateSettings {
+        GateSettings {
+            suite: config.gate.clone(),
+            endpoints: config
+                .endpoints
+                .iter()
+                .map(|e| (e.name.clone(), e.gate.threshold, e.gate.metrics.clone()))
+                .collect(),
+        }
+    }
+
+    /// The defaults, for comparing files without a suite file.
+    pub fn defaults() -> GateSettings {
+        GateSettings {
+            suite: GateConfig {
+                metrics: vec![Metric::P50, Metric::P95, Metric::P99],
+                threshold: 0.10,
+                confidence: 0.99,
+                max_error_rate_increase: 0.01,
+            },
+            endpoints: Vec::new(),
+        }
+    }
+
+    fn threshold(&self, endpoint: &str) -> f64 {
+        self.endpoints
+            .iter()
+            .find(|(n, _, _)| n == endpoint)
+            .and_then(|(_, t, _)| *t)
+            .unwrap_or(self.suite.threshold)
+    }
+
+    fn metrics(&self, endpoint: &str) -> &[Metric] {
+        self.endpoints
+            .iter()
+            .find(|(n, _, _)| n == endpoint)
+            .and_then(|(_, _, m)| m.as_deref())
+            .unwrap_or(&self.suite.metrics)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Comparison {
+    pub suite: String,
+    pub outcome: Outcome,
+    pub threshold: f64,
+    pub confidence: f64,
+    pub base: SideInfo,
+    pub head: SideInfo,
+    pub endpoints: Vec<EndpointComparison>,
+    /// Endpoints measured in head only, and in base only.
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Pass,
+    Fail,
+}
+
+/// Where a side's numbers came from.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SideInfo {
+    pub git_commit: Option<String>,
+    pub time_utc: String,
+    pub runs: usize,
+    pub cpu_model: String,
+    pub cores: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EndpointComparison {
+    pub name: String,
+    pub threshold: f64,
+    pub metrics: Vec<MetricComparison>,
+    pub errors: ErrorComparison,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MetricComparison {
+    pub metric: Metric,
+    pub base_ms: Option<f64>,
+    pub head_ms: Option<f64>,
+    pub ratio: Option<f64>,
+    /// Holm-adjusted interval for the ratio (may be unbounded: `null`).
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    pub p_value: Option<f64>,
+    /// Smallest relative change this comparison could detect, if finite.
+    pub detectable: Option<f64>,
+    pub verdict: VerdictName,
+    /// Why the verdict is what it is, in a sentence, when that needs saying.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum VerdictName {
+    Regressed,
+    Improved,
+    Unchanged,
+    Inconclusive,
+}
+
+impl From<Verdict> for VerdictName {
+    fn from(v: Verdict) -> Self {
+        match v {
+            Verdict::Regressed => VerdictName::Regressed,
+            Verdict::Improved => VerdictName::Improved,
+            Verdict::Unchanged => VerdictName::Unchanged,
+            Verdict::Inconclusive => VerdictName::Inconclusive,
+        }
+    }
+}
+
+impl VerdictName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerdictName::Regressed => "regressed",
+            VerdictName::Improved => "improved",
+            VerdictName::Unchanged => "unchanged",
+            VerdictName::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ErrorComparison {
+    pub base_rate: f64,
+    pub head_rate: f64,
+    pub max_increase: f64,
+    pub p_value: Option<f64>,
+    pub regressed: bool,
+}
+
+/// Compares `head` with `base`. The caller has checked that they measured
+/// the same suite ([`check_comparable`]).
+pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Comparison {
+    let alpha = 1.0 - gate.suite.confidence;
+    let shared: Vec<(&EndpointRecord, &EndpointRecord)> = head
+        .endpoints
+        .iter()
+        .filter_map(|h| base.endpoint(&h.name).map(|b| (b, h)))
+        .collect();
+
+    // 1. Raw estimates, per endpoint × metric.
+    let mut estimates: Vec<Vec<(Metric, Option<Estimate>)>> = shared
+        .iter()
+        .enumerate()
+        .map(|(i, (b, h))| {
+            let metrics = gate.metrics(&h.name);
+            let stats: Vec<Statistic> = metrics.iter().map(|m| statistic(*m)).collect();
+            let base_side = side(b);
+            let head_side = side(h);
+            let seed = 0x5eed_0000 + i as u64;
+            let found = stats::estimate_unpaired_many(
+                &base_side,
+                &head_side,
+                &stats,
+                alpha,
+                Bootstrap::with_seed(seed),
+            );
+            metrics.iter().copied().zip(found).collect()
+        })
+        .collect();
+    pool_between_run_noise(&mut estimates);
+
+    // 2. Error-rate tests.
+    let error_tests: Vec<(f64, f64, Option<stats::ErrorRateResult>)> = shared
+        .iter()
+        .map(|(b, h)| {
+            let (bo, ho) = (b.outcomes(), h.outcomes());
+            let rate = |o: &crate::record::Outcomes| {
+                if o.total() > 0 {
+                    o.errors() as f64 / o.total() as f64
+                } else {
+                    0.0
+                }
+            };
+            let test = stats::error_rate_test(
+                bo.errors(),
+                bo.total(),
+                ho.errors(),
+                ho.total(),
+                gate.suite.max_error_rate_increase,
+                alpha,
+            );
+            (rate(&bo), rate(&ho), test)
+        })
+        .collect();
+
+    // 3. One Holm family over every p-value of the suite.
+    let mut p_values = Vec::new();
+    for per_endpoint in &estimates {
+        for (_, estimate) in per_endpoint {
+            p_values.push(estimate.as_ref().map_or(1.0, |e| e.p_value));
+        }
+    }
+    for (_, _, test) in &error_tests {
+        p_values.push(test.as_ref().map_or(1.0, |t| t.p_value));
+    }
+    let levels = stats::holm_levels(&p_values, alpha);
+    let mut level = levels.iter().copied();
+
+    let mut endpoints = Vec::new();
+    for ((b, h), per_endpoint) in shared.iter().zip(&estimates) {
+        let threshold = gate.threshold(&h.name);
+        let metrics = per_endpoint
+            .iter()
+            .map(|(metric, estimate)| {
+                metric_comparison(
+                    *metric,
+                    estimate.as_ref(),
+                    level.next().unwrap_or(alpha),
+                    threshold,
+                    b,
+                    h,
+                )
+            })
+            .collect();
+        endpoints.push(EndpointComparison {
+            name: h.name.clone(),
+            threshold,
+            metrics,
+            errors: ErrorComparison {
+                base_rate: 0.0,
+                head_rate: 0.0,
+                max_increase: 0.0,
+                p_value: None,
+                regressed: false,
+            },
+        });
+    }
+    for (endpoint, (base_rate, head_rate, test)) in endpoints.iter_mut().zip(error_tests) {
+        let level = level.next().unwrap_or(alpha);
+        let p_value = test.as_ref().map(|t| t.p_value);
+        endpoint.errors = ErrorComparison {
+            base_rate,
+            head_rate,
+            max_increase: gate.suite.max_error_rate_increase,
+            p_value,
+            regressed: p_value.is_some_and(|p| p <= level),
+        };
+    }
+
+    let regressed = endpoints.iter().any(|e| {
+        e.errors.regressed
+            || e.metrics
+                .iter()
+                .any(|m| m.verdict == VerdictName::Regressed)
+    });
+    Comparison {
+        suite: head.suite.clone(),
+        outcome: if regressed {
+            Outcome::Fail
+        } else {
+            Outcome::Pass
+        },
+        threshold: gate.suite.threshold,
+        confidence: gate.suite.confidence,
+        base: side_info(base),
+        head: side_info(head),
+        added: head
+            .endpoints
+            .iter()
+            .filter(|h| base.endpoint(&h.name).is_none())
+            .map(|h| h.name.clone())
+            .collect(),
+        removed: base
+            .endpoints
+            .iter()
+            .filter(|b| head.endpoint(&b.name).is_none())
+            .map(|b| b.name.clone())
+            .collect(),
+        warnings: warnings(base, head, &estimates),
+        endpoints,
+    }
+}
+
+fn metric_comparison(
+    metric: Metric,
+    estimate: Option<&Estimate>,
+    level: f64,
+    threshold: f64,
+    base: &EndpointRecord,
+    head: &EndpointRecord,
+) -> MetricComparison {
+    let pooled_ms = |e: &EndpointRecord| {
+        let pooled = e.pooled();
+        (!pooled.is_empty()).then(|| match metric.quantile() {
+            Some(q) => pooled.value_at_quantile(q) as f64 / 1000.0,
+            None => pooled.mean() / 1000.0,
+        })
+    };
+    let Some(estimate) = estimate else {
+        return MetricComparison {
+            metric,
+            base_ms: pooled_ms(base),
+            head_ms: pooled_ms(head),
+            ratio: None,
+            lower: None,
+            upper: None,
+            p_value: None,
+            detectable: None,
+            verdict: VerdictName::Inconclusive,
+            note: Some(format!(
+                "too little data: each side needs at least {} blocks with successful requests",
+                stats::MIN_BLOCKS
+            )),
+        };
+    };
+    let interval = estimate.adjusted(level);
+    let verdict = VerdictName::from(stats::verdict(&interval, threshold));
+    let finite = |x: f64| x.is_finite().then_some(x);
+    let note = match verdict {
+        VerdictName::Inconclusive => Some(match finite(interval.detectable) {
+            Some(d) => format!(
+                "this run can only detect changes of about {:.0}% or more; record more baseline runs (--runs) or longer runs",
+                d * 100.0
+            ),
+            None => "the noise is too large to detect any change; record more baseline runs (--runs) or longer runs".into(),
+        }),
+        _ => None,
+    };
+    MetricComparison {
+        metric,
+        base_ms: Some(estimate.base / 1000.0),
+        head_ms: Some(estimate.head / 1000.0),
+        ratio: Some(estimate.ratio),
+        lower: finite(interval.lower),
+        upper: finite(interval.upper),
+        p_value: Some(estimate.p_value),
+        detectable: finite(interval.detectable),
+        verdict,
+        note,
+    }
+}
+
+/// Moderates each between-run estimate's noise with the other endpoints'
+/// run-to-run noise of the same metric (never below its own within-run
+/// noise): s̃² = (d₀ s₀² + d s²) / (d₀ + d) on d₀ + d degrees of freedom,
+/// with s₀² the median over the suite's endpoints and d₀ the others' degrees
+/// of freedom, capped at [`PRIOR_DF_CAP`].
+fn pool_between_run_noise(estimates: &mut [Vec<(Metric, Option<Estimate>)>]) {
+    let mut metrics: Vec<Metric> = estimates.iter().flatten().map(|(m, _)| *m).collect();
+    metrics.sort();
+    metrics.dedup();
+    let between = |e: &Estimate| {
+        matches!(e.noise, NoiseModel::BetweenRuns { .. }) && e.log_se.is_finite() && e.df >= 1.0
+    };
+    for metric in metrics {
+        let mut variances: Vec<(f64, f64)> = estimates
+            .iter()
+            .flatten()
+            .filter(|(m, _)| *m == metric)
+            .filter_map(|(_, e)| {
+                e.as_ref()
+                    .filter(|e| between(e))
+                    .map(|e| (e.log_se * e.log_se, e.df))
+            })
+            .collect();
+        if variances.len() < 2 {
+            continue;
+        }
+        variances.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let prior = variances[variances.len() / 2].0;
+        let total_df: f64 = variances.iter().map(|(_, df)| df).sum();
+        for (_, slot) in estimates.iter_mut().flatten().filter(|(m, _)| *m == metric) {
+            if let Some(e) = slot.as_mut().filter(|e| between(e)) {
+                let d0 = (total_df - e.df).min(PRIOR_DF_CAP);
+                let own = e.log_se * e.log_se;
+                let moderated = (d0 * prior + e.df * own) / (d0 + e.df);
+                *e = e.with_noise(moderated.sqrt(), d0 + e.df);
+            }
+        }
+    }
+}
+
+/// Most degrees of freedom the other endpoints lend one endpoint's noise.
+const PRIOR_DF_CAP: f64 = 12.0;
+
+fn statistic(metric: Metric) -> Statistic {
+    match metric.quantile() {
+        Some(q) => Statistic::Quantile(q),
+        None => Statistic::Mean,
+    }
+}
+
+/// An endpoint's blocks grouped by run.
+fn side(endpoint: &EndpointRecord) -> Side<'_> {
+    let runs = endpoint
+        .blocks
+        .iter()
+        .map(|b| b.run as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut grouped = vec![Vec::new(); runs];
+    for block in &endpoint.blocks {
+        grouped[block.run as usize].push(&block.latency_us);
+    }
+    Side { runs: grouped }
+}
+
+fn side_info(record: &RunRecord) -> SideInfo {
+    SideInfo {
+        git_commit: record.provenance.git_commit.clone(),
+        time_utc: record.provenance.time_utc.clone(),
+        runs: record.run_count(),
+        cpu_model: record.provenance.host.cpu_model.clone(),
+        cores: record.provenance.host.cores,
+    }
+}
+
+fn warnings(
+    base: &RunRecord,
+    head: &RunRecord,
+    estimates: &[Vec<(Metric, Option<Estimate>)>],
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let (bh, hh) = (&base.provenance.host, &head.provenance.host);
+    if bh.cpu_model != hh.cpu_model || bh.cores != hh.cores {
+        warnings.push(format!(
+            "the baseline was recorded on another machine ({}, {} cores) than this run ({}, {} cores): machine-to-machine offsets are not covered by the intervals",
+            bh.cpu_model, bh.cores, hh.cpu_model, hh.cores
+        ));
+    }
+    let within_only = estimates
+        .iter()
+        .flatten()
+        .any(|(_, e)| matches!(e.as_ref().map(|e| e.noise), Some(NoiseModel::WithinRunOnly)));
+    if within_only {
+        warnings.push(
+            "the baseline holds a single run, so run-to-run variation is not covered and verdicts may be false alarms; record it with `benchgate baseline update --runs 5`".into(),
+        );
+    }
+    for record in [head] {
+        if record.load.achieved_rate > 0.0
+            && record.load.achieved_rate < 0.98 * record.load.target_rate
+        {
+            warnings.push(format!(
+                "the run achieved {:.1}/s of the {}/s target: the app or the generator was saturated",
+                record.load.achieved_rate, record.load.target_rate
+            ));
+        }
+    }
+    warnings
+}
+
+/// Refuses to compare records of different suites: the load or a shared
+/// endpoint's request changed. Added or removed endpoints are fine.
+pub fn check_comparable(b: &Measured, h: &Measured) -> Result<(), String> {
+    let mut changes = Vec::new();
+    if b.rate != h.rate {
+        changes.push(format!("load.rate {} → {}", b.rate, h.rate));
+    }
+    if b.connections != h.connections {
+        changes.push(format!(
+            "load.connections {} → {}",
+            b.connections, h.connections
+        ));
+    }
+    if b.block_ms != h.block_ms {
+        changes.push(format!("load.block {} ms → {} ms", b.block_ms, h.block_ms));
+    }
+    if b.timeout_ms != h.timeout_ms {
+        changes.push(format!(
+            "load.timeout {} ms → {} ms",
+            b.timeout_ms, h.timeout_ms
+        ));
+    }
+    for he in &h.endpoints {
+        if let Some(be) = b.endpoints.iter().find(|e| e.name == he.name) {
+            if be != he {
+                changes.push(format!(
+                    "endpoint {}'s request ({} {} → {} {})",
+                    he.name, be.method, be.path, he.method, he.path
+                ));
+            }
+        }
+    }
+    if b.endpoints.iter().map(|e| e.weight).collect::<Vec<_>>()
+        != h.endpoints.iter().map(|e| e.weight).collect::<Vec<_>>()
+        && changes.is_empty()
+        && b.endpoints.len() == h.endpoints.len()
+    {
+        changes.push("endpoint weights".into());
+    }
+    if changes.is_empty() {
+        Ok(())
+    } else {
+        Err(changes.join(", "))
+    }
+}
