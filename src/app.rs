@@ -134,7 +134,8 @@ impl App {
         let stdout = File::create(log).map_err(log_err)?;
         let stderr = stdout.try_clone().map_err(log_err)?;
         let program = config.command[0].clone();
-        let child = Command::new(&program)
+        let mut command = Command::new(&program);
+        command
             .args(&config.command[1..])
             .current_dir(&config.cwd)
             .envs(&config.env)
@@ -142,18 +143,18 @@ impl App {
             .stdout(stdout)
             .stderr(stderr)
             .process_group(0)
-            .kill_on_drop(false)
-            .spawn()
-            .map_err(|source| match source.kind() {
-                std::io::ErrorKind::NotFound => AppError::NotFound {
-                    program: program.clone(),
-                    cwd: config.cwd.clone(),
-                },
-                _ => AppError::Spawn {
-                    program: program.clone(),
-                    source,
-                },
-            })?;
+            .kill_on_drop(false);
+        die_with_parent(&mut command);
+        let child = command.spawn().map_err(|source| match source.kind() {
+            std::io::ErrorKind::NotFound => AppError::NotFound {
+                program: program.clone(),
+                cwd: config.cwd.clone(),
+            },
+            _ => AppError::Spawn {
+                program: program.clone(),
+                source,
+            },
+        })?;
         let pid = child.id().ok_or_else(|| AppError::Spawn {
             program: program.clone(),
             source: std::io::Error::other("the process exited at once"),
@@ -256,6 +257,21 @@ impl App {
 impl Drop for App {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// Asks the kernel to SIGKILL the app if benchgate itself dies without a
+/// chance to clean up (SIGKILL, OOM): its children then exit or are orphaned
+/// away from the port, rather than holding it for the next run.
+fn die_with_parent(command: &mut Command) {
+    #[expect(
+        unsafe_code,
+        reason = "pre_exec runs between fork and exec; prctl is async-signal-safe"
+    )]
+    unsafe {
+        command.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)
+        });
     }
 }
 

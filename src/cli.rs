@@ -95,7 +95,7 @@ pub struct UpdateArgs {
     pub baselines: BaselinesArg,
     /// Separate runs to record (the app is restarted for each): their spread
     /// is the run-to-run noise the gate must allow for.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=50))]
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=50))]
     pub runs: u32,
 }
 

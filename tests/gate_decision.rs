@@ -1,0 +1,155 @@
+//! The gate's decision end to end with the real binary and the demo app:
+//! record a baseline, pass on the unchanged app, fail on a slowed-down
+//! endpoint. Alone in its test binary so that no other test's load
+//! disturbs the measurement.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use predicates::prelude::*;
+use serde_json::Value;
+use support::{benchgate, demo_bin, free_port, write_suite};
+
+const ENDPOINTS: &str = "  - name: list-users
+    path: /users?limit=20
+    weight: 2
+  - name: create-order
+    method: POST
+    path: /orders
+    json: { item: 42, qty: 1 }
+    expect: { status: 201 }";
+
+/// A temp dir holding a demo suite (short runs) on a free port.
+struct Project {
+    dir: tempfile::TempDir,
+    suite: PathBuf,
+}
+
+impl Project {
+    fn new(rate: &str) -> Project {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let port = free_port();
+        let yaml = format!(
+            r#"version: 1
+suite: demo
+app:
+  command: ["{demo}", "--port", "{port}"]
+  ready: {{ url: "http://127.0.0.1:{port}/health", timeout: 20s }}
+base_url: "http://127.0.0.1:{port}"
+load:
+  rate: {rate}
+  warmup: 500ms
+  duration: 4s
+  block: 500ms
+endpoints:
+{ENDPOINTS}
+"#,
+            demo = demo_bin()
+        );
+        let suite = write_suite(dir.path(), &yaml);
+        Project { dir, suite }
+    }
+
+    fn cmd(&self, args: &[&str]) -> assert_cmd::Command {
+        let mut cmd = benchgate();
+        cmd.current_dir(self.dir.path())
+            .args(args)
+            .arg("--config")
+            .arg(&self.suite)
+            .timeout(Duration::from_secs(120));
+        cmd
+    }
+
+    fn update_baseline(&self) {
+        self.cmd(&["baseline", "update", "--runs", "5"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("baseline of 5 run(s) saved to"));
+    }
+
+    fn baseline(&self) -> PathBuf {
+        self.dir.path().join("baselines/demo.json")
+    }
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).expect("file exists")).expect("valid JSON")
+}
+
+#[test]
+fn the_gate_passes_an_unchanged_app_and_fails_a_slower_endpoint() {
+    let project = Project::new("100/s");
+    project.update_baseline();
+
+    let baseline = read_json(&project.baseline());
+    assert_eq!(baseline["runs"].as_array().map(Vec::len), Some(5));
+    assert_eq!(baseline["summary"][1]["endpoint"], "create-order");
+    let history = std::fs::read_to_string(project.dir.path().join("baselines/demo.history.jsonl"))
+        .expect("history");
+    assert_eq!(history.lines().count(), 1);
+    let line: Value = serde_json::from_str(history.lines().next().unwrap_or_default())
+        .expect("history line is JSON");
+    assert_eq!(line["runs"], 5);
+    assert!(
+        line["endpoints"]["create-order"]["p50_ms"]
+            .as_f64()
+            .unwrap_or(0.0)
+            > 2.0
+    );
+
+    project
+        .cmd(&["check"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("create-order"))
+        .stderr(
+            predicate::str::contains("gate")
+                .not()
+                .or(predicate::str::contains("gate failed").not()),
+        );
+
+    let json = project
+        .cmd(&["check", "--format", "json"])
+        .env("DEMO_SLOWDOWN", "/orders=1.5")
+        .assert()
+        .code(1);
+    let comparison: Value =
+        serde_json::from_slice(&json.get_output().stdout).expect("comparison JSON");
+    assert_eq!(comparison["outcome"], "fail");
+    let endpoint = |name: &str| {
+        comparison["endpoints"]
+            .as_array()
+            .and_then(|a| a.iter().find(|e| e["name"] == name))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let order_p50 = &endpoint("create-order")["metrics"][0];
+    assert_eq!(order_p50["verdict"], "regressed", "{order_p50}");
+    assert!(order_p50["ratio"].as_f64().unwrap_or(0.0) > 1.3);
+    for metric in endpoint("list-users")["metrics"]
+        .as_array()
+        .expect("metrics")
+    {
+        assert_ne!(
+            metric["verdict"], "regressed",
+            "list-users was not slowed: {metric}"
+        );
+    }
+    let stderr = String::from_utf8_lossy(&json.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("gate failed") && stderr.contains("create-order"),
+        "{stderr}"
+    );
+
+    // The saved results of that run compare the same way without a run.
+    let results = project.dir.path().join(".benchgate/demo.results.json");
+    project
+        .cmd(&["compare"])
+        .arg(project.baseline())
+        .arg(&results)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("REGRESSED"));
+}
