@@ -4,68 +4,12 @@
 
 mod support;
 
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use predicates::prelude::*;
 use serde_json::Value;
-use support::{benchgate, demo_bin, free_port, write_suite};
-
-const ENDPOINTS: &str = "  - name: list-users
-    path: /users?limit=20
-    weight: 2
-  - name: create-order
-    method: POST
-    path: /orders
-    json: { item: 42, qty: 1 }
-    expect: { status: 201 }";
-
-/// A temp dir holding a demo suite (short runs) on a free port.
-struct Project {
-    dir: tempfile::TempDir,
-    suite: PathBuf,
-}
-
-impl Project {
-    fn new(rate: &str) -> Project {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let port = free_port();
-        let yaml = format!(
-            r#"version: 1
-suite: demo
-app:
-  command: ["{demo}", "--port", "{port}"]
-  ready: {{ url: "http://127.0.0.1:{port}/health", timeout: 20s }}
-base_url: "http://127.0.0.1:{port}"
-load:
-  rate: {rate}
-  warmup: 500ms
-  duration: 4s
-  block: 500ms
-endpoints:
-{ENDPOINTS}
-"#,
-            demo = demo_bin()
-        );
-        let suite = write_suite(dir.path(), &yaml);
-        Project { dir, suite }
-    }
-
-    fn cmd(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut cmd = benchgate();
-        cmd.current_dir(self.dir.path())
-            .args(args)
-            .arg("--config")
-            .arg(&self.suite)
-            .timeout(Duration::from_secs(120));
-        cmd
-    }
-
-    fn baseline(&self) -> PathBuf {
-        self.dir.path().join("baselines/demo.json")
-    }
-}
+use support::Project;
 
 #[test]
 fn check_without_a_baseline_says_how_to_record_one() {

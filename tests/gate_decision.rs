@@ -5,74 +5,11 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::path::Path;
 
 use predicates::prelude::*;
 use serde_json::Value;
-use support::{benchgate, demo_bin, free_port, write_suite};
-
-const ENDPOINTS: &str = "  - name: list-users
-    path: /users?limit=20
-    weight: 2
-  - name: create-order
-    method: POST
-    path: /orders
-    json: { item: 42, qty: 1 }
-    expect: { status: 201 }";
-
-/// A temp dir holding a demo suite (short runs) on a free port.
-struct Project {
-    dir: tempfile::TempDir,
-    suite: PathBuf,
-}
-
-impl Project {
-    fn new(rate: &str) -> Project {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let port = free_port();
-        let yaml = format!(
-            r#"version: 1
-suite: demo
-app:
-  command: ["{demo}", "--port", "{port}"]
-  ready: {{ url: "http://127.0.0.1:{port}/health", timeout: 20s }}
-base_url: "http://127.0.0.1:{port}"
-load:
-  rate: {rate}
-  warmup: 500ms
-  duration: 4s
-  block: 500ms
-endpoints:
-{ENDPOINTS}
-"#,
-            demo = demo_bin()
-        );
-        let suite = write_suite(dir.path(), &yaml);
-        Project { dir, suite }
-    }
-
-    fn cmd(&self, args: &[&str]) -> assert_cmd::Command {
-        let mut cmd = benchgate();
-        cmd.current_dir(self.dir.path())
-            .args(args)
-            .arg("--config")
-            .arg(&self.suite)
-            .timeout(Duration::from_secs(120));
-        cmd
-    }
-
-    fn update_baseline(&self) {
-        self.cmd(&["baseline", "update", "--runs", "5"])
-            .assert()
-            .success()
-            .stdout(predicate::str::contains("baseline of 5 run(s) saved to"));
-    }
-
-    fn baseline(&self) -> PathBuf {
-        self.dir.path().join("baselines/demo.json")
-    }
-}
+use support::Project;
 
 fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).expect("file exists")).expect("valid JSON")
@@ -81,7 +18,11 @@ fn read_json(path: &Path) -> Value {
 #[test]
 fn the_gate_passes_an_unchanged_app_and_fails_a_slower_endpoint() {
     let project = Project::new("100/s");
-    project.update_baseline();
+    project
+        .cmd(&["baseline", "update", "--runs", "5"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("baseline of 5 run(s) saved to"));
 
     let baseline = read_json(&project.baseline());
     assert_eq!(baseline["runs"].as_array().map(Vec::len), Some(5));

@@ -208,3 +208,44 @@ pub fn group_members(pgid: i32) -> Vec<i32> {
     }
     members
 }
+
+/// Two endpoints of the demo app with different costs.
+pub const DEMO_ENDPOINTS: &str = "  - name: list-users
+    path: /users?limit=20
+    weight: 2
+  - name: create-order
+    method: POST
+    path: /orders
+    json: { item: 42, qty: 1 }
+    expect: { status: 201 }";
+
+/// A temp dir holding a demo suite (4 s runs of 500 ms blocks) on a free
+/// port, with its baselines in `baselines/`.
+pub struct Project {
+    pub dir: tempfile::TempDir,
+    pub suite: PathBuf,
+}
+
+impl Project {
+    pub fn new(rate: &str) -> Project {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let load = format!("  rate: {rate}\n  warmup: 500ms\n  duration: 4s\n  block: 500ms");
+        let suite = write_suite(dir.path(), &demo_suite(free_port(), &load, DEMO_ENDPOINTS));
+        Project { dir, suite }
+    }
+
+    /// benchgate with `args`, then `--config` this suite.
+    pub fn cmd(&self, args: &[&str]) -> assert_cmd::Command {
+        let mut cmd = benchgate();
+        cmd.current_dir(self.dir.path())
+            .args(args)
+            .arg("--config")
+            .arg(&self.suite)
+            .timeout(Duration::from_secs(120));
+        cmd
+    }
+
+    pub fn baseline(&self) -> PathBuf {
+        self.dir.path().join("baselines/demo.json")
+    }
+}
