@@ -528,3 +528,7 @@ pub fn check_comparable(b: &Measured, h: &Measured) -> Result<(), String> {
         Err(changes.join(", "))
     }
 }
+
+#[cfg(test)]
+#[path = "compare_tests.rs"]
+mod tests;

@@ -2,3 +2,6 @@
 
 pub mod json;
 pub mod terminal;
+
+#[cfg(test)]
+mod tests;
