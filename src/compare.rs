@@ -19,7 +19,7 @@
 use serde::Serialize;
 
 use crate::config::{GateConfig, Metric};
-use crate::record::{EndpointRecord, Measured, RunRecord};
+use crate::record::{EndpointRecord, Measured, MeasuredEndpoint, RunRecord};
 use crate::stats::{self, Bootstrap, Estimate, NoiseModel, Side, Statistic, Verdict};
 
 /// The gate's settings for one comparison, resolved from the suite file.
@@ -364,7 +364,7 @@ fn metric_comparison(
         base_ms: Some(estimate.base / 1000.0),
         head_ms: Some(estimate.head / 1000.0),
         ratio: Some(estimate.ratio),
-        lower: finite(interval.lower),
+        lower: finite(interval.lower).filter(|l| *l > 0.0),
         upper: finite(interval.upper),
         p_value: Some(estimate.p_value),
         detectable: finite(interval.detectable),
@@ -374,10 +374,11 @@ fn metric_comparison(
 }
 
 /// Moderates each between-run estimate's noise with the other endpoints'
-/// run-to-run noise of the same metric (never below its own within-run
-/// noise): s̃² = (d₀ s₀² + d s²) / (d₀ + d) on d₀ + d degrees of freedom,
-/// with s₀² the median over the suite's endpoints and d₀ the others' degrees
-/// of freedom, capped at [`PRIOR_DF_CAP`].
+/// run-to-run noise of the same metric: s̃² = (d₀ s₀² + d s²) / (d₀ + d) on
+/// d₀ + d degrees of freedom, with s₀² the median over the suite's endpoints
+/// and d₀ the others' degrees of freedom, capped at [`PRIOR_DF_CAP`]. Unlike
+/// Smyth's estimator it never goes below the endpoint's own s², so an
+/// endpoint noisier than the rest keeps its own spread.
 fn pool_between_run_noise(estimates: &mut [Vec<(Metric, Option<Estimate>)>]) {
     let mut metrics: Vec<Metric> = estimates.iter().flatten().map(|(m, _)| *m).collect();
     metrics.sort();
@@ -406,7 +407,9 @@ fn pool_between_run_noise(estimates: &mut [Vec<(Metric, Option<Estimate>)>]) {
             if let Some(e) = slot.as_mut().filter(|e| between(e)) {
                 let d0 = (total_df - e.df).min(PRIOR_DF_CAP);
                 let own = e.log_se * e.log_se;
-                let moderated = (d0 * prior + e.df * own) / (d0 + e.df);
+                // Borrowed strength may widen a quiet endpoint's interval
+                // but never narrows a noisy one below its own spread.
+                let moderated = ((d0 * prior + e.df * own) / (d0 + e.df)).max(own);
                 *e = e.with_noise(moderated.sqrt(), d0 + e.df);
             }
         }
@@ -507,20 +510,23 @@ pub fn check_comparable(b: &Measured, h: &Measured) -> Result<(), String> {
     }
     for he in &h.endpoints {
         if let Some(be) = b.endpoints.iter().find(|e| e.name == he.name) {
-            if be != he {
+            if be.weight != he.weight {
+                changes.push(format!(
+                    "endpoint {}'s weight {} → {}",
+                    he.name, be.weight, he.weight
+                ));
+            }
+            let same_request = MeasuredEndpoint {
+                weight: he.weight,
+                ..be.clone()
+            } == *he;
+            if !same_request {
                 changes.push(format!(
                     "endpoint {}'s request ({} {} → {} {})",
                     he.name, be.method, be.path, he.method, he.path
                 ));
             }
         }
-    }
-    if b.endpoints.iter().map(|e| e.weight).collect::<Vec<_>>()
-        != h.endpoints.iter().map(|e| e.weight).collect::<Vec<_>>()
-        && changes.is_empty()
-        && b.endpoints.len() == h.endpoints.len()
-    {
-        changes.push("endpoint weights".into());
     }
     if changes.is_empty() {
         Ok(())

@@ -202,12 +202,19 @@ pub fn summary_line(c: &Comparison) -> String {
     }
     let endpoints: std::collections::BTreeSet<&str> =
         regressed.iter().map(|(e, _, _)| *e).collect();
-    let caveat = if inconclusive > 0 {
-        format!(" ({inconclusive} metric(s) inconclusive)")
-    } else {
-        String::new()
+    let caveat = match inconclusive {
+        0 => String::new(),
+        1 => "; 1 metric inconclusive".into(),
+        n => format!("; {n} metrics inconclusive"),
     };
-    match regressed.iter().max_by(|a, b| a.2.total_cmp(&b.2)) {
+    // The worst slowdown names a ratio; an error-rate regression only when
+    // nothing else regressed.
+    let worst = regressed
+        .iter()
+        .filter(|r| r.2.is_finite())
+        .max_by(|a, b| a.2.total_cmp(&b.2))
+        .or(regressed.first());
+    match worst {
         None => format!(
             "gate passed: no regression over {:.0}%{caveat}",
             c.threshold * 100.0
@@ -232,6 +239,9 @@ fn change(ratio: f64) -> String {
 }
 
 fn interval(lower: Option<f64>, upper: Option<f64>) -> String {
+    if lower.is_none() && upper.is_none() {
+        return "-".into();
+    }
     let bound = |b: Option<f64>, inf: &str| b.map_or(inf.to_string(), change);
     format!("[{}, {}]", bound(lower, "-inf"), bound(upper, "+inf"))
 }

@@ -267,12 +267,13 @@ fn failing_comparison_as_json() {
 fn summary_line_names_the_outcome_and_the_worst_regression() {
     assert_eq!(
         summary_line(&passing()),
-        "gate passed: no regression over 10% (1 metric(s) inconclusive)"
+        "gate passed: no regression over 10%; 1 metric inconclusive"
     );
-    // An error-rate regression counts as the worst: it has no ratio.
+    // The worst is the largest slowdown; an error-rate regression has no
+    // ratio to rank, its endpoint is counted.
     assert_eq!(
         summary_line(&failing()),
-        "gate failed: 2 endpoint(s) regressed over 10%, worst cart error rate (2 metric(s) inconclusive)"
+        "gate failed: 2 endpoint(s) regressed over 10%, worst search p50 +50.5%; 2 metrics inconclusive"
     );
 }
 
