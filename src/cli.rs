@@ -70,6 +70,10 @@ pub struct CheckArgs {
     /// Output format of the comparison.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Also write comparison.json, comparison.md (for a pull-request comment
+    /// or the job summary) and junit.xml into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +89,10 @@ pub struct CompareArgs {
     /// Output format of the comparison.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Also write comparison.json, comparison.md (for a pull-request comment
+    /// or the job summary) and junit.xml into this directory.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -72,7 +72,7 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
     write_record(&head, &out)?;
     eprintln!("results: {}", out.display());
     let comparison = compare::compare(&base, &head, &GateSettings::from_config(&config));
-    finish(&comparison, args.format)
+    finish(&comparison, args.format, args.report_dir.as_deref())
 }
 
 fn compare_files(args: &CompareArgs) -> Result<Code, Failure> {
@@ -97,7 +97,8 @@ fn compare_files(args: &CompareArgs) -> Result<Code, Failure> {
         }
         None => GateSettings::defaults(),
     };
-    finish(&compare::compare(&base, &head, &settings), args.format)
+    let comparison = compare::compare(&base, &head, &settings);
+    finish(&comparison, args.format, args.report_dir.as_deref())
 }
 
 fn refuse(changes: &str) -> Failure {
@@ -106,14 +107,22 @@ fn refuse(changes: &str) -> Failure {
     ))
 }
 
-/// Prints the comparison and turns its outcome into the exit code.
-fn finish(comparison: &Comparison, format: Format) -> Result<Code, Failure> {
+/// Prints the comparison, writes its report files if asked, and turns its
+/// outcome into the exit code.
+fn finish(
+    comparison: &Comparison,
+    format: Format,
+    report_dir: Option<&Path>,
+) -> Result<Code, Failure> {
     let mut out = std::io::stdout();
     let printed = match format {
         Format::Text => report::terminal::print_comparison(comparison, &mut out),
         Format::Json => report::json::write_comparison(comparison, &mut out),
     };
     printed.map_err(|e| Failure::run(format!("cannot print the comparison: {e}")))?;
+    if let Some(dir) = report_dir {
+        write_report_dir(comparison, dir)?;
+    }
     let summary = report::terminal::summary_line(comparison);
     match comparison.outcome {
         Outcome::Pass => {
@@ -127,6 +136,28 @@ fn finish(comparison: &Comparison, format: Format) -> Result<Code, Failure> {
             message: summary,
         }),
     }
+}
+
+/// How one report file is rendered.
+type ReportWriter = fn(&Comparison, &mut dyn std::io::Write) -> std::io::Result<()>;
+
+/// Writes `comparison.json`, `comparison.md` and `junit.xml` into `dir`
+/// (creating it), each file atomically.
+pub fn write_report_dir(comparison: &Comparison, dir: &Path) -> Result<(), Failure> {
+    let writers: [(&str, ReportWriter); 3] = [
+        ("comparison.json", report::json::write_comparison),
+        ("comparison.md", |c, out| {
+            report::markdown::write_comparison(c, &Default::default(), out)
+        }),
+        ("junit.xml", report::junit::write_comparison),
+    ];
+    for (name, write) in writers {
+        let mut bytes = Vec::new();
+        write(comparison, &mut bytes)
+            .map_err(|e| Failure::run(format!("cannot render {name}: {e}")))?;
+        files::write_atomic(&dir.join(name), &bytes).map_err(Failure::run)?;
+    }
+    Ok(())
 }
 
 fn baseline_update(args: &UpdateArgs) -> Result<Code, Failure> {

@@ -1,11 +1,13 @@
 //! The comparison reports on hand-built comparisons: snapshots of what the
-//! user reads (text) and what tools read (JSON), and the JSON schema.
+//! user reads (text, Markdown) and what tools read (JSON, JUnit), the JSON
+//! schema, and the Markdown's escaping and size cap.
 //! The comparisons are written out by hand, not computed, so the snapshots
 //! change only when a report does.
 
 use serde_json::Value;
 
 use super::json::write_comparison;
+use super::markdown::{self, MarkdownOptions};
 use super::terminal::{print_comparison, summary_line};
 use crate::compare::{
     Comparison, EndpointComparison, ErrorComparison, MetricComparison, Outcome, SideInfo,
@@ -336,4 +338,260 @@ fn the_schema_rejects_a_broken_report() {
         assert_ne!(broken, good, "{what}: the breakage changed nothing");
         assert!(!validator.is_valid(&broken), "{what} was accepted");
     }
+}
+
+fn markdown_with(c: &Comparison, options: &MarkdownOptions) -> String {
+    let mut out = Vec::new();
+    markdown::write_comparison(c, options, &mut out).expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("Markdown is UTF-8")
+}
+
+fn markdown(c: &Comparison) -> String {
+    markdown_with(c, &MarkdownOptions::default())
+}
+
+fn junit(c: &Comparison) -> String {
+    let mut out = Vec::new();
+    super::junit::write_comparison(c, &mut out).expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("XML is UTF-8")
+}
+
+#[test]
+fn passing_comparison_as_markdown() {
+    insta::assert_snapshot!("passing_markdown", markdown(&passing()));
+}
+
+#[test]
+fn failing_comparison_as_markdown() {
+    insta::assert_snapshot!("failing_markdown", markdown(&failing()));
+}
+
+#[test]
+fn failing_comparison_as_junit() {
+    let xml = junit(&failing());
+    // No run times: a comparison's JUnit is the same every time.
+    assert!(
+        !xml.contains("time=") && !xml.contains("timestamp="),
+        "{xml}"
+    );
+    insta::assert_snapshot!("failing_junit", xml);
+}
+
+#[test]
+fn the_markdown_headline_counts_error_rates_and_names_the_worst_ratio() {
+    let failed = markdown(&failing());
+    assert!(failed.starts_with("### benchgate: ❌ 3 regressions — worst search p50 +50.5%\n"));
+    let passed = markdown(&passing());
+    assert!(passed.starts_with("### benchgate: ✅ passed — suite shop\n"));
+    // Only an error rate regressed: it is the worst.
+    let mut errors_only = failing();
+    errors_only.endpoints.remove(0);
+    assert!(markdown(&errors_only)
+        .starts_with("### benchgate: ❌ 1 regression — worst cart error rate +5.00 pt\n"));
+}
+
+/// Names and texts that would inject Markdown or HTML if printed as they are.
+const HOSTILE: [&str; 12] = [
+    "<script>alert(1)</script>",
+    "a|b",
+    "**bold**",
+    "[x](http://evil)",
+    "first line\n# second line",
+    "# heading",
+    "- item",
+    "1. first",
+    "http://evil.example/x and www.evil.example",
+    "`code` &amp; <img src=x onerror=alert(1)>",
+    "mail@evil.example ~~struck~~ $x^2$ _em_ \\",
+    "<!-- comment",
+];
+
+fn hostile() -> Comparison {
+    let mut c = failing();
+    c.suite = "<b>suite</b>".into();
+    let template = c.endpoints[0].clone();
+    c.endpoints = HOSTILE
+        .iter()
+        .map(|name| {
+            let mut endpoint = template.clone();
+            endpoint.name = (*name).into();
+            for m in &mut endpoint.metrics {
+                m.note = Some(format!("note on {name}"));
+            }
+            endpoint
+        })
+        .collect();
+    c.warnings = HOSTILE.iter().map(|w| format!("warning {w}")).collect();
+    c.added = HOSTILE.iter().map(|n| (*n).to_string()).collect();
+    c.removed = vec!["[gone]: http://evil".into()];
+    c.base.git_commit = Some("[x](http://e)".into());
+    c.head.git_commit = Some("<i>x</i>\n# y".into());
+    c.base.cpu_model = "<b>cpu</b> | x".into();
+    c.base.time_utc = "`now`".into();
+    c
+}
+
+/// The plain text of a node: its text, code and line breaks.
+fn plain_text<'a>(node: &'a comrak::nodes::AstNode<'a>) -> String {
+    use comrak::nodes::NodeValue;
+    node.descendants()
+        .map(|n| match &n.data.borrow().value {
+            NodeValue::Text(t) => t.to_string(),
+            NodeValue::Code(c) => c.literal.clone(),
+            NodeValue::SoftBreak | NodeValue::LineBreak => " ".into(),
+            _ => String::new(),
+        })
+        .collect()
+}
+
+#[test]
+fn markdown_escapes_user_text() {
+    use comrak::nodes::NodeValue;
+    let md = markdown(&hostile());
+    let mut options = comrak::Options::default();
+    let ext = &mut options.extension;
+    (ext.table, ext.autolink, ext.strikethrough, ext.tagfilter) = (true, true, true, true);
+    (ext.footnotes, ext.math_dollars, ext.tasklist) = (true, true, true);
+    let arena = comrak::Arena::new();
+    let root = comrak::parse_document(&arena, &md, &options);
+
+    let ours = ["<details>", "<summary>Full numbers</summary>", "</details>"];
+    let mut tables = Vec::new();
+    for node in root.descendants() {
+        match &node.data.borrow().value {
+            NodeValue::HtmlInline(html) => panic!("raw HTML {html:?} in\n{md}"),
+            NodeValue::HtmlBlock(html) => assert!(
+                html.literal.lines().all(|l| ours.contains(&l.trim())),
+                "raw HTML {:?} in\n{md}",
+                html.literal
+            ),
+            NodeValue::Link(link) => panic!("link to {} in\n{md}", link.url),
+            NodeValue::Heading(_) => assert!(
+                plain_text(node).starts_with("benchgate:"),
+                "a heading from user text: {:?}",
+                plain_text(node)
+            ),
+            NodeValue::Math(_) | NodeValue::Strikethrough | NodeValue::Emph => {
+                panic!("{:?} from user text in\n{md}", node.data.borrow().value)
+            }
+            NodeValue::FootnoteReference(_) | NodeValue::TaskItem(_) => {
+                panic!("{:?} from user text in\n{md}", node.data.borrow().value)
+            }
+            NodeValue::Table(_) => tables.push(node),
+            _ => {}
+        }
+    }
+
+    // Both tables (the summary and the full numbers) keep every row, each
+    // with its columns, and the endpoint cell reads as the name.
+    let expected_rows = HOSTILE.len() * 3 + 1;
+    assert_eq!(tables.len(), 3, "{md}");
+    for (table, columns) in tables.iter().zip([7, 10]) {
+        let rows: Vec<_> = table.children().collect();
+        assert_eq!(rows.len(), expected_rows, "{md}");
+        for (row, name) in rows.iter().skip(1).zip(HOSTILE.iter().flat_map(|n| [n; 3])) {
+            let cells: Vec<String> = row.children().map(plain_text).collect();
+            assert_eq!(cells.len(), columns, "{cells:?}");
+            assert!(cells.iter().all(|c| !c.is_empty()), "{cells:?}");
+            assert_eq!(cells[0], name.replace('\n', " ").trim(), "{cells:?}");
+        }
+    }
+    // Every list item reads as the text that went in.
+    let items: Vec<String> = root
+        .descendants()
+        .filter(|n| matches!(n.data.borrow().value, NodeValue::Item(_)))
+        .map(plain_text)
+        .collect();
+    for w in HOSTILE {
+        let flat = w.replace('\n', " ");
+        assert!(
+            items.iter().any(|i| i.contains(&format!("warning {flat}"))),
+            "{flat:?} not in {items:#?}"
+        );
+    }
+}
+
+/// `n` endpoints of three unchanged metrics, every 100th regressed on p95.
+fn many_endpoints(n: usize) -> Comparison {
+    let mut c = passing();
+    let template = c.endpoints[0].clone();
+    c.endpoints = (0..n)
+        .map(|i| {
+            let mut endpoint = template.clone();
+            endpoint.name = format!("endpoint-{i:04}");
+            endpoint.metrics[2].verdict = VerdictName::Unchanged;
+            endpoint.metrics[2].note = None;
+            if i % 100 == 7 {
+                endpoint.metrics[1].verdict = VerdictName::Regressed;
+                endpoint.metrics[1].ratio = Some(1.25);
+            }
+            endpoint
+        })
+        .collect();
+    c.outcome = Outcome::Fail;
+    c
+}
+
+#[test]
+fn a_long_markdown_report_is_cut_to_size_but_keeps_every_regression() {
+    let c = many_endpoints(2_000);
+    let options = MarkdownOptions::default();
+    let md = markdown_with(&c, &options);
+    assert!(md.len() <= options.max_bytes, "{} bytes", md.len());
+    assert!(md.starts_with("### benchgate: ❌ 20 regressions — worst endpoint-0007 p95 +25.0%"));
+    assert!(!md.contains("<details>"), "the full numbers go first");
+    for i in (7..2_000).step_by(100) {
+        let row = format!("| endpoint-{i:04} | p95 |");
+        assert!(md.contains(&row), "{row} is missing");
+    }
+    let omitted = md
+        .lines()
+        .find(|l| l.contains("rows omitted; see the full report in the job's artifacts"))
+        .expect("says rows were omitted");
+    let shown = md.lines().filter(|l| l.starts_with("| endpoint-")).count();
+    assert_eq!(
+        omitted,
+        format!(
+            "_{} rows omitted; see the full report in the job's artifacts._",
+            6_000 - shown
+        )
+    );
+    // The rows kept fill the room: one more would not fit.
+    assert!(md.len() + 60 > options.max_bytes, "{} bytes", md.len());
+}
+
+#[test]
+fn a_short_markdown_report_is_whole() {
+    let md = markdown(&many_endpoints(20));
+    assert!(md.contains("<details>"));
+    assert!(!md.contains("omitted"));
+    // Dropping the full numbers alone may be enough.
+    let full = md.len();
+    let cut = markdown_with(
+        &many_endpoints(20),
+        &MarkdownOptions {
+            max_bytes: full - 1,
+        },
+    );
+    assert!(
+        !cut.contains("<details>") && !cut.contains("omitted"),
+        "{cut}"
+    );
+}
+
+#[test]
+fn the_report_dir_holds_json_markdown_and_junit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let reports = dir.path().join("nested/reports");
+    crate::commands::write_report_dir(&failing(), &reports).expect("writes the reports");
+    let read = |name: &str| std::fs::read_to_string(reports.join(name)).expect("report file");
+    assert_eq!(read("comparison.json"), json(&failing()));
+    assert_eq!(read("comparison.md"), markdown(&failing()));
+    assert_eq!(read("junit.xml"), junit(&failing()));
+    let mut names: Vec<_> = std::fs::read_dir(&reports)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["comparison.json", "comparison.md", "junit.xml"]);
 }

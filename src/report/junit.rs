@@ -1,0 +1,123 @@
+//! The comparison as JUnit XML, for CI systems that show test results: one
+//! suite `benchgate.<suite>`, one test case per endpoint × metric and per
+//! endpoint's error rate (class = endpoint, name = metric). A regression is
+//! a failure whose message carries the change, its interval and the
+//! threshold. An inconclusive metric passes, as it does at the gate, with a
+//! `system-out` saying why it could not tell. The XML comes from
+//! `quick-junit`; no timestamps or durations are set, so the same
+//! comparison always gives the same file.
+
+use std::io::{self, Write};
+
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::{checks, percent, short_commit, Check, CheckKind};
+use crate::compare::{Comparison, MetricComparison, VerdictName};
+
+pub fn write_comparison(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
+    let mut suite = TestSuite::new(format!("benchgate.{}", c.suite));
+    suite.add_properties([
+        Property::new("threshold", percent(c.threshold)),
+        Property::new("confidence", percent(c.confidence)),
+        Property::new("base-commit", short_commit(c.base.git_commit.as_deref())),
+        Property::new("base-time", c.base.time_utc.as_str()),
+        Property::new("base-runs", c.base.runs.to_string()),
+        Property::new("head-commit", short_commit(c.head.git_commit.as_deref())),
+        Property::new("head-time", c.head.time_utc.as_str()),
+    ]);
+    suite.add_test_cases(checks(c).map(|check| test_case(&check)));
+    let suite_out = suite_notes(c);
+    if !suite_out.is_empty() {
+        suite.set_system_out(suite_out);
+    }
+    let mut report = Report::new("benchgate");
+    report.add_test_suite(suite);
+    report.serialize(&mut *out).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+fn test_case(check: &Check<'_>) -> TestCase {
+    let status = if check.regressed() {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status
+            .set_message(check.failure_message())
+            .set_type("performance regression")
+            .set_description(numbers(check));
+        status
+    } else {
+        TestCaseStatus::success()
+    };
+    let mut case = TestCase::new(check.label(), status);
+    case.set_classname(check.endpoint.name.as_str());
+    // A failure carries the numbers already.
+    if !check.regressed() {
+        let mut out = numbers(check);
+        if let CheckKind::Metric(m) = check.kind {
+            if m.verdict == VerdictName::Inconclusive {
+                out.push_str("\ninconclusive, which passes the gate");
+            }
+            if let Some(note) = &m.note {
+                out.push_str(": ");
+                out.push_str(note);
+            }
+        }
+        case.set_system_out(out);
+    }
+    case
+}
+
+/// One line with every number of a check.
+fn numbers(check: &Check<'_>) -> String {
+    match check.kind {
+        CheckKind::Metric(m) => metric_numbers(check, m),
+        CheckKind::ErrorRate(e) => format!(
+            "error rate base {}, head {}, change {}, allowed rise {}, p = {}: {}",
+            check.base_text(),
+            check.head_text(),
+            check.change_text(),
+            super::points(e.max_increase),
+            super::p_value(e.p_value),
+            check.verdict().as_str()
+        ),
+    }
+}
+
+fn metric_numbers(check: &Check<'_>, m: &MetricComparison) -> String {
+    let side = |ms: Option<f64>| match ms {
+        Some(_) => format!("{} ms", super::ms(ms)),
+        None => "no data".into(),
+    };
+    let mut out = format!("base {}, head {}", side(m.base_ms), side(m.head_ms));
+    if m.ratio.is_some() {
+        out.push_str(&format!(
+            ", change {} {}, p = {}",
+            check.change_text(),
+            check.interval_text(),
+            super::p_value(m.p_value)
+        ));
+    }
+    if let Some(d) = m.detectable {
+        out.push_str(&format!(", smallest detectable change {}", percent(d)));
+    }
+    format!(
+        "{out}, threshold {}: {}",
+        percent(check.endpoint.threshold),
+        m.verdict.as_str()
+    )
+}
+
+/// The run's warnings and the endpoints that were not compared.
+fn suite_notes(c: &Comparison) -> String {
+    let mut lines: Vec<String> = c.warnings.iter().map(|w| format!("warning: {w}")).collect();
+    lines.extend(
+        c.added
+            .iter()
+            .map(|name| format!("endpoint {name} is new (not in the baseline): not compared")),
+    );
+    lines.extend(
+        c.removed
+            .iter()
+            .map(|name| format!("endpoint {name} is in the baseline but was not measured")),
+    );
+    lines.join("\n")
+}

@@ -1,0 +1,395 @@
+//! The comparison as GitHub-flavoured Markdown, for a pull-request comment
+//! or the job summary: a headline that says pass or fail and the worst
+//! regression, one table row per endpoint × metric, where the numbers came
+//! from, the notes, and the full numbers folded away in `<details>`.
+//!
+//! Endpoint names, notes, warnings and commits are user text: [`escape`]
+//! makes them inert, so that they can neither break the table nor inject
+//! HTML or links. A comment has a size limit (GitHub's is 65,536
+//! characters): past [`MarkdownOptions::max_bytes`] the full numbers go
+//! first, then rows of metrics that did not regress; regressed rows and the
+//! headline always stay.
+
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+use super::{checks, percent, CheckKind, Regressions};
+use crate::compare::{Comparison, SideInfo, VerdictName};
+
+/// GitHub's comment limit of 65,536 characters, less room for the hidden
+/// marker and wrapping that a bot posting the comment adds.
+pub const DEFAULT_MAX_BYTES: usize = 60_000;
+
+/// How many new or removed endpoints are named before "and N more".
+const MAX_NAMED: usize = 20;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkdownOptions {
+    /// The largest output, in bytes, unless the headline and the regressed
+    /// rows alone are larger.
+    pub max_bytes: usize,
+}
+
+impl Default for MarkdownOptions {
+    fn default() -> Self {
+        MarkdownOptions {
+            max_bytes: DEFAULT_MAX_BYTES,
+        }
+    }
+}
+
+pub fn write_comparison(
+    c: &Comparison,
+    options: &MarkdownOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    out.write_all(render(c, options.max_bytes).as_bytes())
+}
+
+/// The document in parts, so that it can be cut down to size.
+#[derive(Debug)]
+struct Document {
+    head: String,
+    rows: Vec<Row>,
+    context: String,
+    endpoints: String,
+    details: String,
+}
+
+/// A table row, with the note that explains it if any.
+#[derive(Debug)]
+struct Row {
+    line: String,
+    note: Option<String>,
+    /// Regressed rows are never dropped.
+    keep: bool,
+}
+
+const TABLE_HEADER: &str = concat!(
+    "| endpoint | metric | base ms | head ms | change | interval | verdict |\n",
+    "| :--- | :--- | ---: | ---: | ---: | ---: | :--- |\n"
+);
+const NOTES_HEADER: &str = "\n**Notes**\n\n";
+
+fn render(c: &Comparison, max_bytes: usize) -> String {
+    let doc = Document::of(c);
+    let mut include: Vec<bool> = vec![true; doc.rows.len()];
+    let full = doc.assemble(&include, true);
+    if full.len() <= max_bytes {
+        return full;
+    }
+    let short = doc.assemble(&include, false);
+    if short.len() <= max_bytes {
+        return short;
+    }
+    // Start from the rows that must stay (the omission line counts every
+    // other row, so it can only get shorter), then add the others in order
+    // while they fit.
+    for (included, row) in include.iter_mut().zip(&doc.rows) {
+        *included = row.keep;
+    }
+    let mut used = doc.assemble(&include, false).len();
+    let mut any_note = doc.rows.iter().any(|r| r.keep && r.note.is_some());
+    for (included, row) in include.iter_mut().zip(&doc.rows) {
+        if row.keep {
+            continue;
+        }
+        let mut cost = row.line.len();
+        if let Some(note) = &row.note {
+            cost += note.len() + if any_note { 0 } else { NOTES_HEADER.len() };
+        }
+        if used + cost <= max_bytes {
+            *included = true;
+            used += cost;
+            any_note |= row.note.is_some();
+        }
+    }
+    doc.assemble(&include, false)
+}
+
+impl Document {
+    fn of(c: &Comparison) -> Document {
+        Document {
+            head: head(c),
+            rows: rows(c),
+            context: context(c),
+            endpoints: endpoints(c),
+            details: details(c),
+        }
+    }
+
+    fn assemble(&self, include: &[bool], details: bool) -> String {
+        let mut out = self.head.clone();
+        out.push_str(TABLE_HEADER);
+        let included: Vec<&Row> = self
+            .rows
+            .iter()
+            .zip(include)
+            .filter_map(|(row, &i)| i.then_some(row))
+            .collect();
+        for row in &included {
+            out.push_str(&row.line);
+        }
+        let omitted = self.rows.len() - included.len();
+        if omitted > 0 {
+            let rows = if omitted == 1 { "row" } else { "rows" };
+            let _ = write!(
+                out,
+                "\n_{omitted} {rows} omitted; see the full report in the job's artifacts._\n"
+            );
+        }
+        out.push_str(&self.context);
+        let mut notes = included.iter().filter_map(|r| r.note.as_deref()).peekable();
+        if notes.peek().is_some() {
+            out.push_str(NOTES_HEADER);
+            notes.for_each(|note| out.push_str(note));
+        }
+        out.push_str(&self.endpoints);
+        if details {
+            out.push_str(&self.details);
+        }
+        out
+    }
+}
+
+/// The headline and one line of counts.
+fn head(c: &Comparison) -> String {
+    let regressions = Regressions::of(c);
+    let mut out = match regressions.worst() {
+        None => format!("### benchgate: ✅ passed — suite {}\n\n", escape(&c.suite)),
+        Some(worst) => {
+            let n = regressions.checks.len();
+            format!(
+                "### benchgate: ❌ {n} regression{} — worst {} {} {}\n\n",
+                if n == 1 { "" } else { "s" },
+                escape(&worst.endpoint.name),
+                worst.label(),
+                worst.change_text()
+            )
+        }
+    };
+    let checks = checks(c).count();
+    let _ = write!(
+        out,
+        "Suite **{}**, {} endpoint{}, threshold {} at {} confidence. {checks} checks:",
+        escape(&c.suite),
+        c.endpoints.len(),
+        if c.endpoints.len() == 1 { "" } else { "s" },
+        percent(c.threshold),
+        percent(c.confidence),
+    );
+    let counts = super::verdict_counts(c);
+    let counts: Vec<String> = counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(v, n)| format!("{} {n} {}", symbol(*v), v.as_str()))
+        .collect();
+    let _ = write!(out, " {}.\n\n", counts.join(" · "));
+    out
+}
+
+fn rows(c: &Comparison) -> Vec<Row> {
+    checks(c)
+        .filter(|check| check.worth_a_row())
+        .map(|check| {
+            let verdict = check.verdict();
+            let regressed = verdict == VerdictName::Regressed;
+            let bold = |s: String| if regressed { format!("**{s}**") } else { s };
+            let line = format!(
+                "| {} | {} | {} | {} | {} | {} | {} {} |\n",
+                escape(&check.endpoint.name),
+                check.label(),
+                check.base_text(),
+                check.head_text(),
+                bold(check.change_text()),
+                check.interval_text(),
+                symbol(verdict),
+                bold(verdict.as_str().to_string()),
+            );
+            let note = match check.kind {
+                CheckKind::Metric(m) => m.note.as_deref().map(|note| {
+                    format!(
+                        "- {} **{} {}**: {}\n",
+                        symbol(verdict),
+                        escape(&check.endpoint.name),
+                        check.label(),
+                        escape(note)
+                    )
+                }),
+                CheckKind::ErrorRate(_) => None,
+            };
+            Row {
+                line,
+                note,
+                keep: regressed,
+            }
+        })
+        .collect()
+}
+
+/// Where the numbers came from, and the run's warnings.
+fn context(c: &Comparison) -> String {
+    let side = |s: &SideInfo| {
+        format!(
+            "{}, {}, {} run{} on {} ({} cores)",
+            escape(&super::short_commit(s.git_commit.as_deref())),
+            escape(&s.time_utc),
+            s.runs,
+            if s.runs == 1 { "" } else { "s" },
+            escape(&s.cpu_model),
+            s.cores
+        )
+    };
+    let mut out = format!(
+        "\n- **Base:** {}\n- **Head:** {}\n",
+        side(&c.base),
+        side(&c.head)
+    );
+    if !c.warnings.is_empty() {
+        out.push_str("\n**Warnings**\n\n");
+        for warning in &c.warnings {
+            let _ = writeln!(out, "- ⚠️ {}", escape(warning));
+        }
+    }
+    out
+}
+
+/// New and removed endpoints, named up to [`MAX_NAMED`] each.
+fn endpoints(c: &Comparison) -> String {
+    let named = |names: &[String]| {
+        let mut list: Vec<String> = names.iter().take(MAX_NAMED).map(|n| escape(n)).collect();
+        if names.len() > MAX_NAMED {
+            list.push(format!("and {} more", names.len() - MAX_NAMED));
+        }
+        list.join(", ")
+    };
+    let mut out = String::new();
+    if !c.added.is_empty() || !c.removed.is_empty() {
+        out.push_str("\n**Endpoints not compared**\n\n");
+    }
+    if !c.added.is_empty() {
+        let _ = writeln!(out, "- 🆕 new, not in the baseline: {}", named(&c.added));
+    }
+    if !c.removed.is_empty() {
+        let _ = writeln!(
+            out,
+            "- ➖ in the baseline, not measured: {}",
+            named(&c.removed)
+        );
+    }
+    out
+}
+
+/// Every number, folded away: ratios, adjusted intervals, p-values, the
+/// smallest detectable change and each endpoint's threshold.
+fn details(c: &Comparison) -> String {
+    let mut out = String::from("\n<details>\n<summary>Full numbers</summary>\n\n");
+    let _ = write!(
+        out,
+        "Ratios are head ÷ base; intervals are Holm-adjusted over all {} checks of the suite at {} confidence.\n\n",
+        checks(c).count(),
+        percent(c.confidence)
+    );
+    out.push_str(
+        "| endpoint | threshold | metric | base ms | head ms | ratio | adjusted interval | p-value | detectable | verdict |\n\
+         | :--- | ---: | :--- | ---: | ---: | ---: | ---: | ---: | ---: | :--- |\n",
+    );
+    let number = |x: Option<f64>, none: &str| x.map_or(none.to_string(), |x| format!("{x:.4}"));
+    let ms = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
+    for endpoint in &c.endpoints {
+        for m in &endpoint.metrics {
+            let interval = if m.lower.is_none() && m.upper.is_none() {
+                "-".to_string()
+            } else {
+                format!("[{}, {}]", number(m.lower, "0"), number(m.upper, "∞"))
+            };
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {interval} | {} | {} | {} |",
+                escape(&endpoint.name),
+                percent(endpoint.threshold),
+                m.metric.name(),
+                ms(m.base_ms),
+                ms(m.head_ms),
+                number(m.ratio, "-"),
+                super::p_value(m.p_value),
+                m.detectable.map_or("-".into(), percent),
+                m.verdict.as_str()
+            );
+        }
+    }
+    out.push_str(
+        "\n| endpoint | base error rate | head error rate | allowed rise | p-value | verdict |\n\
+         | :--- | ---: | ---: | ---: | ---: | :--- |\n",
+    );
+    for endpoint in &c.endpoints {
+        let e = &endpoint.errors;
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            escape(&endpoint.name),
+            super::rate(e.base_rate),
+            super::rate(e.head_rate),
+            super::points(e.max_increase),
+            super::p_value(e.p_value),
+            if e.regressed {
+                "regressed"
+            } else {
+                "unchanged"
+            }
+        );
+    }
+    out.push_str("\n</details>\n");
+    out
+}
+
+fn symbol(v: VerdictName) -> &'static str {
+    match v {
+        VerdictName::Regressed => "🔴",
+        VerdictName::Improved => "🟢",
+        VerdictName::Unchanged => "⚪",
+        VerdictName::Inconclusive => "🟡",
+    }
+}
+
+/// User text made inert on one line of Markdown: line breaks and other
+/// control characters become spaces; every character that could start
+/// emphasis, code, a link, an autolink, HTML, an entity, math, a table
+/// cell or (at the start) a heading, list or quote is backslash-escaped.
+/// GitHub may still turn `@name` and `#123` into mentions and issue
+/// references: it finds those in the rendered text, after Markdown.
+pub fn escape(text: &str) -> String {
+    let flat: String = text
+        .chars()
+        .map(|ch| if ch.is_control() { ' ' } else { ch })
+        .collect();
+    let flat = flat.trim();
+    let mut out = String::with_capacity(flat.len() + 8);
+    // Byte offsets: the digits are ASCII.
+    let leading_digits = flat.chars().take_while(char::is_ascii_digit).count();
+    for (i, ch) in flat.char_indices() {
+        let special = matches!(
+            ch,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '#' | '!' | '$'
+        );
+        // `http://` and `user@host` start autolinks.
+        let next = flat[i + ch.len_utf8()..].chars().next();
+        let autolink = (ch == ':' && next == Some('/'))
+            || (ch == '@' && next.is_some_and(|n| !n.is_whitespace()));
+        // A list marker, a thematic break or an ordered list's `1.` only
+        // count at the start of a line.
+        let at_start = (i == 0 && matches!(ch, '-' | '+' | '='))
+            || (i == leading_digits && i > 0 && matches!(ch, '.' | ')'));
+        // `www.` starts an autolink without a scheme.
+        let www = ch == '.' && i >= 3 && flat.get(i - 3..i).is_some_and(is_www);
+        if special || at_start || www || autolink {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn is_www(s: &str) -> bool {
+    s.eq_ignore_ascii_case("www")
+}
