@@ -138,50 +138,43 @@ fn an_app_that_dies_mid_run_is_exit_3() {
         ));
 }
 
+/// Runs a suite whose "app" only touches a marker file, so a test can tell
+/// whether benchgate started it; returns the assertion and whether it did.
+fn run_marker_app(port: u16, load: &str) -> (assert_cmd::assert::Assert, bool) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let marker = dir.path().join("started");
+    let yaml = format!(
+        "version: 1\nsuite: s\napp:\n  command: [\"touch\", \"{}\"]\nbase_url: \"http://127.0.0.1:{port}\"\n{load}endpoints:\n{ONE_ENDPOINT}\n",
+        marker.display()
+    );
+    let suite = write_suite(dir.path(), &yaml);
+    let assert = benchgate()
+        .current_dir(dir.path())
+        .arg("run")
+        .arg("--config")
+        .arg(&suite)
+        .assert();
+    (assert, marker.exists())
+}
+
 #[test]
 fn a_port_already_taken_is_refused_before_starting() {
     let squatter = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = squatter.local_addr().expect("addr").port();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let marker = dir.path().join("started");
-    let yaml = format!(
-        "version: 1\nsuite: s\napp:\n  command: [\"touch\", \"{}\"]\nbase_url: \"http://127.0.0.1:{port}\"\nendpoints:\n{ONE_ENDPOINT}\n",
-        marker.display()
-    );
-    let suite = write_suite(dir.path(), &yaml);
-    benchgate()
-        .current_dir(dir.path())
-        .arg("run")
-        .arg("--config")
-        .arg(&suite)
-        .assert()
-        .code(3)
-        .stderr(predicate::str::contains(format!(
-            "port {port} on 127.0.0.1 is already in use"
-        )));
-    assert!(!marker.exists(), "the app was started anyway");
+    let (assert, started) = run_marker_app(port, "");
+    assert.code(3).stderr(predicate::str::contains(format!(
+        "port {port} on 127.0.0.1 is already in use"
+    )));
+    assert!(!started, "the app was started anyway");
 }
 
 #[test]
 fn config_errors_are_exit_2_and_start_nothing() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let marker = dir.path().join("started");
-    let yaml = format!(
-        "version: 1\nsuite: s\napp:\n  command: [\"touch\", \"{}\"]\nbase_url: \"http://127.0.0.1:9\"\nload:\n  rate: 0/s\nendpoints:\n{ONE_ENDPOINT}\n",
-        marker.display()
-    );
-    let suite = write_suite(dir.path(), &yaml);
-    benchgate()
-        .current_dir(dir.path())
-        .arg("run")
-        .arg("--config")
-        .arg(&suite)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains(
-            "benchgate.yaml:7:9: load.rate: a rate must be above zero",
-        ));
-    assert!(!marker.exists(), "the app was started despite a bad config");
+    let (assert, started) = run_marker_app(9, "load:\n  rate: 0/s\n");
+    assert.code(2).stderr(predicate::str::contains(
+        "benchgate.yaml:7:9: load.rate: a rate must be above zero",
+    ));
+    assert!(!started, "the app was started despite a bad config");
 }
 
 /// Starts benchgate on a suite whose app is a shell with two children (the
