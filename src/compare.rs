@@ -12,9 +12,11 @@
 //!   k − 1 degrees of freedom — far too few for an interval at a
 //!   Holm-adjusted level. The machine's speed phases move every endpoint
 //!   together, so each endpoint's log-scale variance is moderated towards
-//!   the suite's typical one for that metric, as in the moderated t of
-//!   Smyth (2004, *Stat. Appl. Genet. Mol. Biol.* 3(1), art. 3): a prior
-//!   variance s₀² on d₀ degrees of freedom combined with the endpoint's own.
+//!   the suite's for that metric, as in the moderated t of Smyth (2004,
+//!   *Stat. Appl. Genet. Mol. Biol.* 3(1), art. 3): a prior variance s₀² on
+//!   d₀ degrees of freedom, both fitted to the endpoints' variances, combined
+//!   with the endpoint's own. Endpoints whose noise differs widely lend
+//!   little.
 
 use serde::Serialize;
 
@@ -374,20 +376,24 @@ fn metric_comparison(
 }
 
 /// Moderates each between-run estimate's noise with the other endpoints'
-/// run-to-run noise of the same metric: s̃² = (d₀ s₀² + d s²) / (d₀ + d) on
-/// d₀ + d degrees of freedom, with s₀² the median over the suite's endpoints
-/// and d₀ the others' degrees of freedom, capped at [`PRIOR_DF_CAP`]. Unlike
-/// Smyth's estimator it never goes below the endpoint's own s², so an
-/// endpoint noisier than the rest keeps its own spread.
+/// run-to-run noise of the same metric, through the prior (s₀², d₀) fitted
+/// by [`stats::fit_prior`]: s̃² = (d₀ s₀² + d s²) / (d₀ + d) on d₀ + d
+/// degrees of freedom, with d₀ capped at [`PRIOR_DF_CAP`]. It never goes
+/// below the endpoint's own s² (so an endpoint noisier than the rest keeps
+/// its own spread); when the endpoints' noise differs far more than sampling
+/// explains, d₀ is small and little is borrowed.
 fn pool_between_run_noise(estimates: &mut [Vec<(Metric, Option<Estimate>)>]) {
     let mut metrics: Vec<Metric> = estimates.iter().flatten().map(|(m, _)| *m).collect();
     metrics.sort();
     metrics.dedup();
     let between = |e: &Estimate| {
-        matches!(e.noise, NoiseModel::BetweenRuns { .. }) && e.log_se.is_finite() && e.df >= 1.0
+        matches!(e.noise, NoiseModel::BetweenRuns { .. })
+            && e.log_se.is_finite()
+            && e.log_se > 0.0
+            && e.df >= 1.0
     };
     for metric in metrics {
-        let mut variances: Vec<(f64, f64)> = estimates
+        let samples: Vec<(f64, f64)> = estimates
             .iter()
             .flatten()
             .filter(|(m, _)| *m == metric)
@@ -397,18 +403,13 @@ fn pool_between_run_noise(estimates: &mut [Vec<(Metric, Option<Estimate>)>]) {
                     .map(|e| (e.log_se * e.log_se, e.df))
             })
             .collect();
-        if variances.len() < 2 {
+        let Some((prior, d0)) = stats::fit_prior(&samples) else {
             continue;
-        }
-        variances.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let prior = variances[variances.len() / 2].0;
-        let total_df: f64 = variances.iter().map(|(_, df)| df).sum();
+        };
+        let d0 = d0.min(PRIOR_DF_CAP);
         for (_, slot) in estimates.iter_mut().flatten().filter(|(m, _)| *m == metric) {
             if let Some(e) = slot.as_mut().filter(|e| between(e)) {
-                let d0 = (total_df - e.df).min(PRIOR_DF_CAP);
                 let own = e.log_se * e.log_se;
-                // Borrowed strength may widen a quiet endpoint's interval
-                // but never narrows a noisy one below its own spread.
                 let moderated = ((d0 * prior + e.df * own) / (d0 + e.df)).max(own);
                 *e = e.with_noise(moderated.sqrt(), d0 + e.df);
             }
@@ -417,7 +418,7 @@ fn pool_between_run_noise(estimates: &mut [Vec<(Metric, Option<Estimate>)>]) {
 }
 
 /// Most degrees of freedom the other endpoints lend one endpoint's noise.
-const PRIOR_DF_CAP: f64 = 12.0;
+const PRIOR_DF_CAP: f64 = 30.0;
 
 fn statistic(metric: Metric) -> Statistic {
     match metric.quantile() {

@@ -28,6 +28,7 @@ mod blocks;
 mod dist;
 mod estimate;
 mod holm;
+mod moderate;
 mod paired;
 mod verdict;
 
@@ -45,6 +46,7 @@ use hdrhistogram::Histogram;
 pub use binomial::{clopper_pearson, error_rate_test, ErrorRateResult};
 pub use estimate::{estimate_unpaired, estimate_unpaired_many, Estimate, NoiseModel};
 pub use holm::{holm, holm_adjusted, holm_levels};
+pub use moderate::fit_prior;
 pub use paired::{estimate_paired, estimate_paired_many};
 pub use verdict::{verdict, AdjustedInterval, Verdict};
 
