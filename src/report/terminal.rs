@@ -155,13 +155,7 @@ pub fn print_comparison(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
         short(&c.head.git_commit),
         c.head.time_utc
     )?;
-    for endpoint in &c.endpoints {
-        for m in &endpoint.metrics {
-            if let Some(note) = &m.note {
-                writeln!(out, "note: {} {}: {note}", endpoint.name, m.metric.name())?;
-            }
-        }
-    }
+    write_inconclusive(c, out)?;
     for name in &c.added {
         writeln!(
             out,
@@ -178,6 +172,46 @@ pub fn print_comparison(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "warning: {warning}")?;
     }
     writeln!(out, "{}", summary_line(c))
+}
+
+/// Inconclusive metrics, one line per endpoint with the smallest change each
+/// could have detected, then what would narrow them; other notes verbatim.
+fn write_inconclusive(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
+    let mut any = false;
+    for endpoint in &c.endpoints {
+        let mut detectable = Vec::new();
+        for m in &endpoint.metrics {
+            match (m.verdict, m.detectable) {
+                (VerdictName::Inconclusive, Some(d)) => {
+                    detectable.push(format!("{} {:.0}%", m.metric.name(), d * 100.0))
+                }
+                (VerdictName::Inconclusive, None) if m.ratio.is_some() => {
+                    detectable.push(format!("{} none (too noisy)", m.metric.name()))
+                }
+                _ => {
+                    if let Some(note) = &m.note {
+                        writeln!(out, "note: {} {}: {note}", endpoint.name, m.metric.name())?;
+                    }
+                }
+            }
+        }
+        if !detectable.is_empty() {
+            any = true;
+            writeln!(
+                out,
+                "inconclusive: {}: smallest detectable change {}",
+                endpoint.name,
+                detectable.join(", ")
+            )?;
+        }
+    }
+    if any {
+        writeln!(
+            out,
+            "inconclusive metrics pass the gate; to narrow them record more baseline runs (`baseline update --runs`), measure longer, or use a quieter runner"
+        )?;
+    }
+    Ok(())
 }
 
 /// One line: the gate's outcome, how many regressed, the worst one.
