@@ -29,14 +29,17 @@ pub const MAX_BODY: usize = 65_536;
 /// Pull-request history rows kept.
 pub const MAX_ROWS: usize = 20;
 
+/// Endpoints whose figures a history row keeps, at most.
+const MAX_FIGURES: usize = 8;
+
+/// Characters of an endpoint's name a history row keeps.
+const MAX_NAME: usize = 40;
+
 /// Main-branch baselines shown.
 const MAIN_ROWS: usize = 10;
 
 /// Endpoint columns of the main-branch table, at most.
 const MAIN_COLUMNS: usize = 8;
-
-/// The smallest report budget before history rows are dropped instead.
-const MIN_REPORT: usize = 16_000;
 
 const HISTORY_OPEN: &str = "<!-- benchgate:history:";
 const HIDDEN_CLOSE: &str = " -->";
@@ -76,7 +79,12 @@ impl HistoryRow {
                     continue;
                 };
                 if worst.as_ref().is_none_or(|(w, _)| ratio > *w) {
-                    let what = format!("{} {} {}", endpoint.name, m.metric.name(), change(ratio));
+                    let what = format!(
+                        "{} {} {}",
+                        clip(&endpoint.name),
+                        m.metric.name(),
+                        change(ratio)
+                    );
                     worst = Some((ratio, what));
                 }
             }
@@ -84,9 +92,10 @@ impl HistoryRow {
         let figures = c
             .endpoints
             .iter()
+            .take(MAX_FIGURES)
             .map(|e| {
                 let m = e.metrics.iter().find(|m| m.metric.name() == metric);
-                (e.name.clone(), m.and_then(|m| m.head_ms))
+                (clip(&e.name), m.and_then(|m| m.head_ms))
             })
             .collect();
         HistoryRow {
@@ -102,6 +111,16 @@ impl HistoryRow {
             figures,
         }
     }
+}
+
+/// A name cut to [`MAX_NAME`] characters, so that a row stays small.
+fn clip(name: &str) -> String {
+    if name.chars().count() <= MAX_NAME {
+        return name.to_string();
+    }
+    let mut cut: String = name.chars().take(MAX_NAME - 1).collect();
+    cut.push('…');
+    cut
 }
 
 /// `p95` when any endpoint gates on it, else the first endpoint's first
@@ -175,27 +194,28 @@ pub fn read_rows(body: &str) -> Vec<HistoryRow> {
         .unwrap_or_default()
 }
 
-/// The whole comment body, within [`MAX_BODY`].
+/// The whole comment body, within [`MAX_BODY`]: the report as the
+/// Markdown writer caps it, then as many history rows as fit (newest
+/// first); only when none fit does the report shrink further.
 pub fn render(page: &Page<'_>, rows: &[HistoryRow]) -> String {
     let marker = marker(&page.comparison.suite);
-    let mut kept = rows.len();
-    loop {
-        let tail = tail(page, &rows[..kept]);
-        let budget = MAX_BODY.saturating_sub(marker.len() + 1 + tail.len());
-        if budget >= MIN_REPORT || kept == 0 {
-            let options = MarkdownOptions {
-                max_bytes: budget.min(markdown::DEFAULT_MAX_BYTES),
-            };
-            let mut report = Vec::new();
-            // Writing into a Vec cannot fail.
-            let _ = markdown::write_comparison(page.comparison, &options, &mut report);
-            let body = format!("{marker}\n{}{tail}", String::from_utf8_lossy(&report));
-            if body.len() <= MAX_BODY || kept == 0 {
-                return body;
-            }
+    let report = |max_bytes: usize| {
+        let mut out = Vec::new();
+        // Writing into a Vec cannot fail.
+        let _ =
+            markdown::write_comparison(page.comparison, &MarkdownOptions { max_bytes }, &mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    let full = report(markdown::DEFAULT_MAX_BYTES);
+    for kept in (0..=rows.len()).rev() {
+        let body = format!("{marker}\n{full}{}", tail(page, &rows[..kept]));
+        if body.len() <= MAX_BODY {
+            return body;
         }
-        kept -= 1;
     }
+    let tail = tail(page, &[]);
+    let budget = MAX_BODY.saturating_sub(marker.len() + 1 + tail.len());
+    format!("{marker}\n{}{tail}", report(budget))
 }
 
 /// Everything after the report: history, chart, main branch, hidden data.
@@ -297,18 +317,17 @@ fn main_trend(history: &[HistoryEntry]) -> String {
     let names: Vec<&String> = latest.endpoints.keys().take(MAIN_COLUMNS).collect();
     let mut out = String::from("\n### Main branch baselines\n\n| time (UTC) | commit |");
     for name in &names {
-        let _ = write!(out, " {} p95 ms |", escape(name));
+        let _ = write!(out, " {} p95 ms |", escape(&clip(name)));
     }
     out.push_str("\n| :--- | :--- |");
     out.push_str(&" ---: |".repeat(names.len()));
     out.push('\n');
     for entry in history.iter().rev().take(MAIN_ROWS) {
-        let _ = write!(
-            out,
-            "| {} | `{}` |",
-            short_time(&entry.time_utc),
-            entry.git_commit.as_deref().map_or("-".into(), short_sha)
-        );
+        let commit = entry
+            .git_commit
+            .as_deref()
+            .map_or("-".into(), |c| format!("`{}`", short_sha(c)));
+        let _ = write!(out, "| {} | {commit} |", short_time(&entry.time_utc));
         for name in &names {
             let value = entry.endpoints.get(*name).and_then(|f| f.p95_ms);
             let _ = write!(out, " {} |", ms(value));

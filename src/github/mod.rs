@@ -17,6 +17,8 @@ use crate::compare::Comparison;
 mod api;
 mod comment;
 mod summary;
+#[cfg(test)]
+mod tests;
 
 pub use api::Retry;
 
