@@ -543,3 +543,54 @@ fn without_the_flag_github_is_never_called() {
         .code(0);
     assert!(github.state().seen.is_empty());
 }
+
+#[test]
+fn check_comments_with_the_main_branch_history() {
+    let github = FakeGitHub::start();
+    let project = support::Project::new("50/s");
+    let quick = ["--duration", "1s", "--warmup", "0s"];
+    let results = project.dir.path().join("r.json");
+    project
+        .cmd(&["run", quick[0], quick[1], quick[2], quick[3]])
+        .arg("--out")
+        .arg(&results)
+        .assert()
+        .success();
+    project
+        .cmd(&["baseline", "save"])
+        .arg(&results)
+        .assert()
+        .success();
+    let event = project.dir.path().join("event.json");
+    std::fs::write(
+        &event,
+        json!({ "pull_request": { "number": PR, "head": { "sha": "cafe0001" } } }).to_string(),
+    )
+    .expect("event");
+    let assert = project
+        .cmd(&["check", "--github", "--github-token", TOKEN])
+        .args(quick)
+        .env_remove("GITHUB_TOKEN")
+        .env("GITHUB_REPOSITORY", "octo/app")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_API_URL", github.url())
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .assert();
+    let code = assert.get_output().status.code();
+    assert!(matches!(code, Some(0 | 1)), "the gate decided: {code:?}");
+    let (stdout, stderr) = output(&assert);
+    assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
+    let bodies = github.bodies();
+    assert_eq!(bodies.len(), 1, "{stderr}");
+    assert!(bodies[0].starts_with(MARKER));
+    assert!(
+        bodies[0].contains("### Main branch baselines"),
+        "{}",
+        bodies[0]
+    );
+    assert!(github
+        .state()
+        .seen
+        .iter()
+        .all(|s| s.authorization == format!("Bearer {TOKEN}")));
+}

@@ -252,7 +252,7 @@ impl Api {
             Method::Post => self.client._post(path, payload).await,
             Method::Patch => self.client._patch(path, payload).await,
         }
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| chain(&e))?;
         let status = response.status();
         let retry_after = response
             .headers()
@@ -264,9 +264,25 @@ impl Api {
             .client
             .body_to_string(response)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| chain(&e))?;
         Ok((status, body, retry_after))
     }
+}
+
+/// An error with its causes: octocrab's own message alone ("Service
+/// Error") does not say what went wrong.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 #[derive(Debug, Clone, Copy)]
