@@ -37,8 +37,29 @@ pub fn annotate(comparison: &Comparison, to_stderr: bool) {
     }
 }
 
-/// The workflow commands for `comparison`, one per line.
+/// GitHub shows at most this many errors, and as many warnings, per step.
+const MAX_PER_KIND: usize = 10;
+
+/// The workflow commands for `comparison`, one per line: errors first, at
+/// most [`MAX_PER_KIND`] of each kind, the last warning counting the rest.
 pub fn annotations(c: &Comparison) -> Vec<String> {
+    let all = all_annotations(c);
+    let (errors, warnings): (Vec<String>, Vec<String>) =
+        all.into_iter().partition(|l| l.starts_with("::error"));
+    let mut lines: Vec<String> = errors.into_iter().take(MAX_PER_KIND).collect();
+    if warnings.len() > MAX_PER_KIND {
+        let rest = warnings.len() - (MAX_PER_KIND - 1);
+        lines.extend(warnings.into_iter().take(MAX_PER_KIND - 1));
+        lines.push(format!(
+            "::warning title=benchgate::{rest} more warnings; see the job summary"
+        ));
+    } else {
+        lines.extend(warnings);
+    }
+    lines
+}
+
+fn all_annotations(c: &Comparison) -> Vec<String> {
     let mut lines = Vec::new();
     for check in checks(c) {
         let verdict = check.verdict();

@@ -220,3 +220,25 @@ fn regressions_are_errors_and_warnings_are_warnings_escaped() {
         ]
     );
 }
+
+#[test]
+fn annotations_are_capped_at_what_github_shows() {
+    let mut c = comparison(30, "api", 1.0);
+    for endpoint in &mut c.endpoints {
+        endpoint.metrics[0].verdict = VerdictName::Inconclusive;
+        endpoint.metrics[1].verdict = VerdictName::Regressed;
+    }
+    let lines = annotations(&c);
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("::error")).count(),
+        10
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("::warning")).count(),
+        10
+    );
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("::warning title=benchgate::22 more warnings; see the job summary")
+    );
+}
