@@ -284,21 +284,31 @@ fn history_table(rows: &[HistoryRow]) -> String {
 /// A red line of each commit's worst ratio, oldest first, on an axis from
 /// 0; nothing for fewer than two points.
 fn chart(rows: &[HistoryRow]) -> String {
-    let points: Vec<(String, f64)> = rows
+    let points: Vec<(&str, f64)> = rows
         .iter()
         .rev()
-        .filter_map(|r| r.worst_ratio.map(|x| (short_sha(&r.sha), x)))
+        .filter_map(|r| r.worst_ratio.map(|x| (r.sha.as_str(), x)))
         .collect();
     if points.len() < 2 {
         return String::new();
     }
+    // Rendered at 900 px, 20 labels of 7 characters would run together.
+    let width = if points.len() <= 10 { 7 } else { 4 };
     let top = points.iter().map(|(_, x)| *x).fold(1.5_f64, f64::max) * 1.1;
     let top = (top * 10.0).ceil() / 10.0;
-    let labels: Vec<String> = points.iter().map(|(s, _)| format!("\"{s}\"")).collect();
+    let labels: Vec<String> = points
+        .iter()
+        .map(|(sha, _)| {
+            format!(
+                "\"{}\"",
+                short_sha(sha).chars().take(width).collect::<String>()
+            )
+        })
+        .collect();
     let values: Vec<String> = points.iter().map(|(_, x)| format!("{x:.3}")).collect();
     format!(
         "\n```mermaid\n\
-         %%{{init: {{\"themeVariables\": {{\"xyChart\": {{\"plotColorPalette\": \"#d62728\"}}}}}}}}%%\n\
+         %%{{init: {{\"xyChart\": {{\"width\": 900}}, \"themeVariables\": {{\"xyChart\": {{\"plotColorPalette\": \"#d62728\"}}}}}}}}%%\n\
          xychart-beta\n    \
          title \"Worst head / base ratio per commit (1.0 = unchanged), oldest first\"\n    \
          x-axis [{}]\n    \

@@ -155,7 +155,7 @@ fn the_history_travels_hidden_in_the_body_with_a_red_chart_from_zero() {
     assert_eq!(comment::read_rows(&body), rows);
     assert!(body.contains("\"plotColorPalette\": \"#d62728\""), "{body}");
     assert!(
-        body.contains("x-axis [\"aaaa\", \"bbbbbbbb\"]"),
+        body.contains("x-axis [\"aaaa\", \"bbbbbbb\"]"),
         "oldest first: {body}"
     );
     assert!(body.contains("y-axis \"head / base\" 0 --> 1.7"), "{body}");
