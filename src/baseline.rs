@@ -160,3 +160,15 @@ pub fn save(dir: &Path, record: &RunRecord) -> Result<PathBuf, String> {
     files::write_atomic(&history, text.as_bytes())?;
     Ok(path)
 }
+
+/// The main-branch history of `suite` in `dir`, oldest first: empty when
+/// there is none yet; unreadable lines are skipped (it is only shown).
+pub fn history(dir: &Path, suite: &str) -> Vec<HistoryEntry> {
+    let Ok(text) = std::fs::read_to_string(history_path(dir, suite)) else {
+        return Vec::new();
+    };
+    text.lines()
+        .filter(|line| !line.trim().is_empty())
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect()
+}

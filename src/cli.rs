@@ -74,6 +74,8 @@ pub struct CheckArgs {
     /// or the job summary) and junit.xml into this directory.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub github: GithubArgs,
 }
 
 #[derive(Debug, Args)]
@@ -93,6 +95,22 @@ pub struct CompareArgs {
     /// or the job summary) and junit.xml into this directory.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub github: GithubArgs,
+}
+
+/// Reporting to GitHub; off unless `--github` is given.
+#[derive(Debug, Args)]
+pub struct GithubArgs {
+    /// Also annotate the run, append the report to the job summary and
+    /// create or update the pull request's comment (from the Actions
+    /// environment: GITHUB_TOKEN, GITHUB_REPOSITORY, GITHUB_EVENT_PATH…).
+    /// Failing to reach GitHub is a warning, never a different exit code.
+    #[arg(long)]
+    pub github: bool,
+    /// The token for the comment [default: $GITHUB_TOKEN].
+    #[arg(long, value_name = "TOKEN")]
+    pub github_token: Option<String>,
 }
 
 #[derive(Debug, Args)]

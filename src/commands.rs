@@ -5,15 +5,15 @@ use std::path::{Path, PathBuf};
 
 use crate::baseline;
 use crate::cli::{
-    BaselineCommand, BaselinesArg, CheckArgs, Command, CompareArgs, Format, RunArgs, SaveArgs,
-    SuiteArgs, UpdateArgs,
+    BaselineCommand, BaselinesArg, CheckArgs, Command, CompareArgs, Format, GithubArgs, RunArgs,
+    SaveArgs, SuiteArgs, UpdateArgs,
 };
 use crate::compare::{self, Comparison, GateSettings, Outcome};
 use crate::config::{self, Config};
 use crate::exit::{Code, Failure};
 use crate::record::RunRecord;
 use crate::runner::{self, RunOptions};
-use crate::{files, report};
+use crate::{files, github, report};
 
 /// Where benchgate keeps its own outputs by default, relative to the
 /// current directory.
@@ -72,6 +72,7 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
     write_record(&head, &out)?;
     eprintln!("results: {}", out.display());
     let comparison = compare::compare(&base, &head, &GateSettings::from_config(&config));
+    publish(&comparison, &args.github, args.format, &dir);
     finish(&comparison, args.format, args.report_dir.as_deref())
 }
 
@@ -98,7 +99,24 @@ fn compare_files(args: &CompareArgs) -> Result<Code, Failure> {
         None => GateSettings::defaults(),
     };
     let comparison = compare::compare(&base, &head, &settings);
+    let suite_dir = args.config.as_deref().and_then(Path::parent);
+    let dir = suite_dir.unwrap_or(Path::new(".")).join("baselines");
+    publish(&comparison, &args.github, args.format, &dir);
     finish(&comparison, args.format, args.report_dir.as_deref())
+}
+
+/// With `--github`: annotations, job summary and the pull request's
+/// comment, with the main-branch history from `baselines`. Only warns.
+fn publish(comparison: &Comparison, args: &GithubArgs, format: Format, baselines: &Path) {
+    if !args.github {
+        return;
+    }
+    let options = github::Options {
+        token: args.github_token.clone(),
+        history: baseline::history(baselines, &comparison.suite),
+        annotations_to_stderr: format == Format::Json,
+    };
+    github::publish(comparison, &options);
 }
 
 fn refuse(changes: &str) -> Failure {

@@ -11,6 +11,7 @@ mod compare;
 mod config;
 mod exit;
 mod files;
+mod github;
 mod load;
 mod provenance;
 mod record;

@@ -1,0 +1,356 @@
+//! The few GitHub REST calls benchgate makes — list, create and update a
+//! pull request's issue comments — through octocrab's raw request methods,
+//! so that the status, headers and body of every answer are ours to judge.
+//!
+//! Server errors (5xx), 429 and secondary rate limits are retried a bounded
+//! number of times with exponential backoff ([`Retry`]); 401, 403 and 404
+//! are not: they mean the token may not do this, and [`ApiError`] says what
+//! the workflow needs.
+
+use std::fmt;
+use std::time::Duration;
+
+use http::StatusCode;
+use octocrab::Octocrab;
+use serde::Deserialize;
+
+use super::Token;
+
+/// The hidden knob that shortens the backoff in tests, in milliseconds.
+const BACKOFF_ENV: &str = "BENCHGATE_GITHUB_BACKOFF_MS";
+
+/// How many issue comments one page asks for (GitHub's maximum).
+pub const PER_PAGE: usize = 100;
+
+/// Pages of comments read at most: 10,000 comments.
+const MAX_PAGES: usize = 100;
+
+/// The longest wait between two tries, whatever `Retry-After` says.
+const MAX_WAIT: Duration = Duration::from_secs(10);
+
+/// Bounded retries with exponential backoff: `base`, `2 × base`, …
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retry {
+    pub tries: u32,
+    pub base: Duration,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry {
+            tries: 3,
+            base: Duration::from_secs(1),
+        }
+    }
+}
+
+impl Retry {
+    /// The default, with the base taken from `BENCHGATE_GITHUB_BACKOFF_MS`
+    /// when it is set (tests use a few milliseconds).
+    pub fn from_env() -> Retry {
+        let mut retry = Retry::default();
+        if let Some(ms) = std::env::var(BACKOFF_ENV)
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+        {
+            retry.base = Duration::from_millis(ms);
+        }
+        retry
+    }
+
+    /// The wait before try `attempt + 1` (attempt counts from 1).
+    fn backoff(&self, attempt: u32) -> Duration {
+        let factor = 1u32 << attempt.saturating_sub(1).min(10);
+        self.base.saturating_mul(factor).min(MAX_WAIT)
+    }
+}
+
+/// Why a call failed, for a warning.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 401, 403 or 404: the token may not do this.
+    Refused {
+        action: &'static str,
+        status: StatusCode,
+        message: String,
+    },
+    /// Another error status, after any retries.
+    Status {
+        action: &'static str,
+        status: StatusCode,
+        message: String,
+    },
+    /// No answer, or one that could not be read.
+    Transport {
+        action: &'static str,
+        message: String,
+    },
+}
+
+/// What a workflow needs so that its token may comment.
+pub const PERMISSIONS_BLOCK: &str = "permissions:\n  pull-requests: write";
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Refused {
+                action,
+                status,
+                message,
+            } => write!(
+                f,
+                "GitHub refused to {action} ({status}: {message}); the token cannot write to this pull request — on a pull request from a fork the token is read-only, otherwise give the workflow's job:\n{PERMISSIONS_BLOCK}"
+            ),
+            ApiError::Status {
+                action,
+                status,
+                message,
+            } => write!(f, "cannot {action}: GitHub answered {status}: {message}"),
+            ApiError::Transport { action, message } => {
+                write!(f, "cannot {action}: {message}")
+            }
+        }
+    }
+}
+
+/// An issue comment, as much as benchgate reads of it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Comment {
+    pub id: u64,
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
+/// One repository's API, with a token.
+#[derive(Debug)]
+pub struct Api {
+    client: Octocrab,
+    repo: String,
+    retry: Retry,
+}
+
+impl Api {
+    /// A client for `repository` (`owner/name`) at `api_url`, which may be
+    /// plain `http://` (tests) or `https://` (rustls, webpki roots).
+    pub fn new(
+        api_url: &str,
+        repository: &str,
+        token: &Token,
+        retry: Retry,
+    ) -> Result<Api, String> {
+        if repository.split('/').filter(|p| !p.is_empty()).count() != 2 {
+            return Err(format!(
+                "GITHUB_REPOSITORY is {repository:?}, not owner/name"
+            ));
+        }
+        let client = Octocrab::builder()
+            .base_uri(api_url.trim_end_matches('/'))
+            .map_err(|e| format!("GITHUB_API_URL {api_url:?} is not a URL: {e}"))?
+            .personal_token(token.expose().to_string())
+            .set_connect_timeout(Some(Duration::from_secs(10)))
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .build()
+            .map_err(|e| format!("cannot set up the GitHub client: {e}"))?;
+        Ok(Api {
+            client,
+            repo: repository.to_string(),
+            retry,
+        })
+    }
+
+    /// Every issue comment of pull request `number`, page by page until a
+    /// short page.
+    pub async fn comments(&self, number: u64) -> Result<Vec<Comment>, ApiError> {
+        let action = "list the pull request's comments";
+        let mut all = Vec::new();
+        for page in 1..=MAX_PAGES {
+            let path = format!(
+                "/repos/{}/issues/{number}/comments?per_page={PER_PAGE}&page={page}",
+                self.repo
+            );
+            let body = self.send(Method::Get, &path, None, action).await?;
+            let comments: Vec<Comment> =
+                serde_json::from_str(&body).map_err(|e| ApiError::Transport {
+                    action,
+                    message: format!("unexpected answer: {e}"),
+                })?;
+            let short = comments.len() < PER_PAGE;
+            all.extend(comments);
+            if short {
+                break;
+            }
+        }
+        Ok(all)
+    }
+
+    pub async fn create_comment(&self, number: u64, body: &str) -> Result<(), ApiError> {
+        let path = format!("/repos/{}/issues/{number}/comments", self.repo);
+        let payload = serde_json::json!({ "body": body });
+        self.send(Method::Post, &path, Some(&payload), "post the comment")
+            .await
+            .map(drop)
+    }
+
+    pub async fn update_comment(&self, id: u64, body: &str) -> Result<(), ApiError> {
+        let path = format!("/repos/{}/issues/comments/{id}", self.repo);
+        let payload = serde_json::json!({ "body": body });
+        self.send(Method::Patch, &path, Some(&payload), "update the comment")
+            .await
+            .map(drop)
+    }
+
+    /// One call, retried while the answer is worth retrying; the body of a
+    /// success.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        payload: Option<&serde_json::Value>,
+        action: &'static str,
+    ) -> Result<String, ApiError> {
+        let mut attempt = 1;
+        loop {
+            let (error, retry_after) = match self.once(method, path, payload).await {
+                Ok((status, body, _)) if status.is_success() => return Ok(body),
+                Ok((status, body, retry_after)) => {
+                    let message = github_message(&body);
+                    if !retryable(status, &message) {
+                        return Err(classify(action, status, message));
+                    }
+                    (
+                        ApiError::Status {
+                            action,
+                            status,
+                            message,
+                        },
+                        retry_after,
+                    )
+                }
+                Err(message) => (ApiError::Transport { action, message }, None),
+            };
+            if attempt >= self.retry.tries {
+                return Err(error);
+            }
+            let wait = self
+                .retry
+                .backoff(attempt)
+                .max(retry_after.unwrap_or_default().min(MAX_WAIT));
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
+    }
+
+    /// One request: the status, the body and any `Retry-After`.
+    async fn once(
+        &self,
+        method: Method,
+        path: &str,
+        payload: Option<&serde_json::Value>,
+    ) -> Result<(StatusCode, String, Option<Duration>), String> {
+        let response = match method {
+            Method::Get => self.client._get(path).await,
+            Method::Post => self.client._post(path, payload).await,
+            Method::Patch => self.client._patch(path, payload).await,
+        }
+        .map_err(|e| chain(&e))?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(http::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = self
+            .client
+            .body_to_string(response)
+            .await
+            .map_err(|e| chain(&e))?;
+        Ok((status, body, retry_after))
+    }
+}
+
+/// An error with its causes: octocrab's own message alone ("Service
+/// Error") does not say what went wrong.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Method {
+    Get,
+    Post,
+    Patch,
+}
+
+/// Server errors, 429 and rate limits are worth another try.
+fn retryable(status: StatusCode, message: &str) -> bool {
+    status.is_server_error()
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || (status == StatusCode::FORBIDDEN && message.to_lowercase().contains("rate limit"))
+}
+
+fn classify(action: &'static str, status: StatusCode, message: String) -> ApiError {
+    match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND => {
+            ApiError::Refused {
+                action,
+                status,
+                message,
+            }
+        }
+        _ => ApiError::Status {
+            action,
+            status,
+            message,
+        },
+    }
+}
+
+/// GitHub's `message` from an error body, or the start of the body.
+fn github_message(body: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("message")?.as_str().map(str::to_string))
+        .unwrap_or_else(|| body.chars().take(200).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let retry = Retry {
+            tries: 3,
+            base: Duration::from_millis(500),
+        };
+        assert_eq!(retry.backoff(1), Duration::from_millis(500));
+        assert_eq!(retry.backoff(2), Duration::from_millis(1000));
+        assert_eq!(retry.backoff(30), MAX_WAIT);
+    }
+
+    #[test]
+    fn rate_limits_and_server_errors_are_retried_refusals_are_not() {
+        assert!(retryable(StatusCode::BAD_GATEWAY, ""));
+        assert!(retryable(StatusCode::TOO_MANY_REQUESTS, ""));
+        assert!(retryable(
+            StatusCode::FORBIDDEN,
+            "You have exceeded a secondary rate limit"
+        ));
+        assert!(!retryable(
+            StatusCode::FORBIDDEN,
+            "Resource not accessible by integration"
+        ));
+        assert!(!retryable(StatusCode::NOT_FOUND, ""));
+    }
+}

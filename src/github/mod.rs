@@ -1,0 +1,184 @@
+//! The GitHub layer: after a comparison, with `--github`, benchgate writes
+//! workflow annotations, appends its Markdown report to the job summary and
+//! creates or updates one sticky comment per suite on the pull request.
+//!
+//! Everything it needs comes from the standard Actions environment
+//! (`GITHUB_TOKEN`, `GITHUB_REPOSITORY`, `GITHUB_EVENT_PATH`, `GITHUB_SHA`,
+//! `GITHUB_API_URL`, `GITHUB_STEP_SUMMARY`, `GITHUB_SERVER_URL`,
+//! `GITHUB_RUN_ID`). Nothing here changes the gate's verdict: every failure
+//! to talk to GitHub becomes one `benchgate: warning:` line on stderr. The
+//! token is never printed: messages pass through [`Context::redact`].
+
+use std::path::{Path, PathBuf};
+
+use crate::baseline::HistoryEntry;
+use crate::compare::Comparison;
+
+mod api;
+mod comment;
+mod summary;
+#[cfg(test)]
+mod tests;
+
+pub use api::Retry;
+
+/// Where the public GitHub API lives, when `GITHUB_API_URL` is not set.
+const DEFAULT_API_URL: &str = "https://api.github.com";
+
+/// What the caller passes: the command line's `--github-token`, and the
+/// main-branch history to show in the comment.
+#[derive(Debug, Default)]
+pub struct Options {
+    pub token: Option<String>,
+    pub history: Vec<HistoryEntry>,
+    /// Workflow commands go to stderr when stdout carries JSON.
+    pub annotations_to_stderr: bool,
+}
+
+/// A secret that never shows in `Debug` output.
+#[derive(Clone)]
+pub struct Token(String);
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+impl Token {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The pull request the workflow runs for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullRequest {
+    pub number: u64,
+    pub head_sha: Option<String>,
+}
+
+/// The Actions environment, read once.
+#[derive(Debug)]
+pub struct Context {
+    pub token: Option<Token>,
+    pub repository: Option<String>,
+    pub api_url: String,
+    pub pull_request: Result<PullRequest, String>,
+    pub sha: Option<String>,
+    pub step_summary: Option<PathBuf>,
+    pub run_url: Option<String>,
+}
+
+impl Context {
+    pub fn from_env(token: Option<String>) -> Context {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let token = token
+            .filter(|t| !t.trim().is_empty())
+            .or_else(|| var("GITHUB_TOKEN"))
+            .map(|t| Token(t.trim().to_string()));
+        let repository = var("GITHUB_REPOSITORY");
+        let run_url = match (var("GITHUB_SERVER_URL"), &repository, var("GITHUB_RUN_ID")) {
+            (Some(server), Some(repo), Some(run)) => Some(format!(
+                "{}/{repo}/actions/runs/{run}",
+                server.trim_end_matches('/')
+            )),
+            _ => None,
+        };
+        Context {
+            token,
+            api_url: var("GITHUB_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_string()),
+            pull_request: match var("GITHUB_EVENT_PATH") {
+                Some(path) => read_event(Path::new(&path)),
+                None => Err("GITHUB_EVENT_PATH is not set".into()),
+            },
+            sha: var("GITHUB_SHA"),
+            step_summary: var("GITHUB_STEP_SUMMARY").map(PathBuf::from),
+            run_url,
+            repository,
+        }
+    }
+
+    /// `text` with the token, if any, replaced by `***`.
+    pub fn redact(&self, text: &str) -> String {
+        match &self.token {
+            Some(token) if !token.0.is_empty() => text.replace(&token.0, "***"),
+            _ => text.to_string(),
+        }
+    }
+
+    fn warn(&self, message: &str) {
+        eprintln!("benchgate: warning: {}", self.redact(message));
+    }
+}
+
+/// Reads the pull request's number and head commit from the event file.
+fn read_event(path: &Path) -> Result<PullRequest, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the event file {}: {e}", path.display()))?;
+    let event: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| format!("the event file {} is not JSON: {e}", path.display()))?;
+    let pr = event
+        .get("pull_request")
+        .ok_or("this is not a pull_request event")?;
+    let number = pr
+        .get("number")
+        .and_then(serde_json::Value::as_u64)
+        .or_else(|| event.get("number").and_then(serde_json::Value::as_u64))
+        .ok_or("the event's pull_request has no number")?;
+    let head_sha = pr
+        .pointer("/head/sha")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string);
+    Ok(PullRequest { number, head_sha })
+}
+
+/// Annotations, job summary and sticky comment for `comparison`. Never
+/// fails: problems are warnings.
+pub fn publish(comparison: &Comparison, options: &Options) {
+    let context = Context::from_env(options.token.clone());
+    summary::annotate(comparison, options.annotations_to_stderr);
+    if let Some(path) = &context.step_summary {
+        if let Err(e) = summary::append_job_summary(comparison, path) {
+            context.warn(&format!("cannot write the job summary: {e}"));
+        }
+    }
+    if let Err(why) = comment(comparison, options, &context) {
+        context.warn(&format!("not commenting: {why}"));
+    }
+}
+
+/// Creates or updates the pull request's comment for this suite.
+fn comment(comparison: &Comparison, options: &Options, context: &Context) -> Result<(), String> {
+    let token = context
+        .token
+        .as_ref()
+        .ok_or("no token: set GITHUB_TOKEN or pass --github-token")?;
+    let repository = context
+        .repository
+        .as_deref()
+        .ok_or("GITHUB_REPOSITORY is not set")?;
+    let pr = context.pull_request.as_ref().map_err(Clone::clone)?;
+    let sha = pr
+        .head_sha
+        .clone()
+        .or_else(|| context.sha.clone())
+        .unwrap_or_else(|| "unknown".into());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let page = comment::Page {
+        comparison,
+        sha: &sha,
+        main_history: &options.history,
+        run_url: context.run_url.as_deref(),
+    };
+    // octocrab's client spawns its worker, so it is built on the runtime.
+    runtime.block_on(async {
+        let api = api::Api::new(&context.api_url, repository, token, Retry::from_env())?;
+        comment::upsert(&api, pr.number, &page)
+            .await
+            .map_err(|e| e.to_string())
+    })
+}

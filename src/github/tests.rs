@@ -1,0 +1,244 @@
+//! The comment and the annotations on hand-built comparisons: history rows
+//! merged newest first and de-duplicated, the hidden data read back, the
+//! chart's colour and honest axis, the size cap under a huge suite, and the
+//! workflow-command escaping.
+
+use super::comment::{self, HistoryRow, Page, MAX_BODY, MAX_ROWS};
+use super::summary::annotations;
+use crate::baseline::HistoryEntry;
+use crate::compare::{
+    Comparison, EndpointComparison, ErrorComparison, MetricComparison, Outcome, SideInfo,
+    VerdictName,
+};
+use crate::config::Metric;
+use crate::record::Host;
+
+fn side() -> SideInfo {
+    SideInfo {
+        git_commit: Some("0123456789abcdef".into()),
+        time_utc: "2024-05-01T12:04:00Z".into(),
+        runs: 5,
+        cpu_model: "Test CPU".into(),
+        cores: 4,
+    }
+}
+
+fn metric(metric: Metric, ratio: f64, verdict: VerdictName) -> MetricComparison {
+    MetricComparison {
+        metric,
+        base_ms: Some(2.0),
+        head_ms: Some(2.0 * ratio),
+        ratio: Some(ratio),
+        lower: Some(ratio * 0.95),
+        upper: Some(ratio * 1.05),
+        p_value: Some(0.01),
+        detectable: Some(0.05),
+        verdict,
+        note: None,
+    }
+}
+
+/// `n` endpoints named `name-<i>`; the first regressed by `ratio` at p95.
+fn comparison(n: usize, name: &str, ratio: f64) -> Comparison {
+    let endpoints = (0..n)
+        .map(|i| {
+            let (r, v) = if i == 0 {
+                (ratio, VerdictName::Regressed)
+            } else {
+                (1.0, VerdictName::Unchanged)
+            };
+            EndpointComparison {
+                name: format!("{name}-{i}"),
+                threshold: 0.10,
+                metrics: vec![
+                    metric(Metric::P50, 1.0, VerdictName::Unchanged),
+                    metric(Metric::P95, r, v),
+                ],
+                errors: ErrorComparison {
+                    base_rate: 0.0,
+                    head_rate: 0.0,
+                    max_increase: 0.01,
+                    p_value: Some(1.0),
+                    regressed: false,
+                },
+            }
+        })
+        .collect();
+    Comparison {
+        suite: "shop".into(),
+        outcome: if ratio > 1.1 {
+            Outcome::Fail
+        } else {
+            Outcome::Pass
+        },
+        threshold: 0.10,
+        confidence: 0.99,
+        base: side(),
+        head: side(),
+        endpoints,
+        added: Vec::new(),
+        removed: Vec::new(),
+        warnings: vec!["50% of\nthe runs".into()],
+    }
+}
+
+fn row(c: &Comparison, sha: &str) -> HistoryRow {
+    HistoryRow::of(c, sha, "2024-05-02T09:30:00Z")
+}
+
+#[test]
+fn a_row_names_the_worst_change_and_the_p95_of_each_endpoint() {
+    let c = comparison(2, "api", 1.25);
+    let r = row(&c, "abc");
+    assert_eq!(r.outcome, "fail");
+    assert_eq!(r.worst.as_deref(), Some("api-0 p95 +25.0%"));
+    assert_eq!(r.worst_ratio, Some(1.25));
+    assert_eq!(r.metric, "p95");
+    assert_eq!(
+        r.figures,
+        vec![("api-0".into(), Some(2.5)), ("api-1".into(), Some(2.0))]
+    );
+}
+
+#[test]
+fn rows_are_newest_first_deduplicated_by_commit_and_capped() {
+    let c = comparison(1, "api", 1.0);
+    let mut rows = Vec::new();
+    for i in 0..30 {
+        rows = comment::merge(rows, row(&c, &format!("sha{i}")));
+    }
+    assert_eq!(rows.len(), MAX_ROWS);
+    assert_eq!(rows[0].sha, "sha29");
+    assert_eq!(rows[MAX_ROWS - 1].sha, "sha10");
+    let rerun = comment::merge(rows, row(&comparison(1, "api", 1.3), "sha20"));
+    assert_eq!(rerun.len(), MAX_ROWS);
+    assert_eq!(rerun[0].sha, "sha20");
+    assert_eq!(rerun[0].outcome, "fail");
+    assert_eq!(rerun.iter().filter(|r| r.sha == "sha20").count(), 1);
+}
+
+#[test]
+fn the_history_travels_hidden_in_the_body_with_a_red_chart_from_zero() {
+    let c = comparison(2, "api", 1.25);
+    let rows = vec![
+        row(&c, "bbbbbbbbbb"),
+        row(&comparison(2, "api", 1.0), "aaaa"),
+    ];
+    let figures = |p95| crate::baseline::EndpointFigures {
+        p50_ms: Some(1.0),
+        p95_ms: Some(p95),
+        p99_ms: None,
+        error_rate: 0.0,
+    };
+    let main: Vec<HistoryEntry> = (0..12)
+        .map(|i| HistoryEntry {
+            time_utc: format!("2024-04-{:02}T10:00:00Z", i + 1),
+            git_commit: (i != 3).then(|| format!("c{i:02}ffffffffff")),
+            git_branch: Some("main".into()),
+            runs: 5,
+            runner: Host {
+                cpu_model: "cpu".into(),
+                cores: 2,
+                os: "linux".into(),
+            },
+            endpoints: [("api-0".to_string(), figures(2.0 + f64::from(i)))].into(),
+        })
+        .collect();
+    let page = Page {
+        comparison: &c,
+        sha: "bbbbbbbbbb",
+        main_history: &main,
+        run_url: Some("https://github.com/o/r/actions/runs/1"),
+    };
+    let body = comment::render(&page, &rows);
+    assert!(body.starts_with("<!-- benchgate:suite=shop -->\n### benchgate: ❌"));
+    assert_eq!(comment::read_rows(&body), rows);
+    assert!(body.contains("\"plotColorPalette\": \"#d62728\""), "{body}");
+    assert!(
+        body.contains("x-axis [\"aaaa\", \"bbbbbbb\"]"),
+        "oldest first: {body}"
+    );
+    assert!(body.contains("y-axis \"head / base\" 0 --> 1.7"), "{body}");
+    assert_eq!(body.matches("\n    line [").count(), 1, "one series");
+    assert!(body.contains("[Workflow run](https://github.com/o/r/actions/runs/1)"));
+    assert!(
+        body.contains(concat!(
+            "### Main branch baselines\n\n| time (UTC) | commit | api-0 p95 ms |\n",
+            "| :--- | :--- | ---: |\n",
+            "| 2024-04-12 10:00 | `c11fffff` | 13.0 |\n"
+        )),
+        "{body}"
+    );
+    assert_eq!(body.matches("| 2024-04-").count(), 10, "the last ten");
+    assert!(body.contains("| 2024-04-04 10:00 | - | 5.00 |"), "{body}");
+    assert!(comment::read_rows("no hidden data").is_empty());
+    assert!(comment::read_rows("<!-- benchgate:history:!!! -->").is_empty());
+}
+
+#[test]
+fn a_huge_suite_stays_under_githubs_limit() {
+    let long = "endpoint-with-a-rather-long-descriptive-name".repeat(3);
+    let c = comparison(400, &long, 1.5);
+    let rows: Vec<HistoryRow> = (0..MAX_ROWS)
+        .map(|i| row(&c, &format!("{i:040}")))
+        .collect();
+    let page = Page {
+        comparison: &c,
+        sha: "x",
+        main_history: &[],
+        run_url: None,
+    };
+    let body = comment::render(&page, &rows);
+    assert!(body.chars().count() <= MAX_BODY, "{} chars", body.len());
+    assert!(body.starts_with("<!-- benchgate:suite=shop -->"));
+    assert!(body.contains("### benchgate: ❌"));
+    let kept = comment::read_rows(&body);
+    assert!(!kept.is_empty() && kept.len() < MAX_ROWS, "{}", kept.len());
+    assert_eq!(kept[0], rows[0], "the newest rows stay");
+}
+
+#[test]
+fn the_marker_cannot_be_closed_by_a_suite_name() {
+    assert_eq!(
+        comment::marker("a b-->c"),
+        "<!-- benchgate:suite=a_b--_c -->"
+    );
+}
+
+#[test]
+fn regressions_are_errors_and_warnings_are_warnings_escaped() {
+    let mut c = comparison(2, "api", 1.25);
+    c.endpoints[1].metrics[0].verdict = VerdictName::Inconclusive;
+    c.endpoints[1].metrics[0].note = Some("only 20%\r\ndetectable".into());
+    let lines = annotations(&c);
+    assert_eq!(
+        lines,
+        vec![
+            "::error title=benchgate::api-0 p95 +25.0%25 [+18.8%25, +31.2%25] over threshold 10%25",
+            "::warning title=benchgate::api-1 p50 +0.0%25 [-5.0%25, +5.0%25] inconclusive: only 20%25%0D%0Adetectable",
+            "::warning title=benchgate::50%25 of%0Athe runs",
+        ]
+    );
+}
+
+#[test]
+fn annotations_are_capped_at_what_github_shows() {
+    let mut c = comparison(30, "api", 1.0);
+    for endpoint in &mut c.endpoints {
+        endpoint.metrics[0].verdict = VerdictName::Inconclusive;
+        endpoint.metrics[1].verdict = VerdictName::Regressed;
+    }
+    let lines = annotations(&c);
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("::error")).count(),
+        10
+    );
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("::warning")).count(),
+        10
+    );
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("::warning title=benchgate::22 more warnings; see the job summary")
+    );
+}
