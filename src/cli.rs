@@ -32,6 +32,15 @@ pub enum Command {
     Baseline(BaselineCommand),
     /// Check a suite file without running anything.
     Validate(ConfigArg),
+    /// Write a starter benchgate.yaml and .github/workflows/benchgate.yml.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The directory to write into; existing files are never overwritten.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

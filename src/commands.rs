@@ -27,6 +27,7 @@ pub fn dispatch(command: Command) -> Result<Code, Failure> {
         Command::Baseline(BaselineCommand::Update(args)) => baseline_update(&args),
         Command::Baseline(BaselineCommand::Save(args)) => baseline_save(&args),
         Command::Validate(args) => validate(&args.config),
+        Command::Init(args) => crate::init::init(&args.dir),
     }
 }
 

@@ -12,6 +12,7 @@ mod config;
 mod exit;
 mod files;
 mod github;
+mod init;
 mod load;
 mod provenance;
 mod record;

@@ -1,0 +1,80 @@
+//! `benchgate init` in a fresh directory: it writes a suite that validates
+//! and the workflow, and never overwrites anything.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn benchgate() -> Command {
+    Command::cargo_bin("benchgate").expect("benchgate binary is built")
+}
+
+fn init(dir: &Path) -> assert_cmd::assert::Assert {
+    benchgate().arg("init").arg("--dir").arg(dir).assert()
+}
+
+#[test]
+fn init_writes_a_valid_suite_and_the_workflow() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    init(dir.path()).success().stdout(
+        predicate::str::contains("benchgate validate")
+            .and(predicate::str::contains("benchgate baseline update")),
+    );
+    let suite = dir.path().join("benchgate.yaml");
+    let workflow = dir.path().join(".github/workflows/benchgate.yml");
+    assert!(workflow.is_file());
+    benchgate()
+        .arg("validate")
+        .arg("--config")
+        .arg(&suite)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("is valid"));
+}
+
+#[test]
+fn init_in_the_current_directory_by_default() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    benchgate()
+        .arg("init")
+        .current_dir(dir.path())
+        .assert()
+        .success();
+    assert!(dir.path().join("benchgate.yaml").is_file());
+    assert!(dir.path().join(".github/workflows/benchgate.yml").is_file());
+}
+
+#[test]
+fn a_second_init_refuses_and_leaves_the_files_alone() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    init(dir.path()).success();
+    let suite = dir.path().join("benchgate.yaml");
+    let workflow = dir.path().join(".github/workflows/benchgate.yml");
+    fs_err::write(&suite, "edited by the user\n").expect("write");
+    fs_err::write(&workflow, "also edited\n").expect("write");
+    init(dir.path())
+        .code(2)
+        .stderr(predicate::str::contains("benchgate.yaml already exists"));
+    assert_eq!(
+        fs_err::read_to_string(&suite).expect("read"),
+        "edited by the user\n"
+    );
+    assert_eq!(
+        fs_err::read_to_string(&workflow).expect("read"),
+        "also edited\n"
+    );
+}
+
+#[test]
+fn init_writes_nothing_when_only_the_workflow_exists() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let workflow = dir.path().join(".github/workflows/benchgate.yml");
+    fs_err::create_dir_all(workflow.parent().expect("parent")).expect("mkdir");
+    fs_err::write(&workflow, "mine\n").expect("write");
+    init(dir.path()).code(2).stderr(predicate::str::contains(
+        ".github/workflows/benchgate.yml already exists",
+    ));
+    assert!(!dir.path().join("benchgate.yaml").exists());
+    assert_eq!(fs_err::read_to_string(&workflow).expect("read"), "mine\n");
+}
