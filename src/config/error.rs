@@ -25,7 +25,7 @@ pub enum ConfigError {
 
 fn read_hint(cause: &io::Error) -> &'static str {
     if cause.kind() == io::ErrorKind::NotFound {
-        "; write one (the README's quick start has an example) or pass --config FILE"
+        "; create one with `benchgate init` or pass --config FILE"
     } else {
         ""
     }

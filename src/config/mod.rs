@@ -42,7 +42,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
             file: path.to_path_buf(),
             line: 1,
             column: None,
-            message: r#"the file is empty; start with "version: 1" (the README's quick start has a complete example)"#
+            message: r#"the file is empty; start with "version: 1" (`benchgate init` writes a complete example)"#
                 .to_string(),
         });
     }

@@ -205,7 +205,7 @@ fn gate_values() {
 fn empty_file() {
     assert_eq!(
         err("# nothing yet\n"),
-        r#"benchgate.yaml:1: the file is empty; start with "version: 1" (the README's quick start has a complete example)"#
+        r#"benchgate.yaml:1: the file is empty; start with "version: 1" (`benchgate init` writes a complete example)"#
     );
 }
 
@@ -218,7 +218,7 @@ fn missing_file_says_how_to_make_one() {
         message,
         format!(
             "cannot read {}: No such file or directory (os error 2); \
-             write one (the README's quick start has an example) or pass --config FILE",
+             create one with `benchgate init` or pass --config FILE",
             path.display()
         )
     );
