@@ -257,6 +257,15 @@ pub fn load_suite(args: &SuiteArgs) -> Result<Config, Failure> {
             load.block, load.duration
         )));
     }
+    let blocks = load.duration.as_nanos() / load.block.as_nanos();
+    if blocks < crate::stats::MIN_BLOCKS as u128 {
+        eprintln!(
+            "benchgate: warning: {:?} of {:?} blocks is {blocks} block(s); the gate needs at least {} per run to compare (use a longer --duration or a shorter --block)",
+            load.duration,
+            load.block,
+            crate::stats::MIN_BLOCKS
+        );
+    }
     Ok(config)
 }
 
