@@ -28,12 +28,15 @@ h2 { font-size: 18px; margin: 32px 0 8px; border-bottom: 1px solid var(--line); 
 .headline.pass { border-color: var(--good); background: var(--good-bg); }
 .headline.fail { border-color: var(--bad); background: var(--bad-bg); }
 .headline p { margin: 0; }
+.status { display: inline-block; color: #fff; border-radius: 4px; padding: 1px 8px; font-size: 15px; letter-spacing: 0.05em; vertical-align: 3px; }
+.pass .status { background: var(--good); }
+.fail .status { background: var(--bad); }
 .warnings li { color: var(--unsure); }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
 th { background: #f6f8fa; font-weight: 600; }
 th:nth-child(-n+2), td:nth-child(-n+2), td.verdict, th.verdict { text-align: left; }
-td.endpoint { white-space: normal; word-break: break-all; }
+td.endpoint { white-space: normal; overflow-wrap: anywhere; }
 tr.regressed td { background: var(--bad-bg); }
 tr.regressed td.verdict, tr.regressed td.change { color: var(--bad); font-weight: 600; }
 tr.improved td.verdict, tr.improved td.change { color: var(--good); font-weight: 600; }
@@ -46,11 +49,11 @@ tr.unchanged td.verdict { color: var(--muted); }
 .unchanged .badge { background: var(--line); }
 .plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr)); gap: 16px; }
 figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 8px; }
-figcaption { font-weight: 600; margin: 0 0 4px 8px; word-break: break-all; }
-svg.plot { width: 100%; height: auto; display: block; font-size: 12px; }
+figcaption { font-weight: 600; margin: 0 0 4px 8px; overflow-wrap: anywhere; }
+svg.plot { width: 100%; height: auto; display: block; font-size: 13px; }
 svg .grid line { stroke: #eaeef2; stroke-width: 1; }
 svg text { fill: var(--muted); }
-svg text.axis { fill: var(--fg); font-size: 13px; }
+svg text.axis { fill: var(--fg); font-size: 14px; }
 svg text.key { fill: var(--fg); }
 svg polyline { fill: none; stroke-width: 2.5; stroke-linejoin: round; }
 svg line.base, svg line.head { stroke-width: 2.5; }
@@ -101,13 +104,19 @@ fn render(c: &Comparison) -> String {
 fn headline(out: &mut String, c: &Comparison) {
     let regressions = Regressions::of(c);
     let (class, title) = match regressions.worst() {
-        None => ("pass", "✅ Passed".to_string()),
+        None => (
+            "pass",
+            format!(
+                "<span class=\"status\">PASS</span> No regressions — suite {}",
+                escape(&c.suite)
+            ),
+        ),
         Some(worst) => {
             let n = regressions.checks.len();
             (
                 "fail",
                 format!(
-                    "❌ {n} regression{} — worst {} {} {}",
+                    "<span class=\"status\">FAIL</span> {n} regression{} — worst {} {} {}",
                     if n == 1 { "" } else { "s" },
                     escape(&worst.endpoint.name),
                     worst.label(),
@@ -140,7 +149,7 @@ fn warnings(out: &mut String, c: &Comparison) {
     }
     out.push_str("<h2>Warnings</h2>\n<ul class=\"warnings\">\n");
     for warning in &c.warnings {
-        let _ = writeln!(out, "<li>⚠️ {}</li>", escape(warning));
+        let _ = writeln!(out, "<li>⚠ {}</li>", escape(warning));
     }
     out.push_str("</ul>\n");
 }

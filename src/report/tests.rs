@@ -649,6 +649,15 @@ fn failing_comparison_as_html() {
     insta::assert_snapshot!("failing_html", html(&failing()));
 }
 
+#[test]
+fn a_passing_html_report_says_so() {
+    let page = html(&passing());
+    assert!(
+        page.contains("<h1><span class=\"status\">PASS</span> No regressions — suite shop</h1>")
+    );
+    assert!(page.contains("<title>benchgate: suite shop passed</title>"));
+}
+
 /// The tags the HTML report writes itself; anything else came from user text.
 const OUR_TAGS: &[&str] = &[
     "!DOCTYPE",
@@ -717,7 +726,7 @@ fn html_escapes_user_text() {
     assert!(!page.contains("<b>"), "the suite name is escaped");
     let escaped = "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;";
     assert!(page.contains(&format!("<td class=\"endpoint\">{escaped}</td>")));
-    assert!(page.contains(&format!("<li>⚠️ {escaped}</li>")));
+    assert!(page.contains(&format!("<li>⚠ {escaped}</li>")));
     assert!(page.contains(&format!("aria-label=\"Latency of {escaped} by percentile")));
     assert!(page.contains("<title>benchgate: suite &lt;b&gt;suite&lt;/b&gt; failed</title>"));
 }
