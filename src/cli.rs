@@ -27,6 +27,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Compare two results or baseline files, without running anything.
     Compare(CompareArgs),
+    /// Render a saved comparison (comparison.json from --report-dir or
+    /// --format json) again, in any format. Exits 0 whatever its outcome.
+    Report(ReportArgs),
     /// Record or save the suite's baseline.
     #[command(subcommand)]
     Baseline(BaselineCommand),
@@ -60,6 +63,34 @@ pub enum Format {
     Json,
 }
 
+/// How `benchgate report` renders a saved comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// A table for people.
+    Text,
+    /// GitHub-flavoured Markdown, for a pull-request comment.
+    Markdown,
+    /// JSON (schemas/comparison.schema.json).
+    Json,
+    /// JUnit XML, for CI test reports.
+    Junit,
+    /// One self-contained HTML page with latency plots.
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A comparison JSON file written by --report-dir or --format json.
+    #[arg(value_name = "COMPARISON.json")]
+    pub comparison: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct BaselinesArg {
     /// The baselines directory [default: baselines/ beside the suite file].
@@ -80,7 +111,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Also write comparison.json, comparison.md (for a pull-request comment
-    /// or the job summary) and junit.xml into this directory.
+    /// or the job summary), junit.xml and report.html into this directory.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
     #[command(flatten)]
@@ -101,7 +132,7 @@ pub struct CompareArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Also write comparison.json, comparison.md (for a pull-request comment
-    /// or the job summary) and junit.xml into this directory.
+    /// or the job summary), junit.xml and report.html into this directory.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
     #[command(flatten)]

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::baseline;
 use crate::cli::{
-    BaselineCommand, BaselinesArg, CheckArgs, Command, CompareArgs, Format, GithubArgs, RunArgs,
-    SaveArgs, SuiteArgs, UpdateArgs,
+    BaselineCommand, BaselinesArg, CheckArgs, Command, CompareArgs, Format, GithubArgs, ReportArgs,
+    ReportFormat, RunArgs, SaveArgs, SuiteArgs, UpdateArgs,
 };
 use crate::compare::{self, Comparison, GateSettings, Outcome};
 use crate::config::{self, Config};
@@ -24,6 +24,7 @@ pub fn dispatch(command: Command) -> Result<Code, Failure> {
         Command::Run(args) => run(&args),
         Command::Check(args) => check(&args),
         Command::Compare(args) => compare_files(&args),
+        Command::Report(args) => report_file(&args),
         Command::Baseline(BaselineCommand::Update(args)) => baseline_update(&args),
         Command::Baseline(BaselineCommand::Save(args)) => baseline_save(&args),
         Command::Validate(args) => validate(&args.config),
@@ -106,6 +107,48 @@ fn compare_files(args: &CompareArgs) -> Result<Code, Failure> {
     finish(&comparison, args.format, args.report_dir.as_deref())
 }
 
+/// Renders a saved comparison in the asked format, to `--out` or stdout.
+pub fn report_file(args: &ReportArgs) -> Result<Code, Failure> {
+    let comparison = read_comparison(&args.comparison)?;
+    let write: ReportWriter = match args.format {
+        ReportFormat::Text => report::terminal::print_comparison,
+        ReportFormat::Markdown => {
+            |c, out| report::markdown::write_comparison(c, &Default::default(), out)
+        }
+        ReportFormat::Json => report::json::write_comparison,
+        ReportFormat::Junit => report::junit::write_comparison,
+        ReportFormat::Html => report::html::write_comparison,
+    };
+    let mut bytes = Vec::new();
+    write(&comparison, &mut bytes)
+        .map_err(|e| Failure::run(format!("cannot render the comparison: {e}")))?;
+    match &args.out {
+        Some(path) => files::write_atomic(path, &bytes).map_err(Failure::run)?,
+        None => {
+            use std::io::Write as _;
+            std::io::stdout()
+                .write_all(&bytes)
+                .map_err(|e| Failure::run(format!("cannot print the comparison: {e}")))?;
+        }
+    }
+    Ok(Code::Pass)
+}
+
+/// Reads a comparison saved by `--report-dir` or `--format json`.
+pub fn read_comparison(path: &Path) -> Result<Comparison, Failure> {
+    let text = fs_err::read_to_string(path).map_err(|e| {
+        Failure::usage(format!(
+            "cannot read the comparison: {e}; pass a comparison.json written by --report-dir or --format json"
+        ))
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        Failure::usage(format!(
+            "{} is not a benchgate comparison: {e}; pass a comparison.json written by --report-dir or --format json",
+            path.display()
+        ))
+    })
+}
+
 /// With `--github`: annotations, job summary and the pull request's
 /// comment, with the main-branch history from `baselines`. Only warns.
 fn publish(comparison: &Comparison, args: &GithubArgs, format: Format, baselines: &Path) {
@@ -160,15 +203,16 @@ fn finish(
 /// How one report file is rendered.
 type ReportWriter = fn(&Comparison, &mut dyn std::io::Write) -> std::io::Result<()>;
 
-/// Writes `comparison.json`, `comparison.md` and `junit.xml` into `dir`
-/// (creating it), each file atomically.
+/// Writes `comparison.json`, `comparison.md`, `junit.xml` and
+/// `report.html` into `dir` (creating it), each file atomically.
 pub fn write_report_dir(comparison: &Comparison, dir: &Path) -> Result<(), Failure> {
-    let writers: [(&str, ReportWriter); 3] = [
+    let writers: [(&str, ReportWriter); 4] = [
         ("comparison.json", report::json::write_comparison),
         ("comparison.md", |c, out| {
             report::markdown::write_comparison(c, &Default::default(), out)
         }),
         ("junit.xml", report::junit::write_comparison),
+        ("report.html", report::html::write_comparison),
     ];
     for (name, write) in writers {
         let mut bytes = Vec::new();

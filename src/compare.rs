@@ -18,7 +18,7 @@
 //!   with the endpoint's own. Endpoints whose noise differs widely lend
 //!   little.
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::config::{GateConfig, Metric};
 use crate::record::{EndpointRecord, Measured, MeasuredEndpoint, RunRecord};
@@ -75,7 +75,7 @@ impl GateSettings {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Comparison {
     pub suite: String,
     pub outcome: Outcome,
@@ -90,7 +90,7 @@ pub struct Comparison {
     pub warnings: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Pass,
@@ -98,7 +98,7 @@ pub enum Outcome {
 }
 
 /// Where a side's numbers came from.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SideInfo {
     pub git_commit: Option<String>,
     pub time_utc: String,
@@ -107,16 +107,53 @@ pub struct SideInfo {
     pub cores: usize,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct EndpointComparison {
     pub name: String,
     pub threshold: f64,
     pub metrics: Vec<MetricComparison>,
     pub errors: ErrorComparison,
+    /// Latency at [`CURVE_QUANTILES`], for a plot; absent in older files.
+    #[serde(default)]
+    pub curves: Curves,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// Each side's pooled latency at fixed quantiles: empty for a side without
+/// successful requests.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Curves {
+    pub base: Vec<Point>,
+    pub head: Vec<Point>,
+}
+
+/// The latency `ms` at quantile `q`; `q = 1` is the maximum.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct Point {
+    pub q: f64,
+    pub ms: f64,
+}
+
+/// The quantiles of [`Curves`], up to the maximum.
+pub const CURVE_QUANTILES: [f64; 8] = [0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 1.0];
+
+/// The pooled latency curve of one endpoint, in milliseconds.
+fn curve(endpoint: &EndpointRecord) -> Vec<Point> {
+    let pooled = endpoint.pooled();
+    if pooled.is_empty() {
+        return Vec::new();
+    }
+    CURVE_QUANTILES
+        .iter()
+        .map(|&q| Point {
+            q,
+            ms: pooled.value_at_quantile(q) as f64 / 1000.0,
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct MetricComparison {
+    #[serde(deserialize_with = "metric_by_name")]
     pub metric: Metric,
     pub base_ms: Option<f64>,
     pub head_ms: Option<f64>,
@@ -132,13 +169,24 @@ pub struct MetricComparison {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum VerdictName {
     Regressed,
     Improved,
     Unchanged,
     Inconclusive,
+}
+
+/// Reads a metric back by the name it was written with.
+fn metric_by_name<'de, D: Deserializer<'de>>(d: D) -> Result<Metric, D::Error> {
+    let name = String::deserialize(d)?;
+    Metric::ALL
+        .into_iter()
+        .find(|m| m.name() == name)
+        .ok_or_else(|| {
+            serde::de::Error::unknown_variant(&name, &["p50", "p90", "p95", "p99", "mean"])
+        })
 }
 
 impl From<Verdict> for VerdictName {
@@ -163,7 +211,7 @@ impl VerdictName {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ErrorComparison {
     pub base_rate: f64,
     pub head_rate: f64,
@@ -267,6 +315,10 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
                 max_increase: 0.0,
                 p_value: None,
                 regressed: false,
+            },
+            curves: Curves {
+                base: curve(b),
+                head: curve(h),
             },
         });
     }
@@ -539,3 +591,37 @@ pub fn check_comparable(b: &Measured, h: &Measured) -> Result<(), String> {
 #[cfg(test)]
 #[path = "compare_tests.rs"]
 mod tests;
+
+/// The curves `compare()` adds for the HTML report's plots.
+#[cfg(test)]
+mod curve_tests {
+    use super::tests::records::{EndpointSpec, RecordSpec};
+    use super::*;
+
+    #[test]
+    fn curves_follow_the_pooled_latencies_and_are_empty_without_data() {
+        let names = ["home", "down"];
+        let base = RecordSpec::new(&names, 2, 5).build();
+        let head = RecordSpec::new(&names, 1, 5)
+            .seed(7)
+            .with(EndpointSpec::new("home").slower(1.5))
+            .with(EndpointSpec::new("down").failing(1.0))
+            .build();
+        let c = compare(&base, &head, &GateSettings::defaults());
+        let home = &c.endpoints[0].curves;
+        for side in [&home.base, &home.head] {
+            let qs: Vec<f64> = side.iter().map(|p| p.q).collect();
+            assert_eq!(qs, CURVE_QUANTILES);
+            assert!(side.windows(2).all(|w| w[0].ms <= w[1].ms), "{side:?}");
+        }
+        let ratio = home.head[0].ms / home.base[0].ms;
+        assert!((1.35..1.65).contains(&ratio), "p50 ratio {ratio}");
+        let pooled = base.endpoint("home").map(EndpointRecord::pooled);
+        let max = pooled.map(|h| h.max() as f64 / 1000.0);
+        assert_eq!(home.base.last().map(|p| p.ms), max);
+
+        let down = &c.endpoints[1].curves;
+        assert_eq!(down.base.len(), CURVE_QUANTILES.len());
+        assert!(down.head.is_empty(), "{down:?}");
+    }
+}

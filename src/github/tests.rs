@@ -61,6 +61,7 @@ fn comparison(n: usize, name: &str, ratio: f64) -> Comparison {
                     p_value: Some(1.0),
                     regressed: false,
                 },
+                curves: Default::default(),
             }
         })
         .collect();

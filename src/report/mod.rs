@@ -9,9 +9,11 @@
 use crate::compare::VerdictName;
 use crate::compare::{Comparison, EndpointComparison, ErrorComparison, MetricComparison};
 
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+mod svg;
 pub mod terminal;
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The comparison reports on hand-built comparisons: snapshots of what the
-//! user reads (text, Markdown) and what tools read (JSON, JUnit), the JSON
-//! schema, and the Markdown's escaping and size cap.
+//! user reads (text, Markdown, HTML) and what tools read (JSON, JUnit), the
+//! JSON schema, the Markdown's and the HTML's escaping, the Markdown's size
+//! cap, and `benchgate report`'s round trip through a saved comparison.
 //! The comparisons are written out by hand, not computed, so the snapshots
 //! change only when a report does.
 
@@ -10,8 +11,8 @@ use super::json::write_comparison;
 use super::markdown::{self, MarkdownOptions};
 use super::terminal::{print_comparison, summary_line};
 use crate::compare::{
-    Comparison, EndpointComparison, ErrorComparison, MetricComparison, Outcome, SideInfo,
-    VerdictName,
+    Comparison, Curves, EndpointComparison, ErrorComparison, MetricComparison, Outcome, Point,
+    SideInfo, VerdictName, CURVE_QUANTILES,
 };
 use crate::config::Metric;
 
@@ -46,6 +47,21 @@ fn metric(
         detectable,
         verdict,
         note: None,
+    }
+}
+
+/// Latencies at [`CURVE_QUANTILES`], in order; empty slices for no data.
+fn curves(base: &[f64], head: &[f64]) -> Curves {
+    let points = |ms: &[f64]| {
+        CURVE_QUANTILES
+            .iter()
+            .zip(ms)
+            .map(|(&q, &ms)| Point { q, ms })
+            .collect()
+    };
+    Curves {
+        base: points(base),
+        head: points(head),
     }
 }
 
@@ -100,6 +116,10 @@ fn passing() -> Comparison {
                     p99,
                 ],
                 errors: no_errors(),
+                curves: curves(
+                    &[2.01, 2.35, 2.61, 2.78, 3.71, 4.20, 6.02, 9.87],
+                    &[2.03, 2.36, 2.62, 2.80, 3.95, 4.51, 6.40, 11.2],
+                ),
             },
             EndpointComparison {
                 name: "search".into(),
@@ -116,6 +136,10 @@ fn passing() -> Comparison {
                     p_value: Some(1.0),
                     regressed: false,
                 },
+                curves: curves(
+                    &[8.40, 10.9, 12.8, 14.2, 19.8, 22.1, 31.5, 48.0],
+                    &[7.10, 9.80, 12.1, 13.9, 19.5, 21.7, 30.2, 45.3],
+                ),
             },
         ],
         added: Vec::new(),
@@ -193,6 +217,10 @@ fn failing() -> Comparison {
                     p99,
                 ],
                 errors: no_errors(),
+                curves: curves(
+                    &[2.00, 2.21, 2.48, 2.90, 6.10, 7.40, 11.3, 18.9],
+                    &[3.01, 3.30, 3.62, 4.15, 8.90, 10.6, 16.8, 27.5],
+                ),
             },
             EndpointComparison {
                 name: "cart".into(),
@@ -213,6 +241,10 @@ fn failing() -> Comparison {
                     p_value: Some(2.5e-9),
                     regressed: true,
                 },
+                curves: curves(
+                    &[5.02, 5.60, 6.31, 6.90, 8.75, 9.40, 12.1, 15.0],
+                    &[5.05, 5.62, 6.35, 6.95, 8.81, 9.52, 12.4, 14.6],
+                ),
             },
             EndpointComparison {
                 name: "admin".into(),
@@ -222,6 +254,7 @@ fn failing() -> Comparison {
                     p_value: None,
                     ..no_errors()
                 },
+                curves: curves(&[4.25, 4.60, 5.10, 5.50, 7.00, 7.60, 9.10, 9.80], &[]),
             },
         ],
         added: vec!["recommendations".into()],
@@ -588,10 +621,230 @@ fn the_report_dir_holds_json_markdown_and_junit() {
     assert_eq!(read("comparison.json"), json(&failing()));
     assert_eq!(read("comparison.md"), markdown(&failing()));
     assert_eq!(read("junit.xml"), junit(&failing()));
+    assert_eq!(read("report.html"), html(&failing()));
     let mut names: Vec<_> = std::fs::read_dir(&reports)
         .expect("list")
         .map(|e| e.expect("entry").file_name())
         .collect();
     names.sort();
-    assert_eq!(names, ["comparison.json", "comparison.md", "junit.xml"]);
+    assert_eq!(
+        names,
+        [
+            "comparison.json",
+            "comparison.md",
+            "junit.xml",
+            "report.html"
+        ]
+    );
+}
+
+fn html(c: &Comparison) -> String {
+    let mut out = Vec::new();
+    super::html::write_comparison(c, &mut out).expect("writing to a Vec cannot fail");
+    String::from_utf8(out).expect("HTML is UTF-8")
+}
+
+#[test]
+fn failing_comparison_as_html() {
+    insta::assert_snapshot!("failing_html", html(&failing()));
+}
+
+#[test]
+fn a_passing_html_report_says_so() {
+    let page = html(&passing());
+    assert!(
+        page.contains("<h1><span class=\"status\">PASS</span> No regressions — suite shop</h1>")
+    );
+    assert!(page.contains("<title>benchgate: suite shop passed</title>"));
+}
+
+/// The tags the HTML report writes itself; anything else came from user text.
+const OUR_TAGS: &[&str] = &[
+    "!DOCTYPE",
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "main",
+    "header",
+    "h1",
+    "h2",
+    "p",
+    "strong",
+    "ul",
+    "li",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "span",
+    "div",
+    "figure",
+    "figcaption",
+    "svg",
+    "g",
+    "line",
+    "text",
+    "polyline",
+    "circle",
+    "dl",
+    "dt",
+    "dd",
+    "code",
+    "footer",
+];
+
+/// Every tag name in `html`, opening or closing.
+fn tag_names(html: &str) -> Vec<&str> {
+    html.split('<')
+        .skip(1)
+        .map(|rest| {
+            let rest = rest.strip_prefix('/').unwrap_or(rest);
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '!'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .collect()
+}
+
+#[test]
+fn html_escapes_user_text() {
+    let mut c = hostile();
+    let script = r#"<script>alert("x" & 'y')</script>"#;
+    c.endpoints[0].name = script.into();
+    c.warnings.push(script.into());
+    let page = html(&c);
+    for name in tag_names(&page) {
+        assert!(OUR_TAGS.contains(&name), "tag <{name}> from user text");
+    }
+    assert!(!page.to_lowercase().contains("<script"));
+    assert!(!page.contains("<b>"), "the suite name is escaped");
+    let escaped = "&lt;script&gt;alert(&quot;x&quot; &amp; &#39;y&#39;)&lt;/script&gt;";
+    assert!(page.contains(&format!("<td class=\"endpoint\">{escaped}</td>")));
+    assert!(page.contains(&format!("<li>⚠ {escaped}</li>")));
+    assert!(page.contains(&format!("aria-label=\"Latency of {escaped} by percentile")));
+    assert!(page.contains("<title>benchgate: suite &lt;b&gt;suite&lt;/b&gt; failed</title>"));
+}
+
+/// Checks that every `<svg` closes before the next opens and that every
+/// polyline's points are finite numbers inside the view box.
+fn assert_plots_are_sane(page: &str) -> usize {
+    let opened = page.matches("<svg").count();
+    assert_eq!(opened, page.matches("</svg>").count(), "{page}");
+    let mut rest = page;
+    while let Some(start) = rest.find("<svg") {
+        let end = rest[start..].find("</svg>").expect("the svg closes") + start;
+        let plot = &rest[start..end];
+        assert!(!plot[4..].contains("<svg"), "nested or unclosed svg");
+        for polyline in plot.split("<polyline").skip(1) {
+            let points = polyline
+                .split("points=\"")
+                .nth(1)
+                .and_then(|p| p.split('"').next())
+                .expect("a polyline has points");
+            assert!(!points.is_empty());
+            for pair in points.split(' ') {
+                let (x, y) = pair.split_once(',').expect("x,y");
+                let (x, y): (f64, f64) = (x.parse().expect("x"), y.parse().expect("y"));
+                assert!(x.is_finite() && y.is_finite(), "{pair}");
+                assert!(
+                    (0.0..=540.0).contains(&x) && (0.0..=300.0).contains(&y),
+                    "{pair}"
+                );
+            }
+        }
+        rest = &rest[end + "</svg>".len()..];
+    }
+    opened
+}
+
+#[test]
+fn every_endpoint_gets_a_well_formed_plot() {
+    let page = html(&failing());
+    assert_eq!(assert_plots_are_sane(&page), 3);
+    // Two lines where both sides have data; the admin endpoint's head has none.
+    assert_eq!(page.matches("<polyline class=\"base\"").count(), 3);
+    assert_eq!(page.matches("<polyline class=\"head\"").count(), 2);
+    assert!(page.contains(">head (no data)</text>"));
+
+    // Odd data: no curves, a non-finite or negative latency, all zeros.
+    let mut odd = failing();
+    odd.endpoints[0].curves = Curves::default();
+    odd.endpoints[1].curves.head[3].ms = f64::NAN;
+    odd.endpoints[1].curves.base[7].ms = f64::INFINITY;
+    odd.endpoints[1].curves.base[0].ms = -1.0;
+    odd.endpoints[2].curves = curves(&[0.0; 8], &[0.0; 8]);
+    let page = html(&odd);
+    assert_eq!(assert_plots_are_sane(&page), 3);
+    assert!(page.contains(">no latency data</text>"));
+}
+
+#[test]
+fn a_saved_comparison_reads_back_and_renders_as_the_original() {
+    use crate::cli::{ReportArgs, ReportFormat};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let saved = dir.path().join("comparison.json");
+    std::fs::write(&saved, json(&failing())).expect("write");
+    let read = crate::commands::read_comparison(&saved).expect("reads back");
+    assert_eq!(read, failing());
+
+    type Render = fn(&Comparison) -> String;
+    let formats: [(ReportFormat, Render); 5] = [
+        (ReportFormat::Text, text),
+        (ReportFormat::Markdown, markdown),
+        (ReportFormat::Json, json),
+        (ReportFormat::Junit, junit),
+        (ReportFormat::Html, html),
+    ];
+    for (format, render) in formats {
+        let out = dir.path().join(format!("{format:?}.out"));
+        let args = ReportArgs {
+            comparison: saved.clone(),
+            format,
+            out: Some(out.clone()),
+        };
+        let code = crate::commands::report_file(&args).expect("renders");
+        assert_eq!(code, crate::exit::Code::Pass);
+        let written = std::fs::read_to_string(&out).expect("report");
+        assert_eq!(written, render(&failing()), "{format:?}");
+    }
+}
+
+#[test]
+fn a_comparison_saved_before_curves_reads_with_none() {
+    let mut value: Value = serde_json::from_str(&json(&failing())).expect("JSON");
+    for endpoint in value["endpoints"].as_array_mut().expect("endpoints") {
+        endpoint.as_object_mut().expect("object").remove("curves");
+    }
+    let old: Comparison = serde_json::from_value(value).expect("reads");
+    assert!(old.endpoints.iter().all(|e| e.curves == Curves::default()));
+    assert_plots_are_sane(&html(&old));
+}
+
+#[test]
+fn a_missing_or_corrupt_comparison_is_a_usage_error_naming_the_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let corrupt = dir.path().join("corrupt.json");
+    std::fs::write(&corrupt, "{\"suite\": \"shop\"").expect("write");
+    let other = dir.path().join("results.json");
+    std::fs::write(&other, "{\"format\": 1}").expect("write");
+    for path in [dir.path().join("missing.json"), corrupt, other] {
+        let failure = crate::commands::read_comparison(&path).expect_err("refused");
+        assert_eq!(failure.code, crate::exit::Code::Usage);
+        assert!(
+            failure.message.contains(&path.display().to_string()),
+            "{}",
+            failure.message
+        );
+        assert!(
+            failure.message.contains("--report-dir"),
+            "{}",
+            failure.message
+        );
+    }
 }
