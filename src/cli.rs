@@ -107,15 +107,8 @@ pub struct CheckArgs {
     /// Where to write this run's results JSON [default: .benchgate/<suite>.results.json].
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Output format of the comparison.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Also write comparison.json, comparison.md (for a pull-request comment
-    /// or the job summary), junit.xml and report.html into this directory.
-    #[arg(long, value_name = "DIR")]
-    pub report_dir: Option<PathBuf>,
     #[command(flatten)]
-    pub github: GithubArgs,
+    pub output: OutputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +121,13 @@ pub struct CompareArgs {
     /// suite file [default: ./benchgate.yaml if it exists, else the defaults].
     #[arg(long, short, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Where a comparison goes: stdout's format, a report directory, GitHub.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
     /// Output format of the comparison.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

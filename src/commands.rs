@@ -74,8 +74,12 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
     write_record(&head, &out)?;
     eprintln!("results: {}", out.display());
     let comparison = compare::compare(&base, &head, &GateSettings::from_config(&config));
-    publish(&comparison, &args.github, args.format, &dir);
-    finish(&comparison, args.format, args.report_dir.as_deref())
+    publish(&comparison, &args.output.github, args.output.format, &dir);
+    finish(
+        &comparison,
+        args.output.format,
+        args.output.report_dir.as_deref(),
+    )
 }
 
 fn compare_files(args: &CompareArgs) -> Result<Code, Failure> {
@@ -103,8 +107,12 @@ fn compare_files(args: &CompareArgs) -> Result<Code, Failure> {
     let comparison = compare::compare(&base, &head, &settings);
     let suite_dir = args.config.as_deref().and_then(Path::parent);
     let dir = suite_dir.unwrap_or(Path::new(".")).join("baselines");
-    publish(&comparison, &args.github, args.format, &dir);
-    finish(&comparison, args.format, args.report_dir.as_deref())
+    publish(&comparison, &args.output.github, args.output.format, &dir);
+    finish(
+        &comparison,
+        args.output.format,
+        args.output.report_dir.as_deref(),
+    )
 }
 
 /// Renders a saved comparison in the asked format, to `--out` or stdout.
