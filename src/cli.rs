@@ -151,6 +151,13 @@ pub struct GithubArgs {
     /// The token for the comment [default: $GITHUB_TOKEN].
     #[arg(long, value_name = "TOKEN")]
     pub github_token: Option<String>,
+    /// The pull request to comment on [default: from $GITHUB_EVENT_PATH];
+    /// for workflows not triggered by the pull request itself (workflow_run).
+    #[arg(long, value_name = "NUMBER", requires = "github")]
+    pub pr: Option<u64>,
+    /// The pull request's head commit, for its history row (with --pr).
+    #[arg(long, value_name = "SHA", requires = "pr")]
+    pub head_sha: Option<String>,
 }
 
 #[derive(Debug, Args)]

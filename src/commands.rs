@@ -167,6 +167,10 @@ fn publish(comparison: &Comparison, args: &GithubArgs, format: Format, baselines
         token: args.github_token.clone(),
         history: baseline::history(baselines, &comparison.suite),
         annotations_to_stderr: format == Format::Json,
+        pull_request: args.pr.map(|number| github::PullRequest {
+            number,
+            head_sha: args.head_sha.clone(),
+        }),
     };
     github::publish(comparison, &options);
 }

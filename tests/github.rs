@@ -529,6 +529,44 @@ fn without_a_pull_request_it_only_warns() {
 }
 
 #[test]
+fn a_workflow_run_comments_on_the_pull_request_given_by_pr() {
+    // The fork-safe comment workflow runs on `workflow_run`: its event names
+    // no pull request, so the number and head commit come from the flags.
+    let github = FakeGitHub::start();
+    let workflow = Workflow::new();
+    let event = workflow.dir.path().join("workflow_run.json");
+    std::fs::write(&event, r#"{"workflow_run": {"id": 1}}"#).expect("event");
+    let mut cmd = support::benchgate();
+    let assert = cmd
+        .current_dir(workflow.dir.path())
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_REPOSITORY", "octo/app")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_API_URL", github.url())
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .args([
+            "compare",
+            "--github",
+            "--pr",
+            &PR.to_string(),
+            "--head-sha",
+            "feedface1234",
+        ])
+        .arg(&results().base)
+        .arg(&results().slow)
+        .assert()
+        .code(1);
+    let (_, stderr) = output(&assert);
+    assert!(!stderr.contains("not commenting"), "{stderr}");
+    assert_eq!(github.count("POST"), 1);
+    let body = github.bodies().pop().unwrap_or_default();
+    assert!(
+        body.contains("feedface"),
+        "the history row names the head commit: {body}"
+    );
+}
+
+#[test]
 fn without_the_flag_github_is_never_called() {
     let github = FakeGitHub::start();
     let workflow = Workflow::new();

@@ -33,6 +33,9 @@ pub struct Options {
     pub history: Vec<HistoryEntry>,
     /// Workflow commands go to stderr when stdout carries JSON.
     pub annotations_to_stderr: bool,
+    /// The pull request to comment on, when the event is not the pull
+    /// request's own (e.g. a `workflow_run` commenting for a fork's PR).
+    pub pull_request: Option<PullRequest>,
 }
 
 /// A secret that never shows in `Debug` output.
@@ -136,7 +139,10 @@ fn read_event(path: &Path) -> Result<PullRequest, String> {
 /// Annotations, job summary and sticky comment for `comparison`. Never
 /// fails: problems are warnings.
 pub fn publish(comparison: &Comparison, options: &Options) {
-    let context = Context::from_env(options.token.clone());
+    let mut context = Context::from_env(options.token.clone());
+    if let Some(pr) = &options.pull_request {
+        context.pull_request = Ok(pr.clone());
+    }
     summary::annotate(comparison, options.annotations_to_stderr);
     if let Some(path) = &context.step_summary {
         if let Err(e) = summary::append_job_summary(comparison, path) {
