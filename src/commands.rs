@@ -73,7 +73,8 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
     let head = measure(&config)?;
     write_record(&head, &out)?;
     eprintln!("results: {}", out.display());
-    let comparison = compare::compare(&base, &head, &GateSettings::from_config(&config));
+    let mut comparison = compare::compare(&base, &head, &GateSettings::from_config(&config));
+    comparison.history = recent_history(&dir, &config.suite);
     publish(&comparison, &args.output.github, args.output.format, &dir);
     finish(
         &comparison,
@@ -104,7 +105,11 @@ fn compare_files(args: &CompareArgs) -> Result<Code, Failure> {
         }
         None => GateSettings::defaults(),
     };
-    let comparison = compare::compare(&base, &head, &settings);
+    let mut comparison = compare::compare(&base, &head, &settings);
+    // A base that is a stored baseline has its history beside it.
+    if let Some(dir) = args.base.parent() {
+        comparison.history = recent_history(dir, &comparison.suite);
+    }
     let suite_dir = args.config.as_deref().and_then(Path::parent);
     let dir = suite_dir.unwrap_or(Path::new(".")).join("baselines");
     publish(&comparison, &args.output.github, args.output.format, &dir);
@@ -173,6 +178,17 @@ fn publish(comparison: &Comparison, args: &GithubArgs, format: Format, baselines
         }),
     };
     github::publish(comparison, &options);
+}
+
+/// How many of the main branch's baselines a report charts.
+const HISTORY_SHOWN: usize = 20;
+
+/// The last [`HISTORY_SHOWN`] lines of the suite's history file, oldest first.
+fn recent_history(dir: &Path, suite: &str) -> Vec<baseline::HistoryEntry> {
+    let mut all = baseline::history(dir, suite);
+    let skip = all.len().saturating_sub(HISTORY_SHOWN);
+    all.drain(..skip);
+    all
 }
 
 fn refuse(changes: &str) -> Failure {

@@ -88,6 +88,10 @@ pub struct Comparison {
     pub added: Vec<String>,
     pub removed: Vec<String>,
     pub warnings: Vec<String>,
+    /// The main branch's recorded baselines, oldest first, when known (from
+    /// `baselines/<suite>.history.jsonl`); reports may chart it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<crate::baseline::HistoryEntry>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -364,6 +368,7 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
             .map(|b| b.name.clone())
             .collect(),
         warnings: warnings(base, head, &estimates),
+        history: Vec::new(),
         endpoints,
     }
 }

@@ -80,6 +80,7 @@ fn comparison(n: usize, name: &str, ratio: f64) -> Comparison {
         added: Vec::new(),
         removed: Vec::new(),
         warnings: vec!["50% of\nthe runs".into()],
+        history: Vec::new(),
     }
 }
 

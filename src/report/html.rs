@@ -62,6 +62,12 @@ svg polyline.base, svg line.base { stroke-dasharray: 6 4; }
 svg circle.base { fill: var(--base); stroke: none; }
 svg .head { stroke: var(--head); }
 svg circle.head { fill: var(--head); stroke: none; }
+svg .series { stroke-width: 2.5; fill: none; }
+svg.history { max-width: 640px; }
+svg circle.dot { stroke: none; } svg circle.s0 { fill: #0969da; } svg circle.s1 { fill: #d1242f; }
+svg circle.s2 { fill: #1a7f37; } svg circle.s3 { fill: #8250df; } svg circle.s4 { fill: #bf8700; } svg circle.s5 { fill: #57606a; }
+svg .s0 { stroke: #0969da; } svg .s1 { stroke: #d1242f; } svg .s2 { stroke: #1a7f37; }
+svg .s3 { stroke: #8250df; } svg .s4 { stroke: #bf8700; } svg .s5 { stroke: #57606a; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
 dt { font-weight: 600; }
 dd { margin: 0; }
@@ -92,6 +98,7 @@ fn render(c: &Comparison) -> String {
     table(&mut out, c);
     notes(&mut out, c);
     plots(&mut out, c);
+    history(&mut out, c);
     provenance(&mut out, c);
     not_compared(&mut out, c);
     out.push_str(
@@ -199,6 +206,20 @@ fn notes(out: &mut String, c: &Comparison) {
     out.push_str("<h2>Notes</h2>\n<ul>\n");
     notes.iter().for_each(|n| out.push_str(n));
     out.push_str("</ul>\n");
+}
+
+/// The main branch's p95 per endpoint over its recorded baselines.
+fn history(out: &mut String, c: &Comparison) {
+    if c.history.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<h2>Main-branch history</h2>\n<figure>\n<figcaption>p95 per endpoint over the last {} recorded baseline{}, oldest first</figcaption>\n{}</figure>\n",
+        c.history.len(),
+        if c.history.len() == 1 { "" } else { "s" },
+        svg::history_plot(&c.history, escape)
+    );
 }
 
 /// One latency-by-percentile plot per endpoint.

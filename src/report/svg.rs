@@ -9,6 +9,7 @@
 
 use std::fmt::Write as _;
 
+use crate::baseline::HistoryEntry;
 use crate::compare::{Curves, Point};
 
 const WIDTH: f64 = 540.0;
@@ -219,6 +220,120 @@ fn legend(out: &mut String, base_empty: bool, head_empty: bool) {
             y + 4.0
         );
     }
+}
+
+/// Most endpoints drawn in the history chart (one line each).
+const HISTORY_SERIES: usize = 6;
+
+/// The main branch's p95 per endpoint over its recorded baselines, oldest
+/// first: one line per endpoint (at most [`HISTORY_SERIES`]), commits evenly
+/// spaced on the x axis, milliseconds from zero on the y axis. Endpoint
+/// names in the legend are HTML-escaped with `escape`.
+pub fn history_plot(entries: &[HistoryEntry], escape: fn(&str) -> String) -> String {
+    let mut names: Vec<&str> = Vec::new();
+    for entry in entries {
+        for name in entry.endpoints.keys() {
+            if !names.contains(&name.as_str()) && names.len() < HISTORY_SERIES {
+                names.push(name);
+            }
+        }
+    }
+    let p95 = |entry: &HistoryEntry, name: &str| {
+        entry
+            .endpoints
+            .get(name)
+            .and_then(|f| f.p95_ms)
+            .filter(|v| v.is_finite() && *v >= 0.0)
+    };
+    let max = entries
+        .iter()
+        .flat_map(|e| names.iter().filter_map(|n| p95(e, n)))
+        .fold(0.0, f64::max);
+    let top = nice_max(max);
+    let x_at = |i: usize| {
+        LEFT + plot_width()
+            * if entries.len() > 1 {
+                i as f64 / (entries.len() - 1) as f64
+            } else {
+                0.5
+            }
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "<svg class=\"plot history\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-label=\"p95 per endpoint over the main branch's baselines\" xmlns=\"http://www.w3.org/2000/svg\">"
+    );
+    let bottom = TOP + plot_height();
+    out.push_str("<g class=\"grid\">\n");
+    let step = step(top);
+    for i in 0..=(top / step).round() as usize {
+        let ms = step * i as f64;
+        let y = y_pixel(ms, top);
+        let _ = writeln!(
+            out,
+            "<line x1=\"{LEFT}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/><text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            LEFT + plot_width(),
+            LEFT - 6.0,
+            y + 4.0,
+            tick_label(ms, step)
+        );
+    }
+    let every = entries.len().div_ceil(8).max(1);
+    for (i, entry) in entries.iter().enumerate().filter(|(i, _)| i % every == 0) {
+        let label = entry.git_commit.as_deref().map_or_else(
+            || entry.time_utc.chars().take(10).collect(),
+            |c| c.chars().take(7).collect::<String>(),
+        );
+        let _ = writeln!(
+            out,
+            "<text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+            x_at(i),
+            bottom + 16.0,
+            escape(&label)
+        );
+    }
+    out.push_str("</g>\n");
+    let _ = writeln!(
+        out,
+        "<text class=\"axis\" x=\"14\" y=\"{:.1}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {:.1})\">p95 (ms)</text>",
+        TOP + plot_height() / 2.0,
+        TOP + plot_height() / 2.0
+    );
+    for (s, name) in names.iter().enumerate() {
+        let points: Vec<String> = entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| {
+                p95(e, name).map(|v| format!("{:.1},{:.1}", x_at(i), y_pixel(v, top)))
+            })
+            .collect();
+        if !points.is_empty() {
+            let _ = writeln!(
+                out,
+                "<polyline class=\"series s{s}\" points=\"{}\"/>",
+                points.join(" ")
+            );
+        }
+        // Dots, so that a single baseline still shows.
+        for (x, y) in points.iter().filter_map(|p| p.split_once(',')) {
+            let _ = writeln!(
+                out,
+                "<circle class=\"dot s{s}\" cx=\"{x}\" cy=\"{y}\" r=\"3\"/>"
+            );
+        }
+        let y = TOP + 12.0 + 14.0 * s as f64;
+        let _ = writeln!(
+            out,
+            "<line class=\"series s{s}\" x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/><text class=\"legend\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+            LEFT + 10.0,
+            LEFT + 28.0,
+            LEFT + 34.0,
+            y + 4.0,
+            escape(name)
+        );
+    }
+    out.push_str("</svg>\n");
+    out
 }
 
 #[cfg(test)]

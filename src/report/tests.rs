@@ -145,6 +145,7 @@ fn passing() -> Comparison {
         added: Vec::new(),
         removed: Vec::new(),
         warnings: vec!["the baseline was recorded on another machine (Test CPU @ 3.00GHz, 4 cores) than this run (Other CPU @ 2.10GHz, 4 cores): machine-to-machine offsets are not covered by the intervals".into()],
+        history: Vec::new(),
     }
 }
 
@@ -263,6 +264,7 @@ fn failing() -> Comparison {
             "the run achieved 171.3/s of the 200/s target: the app or the generator was saturated"
                 .into(),
         ],
+        history: Vec::new(),
     }
 }
 
@@ -331,6 +333,7 @@ fn the_json_report_matches_its_schema() {
     let empty = Comparison {
         endpoints: Vec::new(),
         warnings: Vec::new(),
+        history: Vec::new(),
         ..passing()
     };
     for c in [passing(), failing(), empty] {
@@ -847,4 +850,63 @@ fn a_missing_or_corrupt_comparison_is_a_usage_error_naming_the_file() {
             failure.message
         );
     }
+}
+
+#[test]
+fn the_html_report_charts_the_main_branch_history() {
+    use crate::baseline::{EndpointFigures, HistoryEntry};
+    let entry = |commit: &str, p95: f64| HistoryEntry {
+        time_utc: "2024-05-01T12:00:00Z".into(),
+        git_commit: Some(commit.into()),
+        git_branch: Some("main".into()),
+        runs: 5,
+        runner: crate::record::Host {
+            cpu_model: "Test CPU".into(),
+            cores: 2,
+            os: "linux".into(),
+        },
+        endpoints: [(
+            "<b>search</b>".to_string(),
+            EndpointFigures {
+                p50_ms: Some(1.0),
+                p95_ms: Some(p95),
+                p99_ms: None,
+                error_rate: 0.0,
+            },
+        )]
+        .into_iter()
+        .collect(),
+    };
+    let mut c = failing();
+    assert!(
+        !html(&c).contains("Main-branch history"),
+        "no history, no chart"
+    );
+    c.history = vec![
+        entry("aaaaaaa1", 2.0),
+        entry("bbbbbbb2", 2.5),
+        entry("ccccccc3", f64::NAN),
+    ];
+    let page = html(&c);
+    assert!(page.contains("Main-branch history"));
+    assert!(page.contains("&lt;b&gt;search&lt;/b&gt;") && !page.contains("<b>search</b>"));
+    assert!(page.contains("aaaaaaa") && page.contains("ccccccc"));
+    let chart = page
+        .split("<svg class=\"plot history\"")
+        .nth(1)
+        .expect("history chart");
+    let chart = chart.split("</svg>").next().expect("closed");
+    let points = chart
+        .split("points=\"")
+        .nth(1)
+        .and_then(|p| p.split('"').next())
+        .expect("a line");
+    assert_eq!(
+        points.split(' ').count(),
+        2,
+        "the NaN point is left out: {points}"
+    );
+    assert!(points
+        .split([' ', ','])
+        .all(|n| n.parse::<f64>().is_ok_and(f64::is_finite)));
 }
