@@ -13,7 +13,13 @@ use crate::config::{parse_duration, parse_rate};
 /// Exit codes: 0 gate passed, 1 regression over the threshold, 2 bad usage,
 /// config or baseline file, 3 the run itself failed.
 #[derive(Debug, Parser)]
-#[command(name = "benchgate", version, about, long_about = None)]
+#[command(
+    name = "benchgate",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit codes: 0 the gate passed, 1 a regression over the threshold, 2 bad usage, suite or baseline file, 3 the run itself failed."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
