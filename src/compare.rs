@@ -531,15 +531,11 @@ fn warnings(
             "the baseline holds a single run, so run-to-run variation is not covered and verdicts may be false alarms; record it with `benchgate baseline update --runs 5`".into(),
         );
     }
-    for record in [head] {
-        if record.load.achieved_rate > 0.0
-            && record.load.achieved_rate < 0.98 * record.load.target_rate
-        {
-            warnings.push(format!(
-                "the run achieved {:.1}/s of the {}/s target: the app or the generator was saturated",
-                record.load.achieved_rate, record.load.target_rate
-            ));
-        }
+    if head.load.fell_short() {
+        warnings.push(format!(
+            "the run achieved {:.1}/s of the {}/s target: the app or the generator was saturated",
+            head.load.achieved_rate, head.load.target_rate
+        ));
     }
     warnings
 }

@@ -130,6 +130,14 @@ pub struct LoadSummary {
     pub generator_requests: u64,
 }
 
+impl LoadSummary {
+    /// Whether the achieved rate fell visibly (over 2%) short of the target:
+    /// the app or the generator was saturated.
+    pub fn fell_short(&self) -> bool {
+        self.achieved_rate > 0.0 && self.achieved_rate < 0.98 * self.target_rate
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct EndpointRecord {
     pub name: String,

@@ -20,31 +20,10 @@ fn check_without_a_baseline_says_how_to_record_one() {
     );
 }
 
-/// Saves one short real run as the baseline (cheaper than `baseline update`).
-fn quick_baseline(project: &Project) {
-    let results = project.dir.path().join("r.json");
-    project
-        .cmd(&[
-            "run",
-            "--duration",
-            "1s",
-            "--warmup",
-            "0s",
-            &format!("--out={}", results.display()),
-        ])
-        .assert()
-        .success();
-    project
-        .cmd(&["baseline", "save"])
-        .arg(&results)
-        .assert()
-        .success();
-}
-
 #[test]
 fn a_changed_suite_is_refused_with_what_changed() {
     let project = Project::new("50/s");
-    quick_baseline(&project);
+    project.quick_baseline();
     project
         .cmd(&["check", "--rate", "60/s"])
         .assert()
@@ -58,7 +37,7 @@ fn a_changed_suite_is_refused_with_what_changed() {
 #[test]
 fn a_corrupt_or_truncated_baseline_is_exit_2_with_a_clear_message() {
     let project = Project::new("50/s");
-    quick_baseline(&project);
+    project.quick_baseline();
     let path = project.baseline();
     let good = std::fs::read(&path).expect("baseline");
 
@@ -91,7 +70,7 @@ fn a_corrupt_or_truncated_baseline_is_exit_2_with_a_clear_message() {
 #[test]
 fn a_killed_baseline_update_leaves_the_old_baseline_intact() {
     let project = Project::new("50/s");
-    quick_baseline(&project);
+    project.quick_baseline();
     let before = std::fs::read(project.baseline()).expect("baseline");
 
     let mut child = Command::new(support::benchgate_path())

@@ -586,19 +586,7 @@ fn without_the_flag_github_is_never_called() {
 fn check_comments_with_the_main_branch_history() {
     let github = FakeGitHub::start();
     let project = support::Project::new("50/s");
-    let quick = ["--duration", "1s", "--warmup", "0s"];
-    let results = project.dir.path().join("r.json");
-    project
-        .cmd(&["run", quick[0], quick[1], quick[2], quick[3]])
-        .arg("--out")
-        .arg(&results)
-        .assert()
-        .success();
-    project
-        .cmd(&["baseline", "save"])
-        .arg(&results)
-        .assert()
-        .success();
+    project.quick_baseline();
     let event = project.dir.path().join("event.json");
     std::fs::write(
         &event,
@@ -607,7 +595,7 @@ fn check_comments_with_the_main_branch_history() {
     .expect("event");
     let assert = project
         .cmd(&["check", "--github", "--github-token", TOKEN])
-        .args(quick)
+        .args(["--duration", "1s", "--warmup", "0s"])
         .env_remove("GITHUB_TOKEN")
         .env("GITHUB_REPOSITORY", "octo/app")
         .env("GITHUB_EVENT_PATH", &event)

@@ -21,13 +21,7 @@ fn the_demo_app_is_measured_end_to_end() {
     let port = free_port();
     let endpoints = "  - name: health\n    path: /health\n  - name: users\n    path: /users?limit=20\n    weight: 2\n  - name: order\n    method: POST\n    path: /orders\n    json: { item: 42, qty: 1 }\n    expect: { status: 201 }";
     let suite = write_suite(dir.path(), &demo_suite(port, QUICK, endpoints));
-    benchgate()
-        .current_dir(dir.path())
-        .arg("run")
-        .arg("--config")
-        .arg(&suite)
-        .timeout(Duration::from_secs(60))
-        .assert()
+    support::run_suite_in(dir.path(), &suite)
         .success()
         .stdout(predicate::str::contains("health").and(predicate::str::contains("order")))
         .stdout(predicate::str::contains("p99 ms"))
@@ -76,13 +70,7 @@ endpoints:
         demo = demo_bin()
     );
     let suite = write_suite(dir.path(), &yaml);
-    benchgate()
-        .current_dir(dir.path())
-        .arg("run")
-        .arg("--config")
-        .arg(&suite)
-        .timeout(Duration::from_secs(60))
-        .assert()
+    support::run_suite_in(dir.path(), &suite)
 }
 
 #[test]

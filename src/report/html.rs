@@ -248,17 +248,8 @@ fn plots(out: &mut String, c: &Comparison) {
 }
 
 fn provenance(out: &mut String, c: &Comparison) {
-    let side = |s: &SideInfo| {
-        format!(
-            "<code>{}</code>, {}, {} run{} on {} ({} cores)",
-            escape(&super::short_commit(s.git_commit.as_deref())),
-            escape(&s.time_utc),
-            s.runs,
-            if s.runs == 1 { "" } else { "s" },
-            escape(&s.cpu_model),
-            s.cores
-        )
-    };
+    let side =
+        |s: &SideInfo| super::side_line(s, escape, |commit| format!("<code>{commit}</code>"));
     let _ = write!(
         out,
         "<h2>Provenance</h2>\n<dl>\n<dt>Base</dt><dd>{}</dd>\n<dt>Head</dt><dd>{}</dd>\n</dl>\n",

@@ -229,17 +229,7 @@ fn rows(c: &Comparison) -> Vec<Row> {
 
 /// Where the numbers came from, and the run's warnings.
 fn context(c: &Comparison) -> String {
-    let side = |s: &SideInfo| {
-        format!(
-            "{}, {}, {} run{} on {} ({} cores)",
-            escape(&super::short_commit(s.git_commit.as_deref())),
-            escape(&s.time_utc),
-            s.runs,
-            if s.runs == 1 { "" } else { "s" },
-            escape(&s.cpu_model),
-            s.cores
-        )
-    };
+    let side = |s: &SideInfo| super::side_line(s, escape, |commit| commit);
     let mut out = format!(
         "\n- **Base:** {}\n- **Head:** {}\n",
         side(&c.base),

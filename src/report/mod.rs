@@ -230,6 +230,24 @@ pub fn p_value(p: Option<f64>) -> String {
 }
 
 /// The first eight characters of a commit.
+/// "commit, time, N runs on CPU (C cores)", each user-supplied part passed
+/// through the writer's `escape`, the commit also through `code`.
+pub fn side_line(
+    s: &crate::compare::SideInfo,
+    escape: fn(&str) -> String,
+    code: fn(String) -> String,
+) -> String {
+    format!(
+        "{}, {}, {} run{} on {} ({} cores)",
+        code(escape(&short_commit(s.git_commit.as_deref()))),
+        escape(&s.time_utc),
+        s.runs,
+        if s.runs == 1 { "" } else { "s" },
+        escape(&s.cpu_model),
+        s.cores
+    )
+}
+
 pub fn short_commit(commit: Option<&str>) -> String {
     commit.map_or("(no commit)".into(), |c| c.chars().take(8).collect())
 }

@@ -55,7 +55,7 @@ pub fn print_run(record: &RunRecord, out: &mut dyn Write) -> io::Result<()> {
             load.connections
         )?;
     }
-    if load.achieved_rate > 0.0 && load.achieved_rate < 0.98 * load.target_rate {
+    if load.fell_short() {
         writeln!(out, "warning: the achieved rate fell short of the target: the app or the generator is saturated")?;
     }
     for endpoint in &record.endpoints {

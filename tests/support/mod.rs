@@ -37,6 +37,17 @@ pub fn free_port() -> u16 {
     listener.local_addr().expect("local addr").port()
 }
 
+/// `benchgate run --config suite` in `dir`, bounded to a minute.
+pub fn run_suite_in(dir: &Path, suite: &Path) -> assert_cmd::assert::Assert {
+    benchgate()
+        .current_dir(dir)
+        .arg("run")
+        .arg("--config")
+        .arg(suite)
+        .timeout(Duration::from_secs(60))
+        .assert()
+}
+
 /// Writes `yaml` as `benchgate.yaml` in `dir` and returns its path.
 pub fn write_suite(dir: &Path, yaml: &str) -> PathBuf {
     let path = dir.join("benchgate.yaml");
@@ -247,5 +258,19 @@ impl Project {
 
     pub fn baseline(&self) -> PathBuf {
         self.dir.path().join("baselines/demo.json")
+    }
+
+    /// Saves one short real run as the baseline (cheaper than `baseline
+    /// update`).
+    pub fn quick_baseline(&self) {
+        let results = self.dir.path().join("r.json");
+        let out = format!("--out={}", results.display());
+        self.cmd(&["run", "--duration", "1s", "--warmup", "0s", &out])
+            .assert()
+            .success();
+        self.cmd(&["baseline", "save"])
+            .arg(&results)
+            .assert()
+            .success();
     }
 }
