@@ -19,20 +19,20 @@ fn read_json(path: &Path) -> Value {
 fn the_gate_passes_an_unchanged_app_and_fails_a_slower_endpoint() {
     let project = Project::new("100/s");
     project
-        .cmd(&["baseline", "update", "--runs", "5"])
+        .cmd(&["baseline", "update", "--runs", "8"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("baseline of 5 run(s) saved to"));
+        .stdout(predicate::str::contains("baseline of 8 run(s) saved to"));
 
     let baseline = read_json(&project.baseline());
-    assert_eq!(baseline["runs"].as_array().map(Vec::len), Some(5));
+    assert_eq!(baseline["runs"].as_array().map(Vec::len), Some(8));
     assert_eq!(baseline["summary"][1]["endpoint"], "create-order");
     let history = std::fs::read_to_string(project.dir.path().join("baselines/demo.history.jsonl"))
         .expect("history");
     assert_eq!(history.lines().count(), 1);
     let line: Value = serde_json::from_str(history.lines().next().unwrap_or_default())
         .expect("history line is JSON");
-    assert_eq!(line["runs"], 5);
+    assert_eq!(line["runs"], 8);
     assert!(
         line["endpoints"]["create-order"]["p50_ms"]
             .as_f64()
@@ -69,15 +69,14 @@ fn the_gate_passes_an_unchanged_app_and_fails_a_slower_endpoint() {
     let order_p50 = &endpoint("create-order")["metrics"][0];
     assert_eq!(order_p50["verdict"], "regressed", "{order_p50}");
     assert!(order_p50["ratio"].as_f64().unwrap_or(0.0) > 1.3);
-    for metric in endpoint("list-users")["metrics"]
-        .as_array()
-        .expect("metrics")
-    {
-        assert_ne!(
-            metric["verdict"], "regressed",
-            "list-users was not slowed: {metric}"
-        );
-    }
+    // list-users was not slowed, so its median must not be flagged. Its
+    // tail may really get slower: the slowed orders hold the demo app's two
+    // workers 50% longer, and list-users requests queue behind them.
+    let users_p50 = &endpoint("list-users")["metrics"][0];
+    assert_ne!(
+        users_p50["verdict"], "regressed",
+        "list-users was not slowed: {users_p50}"
+    );
     let stderr = String::from_utf8_lossy(&json.get_output().stderr).to_string();
     assert!(
         stderr.contains("gate failed") && stderr.contains("create-order"),
