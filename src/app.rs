@@ -30,7 +30,7 @@ const LOG_TAIL_LINES: usize = 15;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    #[error("cannot start the app: `{program}` was not found (cwd {cwd}); check app.command in the suite file")]
+    #[error("cannot start the app: `{program}` was not found (cwd {cwd}); check the app section of the suite file")]
     NotFound { program: String, cwd: PathBuf },
     #[error("cannot start the app `{program}`: {source}")]
     Spawn {
@@ -60,12 +60,42 @@ pub enum AppError {
     },
     #[error("invalid app.ready.url {url}: {reason}")]
     ReadyUrl { url: String, reason: String },
+    #[error("the build command failed with {status}; last lines of {log}:\n{tail}")]
+    BuildFailed {
+        status: String,
+        log: PathBuf,
+        tail: String,
+    },
     #[error("the app exited with {status} during the run; last lines of {log}:\n{tail}")]
     Died {
         status: String,
         log: PathBuf,
         tail: String,
     },
+}
+
+/// Runs the app's `build` command (if any) to completion, in the app's
+/// directory and environment, with its output to `log`. Interrupting the
+/// future (dropping it) stops the build's whole process group.
+pub async fn build(config: &AppConfig, log: &Path) -> Result<(), AppError> {
+    let Some(argv) = &config.build else {
+        return Ok(());
+    };
+    let mut build = App::spawn_argv(argv, config, log)?;
+    let status = build.child.wait().await;
+    match status {
+        Ok(status) if status.success() => Ok(()),
+        Ok(status) => Err(AppError::BuildFailed {
+            status: describe(status),
+            log: log.to_path_buf(),
+            tail: build.log_tail(),
+        }),
+        Err(e) => Err(AppError::BuildFailed {
+            status: format!("an unknown status ({e})"),
+            log: log.to_path_buf(),
+            tail: build.log_tail(),
+        }),
+    }
 }
 
 /// A running app. Dropping it stops the app's whole process group.
@@ -124,6 +154,12 @@ impl App {
     }
 
     fn spawn(config: &AppConfig, log: &Path) -> Result<App, AppError> {
+        App::spawn_argv(&config.command, config, log)
+    }
+
+    /// Spawns `argv` in `config`'s directory and environment, in its own
+    /// process group, with its output to `log`.
+    fn spawn_argv(argv: &[String], config: &AppConfig, log: &Path) -> Result<App, AppError> {
         let log_err = |source| AppError::Log {
             path: log.to_path_buf(),
             source,
@@ -133,10 +169,10 @@ impl App {
         }
         let stdout = File::create(log).map_err(log_err)?;
         let stderr = stdout.try_clone().map_err(log_err)?;
-        let program = config.command[0].clone();
+        let program = argv.first().cloned().unwrap_or_default();
         let mut command = Command::new(&program);
         command
-            .args(&config.command[1..])
+            .args(argv.iter().skip(1))
             .current_dir(&config.cwd)
             .envs(&config.env)
             .stdin(Stdio::null())

@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{parse_duration, parse_rate};
+use crate::record::Pairing;
 
 /// A CI performance-regression gate for HTTP services.
 ///
@@ -30,7 +31,16 @@ pub enum Command {
     /// Start the app, replay the suite and print per-endpoint latencies.
     Run(RunArgs),
     /// Run the suite and compare it with the stored baseline: the gate.
+    /// With --ab REF, compare with commit REF measured side by side instead.
     Check(CheckArgs),
+    /// Measure another checkout (the base) and this one (the head) side by
+    /// side on this machine and compare them pair by pair: the gate in A/B
+    /// mode.
+    Ab(AbArgs),
+    /// Measure this checkout against itself (A/A) and report the noise: the
+    /// smallest slowdown the current settings detect, per endpoint and
+    /// metric, and the duration that would reach the threshold.
+    Calibrate(CalibrateArgs),
     /// Compare two results or baseline files, without running anything.
     Compare(CompareArgs),
     /// Render a saved comparison (comparison.json from --report-dir or
@@ -113,8 +123,43 @@ pub struct CheckArgs {
     /// Where to write this run's results JSON [default: .benchgate/<suite>.results.json].
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// A/B mode: check out this commit (branch, tag or SHA) in a temporary
+    /// git worktree, build and start it beside this checkout, and compare
+    /// the two side by side instead of using the stored baseline.
+    #[arg(long, value_name = "REF")]
+    pub ab: Option<String>,
+    /// How A/B mode splits the requests between base and head.
+    #[arg(long, value_enum, default_value_t = Pairing::Random, requires = "ab")]
+    pub pairing: Pairing,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AbArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// The base checkout: its suite file (same path as --config, relative to
+    /// the repository root) says how to build and start the base app.
+    #[arg(long, value_name = "DIR")]
+    pub base_dir: PathBuf,
+    /// How the requests are split between base and head.
+    #[arg(long, value_enum, default_value_t = Pairing::Random)]
+    pub pairing: Pairing,
+    /// Where to write both sides' results [default: .benchgate/<suite>.base.json and .head.json].
+    #[arg(long, value_name = "DIR")]
+    pub results_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// How the requests are split between the two copies of the app.
+    #[arg(long, value_enum, default_value_t = Pairing::Random)]
+    pub pairing: Pairing,
 }
 
 #[derive(Debug, Args)]

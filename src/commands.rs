@@ -5,15 +5,15 @@ use std::path::{Path, PathBuf};
 
 use crate::baseline;
 use crate::cli::{
-    BaselineCommand, BaselinesArg, CheckArgs, Command, CompareArgs, Format, GithubArgs, ReportArgs,
-    ReportFormat, RunArgs, SaveArgs, SuiteArgs, UpdateArgs,
+    AbArgs, BaselineCommand, BaselinesArg, CalibrateArgs, CheckArgs, Command, CompareArgs, Format,
+    GithubArgs, OutputArgs, ReportArgs, ReportFormat, RunArgs, SaveArgs, SuiteArgs, UpdateArgs,
 };
 use crate::compare::{self, Comparison, GateSettings, Outcome};
 use crate::config::{self, Config};
 use crate::exit::{Code, Failure};
-use crate::record::RunRecord;
+use crate::record::{Pairing, RunRecord};
 use crate::runner::{self, RunOptions};
-use crate::{files, github, report};
+use crate::{ab, calibrate, files, github, report};
 
 /// Where benchgate keeps its own outputs by default, relative to the
 /// current directory.
@@ -22,7 +22,12 @@ const OUTPUT_DIR: &str = ".benchgate";
 pub fn dispatch(command: Command) -> Result<Code, Failure> {
     match command {
         Command::Run(args) => run(&args),
-        Command::Check(args) => check(&args),
+        Command::Check(args) => match &args.ab {
+            Some(reference) => check_ab(&args, reference),
+            None => check(&args),
+        },
+        Command::Ab(args) => ab(&args),
+        Command::Calibrate(args) => calibrate(&args),
         Command::Compare(args) => compare_files(&args),
         Command::Report(args) => report_file(&args),
         Command::Baseline(BaselineCommand::Update(args)) => baseline_update(&args),
@@ -52,6 +57,7 @@ fn run(args: &RunArgs) -> Result<Code, Failure> {
         .out
         .clone()
         .unwrap_or_else(|| default_output(&config, "results.json"));
+    build(&config, "the app", "build.log")?;
     let record = measure(&config)?;
     write_record(&record, &out)?;
     report::terminal::print_run(&record, &mut std::io::stdout())
@@ -70,6 +76,7 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
         .out
         .clone()
         .unwrap_or_else(|| default_output(&config, "results.json"));
+    build(&config, "the app", "build.log")?;
     let head = measure(&config)?;
     write_record(&head, &out)?;
     eprintln!("results: {}", out.display());
@@ -251,10 +258,170 @@ pub fn write_report_dir(comparison: &Comparison, dir: &Path) -> Result<(), Failu
     Ok(())
 }
 
+/// `check --ab REF`: a temporary worktree of REF is the base.
+fn check_ab(args: &CheckArgs, reference: &str) -> Result<Code, Failure> {
+    let suite_dir = args.suite.config.config.parent().unwrap_or(Path::new(""));
+    let worktree = ab::Worktree::add(suite_dir, reference).map_err(Failure::usage)?;
+    eprintln!(
+        "base: {reference} checked out in {}",
+        worktree.path().display()
+    );
+    let results = args
+        .out
+        .as_deref()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf);
+    ab_gate(
+        &args.suite,
+        worktree.path(),
+        args.pairing,
+        results,
+        &args.baselines,
+        &args.output,
+    )
+}
+
+/// `benchgate ab --base-dir DIR`.
+fn ab(args: &AbArgs) -> Result<Code, Failure> {
+    ab_gate(
+        &args.suite,
+        &args.base_dir,
+        args.pairing,
+        args.results_dir.clone(),
+        &BaselinesArg { baselines: None },
+        &args.output,
+    )
+}
+
+/// Measures the base tree and this one side by side and gates on the
+/// paired comparison.
+fn ab_gate(
+    suite: &SuiteArgs,
+    base_dir: &Path,
+    pairing: Pairing,
+    results_dir: Option<PathBuf>,
+    baselines: &BaselinesArg,
+    output: &OutputArgs,
+) -> Result<Code, Failure> {
+    let base_suite = ab::base_suite_path(&suite.config.config, base_dir).map_err(Failure::usage)?;
+    let run = measure_side_by_side(suite, Some(&base_suite), pairing)?;
+    let dir = results_dir.unwrap_or_else(|| PathBuf::from(OUTPUT_DIR));
+    for (record, side) in [(&run.base, "base"), (&run.head, "head")] {
+        let path = dir.join(format!("{}.{side}.json", run.head_config.suite));
+        write_record(record, &path)?;
+        eprintln!("{side} results: {}", path.display());
+    }
+    let head_baselines = baselines_dir(&run.head_config, baselines);
+    let base_baselines = baselines_dir(&run.base_config, &BaselinesArg { baselines: None });
+    let mut gate = GateSettings::from_config(&run.head_config);
+    gate.accepted = ab::accepted(&base_baselines, &head_baselines, &run.head_config);
+    for line in ab::describe(&gate.accepted) {
+        eprintln!("accepted in this pull request (the stored baseline records it): {line}");
+    }
+    let mut comparison = compare::compare(&run.base, &run.head, &gate);
+    comparison.history = recent_history(&head_baselines, &run.head_config.suite);
+    publish(&comparison, &output.github, output.format, &head_baselines);
+    finish(&comparison, output.format, output.report_dir.as_deref())
+}
+
+/// `benchgate calibrate`: this tree against itself.
+fn calibrate(args: &CalibrateArgs) -> Result<Code, Failure> {
+    let run = measure_side_by_side(&args.suite, None, args.pairing)?;
+    let gate = GateSettings::from_config(&run.head_config);
+    let comparison = compare::compare(&run.base, &run.head, &gate);
+    let rows = calibrate::rows(&run.base, &run.head, &comparison);
+    calibrate::print(&rows, &run.head_config, &mut std::io::stdout())
+        .map_err(|e| Failure::run(format!("cannot print: {e}")))?;
+    Ok(Code::Pass)
+}
+
+/// Both sides of an A/B run with the suites they came from.
+struct SideBySide {
+    base_config: Config,
+    head_config: Config,
+    base: RunRecord,
+    head: RunRecord,
+}
+
+/// Builds and starts the base (from `base_suite`, or this tree again when
+/// `None`) and this tree's app, each on its own port, and measures them
+/// side by side with this tree's endpoints, load and seed.
+fn measure_side_by_side(
+    suite: &SuiteArgs,
+    base_suite: Option<&Path>,
+    pairing: Pairing,
+) -> Result<SideBySide, Failure> {
+    let ports = two_free_ports();
+    let head_config = load_suite_on_port(suite, ports[1])?;
+    let base_path = base_suite.unwrap_or(&suite.config.config);
+    let base_config = config::load_with_port(base_path, ports[0]).map_err(Failure::usage)?;
+    if base_config.base_url.authority() == head_config.base_url.authority() {
+        return Err(Failure::usage(format!(
+            "A/B mode runs two copies of the app at once, but both would use {}; write ${{PORT}} in app.command, app.ready.url and base_url of {} so that each gets its own port",
+            head_config.base_url.authority(),
+            if head_config.port.is_none() { suite.config.config.display() } else { base_path.display() }
+        )));
+    }
+    let runtime = runtime()?;
+    let log = |side: &str, what: &str| default_output(&head_config, &format!("{side}.{what}"));
+    let build_side = |config: &Config, side: &str| -> Result<(), Failure> {
+        match &config.app {
+            Some(app) => runtime.block_on(runner::build(
+                app,
+                &log(side, "build.log"),
+                &format!("the {side}"),
+            )),
+            None => Ok(()),
+        }
+    };
+    build_side(&base_config, "base")?;
+    if base_suite.is_some() {
+        build_side(&head_config, "head")?;
+    }
+    let sides = [
+        runner::AbSide {
+            config: &base_config,
+            app_log: log("base", "app.log"),
+        },
+        runner::AbSide {
+            config: &head_config,
+            app_log: log("head", "app.log"),
+        },
+    ];
+    let [base, head] = runtime.block_on(runner::measure_ab(&head_config, sides, pairing))?;
+    Ok(SideBySide {
+        base_config,
+        head_config,
+        base,
+        head,
+    })
+}
+
+/// Two distinct loopback ports that are free right now.
+fn two_free_ports() -> [u16; 2] {
+    let bind = || std::net::TcpListener::bind(("127.0.0.1", 0)).ok();
+    let (a, b) = (bind(), bind());
+    let port = |l: &Option<std::net::TcpListener>| {
+        l.as_ref()
+            .and_then(|l| l.local_addr().ok())
+            .map_or(0, |addr| addr.port())
+    };
+    [port(&a), port(&b)]
+}
+
+/// Runs the app's build command, if the suite has one.
+fn build(config: &Config, what: &str, log: &str) -> Result<(), Failure> {
+    let Some(app) = config.app.as_ref().filter(|app| app.build.is_some()) else {
+        return Ok(());
+    };
+    runtime()?.block_on(runner::build(app, &default_output(config, log), what))
+}
+
 fn baseline_update(args: &UpdateArgs) -> Result<Code, Failure> {
     let config = load_suite(&args.suite)?;
     let dir = baselines_dir(&config, &args.baselines);
     let mut runs = Vec::new();
+    build(&config, "the app", "build.log")?;
     for run in 1..=args.runs {
         eprintln!("baseline run {run} of {}", args.runs);
         runs.push(measure(&config)?);
@@ -306,7 +473,12 @@ fn baselines_dir(config: &Config, arg: &BaselinesArg) -> PathBuf {
 
 /// Loads the suite file and applies the command line's load overrides.
 pub fn load_suite(args: &SuiteArgs) -> Result<Config, Failure> {
-    let mut config = config::load(&args.config.config).map_err(Failure::usage)?;
+    load_suite_on_port(args, config::free_port())
+}
+
+/// [`load_suite`] with `${PORT}` standing for `port`.
+fn load_suite_on_port(args: &SuiteArgs, port: u16) -> Result<Config, Failure> {
+    let mut config = config::load_with_port(&args.config.config, port).map_err(Failure::usage)?;
     let load = &mut config.load;
     if let Some(duration) = args.duration {
         load.duration = duration;
@@ -344,14 +516,19 @@ pub fn load_suite(args: &SuiteArgs) -> Result<Config, Failure> {
 /// Runs the suite once on a single-threaded runtime: the generator keeps to
 /// one core and leaves the other to the app.
 pub fn measure(config: &Config) -> Result<RunRecord, Failure> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::run(format!("cannot start the async runtime: {e}")))?;
+    let runtime = runtime()?;
     let options = RunOptions {
         app_log: default_output(config, "app.log"),
     };
     runtime.block_on(runner::measure(config, &options))
+}
+
+/// A single-threaded runtime: the generator keeps to one core.
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::run(format!("cannot start the async runtime: {e}")))
 }
 
 pub fn write_record(record: &RunRecord, path: &Path) -> Result<(), Failure> {

@@ -21,7 +21,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::config::{GateConfig, Metric};
-use crate::record::{EndpointRecord, Measured, MeasuredEndpoint, RunRecord};
+use crate::record::{EndpointRecord, Measured, MeasuredEndpoint, Pairing, RunRecord};
 use crate::stats::{self, Bootstrap, Estimate, NoiseModel, Side, Statistic, Verdict};
 
 /// The gate's settings for one comparison, resolved from the suite file.
@@ -30,6 +30,25 @@ pub struct GateSettings {
     pub suite: GateConfig,
     /// Per-endpoint overrides: (name, threshold, metrics).
     pub endpoints: Vec<(String, Option<f64>, Option<Vec<Metric>>)>,
+    /// Slowdowns accepted beforehand (a pull request that updates the
+    /// stored baseline): head is tested against base × ratio.
+    pub accepted: Vec<Accepted>,
+}
+
+/// A slowdown accepted for one endpoint × metric, as estimated from the
+/// old and the new stored baseline.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Accepted {
+    pub endpoint: String,
+    #[serde(deserialize_with = "metric_by_name")]
+    pub metric: Metric,
+    /// head / base that counts as no change (above 1).
+    pub ratio: f64,
+    /// Standard error of ln `ratio`: the two baselines' own noise, added
+    /// to the comparison's.
+    pub log_se: f64,
+    /// Degrees of freedom of `log_se`.
+    pub df: f64,
 }
 
 impl GateSettings {
@@ -42,6 +61,7 @@ impl GateSettings {
                 .iter()
                 .map(|e| (e.name.clone(), e.gate.threshold, e.gate.metrics.clone()))
                 .collect(),
+            accepted: Vec::new(),
         }
     }
 
@@ -55,7 +75,14 @@ impl GateSettings {
                 max_error_rate_increase: 0.01,
             },
             endpoints: Vec::new(),
+            accepted: Vec::new(),
         }
+    }
+
+    fn accepted(&self, endpoint: &str, metric: Metric) -> Option<&Accepted> {
+        self.accepted
+            .iter()
+            .find(|a| a.endpoint == endpoint && a.metric == metric)
     }
 
     fn threshold(&self, endpoint: &str) -> f64 {
@@ -92,6 +119,14 @@ pub struct Comparison {
     /// `baselines/<suite>.history.jsonl`); reports may chart it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<crate::baseline::HistoryEntry>,
+    /// Set in A/B mode: base and head were measured side by side and
+    /// compared block pair by block pair.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pairing: Option<Pairing>,
+    /// Slowdowns accepted in this pull request, each tested against
+    /// base × ratio.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub accepted: Vec<Accepted>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -224,37 +259,123 @@ pub struct ErrorComparison {
     pub regressed: bool,
 }
 
-/// Compares `head` with `base`. The caller has checked that they measured
-/// the same suite ([`check_comparable`]).
-pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Comparison {
-    let alpha = 1.0 - gate.suite.confidence;
-    let shared: Vec<(&EndpointRecord, &EndpointRecord)> = head
-        .endpoints
+/// Whether two records are the two sides of one A/B run: both marked with
+/// the same pairing, one block per pair.
+fn paired(base: &RunRecord, head: &RunRecord) -> Option<Pairing> {
+    let pairing = base.pairing.filter(|p| Some(*p) == head.pairing)?;
+    let same_blocks = head.endpoints.iter().all(|h| {
+        base.endpoint(&h.name)
+            .is_none_or(|b| b.blocks.len() == h.blocks.len())
+    });
+    same_blocks.then_some(pairing)
+}
+
+/// Head / base of every gated endpoint × metric of two records of one
+/// suite, as [`compare`] estimates them (unmoderated by any accepted
+/// slowdown); `None` where there is too little data.
+pub fn ratio_estimates(
+    base: &RunRecord,
+    head: &RunRecord,
+    gate: &GateSettings,
+) -> Vec<(String, Metric, Option<Estimate>)> {
+    let shared = shared_endpoints(base, head);
+    let mut plain = gate.clone();
+    plain.accepted.clear();
+    let found = estimates(
+        &shared,
+        &plain,
+        1.0 - gate.suite.confidence,
+        paired(base, head),
+    );
+    shared
+        .iter()
+        .zip(found)
+        .flat_map(|((_, h), per_endpoint)| {
+            per_endpoint
+                .into_iter()
+                .map(move |(metric, estimate)| (h.name.clone(), metric, estimate))
+        })
+        .collect()
+}
+
+fn shared_endpoints<'a>(
+    base: &'a RunRecord,
+    head: &'a RunRecord,
+) -> Vec<(&'a EndpointRecord, &'a EndpointRecord)> {
+    head.endpoints
         .iter()
         .filter_map(|h| base.endpoint(&h.name).map(|b| (b, h)))
-        .collect();
+        .collect()
+}
 
-    // 1. Raw estimates, per endpoint × metric.
+/// Per shared endpoint, each gated metric's estimate: paired or unpaired,
+/// tails with too few requests dropped, between-run noise moderated across
+/// endpoints, and accepted slowdowns applied.
+fn estimates(
+    shared: &[(&EndpointRecord, &EndpointRecord)],
+    gate: &GateSettings,
+    alpha: f64,
+    pairing: Option<Pairing>,
+) -> Vec<Vec<(Metric, Option<Estimate>)>> {
     let mut estimates: Vec<Vec<(Metric, Option<Estimate>)>> = shared
         .iter()
         .enumerate()
         .map(|(i, (b, h))| {
             let metrics = gate.metrics(&h.name);
             let stats: Vec<Statistic> = metrics.iter().map(|m| statistic(*m)).collect();
-            let base_side = side(b);
-            let head_side = side(h);
             let seed = 0x5eed_0000 + i as u64;
-            let found = stats::estimate_unpaired_many(
-                &base_side,
-                &head_side,
-                &stats,
-                alpha,
-                Bootstrap::with_seed(seed),
-            );
-            metrics.iter().copied().zip(found).collect()
+            let found = match pairing {
+                Some(_) => {
+                    let pairs: Vec<_> = b
+                        .blocks
+                        .iter()
+                        .zip(&h.blocks)
+                        .map(|(b, h)| (&b.latency_us, &h.latency_us))
+                        .collect();
+                    stats::estimate_paired_many(&pairs, &stats, alpha, Bootstrap::with_seed(seed))
+                }
+                None => stats::estimate_unpaired_many(
+                    &side(b),
+                    &side(h),
+                    &stats,
+                    alpha,
+                    Bootstrap::with_seed(seed),
+                ),
+            };
+            metrics
+                .iter()
+                .copied()
+                .zip(found)
+                .map(|(metric, estimate)| {
+                    if too_few(metric, b, h).is_some() {
+                        return (metric, None);
+                    }
+                    (metric, estimate)
+                })
+                .collect()
         })
         .collect();
     pool_between_run_noise(&mut estimates);
+    for ((_, h), per_endpoint) in shared.iter().zip(&mut estimates) {
+        for (metric, estimate) in per_endpoint {
+            if let (Some(e), Some(a)) = (estimate.as_mut(), gate.accepted(&h.name, *metric)) {
+                *e = e.relative_to(a.ratio, a.log_se, a.df);
+            }
+        }
+    }
+    estimates
+}
+
+/// Compares `head` with `base`. The caller has checked that they measured
+/// the same suite ([`check_comparable`]). Two sides of one A/B run are
+/// compared pair by pair; anything else as separate runs.
+pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Comparison {
+    let alpha = 1.0 - gate.suite.confidence;
+    let pairing = paired(base, head);
+    let shared = shared_endpoints(base, head);
+
+    // 1. Estimates, per endpoint × metric.
+    let estimates = estimates(&shared, gate, alpha, pairing);
 
     // 2. Error-rate tests.
     let error_tests: Vec<(f64, f64, Option<stats::ErrorRateResult>)> = shared
@@ -299,14 +420,26 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
         let metrics = per_endpoint
             .iter()
             .map(|(metric, estimate)| {
-                metric_comparison(
+                let mut compared = metric_comparison(
                     *metric,
                     estimate.as_ref(),
                     level.next().unwrap_or(alpha),
                     threshold,
+                    pairing.is_some(),
                     b,
                     h,
-                )
+                );
+                if let Some(ratio) = gate.accepted(&h.name, *metric).map(|a| a.ratio) {
+                    let accepted = format!(
+                        "tested against the base × {ratio:.3}: a slowdown of {:+.1}% was accepted in this pull request",
+                        (ratio - 1.0) * 100.0
+                    );
+                    compared.note = Some(match compared.note {
+                        Some(note) => format!("{accepted}; {note}"),
+                        None => accepted,
+                    });
+                }
+                compared
             })
             .collect();
         endpoints.push(EndpointComparison {
@@ -369,6 +502,8 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
             .collect(),
         warnings: warnings(base, head, &estimates),
         history: Vec::new(),
+        pairing,
+        accepted: gate.accepted.clone(),
         endpoints,
     }
 }
@@ -378,6 +513,7 @@ fn metric_comparison(
     estimate: Option<&Estimate>,
     level: f64,
     threshold: f64,
+    paired: bool,
     base: &EndpointRecord,
     head: &EndpointRecord,
 ) -> MetricComparison {
@@ -399,22 +535,29 @@ fn metric_comparison(
             p_value: None,
             detectable: None,
             verdict: VerdictName::Inconclusive,
-            note: Some(format!(
-                "too little data: each side needs at least {} blocks with successful requests",
-                stats::MIN_BLOCKS
-            )),
+            note: Some(too_few(metric, base, head).unwrap_or_else(|| {
+                format!(
+                    "too little data: each side needs at least {} blocks with successful requests",
+                    stats::MIN_BLOCKS
+                )
+            })),
         };
     };
     let interval = estimate.adjusted(level);
     let verdict = VerdictName::from(stats::verdict(&interval, threshold));
     let finite = |x: f64| x.is_finite().then_some(x);
+    let fix = if paired {
+        "measure longer (--duration) for more pairs, or see `benchgate calibrate`"
+    } else {
+        "record more baseline runs (--runs) or longer runs, or use A/B mode (--ab)"
+    };
     let note = match verdict {
         VerdictName::Inconclusive => Some(match finite(interval.detectable) {
             Some(d) => format!(
-                "this run can only detect changes of about {:.0}% or more; record more baseline runs (--runs) or longer runs",
+                "this run can only detect changes of about {:.0}% or more; {fix}",
                 d * 100.0
             ),
-            None => "the noise is too large to detect any change; record more baseline runs (--runs) or longer runs".into(),
+            None => format!("the noise is too large to detect any change; {fix}"),
         }),
         _ => None,
     };
@@ -430,6 +573,26 @@ fn metric_comparison(
         verdict,
         note,
     }
+}
+
+/// Fewest successful requests per side above a quantile before it is
+/// compared: a p99 of 200 requests is the second-largest of them, which one
+/// stall moves by any amount, and no interval built from blocks of a few
+/// requests each can be trusted for it.
+const TAIL_REQUESTS: f64 = 10.0;
+
+/// Why a quantile cannot be compared with this many requests, if so: each
+/// side needs [`TAIL_REQUESTS`] requests above it (1,000 for p99).
+fn too_few(metric: Metric, base: &EndpointRecord, head: &EndpointRecord) -> Option<String> {
+    let q = metric.quantile()?;
+    let needed = (TAIL_REQUESTS / (1.0 - q)).ceil() as u64;
+    let fewest = base.outcomes().ok.min(head.outcomes().ok);
+    (fewest < needed).then(|| {
+        format!(
+            "too few requests for {}: {fewest} on the smaller side, {needed} needed (a longer run or a higher weight for this endpoint)",
+            metric.name()
+        )
+    })
 }
 
 /// Moderates each between-run estimate's noise with the other endpoints'
@@ -516,7 +679,8 @@ fn warnings(
 ) -> Vec<String> {
     let mut warnings = Vec::new();
     let (bh, hh) = (&base.provenance.host, &head.provenance.host);
-    if bh.cpu_model != hh.cpu_model || bh.cores != hh.cores {
+    let ab = paired(base, head).is_some();
+    if !ab && (bh.cpu_model != hh.cpu_model || bh.cores != hh.cores) {
         warnings.push(format!(
             "the baseline was recorded on another machine ({}, {} cores) than this run ({}, {} cores): machine-to-machine offsets are not covered by the intervals",
             bh.cpu_model, bh.cores, hh.cpu_model, hh.cores
@@ -531,11 +695,18 @@ fn warnings(
             "the baseline holds a single run, so run-to-run variation is not covered and verdicts may be false alarms; record it with `benchgate baseline update --runs 5`".into(),
         );
     }
-    if head.load.fell_short() {
-        warnings.push(format!(
-            "the run achieved {:.1}/s of the {}/s target: the app or the generator was saturated",
-            head.load.achieved_rate, head.load.target_rate
-        ));
+    let sides = if ab {
+        vec![(head, "the head"), (base, "the base")]
+    } else {
+        vec![(head, "the run")]
+    };
+    for (record, which) in sides {
+        if record.load.fell_short() {
+            warnings.push(format!(
+                "{which} achieved {:.1}/s of the {}/s target: the app or the generator was saturated",
+                record.load.achieved_rate, record.load.target_rate
+            ));
+        }
     }
     warnings
 }

@@ -3,8 +3,10 @@
 //! `main` parses the arguments, runs one command and maps its outcome to an
 //! exit code (see [`exit`]); the work lives in the modules below.
 
+mod ab;
 mod app;
 mod baseline;
+mod calibrate;
 mod cli;
 mod commands;
 mod compare;

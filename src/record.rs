@@ -50,7 +50,23 @@ pub struct RunRecord {
     /// their run by index. Empty for a single run.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub runs: Vec<RunInfo>,
+    /// Set when this record is one side of an A/B run: its block `b` was
+    /// measured at the same time as the other side's block `b`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pairing: Option<Pairing>,
     pub endpoints: Vec<EndpointRecord>,
+}
+
+/// How the requests of an A/B run were split between base and head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Pairing {
+    /// Both apps under load at once; each scheduled request goes to one of
+    /// them at random (balanced per endpoint).
+    #[default]
+    Random,
+    /// One app at a time, in seeded A B / B A pairs of blocks.
+    Alternate,
 }
 
 /// One of several runs joined in a record.
@@ -296,6 +312,8 @@ impl RunRecord {
                 }
             }
             joined.provenance = next.provenance;
+            // Blocks of separate runs pair with nothing.
+            joined.pairing = None;
         }
         joined.summarize();
         Ok(joined)

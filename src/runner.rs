@@ -7,7 +7,7 @@
 //! app's process group on every path out of here.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -19,10 +19,10 @@ use tokio::signal::unix::{signal, SignalKind};
 use crate::app::App;
 use crate::config::Config;
 use crate::exit::Failure;
-use crate::load::{self, Live, Plan, Recorded};
+use crate::load::{self, Live, Plan, Recorded, SideRecorded};
 use crate::provenance;
 use crate::record::{
-    self, Block, EndpointRecord, LoadSummary, Measured, MeasuredEndpoint, RunRecord,
+    self, Block, EndpointRecord, LoadSummary, Measured, MeasuredEndpoint, Pairing, RunRecord,
 };
 
 /// Where the app's output goes.
@@ -35,49 +35,190 @@ pub struct RunOptions {
 pub async fn measure(config: &Config, options: &RunOptions) -> Result<RunRecord, Failure> {
     let plan = Arc::new(Plan::new(config).map_err(Failure::usage)?);
     let mut interrupt = Interrupts::new()?;
-
-    let mut app = match &config.app {
-        Some(app_config) => {
-            eprintln!(
-                "starting the app: {} (log: {})",
-                app_config.command.join(" "),
-                options.app_log.display()
-            );
-            let app = tokio::select! {
-                app = App::start(app_config, &options.app_log) => app.map_err(Failure::run)?,
-                signal = interrupt.next() => return Err(interrupted(signal)),
-            };
-            eprintln!("the app is ready (pid {})", app.pid());
-            Some(app)
-        }
+    let mut apps = match &config.app {
+        Some(app) => vec![start(app, &options.app_log, "the app", &mut interrupt).await?],
         None => {
             check_reachable(config).await?;
-            None
+            Vec::new()
         }
     };
+    let (recorded, cpu, started) =
+        load_while_watching(config, &plan, &mut apps, &mut interrupt).await?;
+    let measured_start = started + config.load.warmup;
+    let last_start = recorded.last_start;
+    let [side] = split_sides::<1>(recorded)?;
+    Ok(assemble(
+        config,
+        &plan,
+        side,
+        last_start,
+        cpu,
+        measured_start,
+        &provenance_dir(config),
+    ))
+}
 
+/// One side of an A/B run: the suite file of its own tree (for the app, its
+/// build and its port) and where its app's output goes.
+#[derive(Debug, Clone)]
+pub struct AbSide<'a> {
+    pub config: &'a Config,
+    pub app_log: PathBuf,
+}
+
+/// Runs base and head side by side: both apps started (each from its own
+/// tree's suite file), then the head suite's endpoints and load replayed
+/// against both at once, split by `pairing`. Returns `[base, head]`, whose
+/// blocks pair by index.
+pub async fn measure_ab(
+    head_suite: &Config,
+    sides: [AbSide<'_>; 2],
+    pairing: Pairing,
+) -> Result<[RunRecord; 2], Failure> {
+    let mut interrupt = Interrupts::new()?;
+    let mut apps = Vec::new();
+    for (side, name) in sides.iter().zip(["base", "head"]) {
+        let app = side.config.app.as_ref().ok_or_else(|| {
+            Failure::usage(format!(
+                "{}: A/B mode starts the app itself; add app.command to the {name}'s suite file",
+                side.config.path.display()
+            ))
+        })?;
+        apps.push(
+            start(
+                app,
+                &side.app_log,
+                &format!("the {name} app"),
+                &mut interrupt,
+            )
+            .await?,
+        );
+    }
+    let bases = [&sides[0].config.base_url, &sides[1].config.base_url];
+    let plan = Arc::new(Plan::paired(head_suite, bases, pairing).map_err(Failure::usage)?);
+    let (recorded, cpu, started) =
+        load_while_watching(head_suite, &plan, &mut apps, &mut interrupt).await?;
+    let measured_start = started + head_suite.load.warmup;
+    let last_start = recorded.last_start;
+    let [base, head] = split_sides::<2>(recorded)?;
+    let mut records = [
+        assemble(
+            head_suite,
+            &plan,
+            base,
+            last_start,
+            cpu / 2.0,
+            measured_start,
+            &provenance_dir(sides[0].config),
+        ),
+        assemble(
+            head_suite,
+            &plan,
+            head,
+            last_start,
+            cpu / 2.0,
+            measured_start,
+            &provenance_dir(sides[1].config),
+        ),
+    ];
+    for record in &mut records {
+        record.pairing = Some(pairing);
+        if pairing == Pairing::Alternate {
+            // Each side had the whole rate during its own turns, which
+            // took half of the measured time.
+            record.load.block_ms *= 2;
+            record.load.achieved_rate *= 2.0;
+        }
+    }
+    Ok(records)
+}
+
+/// Runs the app's build command to completion (output to `log`).
+pub async fn build(app: &crate::config::AppConfig, log: &Path, what: &str) -> Result<(), Failure> {
+    let Some(command) = &app.build else {
+        return Ok(());
+    };
+    let mut interrupt = Interrupts::new()?;
+    eprintln!(
+        "building {what}: {} (log: {})",
+        command.join(" "),
+        log.display()
+    );
+    tokio::select! {
+        built = crate::app::build(app, log) => built.map_err(|e| Failure::run(format!("{what}: {e}"))),
+        signal = interrupt.next() => Err(interrupted(signal)),
+    }
+}
+
+async fn start(
+    app: &crate::config::AppConfig,
+    log: &Path,
+    what: &str,
+    interrupt: &mut Interrupts,
+) -> Result<App, Failure> {
+    eprintln!(
+        "starting {what}: {} (log: {})",
+        app.command.join(" "),
+        log.display()
+    );
+    let started = tokio::select! {
+        app = App::start(app, log) => app.map_err(|e| Failure::run(format!("{what}: {e}")))?,
+        signal = interrupt.next() => return Err(interrupted(signal)),
+    };
+    eprintln!("{what} is ready (pid {})", started.pid());
+    Ok(started)
+}
+
+/// Replays the plan while watching every app and the signals; stops the
+/// apps afterwards. Returns what was recorded, the generator's CPU seconds
+/// and when the warm-up started.
+async fn load_while_watching(
+    config: &Config,
+    plan: &Arc<Plan>,
+    apps: &mut [App],
+    interrupt: &mut Interrupts,
+) -> Result<(Recorded, f64, SystemTime), Failure> {
     let live = Arc::new(Live::default());
-    let progress = Progress::start(config, &plan, Arc::clone(&live));
+    let progress = Progress::start(config, plan, Arc::clone(&live));
     let cpu_before = cpu_seconds();
     let started = SystemTime::now();
     let recorded = tokio::select! {
-        recorded = load::run(Arc::clone(&plan), live) => recorded,
-        died = watch(&mut app) => return Err(Failure::run(died)),
+        recorded = load::run(Arc::clone(plan), live) => recorded,
+        died = watch(apps) => return Err(Failure::run(died)),
         signal = interrupt.next() => return Err(interrupted(signal)),
     };
     let cpu = cpu_seconds() - cpu_before;
     progress.finish();
-    if let Some(mut app) = app.take() {
+    for app in apps.iter_mut() {
         app.stop();
     }
-    let measured_start = started + config.load.warmup;
-    Ok(assemble(config, &plan, recorded, cpu, measured_start))
+    Ok((recorded, cpu, started))
 }
 
-async fn watch(app: &mut Option<App>) -> crate::app::AppError {
-    match app {
-        Some(app) => app.watch().await,
-        None => std::future::pending().await,
+fn split_sides<const N: usize>(recorded: Recorded) -> Result<[SideRecorded; N], Failure> {
+    recorded.sides.try_into().map_err(|_| {
+        Failure::run("internal error: the generator returned the wrong number of sides")
+    })
+}
+
+/// Where a side's git provenance is read: its suite file's directory.
+fn provenance_dir(config: &Config) -> PathBuf {
+    config
+        .path
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_default()
+}
+
+/// Resolves when any of the apps exits on its own.
+async fn watch(apps: &mut [App]) -> crate::app::AppError {
+    match apps {
+        [] => std::future::pending().await,
+        [app] => app.watch().await,
+        [first, second, ..] => tokio::select! {
+            died = first.watch() => died,
+            died = second.watch() => died,
+        },
     }
 }
 
@@ -173,9 +314,11 @@ fn hex(bytes: &[u8]) -> String {
 fn assemble(
     config: &Config,
     plan: &Plan,
-    recorded: Recorded,
+    recorded: SideRecorded,
+    last_start: Option<Duration>,
     cpu: f64,
     start: SystemTime,
+    provenance_dir: &Path,
 ) -> RunRecord {
     let block_count = config
         .load
@@ -210,24 +353,19 @@ fn assemble(
         .collect();
     let (measured, fingerprint) = measured(config);
     let duration = config.load.duration.as_secs_f64();
-    let achieved = match recorded.last_start {
+    let achieved = match last_start {
         Some(last) if last > Duration::ZERO => {
             recorded.requests as f64 / last.as_secs_f64().max(duration)
         }
         _ => 0.0,
     };
-    let dir = config
-        .path
-        .parent()
-        .map(|p| p.to_path_buf())
-        .unwrap_or_default();
     let mut record = RunRecord {
         format: record::FORMAT,
         suite: config.suite.clone(),
         summary: Vec::new(),
         fingerprint,
         measured,
-        provenance: provenance::collect(&dir, start),
+        provenance: provenance::collect(provenance_dir, start),
         load: LoadSummary {
             target_rate: config.load.rate,
             achieved_rate: achieved,
@@ -239,9 +377,10 @@ fn assemble(
             requests: recorded.requests,
             late_starts: recorded.late_starts,
             generator_cpu_seconds: cpu,
-            generator_requests: plan.schedule.total_requests(),
+            generator_requests: plan.schedule.total_requests() / plan.targets.len() as u64,
         },
         runs: Vec::new(),
+        pairing: None,
         endpoints,
     };
     record.summarize();

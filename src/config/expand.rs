@@ -6,9 +6,37 @@
 //! `${NAME:-default}` (used when `NAME` is unset or empty) and `$$` for a
 //! literal `$`; any other `$` is kept as is.
 
-/// Expands `text` with variables from the process environment.
+use std::cell::Cell;
+
+thread_local! {
+    /// The port `${PORT}` stands for while a suite file is parsed, and
+    /// whether the file used it.
+    static PORT: Cell<(u16, bool)> = const { Cell::new((0, false)) };
+}
+
+/// Runs `parse` with `${PORT}` standing for `port`; also returns whether
+/// the file used `${PORT}`. `PORT` is benchgate's own variable: the
+/// environment's `PORT` is never read for it.
+pub(super) fn with_port<T>(port: u16, parse: impl FnOnce() -> T) -> (T, bool) {
+    PORT.with(|cell| cell.set((port, false)));
+    let out = parse();
+    let used = PORT.with(|cell| cell.replace((0, false)).1);
+    (out, used)
+}
+
+/// Expands `text` with variables from the process environment, and `${PORT}`
+/// with the port chosen for this run.
 pub(super) fn expand_env(text: &str) -> Result<String, String> {
-    expand(text, |name| std::env::var(name).ok())
+    expand(text, |name| {
+        if name == "PORT" {
+            return PORT.with(|cell| {
+                let (port, _) = cell.get();
+                cell.set((port, true));
+                Some(port.to_string())
+            });
+        }
+        std::env::var(name).ok()
+    })
 }
 
 /// Expands `text`, looking variables up with `lookup`.

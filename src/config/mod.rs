@@ -24,18 +24,51 @@ use std::time::Duration;
 pub use error::ConfigError;
 pub use scalar::{parse_duration, parse_rate};
 
-/// Reads and parses the suite file at `path`.
+/// Reads and parses the suite file at `path`; `${PORT}` stands for a port
+/// that is free right now.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    load_with_port(path, free_port())
+}
+
+/// Reads and parses the suite file at `path` with `${PORT}` standing for
+/// `port` (A/B mode gives each side its own).
+pub fn load_with_port(path: &Path, port: u16) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Read {
         path: path.to_path_buf(),
         cause,
     })?;
-    parse(&text, path)
+    parse_with_port(&text, path, port)
+}
+
+/// A loopback port nothing listens on at this moment (0 if none can be had,
+/// which the app's start then reports).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|listener| listener.local_addr())
+        .map_or(0, |addr| addr.port())
 }
 
 /// Parses suite file text. `path` names the file in messages and anchors a
 /// relative `app.cwd`.
+#[cfg(test)]
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+    parse_with_port(text, path, free_port())
+}
+
+/// [`parse`] with `${PORT}` standing for `port`.
+pub fn parse_with_port(text: &str, path: &Path, port: u16) -> Result<Config, ConfigError> {
+    let (config, used) = expand::with_port(port, || parse_text(text, path));
+    let mut config = config?;
+    if used {
+        config.port = Some(port);
+        if let Some(app) = &mut config.app {
+            app.env.insert("PORT".into(), port.to_string());
+        }
+    }
+    Ok(config)
+}
+
+fn parse_text(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let blank = |line: &str| line.trim().is_empty() || line.trim_start().starts_with('#');
     if text.lines().all(blank) {
         return Err(ConfigError::Invalid {
@@ -81,6 +114,9 @@ pub struct Config {
     /// At least one; names are unique.
     pub endpoints: Vec<Endpoint>,
     pub gate: GateConfig,
+    /// The port `${PORT}` stood for, when the file used it; such a suite can
+    /// run two copies of its app side by side (A/B mode).
+    pub port: Option<u16>,
 }
 
 /// `http://host:port` with the port made explicit.
@@ -94,6 +130,9 @@ pub struct BaseUrl {
 pub struct AppConfig {
     /// argv, at least one element.
     pub command: Vec<String>,
+    /// Run once to completion before the app is first started (argv, in
+    /// `cwd`, with `env`); its output goes to the build log.
+    pub build: Option<Vec<String>>,
     /// Absolute, resolved against the suite file's directory.
     pub cwd: PathBuf,
     /// Added to benchgate's own environment.

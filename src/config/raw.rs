@@ -39,10 +39,11 @@ pub(super) struct RawSuite {
 #[derive(Debug, DeriveDeserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a mapping with command and optionally cwd, env and ready"
+    expecting = "a mapping with command and optionally build, cwd, env and ready"
 )]
 pub(super) struct RawApp {
     pub command: Command,
+    pub build: Option<Command>,
     pub cwd: Option<Text>,
     pub env: Option<BTreeMap<String, Text>>,
     pub ready: Option<RawReady>,

@@ -41,6 +41,7 @@ pub(super) fn resolve(raw: RawSuite, file: &Path) -> Result<Config, Problem> {
         load: resolve_load(raw.load.unwrap_or_default())?,
         endpoints,
         gate: resolve_gate(raw.gate.unwrap_or_default()),
+        port: None,
     })
 }
 
@@ -70,6 +71,7 @@ fn resolve_app(app: RawApp, file: &Path, base_url: &BaseUrl) -> Result<AppConfig
     });
     Ok(AppConfig {
         command: app.command.0,
+        build: app.build.map(|b| b.0),
         cwd: normalize(&cwd),
         env: app
             .env

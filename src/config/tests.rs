@@ -275,6 +275,7 @@ fn a_full_file_loads_with_every_field() {
 
     let app = AppConfig {
         command: vec!["gunicorn".into(), "-w".into(), "2".into(), "app:app".into()],
+        build: None,
         cwd: dir.path().join("service/flask"),
         env: BTreeMap::from([
             ("APP_ENV".to_string(), "bench".to_string()),
@@ -340,8 +341,47 @@ fn a_full_file_loads_with_every_field() {
             confidence: 0.95,
             max_error_rate_increase: 0.0,
         },
+        port: None,
     };
     assert_eq!(config, expected);
+}
+
+#[test]
+fn port_stands_for_the_chosen_port_everywhere_and_reaches_the_app() {
+    let text = r#"version: 1
+suite: s
+app:
+  command: ["./server", "--port", "${PORT}"]
+  build: ["make", "server"]
+  ready: { url: "http://127.0.0.1:${PORT}/health" }
+base_url: "http://127.0.0.1:${PORT}"
+endpoints:
+  - { name: a, path: /a }
+"#;
+    let config = parse_with_port(text, Path::new("s.yaml"), 40123).expect("valid");
+    assert_eq!(config.port, Some(40123));
+    assert_eq!(config.base_url.port, 40123);
+    let app = config.app.expect("app");
+    assert_eq!(app.command, ["./server", "--port", "40123"]);
+    assert_eq!(
+        app.build,
+        Some(vec!["make".to_string(), "server".to_string()])
+    );
+    assert_eq!(app.ready.url, "http://127.0.0.1:40123/health");
+    assert_eq!(app.env.get("PORT").map(String::as_str), Some("40123"));
+
+    let other = parse_with_port(text, Path::new("s.yaml"), 40124).expect("valid");
+    assert_eq!(other.base_url.port, 40124);
+
+    let fixed = parse_with_port(MIN, Path::new("s.yaml"), 40125).expect("valid");
+    assert_eq!(fixed.port, None, "a file without ${{PORT}} keeps its port");
+}
+
+#[test]
+fn an_empty_build_command_is_refused_with_its_line() {
+    let text = format!("{MIN}app:\n  command: [./server]\n  build: []\n");
+    let message = err(&text);
+    assert!(message.contains("app.build"), "{message}");
 }
 
 #[test]

@@ -81,6 +81,8 @@ fn comparison(n: usize, name: &str, ratio: f64) -> Comparison {
         removed: Vec::new(),
         warnings: vec!["50% of\nthe runs".into()],
         history: Vec::new(),
+        pairing: None,
+        accepted: Vec::new(),
     }
 }
 

@@ -21,9 +21,9 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 pub use client::{probe, Outcome, PreparedRequest};
-pub use recorder::Recorded;
 use recorder::Recorder;
-pub use schedule::Schedule;
+pub use recorder::{Recorded, SideRecorded};
+pub use schedule::{Pairing, Schedule};
 
 use crate::config::{BaseUrl, Config};
 use client::Connection;
@@ -35,31 +35,84 @@ const LATE_TOLERANCE: Duration = Duration::from_millis(1);
 /// Everything the generator needs, resolved from the suite.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    pub base: BaseUrl,
-    pub requests: Vec<PreparedRequest>,
+    /// One target per side: a single one, or base and head in A/B mode.
+    pub targets: Vec<Target>,
     pub schedule: Schedule,
+    /// Most requests in flight per side.
     pub connections: u32,
+    /// Length of one recorded block (a pair of slots when alternating).
     pub block: Duration,
     pub timeout: Duration,
 }
 
-impl Plan {
-    pub fn new(config: &Config) -> Result<Plan, String> {
-        let load = &config.load;
+/// Where one side's requests go.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub base: BaseUrl,
+    /// One per endpoint, in suite order.
+    pub requests: Vec<PreparedRequest>,
+}
+
+impl Target {
+    fn new(config: &Config, base: &BaseUrl) -> Result<Target, String> {
         let requests = config
             .endpoints
             .iter()
-            .map(|e| PreparedRequest::new(&config.base_url, e))
+            .map(|e| PreparedRequest::new(base, e))
             .collect::<Result<Vec<_>, _>>()?;
+        Ok(Target {
+            base: base.clone(),
+            requests,
+        })
+    }
+}
+
+impl Plan {
+    /// The suite against its own `base_url`.
+    pub fn new(config: &Config) -> Result<Plan, String> {
+        let load = &config.load;
         let weights: Vec<u32> = config.endpoints.iter().map(|e| e.weight).collect();
         Ok(Plan {
-            base: config.base_url.clone(),
-            requests,
+            targets: vec![Target::new(config, &config.base_url)?],
             schedule: Schedule::new(load.rate, load.warmup, load.duration, &weights, load.seed),
             connections: load.connections,
             block: load.block,
             timeout: load.timeout,
         })
+    }
+
+    /// The suite against two targets at once (side 0 the base, side 1 the
+    /// head), at the suite's rate per side, split by `pairing`.
+    pub fn paired(config: &Config, bases: [&BaseUrl; 2], pairing: Pairing) -> Result<Plan, String> {
+        let load = &config.load;
+        let weights: Vec<u32> = config.endpoints.iter().map(|e| e.weight).collect();
+        let schedule = Schedule::paired(
+            load.rate,
+            load.warmup,
+            load.duration,
+            &weights,
+            load.seed,
+            pairing,
+            load.block,
+        );
+        let block = match pairing {
+            Pairing::Random => load.block,
+            Pairing::Alternate => 2 * load.block,
+        };
+        Ok(Plan {
+            targets: vec![
+                Target::new(config, bases[0])?,
+                Target::new(config, bases[1])?,
+            ],
+            schedule,
+            connections: load.connections,
+            block,
+            timeout: load.timeout,
+        })
+    }
+
+    fn endpoints(&self) -> usize {
+        self.targets.first().map_or(0, |t| t.requests.len())
     }
 }
 
@@ -75,13 +128,17 @@ pub struct Live {
 pub async fn run(plan: Arc<Plan>, live: Arc<Live>) -> Recorded {
     let start = Instant::now() + Duration::from_millis(5);
     let measure_start = start + plan.schedule.measure_start();
-    let recorder = Arc::new(Mutex::new(Recorder::new(plan.requests.len(), plan.block)));
+    let sides = plan.targets.len();
+    let recorder = Arc::new(Mutex::new(Recorder::new(
+        plan.endpoints() * sides,
+        plan.block,
+    )));
     let next = Arc::new(AtomicU64::new(0));
-    let late = Arc::new(AtomicU64::new(0));
+    let late = Arc::new((0..sides).map(|_| AtomicU64::new(0)).collect::<Vec<_>>());
     let last_start = Arc::new(AtomicU64::new(0));
 
     let mut slots = JoinSet::new();
-    for _ in 0..plan.connections {
+    for _ in 0..plan.connections as usize * sides {
         let slot = Slot {
             plan: Arc::clone(&plan),
             next: Arc::clone(&next),
@@ -104,8 +161,9 @@ pub async fn run(plan: Arc<Plan>, live: Arc<Live>) -> Recorded {
     };
     let last = last_start.load(Ordering::Relaxed);
     recorder.finish(
-        plan.schedule.measured_requests(),
-        late.load(Ordering::Relaxed),
+        plan.endpoints(),
+        plan.schedule.measured_requests() / sides as u64,
+        late.iter().map(|l| l.load(Ordering::Relaxed)).collect(),
         (last > 0).then(|| Duration::from_nanos(last)),
     )
 }
@@ -114,7 +172,8 @@ pub async fn run(plan: Arc<Plan>, live: Arc<Live>) -> Recorded {
 struct Slot {
     plan: Arc<Plan>,
     next: Arc<AtomicU64>,
-    late: Arc<AtomicU64>,
+    /// Late starts per side.
+    late: Arc<Vec<AtomicU64>>,
     /// Latest actual start of a measured request, in ns from the measured
     /// phase's start.
     last_start: Arc<AtomicU64>,
@@ -126,18 +185,25 @@ struct Slot {
 
 impl Slot {
     async fn run(self) {
-        let mut connection = Connection::new(&self.plan.base);
+        let mut connections: Vec<Connection> = self
+            .plan
+            .targets
+            .iter()
+            .map(|t| Connection::new(&t.base))
+            .collect();
         let schedule = &self.plan.schedule;
+        let endpoints = self.plan.endpoints();
         loop {
             let i = self.next.fetch_add(1, Ordering::Relaxed);
             if i >= schedule.total_requests() {
                 return;
             }
+            let side = schedule.side(i);
             let due = self.start + schedule.due(i);
             let claimed = Instant::now();
             let started_from = if claimed > due {
                 if claimed - due > LATE_TOLERANCE && !schedule.is_warmup(i) {
-                    self.late.fetch_add(1, Ordering::Relaxed);
+                    self.late[side].fetch_add(1, Ordering::Relaxed);
                 }
                 due
             } else {
@@ -150,14 +216,13 @@ impl Slot {
                     .fetch_max(sent.as_nanos() as u64 + 1, Ordering::Relaxed);
             }
             let endpoint = schedule.endpoint(i);
-            let outcome = connection
-                .send(&self.plan.requests[endpoint], self.plan.timeout)
-                .await;
+            let request = &self.plan.targets[side].requests[endpoint];
+            let outcome = connections[side].send(request, self.plan.timeout).await;
             let latency = Instant::now().saturating_duration_since(started_from);
             if !schedule.is_warmup(i) {
                 let offset = due.saturating_duration_since(self.measure_start);
                 if let Ok(mut recorder) = self.recorder.lock() {
-                    recorder.record(offset, endpoint, latency, outcome);
+                    recorder.record(offset, side * endpoints + endpoint, latency, outcome);
                 }
             }
             self.live.finished.fetch_add(1, Ordering::Relaxed);

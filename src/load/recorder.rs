@@ -17,16 +17,23 @@ pub struct BlockData {
     pub outcomes: Outcomes,
 }
 
-/// The recorder's result: `blocks[b][e]` for block `b`, endpoint `e`.
+/// The recorder's result, per side: `sides[s][b][e]` for side `s`, block
+/// `b`, endpoint `e`.
 #[derive(Debug, Clone)]
 pub struct Recorded {
-    pub blocks: Vec<Vec<BlockData>>,
-    /// Requests scheduled in the measured phase.
-    pub requests: u64,
-    pub late_starts: u64,
+    pub sides: Vec<SideRecorded>,
     /// When the last measured request actually started, from the measured
     /// phase's start.
     pub last_start: Option<Duration>,
+}
+
+/// What one side (the only one, or base or head) recorded.
+#[derive(Debug, Clone)]
+pub struct SideRecorded {
+    pub blocks: Vec<Vec<BlockData>>,
+    /// Requests scheduled for this side in the measured phase.
+    pub requests: u64,
+    pub late_starts: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -79,13 +86,30 @@ impl Recorder {
         }
     }
 
-    pub fn finish(self, requests: u64, late_starts: u64, last_start: Option<Duration>) -> Recorded {
-        Recorded {
-            blocks: self.blocks,
-            requests,
-            late_starts,
-            last_start,
-        }
+    /// Splits the recording into sides of `endpoints` columns each;
+    /// `late_starts` has one entry per side.
+    pub fn finish(
+        self,
+        endpoints: usize,
+        requests: u64,
+        late_starts: Vec<u64>,
+        last_start: Option<Duration>,
+    ) -> Recorded {
+        let width = endpoints.max(1);
+        let sides = late_starts
+            .into_iter()
+            .enumerate()
+            .map(|(s, late_starts)| SideRecorded {
+                blocks: self
+                    .blocks
+                    .iter()
+                    .map(|block| block[s * width..(s + 1) * width].to_vec())
+                    .collect(),
+                requests,
+                late_starts,
+            })
+            .collect();
+        Recorded { sides, last_start }
     }
 }
 
@@ -120,7 +144,8 @@ mod tests {
             Duration::ZERO,
             Outcome::Timeout,
         );
-        let rec = r.finish(4, 0, None);
+        let rec = r.finish(2, 4, vec![0], None);
+        let rec = &rec.sides[0];
         assert_eq!(rec.blocks.len(), 3);
         assert_eq!(rec.blocks[0][0].latency_us.len(), 1);
         let first = &rec.blocks[0][0].latency_us;

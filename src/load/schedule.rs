@@ -1,16 +1,26 @@
-//! The open-loop schedule: when each request is meant to start and which
-//! endpoint it goes to.
+//! The open-loop schedule: when each request is meant to start, which
+//! endpoint it goes to and — in A/B mode — which side (base or head).
 //!
 //! Request `i` is due at `start + i / rate`, whatever happened to request
 //! `i - 1`. The endpoint mix is a table with each endpoint repeated by its
 //! weight, shuffled once from the seed and then cycled, so the proportions
 //! are exact over every cycle and a seed always gives the same order.
+//!
+//! With two sides the requests are split between them in one of two ways
+//! ([`Pairing`]): `Random` puts every (endpoint, side) combination in the
+//! mix table, so both apps are under load at once, each scheduled request
+//! goes to one of them at random, and every cycle of the table gives each
+//! side exactly the same requests; `Alternate` sends everything to one side
+//! for a slot, then to the other, in pairs of slots whose order is drawn
+//! from the seed (A B, B A, …).
 
 use std::time::Duration;
 
 use rand::seq::SliceRandom;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+
+pub use crate::record::Pairing;
 
 /// Shortest mix table; short tables are repeated up to this length so that a
 /// shuffle interleaves endpoints instead of alternating them rigidly.
@@ -23,7 +33,23 @@ pub struct Schedule {
     warmup_requests: u64,
     /// Requests in warm-up and measured phase together.
     total_requests: u64,
-    mix: Vec<u16>,
+    /// (endpoint, side) per entry, cycled.
+    mix: Vec<(u16, u8)>,
+    sides: Sides,
+}
+
+#[derive(Debug, Clone)]
+enum Sides {
+    One,
+    /// The side is in the mix table.
+    Random,
+    /// Slots of `slot_ns`, counted so that one starts with the measured
+    /// phase; slot pair `p` starts with side `first[p % len]`.
+    Alternate {
+        slot_ns: u128,
+        align_ns: u128,
+        first: Vec<u8>,
+    },
 }
 
 impl Schedule {
@@ -43,7 +69,61 @@ impl Schedule {
             interval_ns,
             warmup_requests,
             total_requests: warmup_requests + count(duration),
-            mix: mix_table(weights, seed),
+            mix: mix_table(weights, 1, seed),
+            sides: Sides::One,
+        }
+    }
+
+    /// An A/B schedule: `rate` requests per second *per side* for `duration`
+    /// of measured time per side, split by `pairing`; `slot` is the length of
+    /// one side's turn when alternating.
+    pub fn paired(
+        rate: f64,
+        warmup: Duration,
+        duration: Duration,
+        weights: &[u32],
+        seed: u64,
+        pairing: Pairing,
+        slot: Duration,
+    ) -> Schedule {
+        match pairing {
+            Pairing::Random => {
+                let mut schedule = Schedule::new(2.0 * rate, warmup, duration, weights, seed);
+                schedule.mix = mix_table(weights, 2, seed);
+                schedule.sides = Sides::Random;
+                schedule
+            }
+            Pairing::Alternate => {
+                let mut schedule = Schedule::new(rate, 2 * warmup, 2 * duration, weights, seed);
+                let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xab);
+                let first = (0..MIN_TABLE).map(|_| rng.random_range(0..2u8)).collect();
+                let slot_ns = slot.as_nanos().max(1);
+                let align_ns = (2 * slot_ns - schedule.measure_start().as_nanos() % (2 * slot_ns))
+                    % (2 * slot_ns);
+                schedule.sides = Sides::Alternate {
+                    slot_ns,
+                    align_ns,
+                    first,
+                };
+                schedule
+            }
+        }
+    }
+
+    /// Which side request `i` goes to: always 0 with one side.
+    pub fn side(&self, i: u64) -> usize {
+        match &self.sides {
+            Sides::One => 0,
+            Sides::Random => usize::from(self.mix[(i % self.mix.len() as u64) as usize].1),
+            Sides::Alternate {
+                slot_ns,
+                align_ns,
+                first,
+            } => {
+                let slot = (self.due(i).as_nanos() + align_ns) / slot_ns;
+                let pair = (slot / 2) as usize;
+                usize::from(first[pair % first.len()] ^ (slot % 2) as u8)
+            }
         }
     }
 
@@ -58,7 +138,7 @@ impl Schedule {
     }
 
     pub fn endpoint(&self, i: u64) -> usize {
-        usize::from(self.mix[(i % self.mix.len() as u64) as usize])
+        usize::from(self.mix[(i % self.mix.len() as u64) as usize].0)
     }
 
     pub fn is_warmup(&self, i: u64) -> bool {
@@ -74,14 +154,15 @@ impl Schedule {
     }
 }
 
-fn mix_table(weights: &[u32], seed: u64) -> Vec<u16> {
-    let one_cycle: Vec<u16> = weights
+fn mix_table(weights: &[u32], sides: u8, seed: u64) -> Vec<(u16, u8)> {
+    let one_cycle: Vec<(u16, u8)> = weights
         .iter()
         .enumerate()
         .flat_map(|(e, &w)| std::iter::repeat_n(e as u16, w as usize))
+        .flat_map(|e| (0..sides).map(move |side| (e, side)))
         .collect();
     let repeats = MIN_TABLE.div_ceil(one_cycle.len().max(1));
-    let mut table: Vec<u16> = one_cycle
+    let mut table: Vec<(u16, u8)> = one_cycle
         .iter()
         .copied()
         .cycle()
@@ -126,18 +207,105 @@ mod tests {
 
     #[test]
     fn mix_is_deterministic_for_a_seed_and_varies_with_it() {
-        let a = mix_table(&[3, 1, 2], 42);
-        assert_eq!(a, mix_table(&[3, 1, 2], 42));
-        assert_ne!(a, mix_table(&[3, 1, 2], 43));
+        let a = mix_table(&[3, 1, 2], 1, 42);
+        assert_eq!(a, mix_table(&[3, 1, 2], 1, 42));
+        assert_ne!(a, mix_table(&[3, 1, 2], 1, 43));
     }
 
     #[test]
     fn mix_interleaves_instead_of_running_endpoints_in_batches() {
-        let t = mix_table(&[1, 1], 1);
+        let t = mix_table(&[1, 1], 1, 1);
         let longest_run = t.windows(2).fold((1, 1), |(best, cur), w| {
             let cur = if w[0] == w[1] { cur + 1 } else { 1 };
             (best.max(cur), cur)
         });
         assert!(longest_run.0 < 20, "longest run {}", longest_run.0);
+    }
+
+    fn sides_of(s: &Schedule) -> Vec<usize> {
+        (0..s.total_requests()).map(|i| s.side(i)).collect()
+    }
+
+    #[test]
+    fn random_pairing_gives_each_side_the_same_requests_and_rate() {
+        let s = Schedule::paired(
+            100.0,
+            Duration::ZERO,
+            Duration::from_secs(30),
+            &[3, 1, 2],
+            9,
+            Pairing::Random,
+            Duration::from_secs(1),
+        );
+        assert_eq!(s.total_requests(), 6000, "100/s per side for 30 s");
+        let cycle = s.mix.len() as u64;
+        let mut counts = [[0u32; 2]; 3];
+        for i in 0..cycle {
+            counts[s.endpoint(i)][s.side(i)] += 1;
+        }
+        for per_side in counts {
+            assert_eq!(per_side[0], per_side[1], "{counts:?}");
+        }
+        // Both sides appear in every short stretch: they are under load at once.
+        let sides = sides_of(&s);
+        for window in sides.chunks(50) {
+            assert!(window.contains(&0) && window.contains(&1));
+        }
+    }
+
+    #[test]
+    fn the_split_is_reproducible_from_the_seed() {
+        let make = |seed, pairing| {
+            Schedule::paired(
+                50.0,
+                Duration::from_secs(1),
+                Duration::from_secs(10),
+                &[2, 1],
+                seed,
+                pairing,
+                Duration::from_millis(500),
+            )
+        };
+        for pairing in [Pairing::Random, Pairing::Alternate] {
+            let a = make(5, pairing);
+            let b = make(5, pairing);
+            assert_eq!(sides_of(&a), sides_of(&b));
+            assert_ne!(sides_of(&a), sides_of(&make(6, pairing)), "{pairing:?}");
+        }
+    }
+
+    #[test]
+    fn alternate_pairing_runs_one_side_per_slot_in_balanced_pairs() {
+        let s = Schedule::paired(
+            100.0,
+            Duration::ZERO,
+            Duration::from_secs(20),
+            &[1],
+            3,
+            Pairing::Alternate,
+            Duration::from_secs(1),
+        );
+        assert_eq!(
+            s.total_requests(),
+            4000,
+            "each side gets its own 20 s at 100/s"
+        );
+        let sides = sides_of(&s);
+        let slots: Vec<&[usize]> = sides.chunks(100).collect();
+        assert_eq!(slots.len(), 40);
+        for slot in &slots {
+            assert!(
+                slot.iter().all(|side| *side == slot[0]),
+                "one side per slot"
+            );
+        }
+        for pair in slots.chunks(2) {
+            assert_ne!(pair[0][0], pair[1][0], "each pair holds both sides");
+        }
+        let firsts: Vec<usize> = slots.chunks(2).map(|p| p[0][0]).collect();
+        assert!(
+            firsts.contains(&0) && firsts.contains(&1),
+            "order drawn per pair"
+        );
     }
 }

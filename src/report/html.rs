@@ -256,6 +256,12 @@ fn provenance(out: &mut String, c: &Comparison) {
         side(&c.base),
         side(&c.head)
     );
+    for line in [super::mode_line(c), super::accepted_line(c)]
+        .into_iter()
+        .flatten()
+    {
+        let _ = writeln!(out, "<p>{}</p>", escape(&line));
+    }
 }
 
 fn not_compared(out: &mut String, c: &Comparison) {

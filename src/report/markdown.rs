@@ -235,6 +235,12 @@ fn context(c: &Comparison) -> String {
         side(&c.base),
         side(&c.head)
     );
+    for line in [super::mode_line(c), super::accepted_line(c)]
+        .into_iter()
+        .flatten()
+    {
+        let _ = writeln!(out, "- {}", escape(&line));
+    }
     if !c.warnings.is_empty() {
         out.push_str("\n**Warnings**\n\n");
         for warning in &c.warnings {

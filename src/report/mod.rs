@@ -229,6 +229,30 @@ pub fn p_value(p: Option<f64>) -> String {
     }
 }
 
+/// How the two sides were measured, in A/B mode; `None` in stored mode.
+pub fn mode_line(c: &Comparison) -> Option<String> {
+    let split = match c.pairing? {
+        crate::record::Pairing::Random => {
+            "both under load at once, each request sent to one at random"
+        }
+        crate::record::Pairing::Alternate => "taking turns in alternating blocks",
+    };
+    Some(format!(
+        "A/B mode: base and head measured side by side on the same machine ({split}) and compared block pair by block pair"
+    ))
+}
+
+/// The slowdowns this pull request accepted by updating the stored
+/// baseline: "accepted in this pull request: create-order p95 +15%, …".
+pub fn accepted_line(c: &Comparison) -> Option<String> {
+    (!c.accepted.is_empty()).then(|| {
+        format!(
+            "accepted in this pull request (recorded in the stored baseline): {}",
+            crate::ab::describe(&c.accepted).join(", ")
+        )
+    })
+}
+
 /// The first eight characters of a commit.
 /// "commit, time, N runs on CPU (C cores)", each user-supplied part passed
 /// through the writer's `escape`, the commit also through `code`.

@@ -155,6 +155,12 @@ pub fn print_comparison(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
         short(&c.head.git_commit),
         c.head.time_utc
     )?;
+    for line in [super::mode_line(c), super::accepted_line(c)]
+        .into_iter()
+        .flatten()
+    {
+        writeln!(out, "{line}")?;
+    }
     write_inconclusive(c, out)?;
     for name in &c.added {
         writeln!(

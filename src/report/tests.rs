@@ -146,6 +146,8 @@ fn passing() -> Comparison {
         removed: Vec::new(),
         warnings: vec!["the baseline was recorded on another machine (Test CPU @ 3.00GHz, 4 cores) than this run (Other CPU @ 2.10GHz, 4 cores): machine-to-machine offsets are not covered by the intervals".into()],
         history: Vec::new(),
+        pairing: None,
+        accepted: Vec::new(),
     }
 }
 
@@ -265,6 +267,8 @@ fn failing() -> Comparison {
                 .into(),
         ],
         history: Vec::new(),
+        pairing: None,
+        accepted: Vec::new(),
     }
 }
 
@@ -334,6 +338,8 @@ fn the_json_report_matches_its_schema() {
         endpoints: Vec::new(),
         warnings: Vec::new(),
         history: Vec::new(),
+        pairing: None,
+        accepted: Vec::new(),
         ..passing()
     };
     for c in [passing(), failing(), empty] {

@@ -147,6 +147,36 @@ impl Estimate {
         Estimate::from_pivot(parts, pivot, self.alpha)
     }
 
+    /// The estimate against a shifted reference: head tested against
+    /// base × `accepted`, where `accepted` is itself an estimate (a slowdown
+    /// recorded beforehand) with standard error `accepted_se` of its log on
+    /// `accepted_df` degrees of freedom. The two are independent, so their
+    /// log-scale variances add; the degrees of freedom follow
+    /// Welch–Satterthwaite.
+    pub fn relative_to(&self, accepted: f64, accepted_se: f64, accepted_df: f64) -> Estimate {
+        let (v1, v2) = (self.log_se.powi(2), accepted_se.max(0.0).powi(2));
+        let se = (v1 + v2).sqrt();
+        let df = if v2 > 0.0 && accepted_df > 0.0 {
+            (v1 + v2).powi(2) / (v1.powi(2) / self.df + v2.powi(2) / accepted_df)
+        } else {
+            self.df
+        };
+        let parts = Parts {
+            stat: self.stat,
+            base: self.base * accepted,
+            head: self.head,
+            noise: self.noise,
+            base_blocks: self.base_blocks,
+            head_blocks: self.head_blocks,
+        };
+        let pivot = Pivot {
+            log_ratio: self.ratio.ln() - accepted.ln(),
+            se,
+            df,
+        };
+        Estimate::from_pivot(parts, pivot, self.alpha)
+    }
+
     fn pivot(&self) -> Pivot {
         Pivot {
             log_ratio: self.ratio.ln(),

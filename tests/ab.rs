@@ -1,0 +1,384 @@
+//! A/B mode end to end, with the real binary and two real copies of the demo
+//! app: A/A passes, a slowdown on the head side only is caught on the right
+//! endpoint, a failing build is exit 3 with its log, the two sides never
+//! share a port, `check --ab REF` prepares the base itself, a pull request
+//! that records its slowdown in the stored baseline passes while a further
+//! slowdown fails, and nothing outlives benchgate.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{benchgate, demo_bin, group_members, DEMO_ENDPOINTS};
+
+/// Short runs: 6 s of 500 ms blocks (12 pairs) at 60/s per side.
+const LOAD: &str = "  rate: 60/s\n  warmup: 1s\n  duration: 6s\n  block: 500ms";
+
+/// A suite that starts the demo app on `${PORT}`, with extra `app:` lines.
+fn ab_suite(app_extra: &str) -> String {
+    format!(
+        r#"version: 1
+suite: demo
+app:
+  command: ["{demo}", "--port", "${{PORT}}"]
+  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
+{app_extra}base_url: "http://127.0.0.1:${{PORT}}"
+load:
+{LOAD}
+endpoints:
+{DEMO_ENDPOINTS}
+"#,
+        demo = demo_bin()
+    )
+}
+
+/// `env:` for the demo app slowing `/orders` down by `factor`.
+fn slowdown(factor: &str) -> String {
+    format!("  env: {{ DEMO_SLOWDOWN: \"/orders={factor}\" }}\n")
+}
+
+/// A directory with `benchgate.yaml`.
+fn tree(suite: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("benchgate.yaml"), suite).expect("write suite");
+    dir
+}
+
+/// `benchgate ab` of `head` against `base`, JSON on stdout.
+fn ab(head: &Path, base: &Path, extra: &[&str]) -> (i32, Value, String) {
+    let out = benchgate()
+        .current_dir(head)
+        .args([
+            "ab",
+            "--config",
+            "benchgate.yaml",
+            "--format",
+            "json",
+            "--base-dir",
+        ])
+        .arg(base)
+        .args(extra)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("run benchgate");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
+
+fn verdict(c: &Value, endpoint: &str, metric: &str) -> String {
+    let endpoints = c["endpoints"].as_array().expect("endpoints");
+    let e = endpoints
+        .iter()
+        .find(|e| e["name"] == endpoint)
+        .expect("endpoint compared");
+    let m = e["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .find(|m| m["metric"] == metric)
+        .expect("metric compared");
+    m["verdict"].as_str().unwrap_or_default().to_string()
+}
+
+#[test]
+fn a_a_passes_and_is_compared_pair_by_pair() {
+    let head = tree(&ab_suite(""));
+    let base = tree(&ab_suite(""));
+    let (code, c, stderr) = ab(head.path(), base.path(), &[]);
+    assert_eq!(code, 0, "{stderr}\n{c}");
+    assert_eq!(c["outcome"], "pass");
+    assert_eq!(c["pairing"], "random");
+    for side in ["base", "head"] {
+        let results = head.path().join(format!(".benchgate/demo.{side}.json"));
+        let record: Value =
+            serde_json::from_str(&std::fs::read_to_string(&results).expect("results written"))
+                .expect("json");
+        assert_eq!(record["pairing"], "random");
+        let blocks = record["endpoints"][0]["blocks"].as_array().expect("blocks");
+        assert_eq!(blocks.len(), 12, "6 s of 500 ms blocks");
+        // Each side got the suite's rate, not half of it.
+        let achieved = record["load"]["achieved_rate"].as_f64().unwrap_or(0.0);
+        assert!((50.0..70.0).contains(&achieved), "{side}: {achieved}/s");
+    }
+    // Both apps ran, each with its own log.
+    for side in ["base", "head"] {
+        assert!(
+            stderr.contains(&format!("the {side} app is ready (pid ")),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_slowdown_on_the_head_side_only_is_caught_on_its_endpoint() {
+    let head = tree(&ab_suite(&slowdown("1.5")));
+    let base = tree(&ab_suite(""));
+    let (code, c, stderr) = ab(head.path(), base.path(), &[]);
+    assert_eq!(code, 1, "{stderr}\n{c}");
+    assert_eq!(verdict(&c, "create-order", "p50"), "regressed", "{c}");
+    // The untouched endpoint's median stays put (its tail may queue behind
+    // the slowed endpoint in the same app, a real effect).
+    assert_ne!(verdict(&c, "list-users", "p50"), "regressed", "{c}");
+    assert!(stderr.contains("create-order"), "{stderr}");
+}
+
+#[test]
+fn alternating_blocks_also_work_and_are_recorded() {
+    let head = tree(&ab_suite(""));
+    let base = tree(&ab_suite(""));
+    let (code, c, stderr) = ab(head.path(), base.path(), &["--pairing", "alternate"]);
+    assert_eq!(code, 0, "{stderr}\n{c}");
+    assert_eq!(c["pairing"], "alternate");
+}
+
+#[test]
+fn a_failing_build_is_exit_3_with_its_log_tail() {
+    let build = "  build: [\"sh\", \"-c\", \"echo compiling the head; echo 'error[E0308]: mismatched types' >&2; exit 101\"]\n";
+    let head = tree(&ab_suite(build));
+    let base = tree(&ab_suite(""));
+    let (code, _, stderr) = ab(head.path(), base.path(), &[]);
+    assert_eq!(code, 3, "{stderr}");
+    assert!(
+        stderr.contains("the head: the build command failed with exit code 101"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("error[E0308]: mismatched types"),
+        "{stderr}"
+    );
+    assert!(
+        head.path().join(".benchgate/demo.head.build.log").exists(),
+        "the build's log is kept"
+    );
+    assert!(
+        !stderr.contains("is ready"),
+        "nothing was started: {stderr}"
+    );
+}
+
+#[test]
+fn two_sides_never_share_a_port() {
+    // A fixed port cannot hold two apps: refused before anything starts.
+    let port = support::free_port();
+    let fixed = support::demo_suite(port, LOAD, DEMO_ENDPOINTS);
+    let head = tree(&fixed);
+    let base = tree(&fixed);
+    let (code, _, stderr) = ab(head.path(), base.path(), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("${PORT}"), "{stderr}");
+    assert!(stderr.contains(&format!("127.0.0.1:{port}")), "{stderr}");
+
+    // With ${PORT} each side gets its own, reported in its app's log.
+    let head = tree(&ab_suite(""));
+    let (code, _, stderr) = ab(head.path(), head.path(), &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let port_of = |side: &str| {
+        let log =
+            std::fs::read_to_string(head.path().join(format!(".benchgate/demo.{side}.app.log")))
+                .expect("app log");
+        log.lines()
+            .find_map(|l| l.split("127.0.0.1:").nth(1).map(|p| p.trim().to_string()))
+            .unwrap_or_else(|| panic!("no address in the {side} log: {log}"))
+    };
+    assert_ne!(port_of("base"), port_of("head"));
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@t.invalid"])
+        .args(args)
+        .stdout(Stdio::null())
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn check_ab_checks_out_the_base_itself_and_cleans_up() {
+    let repo = tree(&ab_suite(""));
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    git(repo.path(), &["add", "benchgate.yaml"]);
+    git(repo.path(), &["commit", "-q", "-m", "suite"]);
+    // The working tree (the head) slows /orders down; HEAD (the base) does not.
+    std::fs::write(
+        repo.path().join("benchgate.yaml"),
+        ab_suite(&slowdown("1.6")),
+    )
+    .expect("edit suite");
+    let out = benchgate()
+        .current_dir(repo.path())
+        .args(["check", "--ab", "main", "--format", "json"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let c: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    assert_eq!(out.status.code(), Some(1), "{stderr}\n{c}");
+    assert_eq!(verdict(&c, "create-order", "p50"), "regressed");
+    let list = Command::new("git")
+        .current_dir(repo.path())
+        .args(["worktree", "list"])
+        .output()
+        .expect("git");
+    let worktrees = String::from_utf8_lossy(&list.stdout);
+    assert_eq!(
+        worktrees.lines().count(),
+        1,
+        "the base worktree is removed: {worktrees}"
+    );
+
+    let out = benchgate()
+        .current_dir(repo.path())
+        .args(["check", "--ab", "no-such-branch"])
+        .timeout(Duration::from_secs(30))
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no such commit"));
+}
+
+/// Records three short real runs of `dir`'s suite as its stored baseline
+/// (several runs, so that the baseline carries its run-to-run noise).
+fn record_baseline(dir: &Path) {
+    let mut results = Vec::new();
+    for run in 0..3 {
+        let path = dir.join(format!("r{run}.json"));
+        benchgate()
+            .current_dir(dir)
+            .args([
+                "run",
+                "--config",
+                "benchgate.yaml",
+                "--duration",
+                "2s",
+                "--block",
+                "500ms",
+            ])
+            .arg(format!("--out={}", path.display()))
+            .timeout(Duration::from_secs(60))
+            .assert()
+            .success();
+        results.push(path);
+    }
+    benchgate()
+        .current_dir(dir)
+        .args(["baseline", "save", "--config", "benchgate.yaml"])
+        .args(&results)
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_slowdown_recorded_in_the_baseline_is_accepted_and_a_further_one_is_not() {
+    // One endpoint: a slowed endpoint also slows others' requests queued
+    // behind it in the same app, which is not what this test is about.
+    let only_orders = |suite: String| {
+        let at = suite.find("  - name: list-users").expect("endpoint list");
+        let end = suite.find("  - name: create-order").expect("endpoint list");
+        format!("{}{}", &suite[..at], &suite[end..])
+    };
+    let base = tree(&only_orders(ab_suite("")));
+    record_baseline(base.path());
+    // The pull request slows /orders down on purpose and records it.
+    let head = tree(&only_orders(ab_suite(&slowdown("1.5"))));
+    record_baseline(head.path());
+
+    let (code, c, stderr) = ab(head.path(), base.path(), &[]);
+    assert_eq!(code, 0, "{stderr}\n{c}");
+    let accepted = c["accepted"].as_array().expect("accepted slowdowns");
+    assert!(
+        accepted
+            .iter()
+            .any(|a| a["endpoint"] == "create-order" && a["metric"] == "p50"),
+        "{c}"
+    );
+    assert!(stderr.contains("accepted in this pull request"), "{stderr}");
+
+    // The same recorded baseline, but the code slows down further.
+    std::fs::write(
+        head.path().join("benchgate.yaml"),
+        ab_suite(&slowdown("2.4")),
+    )
+    .expect("edit suite");
+    let (code, c, stderr) = ab(head.path(), base.path(), &[]);
+    assert_eq!(code, 1, "{stderr}\n{c}");
+    assert_eq!(verdict(&c, "create-order", "p50"), "regressed");
+}
+
+#[test]
+fn calibrate_reports_the_noise_of_every_metric() {
+    let dir = tree(&ab_suite(""));
+    let out = benchgate()
+        .current_dir(dir.path())
+        .args(["calibrate", "--config", "benchgate.yaml"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("A/A calibration of suite demo"), "{stdout}");
+    for name in ["list-users", "create-order"] {
+        let rows = stdout
+            .lines()
+            .filter(|l| l.trim_start_matches(['│', ' ']).starts_with(name))
+            .count();
+        assert_eq!(rows, 3, "p50, p95, p99 of {name}:\n{stdout}");
+    }
+    assert!(stdout.contains("pair sd"), "{stdout}");
+    assert!(
+        stdout.contains("suggestion:") || stdout.contains("out of reach"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn ctrl_c_stops_both_apps() {
+    let head = tree(&ab_suite("").replace("duration: 6s", "duration: 60s"));
+    let mut child = Command::new(support::benchgate_path())
+        .current_dir(head.path())
+        .args(["ab", "--config", "benchgate.yaml", "--base-dir"])
+        .arg(head.path())
+        .env("CI", "true")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn benchgate");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut pids = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut lines = BufReader::new(stderr).lines();
+    while pids.len() < 2 && Instant::now() < deadline {
+        let Some(Ok(line)) = lines.next() else { break };
+        if let Some(pid) = line
+            .split("is ready (pid ")
+            .nth(1)
+            .and_then(|rest| rest.trim_end_matches(')').parse::<i32>().ok())
+        {
+            pids.push(pid);
+        }
+    }
+    assert_eq!(pids.len(), 2, "both apps started");
+    std::thread::sleep(Duration::from_millis(500));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .expect("signal");
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(3));
+    for pid in pids {
+        assert!(group_members(pid).is_empty(), "app group {pid} still alive");
+    }
+}
