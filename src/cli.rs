@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{parse_duration, parse_rate};
+use crate::merge::{parse_shard, Shard};
 use crate::record::Pairing;
 
 /// A CI performance-regression gate for HTTP services.
@@ -46,6 +47,9 @@ pub enum Command {
     /// Render a saved comparison (comparison.json from --report-dir or
     /// --format json) again, in any format. Exits 0 whatever its outcome.
     Report(ReportArgs),
+    /// Join results files of one suite (shards from a CI matrix, or
+    /// separate runs) into one results file, losslessly.
+    Merge(MergeArgs),
     /// Record or save the suite's baseline.
     #[command(subcommand)]
     Baseline(BaselineCommand),
@@ -265,7 +269,23 @@ pub struct SuiteArgs {
 pub struct RunArgs {
     #[command(flatten)]
     pub suite: SuiteArgs,
-    /// Where to write the results JSON [default: .benchgate/<suite>.results.json].
+    /// Where to write the results JSON [default: .benchgate/<suite>.results.json,
+    /// or .benchgate/<suite>.shard-K-of-N.results.json with --shard].
     #[arg(long, short, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Measure only shard K of N (e.g. 2/3): the endpoints at positions K,
+    /// K+N, K+2N… of the suite file, at their share of the rate, so each
+    /// sees the load of an unsharded run. Join the shards with `merge`.
+    #[arg(long, value_parser = parse_shard, value_name = "K/N")]
+    pub shard: Option<Shard>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Results files of one suite: `run --shard` shards, or whole runs.
+    #[arg(required = true, num_args = 2.., value_name = "RESULTS.json")]
+    pub results: Vec<PathBuf>,
+    /// Where to write the merged results file.
+    #[arg(long, short, required = true, value_name = "FILE")]
+    pub out: PathBuf,
 }

@@ -6,14 +6,15 @@ use std::path::{Path, PathBuf};
 use crate::baseline;
 use crate::cli::{
     AbArgs, BaselineCommand, BaselinesArg, CalibrateArgs, CheckArgs, Command, CompareArgs, Format,
-    GithubArgs, OutputArgs, ReportArgs, ReportFormat, RunArgs, SaveArgs, SuiteArgs, UpdateArgs,
+    GithubArgs, MergeArgs, OutputArgs, ReportArgs, ReportFormat, RunArgs, SaveArgs, SuiteArgs,
+    UpdateArgs,
 };
 use crate::compare::{self, Comparison, GateSettings, Outcome};
 use crate::config::{self, Config};
 use crate::exit::{Code, Failure};
 use crate::record::{Pairing, RunRecord};
 use crate::runner::{self, RunOptions};
-use crate::{ab, calibrate, files, github, report};
+use crate::{ab, calibrate, files, github, merge, report};
 
 /// Where benchgate keeps its own outputs by default, relative to the
 /// current directory.
@@ -30,6 +31,7 @@ pub fn dispatch(command: Command) -> Result<Code, Failure> {
         Command::Calibrate(args) => calibrate(&args),
         Command::Compare(args) => compare_files(&args),
         Command::Report(args) => report_file(&args),
+        Command::Merge(args) => merge_files(&args),
         Command::Baseline(BaselineCommand::Update(args)) => baseline_update(&args),
         Command::Baseline(BaselineCommand::Save(args)) => baseline_save(&args),
         Command::Validate(args) => validate(&args.config),
@@ -52,13 +54,36 @@ fn validate(path: &Path) -> Result<Code, Failure> {
 }
 
 fn run(args: &RunArgs) -> Result<Code, Failure> {
-    let config = load_suite(&args.suite)?;
+    let full = load_suite(&args.suite)?;
+    let config = match args.shard {
+        Some(shard) => {
+            let sharded = merge::shard_config(&full, shard).map_err(Failure::usage)?;
+            let names: Vec<&str> = sharded.endpoints.iter().map(|e| e.name.as_str()).collect();
+            eprintln!(
+                "shard {shard}: {} at {:.2}/s of the suite's {}/s",
+                names.join(", "),
+                sharded.load.rate,
+                full.load.rate
+            );
+            sharded
+        }
+        None => full.clone(),
+    };
+    let what = match args.shard {
+        Some(shard) => format!("shard-{}-of-{}.results.json", shard.index, shard.count),
+        None => "results.json".to_string(),
+    };
     let out = args
         .out
         .clone()
-        .unwrap_or_else(|| default_output(&config, "results.json"));
+        .unwrap_or_else(|| default_output(&config, &what));
     build(&config, "the app", "build.log")?;
-    let record = measure(&config)?;
+    let mut record = measure(&config)?;
+    if args.shard.is_some() {
+        // Shards of one suite share its fingerprint, so they merge, and
+        // compare with the whole suite's baseline.
+        (record.measured, record.fingerprint) = runner::measured(&full);
+    }
     write_record(&record, &out)?;
     report::terminal::print_run(&record, &mut std::io::stdout())
         .map_err(|e| Failure::run(format!("cannot print: {e}")))?;
@@ -125,6 +150,53 @@ fn compare_files(args: &CompareArgs) -> Result<Code, Failure> {
         args.output.format,
         args.output.report_dir.as_deref(),
     )
+}
+
+/// Joins results files of one suite into one, written atomically.
+fn merge_files(args: &MergeArgs) -> Result<Code, Failure> {
+    let mut inputs = Vec::new();
+    for path in &args.results {
+        let record = baseline::read_record(path).map_err(Failure::usage)?;
+        inputs.push((path.clone(), record));
+    }
+    warn_about_commits(&inputs);
+    let merged = merge::merge(inputs).map_err(Failure::usage)?;
+    write_record(&merged, &args.out)?;
+    report::terminal::print_run(&merged, &mut std::io::stdout())
+        .map_err(|e| Failure::run(format!("cannot print: {e}")))?;
+    println!(
+        "merged {} file(s), {} run(s), {} endpoint(s) of suite {}: {}",
+        args.results.len(),
+        merged.run_count(),
+        merged.endpoints.len(),
+        merged.suite,
+        args.out.display()
+    );
+    Ok(Code::Pass)
+}
+
+/// Shards measured at different commits measured different code: merging
+/// them is allowed (the suite is the same) but rarely meant.
+fn warn_about_commits(inputs: &[(PathBuf, RunRecord)]) {
+    let commits: Vec<(&Path, String)> = inputs
+        .iter()
+        .flat_map(|(path, record)| {
+            record
+                .run_infos()
+                .into_iter()
+                .filter_map(move |run| Some((path.as_path(), run.provenance.git_commit?)))
+        })
+        .collect();
+    let Some((first, known)) = commits.first() else {
+        return;
+    };
+    if let Some((path, commit)) = commits.iter().find(|(_, c)| c != known) {
+        eprintln!(
+            "benchgate: warning: {} was measured at commit {commit} but {} at {known}: the merged results mix two versions of the app",
+            path.display(),
+            first.display()
+        );
+    }
 }
 
 /// Renders a saved comparison in the asked format, to `--out` or stdout.

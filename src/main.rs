@@ -16,6 +16,7 @@ mod files;
 mod github;
 mod init;
 mod load;
+mod merge;
 mod provenance;
 mod record;
 mod report;

@@ -69,6 +69,15 @@ pub enum Pairing {
     Alternate,
 }
 
+/// What [`RunRecord::append`] does with an endpoint the record lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NewEndpoints {
+    /// Refuse: every run of a baseline measures the same endpoints.
+    Refuse,
+    /// Add it: shards of a split suite measure different endpoints.
+    Add,
+}
+
 /// One of several runs joined in a record.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RunInfo {
@@ -259,64 +268,74 @@ impl RunRecord {
         self.runs.len().max(1)
     }
 
+    /// The record's runs, each with its provenance and load: `runs`, or the
+    /// record itself when it holds a single run.
+    pub fn run_infos(&self) -> Vec<RunInfo> {
+        if self.runs.is_empty() {
+            vec![RunInfo {
+                provenance: self.provenance.clone(),
+                load: self.load.clone(),
+            }]
+        } else {
+            self.runs.clone()
+        }
+    }
+
     /// Joins separate runs of the same suite into one record whose blocks
-    /// remember their run. All must share the fingerprint.
+    /// remember their run. All must share the fingerprint and measure the
+    /// first run's endpoints.
     pub fn combine(records: Vec<RunRecord>) -> Result<RunRecord, String> {
         let mut records = records.into_iter();
         let Some(mut joined) = records.next() else {
             return Err("no runs to join".into());
         };
-        if joined.runs.is_empty() {
-            joined.runs.push(RunInfo {
-                provenance: joined.provenance.clone(),
-                load: joined.load.clone(),
-            });
-        }
+        joined.runs = joined.run_infos();
         for next in records {
-            if next.fingerprint != joined.fingerprint {
-                return Err(format!(
-                    "cannot join runs of different suites (fingerprints {} and {})",
-                    joined.fingerprint, next.fingerprint
-                ));
-            }
-            let offset = joined.runs.len() as u32;
-            let infos = if next.runs.is_empty() {
-                vec![RunInfo {
-                    provenance: next.provenance.clone(),
-                    load: next.load.clone(),
-                }]
-            } else {
-                next.runs.clone()
-            };
-            joined.runs.extend(infos);
-            for endpoint in next.endpoints {
-                match joined
-                    .endpoints
-                    .iter_mut()
-                    .find(|e| e.name == endpoint.name)
-                {
-                    Some(existing) => {
-                        existing
-                            .blocks
-                            .extend(endpoint.blocks.into_iter().map(|mut b| {
-                                b.run += offset;
-                                b
-                            }))
-                    }
-                    None => {
-                        return Err(format!(
-                            "endpoint {} is missing from the first run",
-                            endpoint.name
-                        ))
-                    }
-                }
-            }
-            joined.provenance = next.provenance;
-            // Blocks of separate runs pair with nothing.
-            joined.pairing = None;
+            joined.append(next, NewEndpoints::Refuse)?;
         }
         joined.summarize();
         Ok(joined)
+    }
+
+    /// Appends `next`'s runs after this record's own: its blocks' run
+    /// numbers are offset past this record's runs, so that every run stays a
+    /// separate run, and `runs` lists them all. The fingerprints must match.
+    /// Leaves the record unchanged on error; does not re-summarize.
+    pub fn append(&mut self, next: RunRecord, new: NewEndpoints) -> Result<(), String> {
+        if next.fingerprint != self.fingerprint {
+            return Err(format!(
+                "cannot join runs of different suites (fingerprints {} and {})",
+                self.fingerprint, next.fingerprint
+            ));
+        }
+        if new == NewEndpoints::Refuse {
+            if let Some(missing) = next
+                .endpoints
+                .iter()
+                .find(|e| self.endpoint(&e.name).is_none())
+            {
+                return Err(format!(
+                    "endpoint {} is missing from the first run",
+                    missing.name
+                ));
+            }
+        }
+        self.runs = self.run_infos();
+        let offset = self.runs.len() as u32;
+        self.runs.extend(next.run_infos());
+        for mut endpoint in next.endpoints {
+            for block in &mut endpoint.blocks {
+                block.run += offset;
+            }
+            match self.endpoints.iter_mut().find(|e| e.name == endpoint.name) {
+                Some(existing) => existing.blocks.extend(endpoint.blocks),
+                None => self.endpoints.push(endpoint),
+            }
+        }
+        self.provenance = next.provenance;
+        // Blocks of separate runs pair with nothing.
+        self.pairing = None;
+        Ok(())
     }
 
     pub fn endpoint(&self, name: &str) -> Option<&EndpointRecord> {

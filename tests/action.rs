@@ -36,6 +36,7 @@ fn the_action_is_composite_with_the_documented_inputs_and_outputs() {
         "github-token",
         "comment",
         "mode",
+        "base-ref",
         "report-dir",
         "runs",
     ] {
@@ -54,6 +55,7 @@ fn the_action_is_composite_with_the_documented_inputs_and_outputs() {
     assert_eq!(defaults("mode").as_deref(), Some("check"));
     assert_eq!(defaults("comment").as_deref(), Some("true"));
     assert_eq!(defaults("report-dir").as_deref(), Some("benchgate-report"));
+    assert_eq!(defaults("base-ref").as_deref(), Some(""));
 }
 
 #[test]
@@ -91,8 +93,8 @@ fn workflows() -> Vec<PathBuf> {
 fn every_workflow_has_triggers_and_jobs() {
     let found = workflows();
     assert!(
-        found.len() >= 5,
-        "expected the CI and four example workflows: {found:?}"
+        found.len() >= 6,
+        "expected the CI and five example workflows: {found:?}"
     );
     for path in found {
         let workflow = parse(&path);
@@ -124,4 +126,283 @@ fn init_writes_the_documented_pull_request_workflow() {
         template, example,
         "src/init/workflow.yml and docs/workflows/benchgate-pr.yml differ"
     );
+}
+
+#[test]
+fn the_ab_example_runs_the_action_in_ab_mode_on_pull_requests() {
+    let workflow = parse(&root().join("docs/workflows/pr-ab.yml"));
+    assert!(keys(&workflow["on"]).contains(&"pull_request".to_string()));
+    assert_eq!(
+        workflow["permissions"]["pull-requests"].as_str(),
+        Some("write")
+    );
+    assert_eq!(workflow["permissions"]["contents"].as_str(), Some("read"));
+    let steps = workflow["jobs"]["benchgate"]["steps"]
+        .as_sequence()
+        .expect("steps");
+    let uses: Vec<&str> = steps.iter().filter_map(|s| s["uses"].as_str()).collect();
+    assert!(uses.iter().any(|u| u.starts_with("actions/checkout@")));
+    let action = steps
+        .iter()
+        .find(|s| {
+            s["uses"]
+                .as_str()
+                .is_some_and(|u| u.contains("/benchgate@"))
+        })
+        .expect("a step using the action");
+    assert_eq!(action["with"]["mode"].as_str(), Some("ab"));
+}
+
+#[test]
+fn an_unknown_mode_step_accepts_every_documented_mode() {
+    let action = parse(&root().join("action.yml"));
+    let steps = action["runs"]["steps"].as_sequence().expect("steps");
+    let unknown = steps
+        .iter()
+        .find(|s| s["name"].as_str() == Some("Unknown mode"))
+        .expect("the unknown-mode step");
+    let condition = unknown["if"].as_str().expect("its condition");
+    for mode in ["check", "ab", "update-baseline"] {
+        assert!(
+            condition.contains(&format!("inputs.mode != '{mode}'")),
+            "{condition}"
+        );
+    }
+    let check = check_step(&action);
+    let condition = check["if"].as_str().expect("its condition");
+    assert!(condition.contains("inputs.mode == 'ab'"), "{condition}");
+}
+
+/// The action's check step, which check and ab modes share.
+fn check_step(action: &Value) -> &Value {
+    action["runs"]["steps"]
+        .as_sequence()
+        .expect("steps")
+        .iter()
+        .find(|s| s["id"].as_str() == Some("check"))
+        .expect("the step with id check")
+}
+
+/// A pull request's repository, played locally: `remote` holds a base and a
+/// head commit on `main` (and `release` at the base); `work` is a shallow
+/// clone of `main` like the one `actions/checkout` makes, so it lacks the
+/// base. A stand-in benchgate in `$HOME/.cargo/bin` records its arguments
+/// and writes a comparison.
+struct PullRequest {
+    dir: tempfile::TempDir,
+    base: String,
+}
+
+/// The stand-in for benchgate: records its arguments one per line and
+/// writes a comparison whose outcome follows its exit code ($STANDIN_CODE).
+const STANDIN: &str = r#"#!/bin/sh
+printf '%s\n' "$@" > "$HOME/args"
+mkdir -p "$BENCHGATE_REPORT_DIR"
+code="${STANDIN_CODE:-0}"
+if [ "$code" = 1 ]; then outcome=fail; verdict=regressed; else outcome=pass; verdict=unchanged; fi
+cat > "$BENCHGATE_REPORT_DIR/comparison.json" <<JSON
+{"outcome": "$outcome", "endpoints": [{"metrics": [{"verdict": "$verdict"}], "errors": {"regressed": false}}]}
+JSON
+exit "$code"
+"#;
+
+impl PullRequest {
+    fn new() -> PullRequest {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let pr = PullRequest {
+            dir,
+            base: String::new(),
+        };
+        let remote = pr.path("remote");
+        fs_err::create_dir_all(&remote).expect("remote dir");
+        pr.git(&remote, &["init", "--quiet", "--initial-branch=main"]);
+        fs_err::write(remote.join("app.txt"), "base\n").expect("write");
+        pr.git(&remote, &["add", "app.txt"]);
+        pr.git(&remote, &["commit", "--quiet", "-m", "base"]);
+        let base = pr.git(&remote, &["rev-parse", "HEAD"]);
+        pr.git(&remote, &["branch", "release"]);
+        fs_err::write(remote.join("app.txt"), "head\n").expect("write");
+        pr.git(&remote, &["commit", "--quiet", "-am", "head"]);
+        let url = format!("file://{}", remote.display());
+        pr.git(
+            pr.dir.path(),
+            &["clone", "--quiet", "--depth=1", &url, "work"],
+        );
+        let bin = pr.path("home/.cargo/bin");
+        fs_err::create_dir_all(&bin).expect("bin dir");
+        fs_err::write(bin.join("benchgate"), STANDIN).expect("stand-in");
+        use std::os::unix::fs::PermissionsExt as _;
+        fs_err::set_permissions(
+            bin.join("benchgate"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .expect("chmod");
+        let pr = PullRequest { base, ..pr };
+        assert!(!pr.has_commit(&pr.base), "the shallow clone lacks the base");
+        pr
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// A git command isolated from the machine's git configuration.
+    fn command(&self, program: &str, dir: &Path) -> std::process::Command {
+        let mut cmd = std::process::Command::new(program);
+        cmd.current_dir(dir)
+            .env("HOME", self.path("home"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "a")
+            .env("GIT_AUTHOR_EMAIL", "a@example.com")
+            .env("GIT_COMMITTER_NAME", "a")
+            .env("GIT_COMMITTER_EMAIL", "a@example.com");
+        cmd
+    }
+
+    fn git(&self, dir: &Path, args: &[&str]) -> String {
+        let out = self
+            .command("git", dir)
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    fn has_commit(&self, sha: &str) -> bool {
+        self.command("git", &self.path("work"))
+            .args(["cat-file", "-e", &format!("{sha}^{{commit}}")])
+            .status()
+            .expect("git runs")
+            .success()
+    }
+
+    /// Runs the action's check step as the runner would (bash -eo
+    /// pipefail, inputs in the environment) with `mode` and the value its
+    /// `BASE_SHA` expression gave.
+    fn run_step(&self, mode: &str, base_sha: &str, standin_code: u8) -> Step {
+        let action = parse(&root().join("action.yml"));
+        let step = check_step(&action);
+        assert_eq!(
+            step["env"]["BASE_SHA"].as_str(),
+            Some("${{ inputs.base-ref || github.event.pull_request.base.sha }}")
+        );
+        assert_eq!(
+            step["env"]["BENCHGATE_MODE"].as_str(),
+            Some("${{ inputs.mode }}")
+        );
+        let script = step["run"].as_str().expect("the step's script");
+        let output = self.path("github_output");
+        fs_err::write(&output, "").expect("output file");
+        let out = self
+            .command("bash", &self.path("work"))
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+            .env("GITHUB_OUTPUT", &output)
+            .env("GITHUB_TOKEN", "secret")
+            .env("BENCHGATE_MODE", mode)
+            .env("BENCHGATE_CONFIG", "benchgate.yaml")
+            .env("BENCHGATE_REPORT_DIR", "benchgate-report")
+            .env("BENCHGATE_COMMENT", "true")
+            .env("BASE_SHA", base_sha)
+            .env("STANDIN_CODE", standin_code.to_string())
+            .output()
+            .expect("bash runs");
+        Step {
+            code: out.status.code(),
+            stdout: String::from_utf8_lossy(&out.stdout).to_string(),
+            outputs: fs_err::read_to_string(&output).expect("outputs"),
+            args: std::fs::read_to_string(self.path("home/args"))
+                .ok()
+                .map(|a| a.lines().map(str::to_string).collect()),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Step {
+    code: Option<i32>,
+    stdout: String,
+    /// What the step wrote to $GITHUB_OUTPUT.
+    outputs: String,
+    /// The stand-in's arguments, if it ran.
+    args: Option<Vec<String>>,
+}
+
+const CHECK_ARGS: [&str; 6] = [
+    "check",
+    "--config",
+    "benchgate.yaml",
+    "--report-dir",
+    "benchgate-report",
+    "--github",
+];
+
+fn with_ab(base: &str) -> Vec<String> {
+    let mut args: Vec<String> = CHECK_ARGS.iter().map(|a| a.to_string()).collect();
+    args.extend(["--ab".to_string(), base.to_string()]);
+    args
+}
+
+#[test]
+fn ab_mode_fetches_the_pull_requests_base_and_runs_check_ab() {
+    let pr = PullRequest::new();
+    let step = pr.run_step("ab", &pr.base, 0);
+    assert_eq!(step.code, Some(0), "{step:?}");
+    assert_eq!(step.args, Some(with_ab(&pr.base)));
+    assert!(pr.has_commit(&pr.base), "the base was fetched");
+    assert!(step.outputs.contains("verdict=pass\n"), "{}", step.outputs);
+    assert!(step.outputs.contains("regressions=0\n"), "{}", step.outputs);
+    assert!(step.outputs.contains("report-dir=benchgate-report\n"));
+}
+
+#[test]
+fn ab_mode_resolves_a_base_ref_branch_and_passes_a_regression_on() {
+    let pr = PullRequest::new();
+    let step = pr.run_step("ab", "release", 1);
+    assert_eq!(step.code, Some(1), "{step:?}");
+    assert_eq!(step.args, Some(with_ab(&pr.base)));
+    assert!(step.outputs.contains("verdict=fail\n"), "{}", step.outputs);
+    assert!(step.outputs.contains("regressions=1\n"), "{}", step.outputs);
+}
+
+#[test]
+fn ab_mode_uses_a_base_already_in_the_checkout() {
+    let pr = PullRequest::new();
+    let head = pr.git(&pr.path("work"), &["rev-parse", "HEAD"]);
+    let step = pr.run_step("ab", "HEAD", 0);
+    assert_eq!(step.code, Some(0), "{step:?}");
+    assert_eq!(step.args, Some(with_ab(&head)));
+}
+
+#[test]
+fn ab_mode_without_a_base_fails_with_one_error_line() {
+    let pr = PullRequest::new();
+    let cases = [
+        ("", "::error::benchgate: mode ab needs a base commit: run it on a pull_request event or set the base-ref input"),
+        ("0123456789abcdef0123456789abcdef01234567", "::error::benchgate: the base commit 0123456789abcdef0123456789abcdef01234567 is not in the checkout and cannot be fetched from origin"),
+        ("--upload-pack=touch pwned", "::error::benchgate: base-ref '--upload-pack=touch pwned' is not a commit, branch or tag name"),
+    ];
+    for (base, error) in cases {
+        let step = pr.run_step("ab", base, 0);
+        assert_eq!(step.code, Some(2), "{base:?}: {step:?}");
+        assert!(step.stdout.contains(error), "{base:?}: {}", step.stdout);
+        assert_eq!(step.args, None, "{base:?}: benchgate ran");
+        assert_eq!(step.outputs, "verdict=error\n", "{base:?}");
+    }
+    assert!(!pr.path("work/pwned").exists());
+}
+
+#[test]
+fn check_mode_never_passes_ab_even_on_a_pull_request() {
+    let pr = PullRequest::new();
+    let step = pr.run_step("check", &pr.base, 0);
+    assert_eq!(step.code, Some(0), "{step:?}");
+    let expected: Vec<String> = CHECK_ARGS.iter().map(|a| a.to_string()).collect();
+    assert_eq!(step.args, Some(expected));
+    assert!(!pr.has_commit(&pr.base), "check mode fetched the base");
 }
