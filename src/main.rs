@@ -14,6 +14,7 @@ mod files;
 mod github;
 mod init;
 mod load;
+mod placement;
 mod provenance;
 mod record;
 mod report;
