@@ -20,9 +20,10 @@ use crate::app::App;
 use crate::config::Config;
 use crate::exit::Failure;
 use crate::load::{self, Live, Plan, Recorded};
+use crate::placement;
 use crate::provenance;
 use crate::record::{
-    self, Block, EndpointRecord, LoadSummary, Measured, MeasuredEndpoint, RunRecord,
+    self, Block, EndpointRecord, LoadSummary, Measured, MeasuredEndpoint, Provenance, RunRecord,
 };
 
 /// Where the app's output goes.
@@ -58,6 +59,16 @@ pub async fn measure(config: &Config, options: &RunOptions) -> Result<RunRecord,
 
     let live = Arc::new(Live::default());
     let progress = Progress::start(config, &plan, Arc::clone(&live));
+    // The generator runs on this thread (a current-thread runtime); the
+    // guard unpins it on every way out of here.
+    let load_pinned = match &config.load.cpus {
+        Some(cpus) => Some(placement::pin_current_thread(cpus).map_err(|e| {
+            Failure::run(format!(
+                "cannot place the load generator: {e}; change or remove load.cpus"
+            ))
+        })?),
+        None => None,
+    };
     let cpu_before = cpu_seconds();
     let started = SystemTime::now();
     let recorded = tokio::select! {
@@ -66,6 +77,7 @@ pub async fn measure(config: &Config, options: &RunOptions) -> Result<RunRecord,
         signal = interrupt.next() => return Err(interrupted(signal)),
     };
     let cpu = cpu_seconds() - cpu_before;
+    drop(load_pinned);
     progress.finish();
     if let Some(mut app) = app.take() {
         app.stop();
@@ -227,7 +239,10 @@ fn assemble(
         summary: Vec::new(),
         fingerprint,
         measured,
-        provenance: provenance::collect(&dir, start),
+        provenance: Provenance {
+            placement: provenance::placement(config),
+            ..provenance::collect(&dir, start)
+        },
         load: LoadSummary {
             target_rate: config.load.rate,
             achieved_rate: achieved,
