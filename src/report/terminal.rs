@@ -46,6 +46,9 @@ pub fn print_run(record: &RunRecord, out: &mut dyn Write) -> io::Result<()> {
         load.target_rate,
         load.achieved_rate
     )?;
+    if let Some(placement) = &record.provenance.placement {
+        writeln!(out, "CPU placement: {}", placement.describe())?;
+    }
     if load.late_starts > 0 {
         writeln!(
             out,
