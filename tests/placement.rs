@@ -168,6 +168,32 @@ fn the_app_and_the_generator_run_on_their_cpus() {
         )),
         "{stdout}"
     );
+
+    // A comparison carries each side's placement into its reports.
+    let results_file = dir.path().join(".benchgate/demo.results.json");
+    let placed = format!("app on CPU {app_list}, load on CPU {load_list}");
+    let compared = benchgate()
+        .current_dir(dir.path())
+        .arg("compare")
+        .args([&results_file, &results_file])
+        .arg("--report-dir=report")
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let text = String::from_utf8_lossy(&compared.stdout);
+    assert!(text.contains(&format!("Z, {placed})")), "{text}");
+    let markdown =
+        std::fs::read_to_string(dir.path().join("report/comparison.md")).expect("comparison.md");
+    let sides: Vec<&str> = markdown
+        .lines()
+        .filter(|l| l.starts_with("- **Base:**") || l.starts_with("- **Head:**"))
+        .collect();
+    assert_eq!(sides.len(), 2, "{markdown}");
+    for side in sides {
+        assert!(side.ends_with(&format!(", {placed}")), "{side}");
+    }
 }
 
 /// This thread's CPU list as the kernel writes it (`0-1`): what an

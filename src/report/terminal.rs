@@ -149,14 +149,20 @@ pub fn print_comparison(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
         column.set_cell_alignment(CellAlignment::Right);
     }
     writeln!(out, "{table}")?;
+    let placed = |p: &Option<crate::record::Placement>| {
+        p.as_ref()
+            .map_or_else(String::new, |p| format!(", {}", p.describe()))
+    };
     writeln!(
         out,
-        "base: {} ({} run(s), {}) · head: {} ({})",
+        "base: {} ({} run(s), {}{}) · head: {} ({}{})",
         short(&c.base.git_commit),
         c.base.runs,
         c.base.time_utc,
+        placed(&c.base.placement),
         short(&c.head.git_commit),
-        c.head.time_utc
+        c.head.time_utc,
+        placed(&c.head.placement)
     )?;
     write_inconclusive(c, out)?;
     for name in &c.added {
