@@ -20,6 +20,7 @@ use tokio::time::Instant;
 
 use crate::config::{AppConfig, BaseUrl};
 use crate::load;
+use crate::placement;
 
 /// How long the app gets to exit after SIGTERM before it is killed.
 const GRACE: Duration = Duration::from_secs(5);
@@ -37,6 +38,8 @@ pub enum AppError {
         program: String,
         source: std::io::Error,
     },
+    #[error("cannot place the app: {0}; change or remove app.cpus")]
+    Placement(String),
     #[error("cannot create the app's log file {path}: {source}")]
     Log {
         path: PathBuf,
@@ -181,7 +184,16 @@ impl App {
             .process_group(0)
             .kill_on_drop(false);
         die_with_parent(&mut command);
-        let child = command.spawn().map_err(|source| match source.kind() {
+        // A forked child starts with the forking thread's CPU mask, and every
+        // process the app starts inherits it in turn; the guard puts this
+        // thread's mask back as soon as the spawn returns.
+        let pinned = match &config.cpus {
+            Some(cpus) => Some(placement::pin_current_thread(cpus).map_err(AppError::Placement)?),
+            None => None,
+        };
+        let spawned = command.spawn();
+        drop(pinned);
+        let child = spawned.map_err(|source| match source.kind() {
             std::io::ErrorKind::NotFound => AppError::NotFound {
                 program: program.clone(),
                 cwd: config.cwd.clone(),

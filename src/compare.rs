@@ -144,6 +144,9 @@ pub struct SideInfo {
     pub runs: usize,
     pub cpu_model: String,
     pub cores: usize,
+    /// The (latest) run's CPU placement; absent when it pinned nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<crate::record::Placement>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -669,6 +672,7 @@ fn side_info(record: &RunRecord) -> SideInfo {
         runs: record.run_count(),
         cpu_model: record.provenance.host.cpu_model.clone(),
         cores: record.provenance.host.cores,
+        placement: record.provenance.placement.clone(),
     }
 }
 

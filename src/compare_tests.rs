@@ -209,6 +209,7 @@ pub(crate) mod records {
                     cores: 4,
                     os: "linux 6.1.0 x86_64".into(),
                 },
+                placement: None,
             }
         }
 

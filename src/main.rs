@@ -17,6 +17,7 @@ mod github;
 mod init;
 mod load;
 mod merge;
+mod placement;
 mod provenance;
 mod record;
 mod report;

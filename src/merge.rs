@@ -324,6 +324,7 @@ mod tests {
                     cores: 2,
                     os: "linux".into(),
                 },
+                placement: None,
             },
             load: load(rate, rate, 150 * names.len() as u64),
             runs: Vec::new(),

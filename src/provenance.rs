@@ -1,12 +1,14 @@
 //! Where and when a run was made: benchgate version, git commit and branch,
-//! UTC time, and a summary of the machine — so a report can say which runner
-//! made a baseline and warn when it differs.
+//! UTC time, a summary of the machine and the run's CPU placement — so a
+//! report can say which runner made a baseline and warn when it differs.
 
 use std::path::Path;
 use std::process::Command;
 use std::time::SystemTime;
 
-use crate::record::{Host, Provenance};
+use crate::config::Config;
+use crate::placement;
+use crate::record::{Host, Placement, Provenance};
 
 /// Provenance of a run made now, for the suite file in `dir`.
 pub fn collect(dir: &Path, time: SystemTime) -> Provenance {
@@ -16,7 +18,21 @@ pub fn collect(dir: &Path, time: SystemTime) -> Provenance {
         git_branch: git(dir, &["rev-parse", "--abbrev-ref", "HEAD"]).filter(|b| b != "HEAD"),
         time_utc: humantime::format_rfc3339_seconds(time).to_string(),
         host: host(),
+        placement: None,
     }
+}
+
+/// The CPU placement `config` asks for; `None` when it pins nothing.
+pub fn placement(config: &Config) -> Option<Placement> {
+    let app = config.app.as_ref().and_then(|app| app.cpus.as_deref());
+    let load = config.load.cpus.as_deref();
+    if app.is_none() && load.is_none() {
+        return None;
+    }
+    Some(Placement {
+        app: app.map(placement::describe),
+        load: load.map(placement::describe),
+    })
 }
 
 pub fn host() -> Host {

@@ -123,6 +123,32 @@ pub struct Provenance {
     /// RFC 3339, UTC, when the measured phase started.
     pub time_utc: String,
     pub host: Host,
+    /// The CPUs the app and the generator were pinned to (`app.cpus`,
+    /// `load.cpus`); absent when neither was set, and in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
+}
+
+/// CPU placement of a run, each side as a Linux CPU list (`1`, `0-1`,
+/// `0,2`); a side that was not pinned is absent.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Placement {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<String>,
+}
+
+impl Placement {
+    /// `app on CPU 1, load on CPU 0`; an unpinned side says `anywhere`.
+    pub fn describe(&self) -> String {
+        let side = |name: &str, cpus: &Option<String>| match cpus {
+            Some(list) if list.contains([',', '-']) => format!("{name} on CPUs {list}"),
+            Some(list) => format!("{name} on CPU {list}"),
+            None => format!("{name} anywhere"),
+        };
+        format!("{}, {}", side("app", &self.app), side("load", &self.load))
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -457,6 +483,45 @@ mod tests {
         }
         assert_eq!(back.max(), h.max());
         assert_eq!(back.min(), h.min());
+    }
+
+    #[test]
+    fn placement_is_optional_in_provenance() {
+        let old = r#"{"benchgate_version":"0.1.0","git_commit":null,"git_branch":null,
+            "time_utc":"1970-01-01T00:00:00Z","host":{"cpu_model":"x","cores":2,"os":"linux"}}"#;
+        let mut p: Provenance = serde_json::from_str(old).expect("a file without placement");
+        assert_eq!(p.placement, None);
+        let json = serde_json::to_value(&p).expect("json");
+        assert!(json.get("placement").is_none(), "absent, not null: {json}");
+
+        p.placement = Some(Placement {
+            app: Some("1".into()),
+            load: None,
+        });
+        let json = serde_json::to_value(&p).expect("json");
+        assert_eq!(json["placement"], serde_json::json!({ "app": "1" }));
+        let back: Provenance = serde_json::from_value(json).expect("round trip");
+        assert_eq!(back, p);
+    }
+
+    #[test]
+    fn placement_reads_as_a_sentence() {
+        let p = |app: Option<&str>, load: Option<&str>| Placement {
+            app: app.map(String::from),
+            load: load.map(String::from),
+        };
+        assert_eq!(
+            p(Some("1"), Some("0")).describe(),
+            "app on CPU 1, load on CPU 0"
+        );
+        assert_eq!(
+            p(Some("1-3"), None).describe(),
+            "app on CPUs 1-3, load anywhere"
+        );
+        assert_eq!(
+            p(None, Some("0,2")).describe(),
+            "app anywhere, load on CPUs 0,2"
+        );
     }
 
     #[test]

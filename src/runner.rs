@@ -20,9 +20,11 @@ use crate::app::App;
 use crate::config::Config;
 use crate::exit::Failure;
 use crate::load::{self, Live, Plan, Recorded, SideRecorded};
+use crate::placement;
 use crate::provenance;
 use crate::record::{
-    self, Block, EndpointRecord, LoadSummary, Measured, MeasuredEndpoint, Pairing, RunRecord,
+    self, Block, EndpointRecord, LoadSummary, Measured, MeasuredEndpoint, Pairing, Provenance,
+    RunRecord,
 };
 
 /// Where the app's output goes.
@@ -180,6 +182,16 @@ async fn load_while_watching(
 ) -> Result<(Recorded, f64, SystemTime), Failure> {
     let live = Arc::new(Live::default());
     let progress = Progress::start(config, plan, Arc::clone(&live));
+    // The generator runs on this thread (a current-thread runtime); the
+    // guard unpins it on every way out of here.
+    let load_pinned = match &config.load.cpus {
+        Some(cpus) => Some(placement::pin_current_thread(cpus).map_err(|e| {
+            Failure::run(format!(
+                "cannot place the load generator: {e}; change or remove load.cpus"
+            ))
+        })?),
+        None => None,
+    };
     let cpu_before = cpu_seconds();
     let started = SystemTime::now();
     let recorded = tokio::select! {
@@ -188,6 +200,7 @@ async fn load_while_watching(
         signal = interrupt.next() => return Err(interrupted(signal)),
     };
     let cpu = cpu_seconds() - cpu_before;
+    drop(load_pinned);
     progress.finish();
     for app in apps.iter_mut() {
         app.stop();
@@ -365,7 +378,10 @@ fn assemble(
         summary: Vec::new(),
         fingerprint,
         measured,
-        provenance: provenance::collect(provenance_dir, start),
+        provenance: Provenance {
+            placement: provenance::placement(config),
+            ..provenance::collect(provenance_dir, start)
+        },
         load: LoadSummary {
             target_rate: config.load.rate,
             achieved_rate: achieved,

@@ -138,6 +138,9 @@ pub struct AppConfig {
     /// Added to benchgate's own environment.
     pub env: BTreeMap<String, String>,
     pub ready: ReadyProbe,
+    /// The CPUs the app and all its children run on (Linux); `None` leaves
+    /// placement to the kernel. Distinct, and each one benchgate may use.
+    pub cpus: Option<Vec<usize>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -164,6 +167,9 @@ pub struct LoadConfig {
     pub timeout: Duration,
     /// Seeds the interleaving of endpoints; default 1.
     pub seed: u64,
+    /// The CPUs the load generator's thread runs on (Linux); `None` leaves
+    /// placement to the kernel. Distinct, and each one benchgate may use.
+    pub cpus: Option<Vec<usize>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -13,9 +13,9 @@ use serde::Deserialize as DeriveDeserialize;
 
 use super::expand::expand_env;
 use super::values::{
-    scalar, AnyDuration, BaseUrlValue, Confidence, Connections, EndpointName, ErrorRate, Method,
-    PositiveDuration, Rate, ReadyUrl, RequestPath, Seed, Status, SuiteName, Text, Threshold,
-    Version, Weight,
+    scalar, AnyDuration, BaseUrlValue, Confidence, Connections, Cpus, EndpointName, ErrorRate,
+    Method, PositiveDuration, Rate, ReadyUrl, RequestPath, Seed, Status, SuiteName, Text,
+    Threshold, Version, Weight,
 };
 use super::Metric;
 
@@ -39,7 +39,7 @@ pub(super) struct RawSuite {
 #[derive(Debug, DeriveDeserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a mapping with command and optionally build, cwd, env and ready"
+    expecting = "a mapping with command and optionally build, cwd, env, ready and cpus"
 )]
 pub(super) struct RawApp {
     pub command: Command,
@@ -47,6 +47,7 @@ pub(super) struct RawApp {
     pub cwd: Option<Text>,
     pub env: Option<BTreeMap<String, Text>>,
     pub ready: Option<RawReady>,
+    pub cpus: Option<Cpus>,
 }
 
 #[derive(Debug, DeriveDeserialize)]
@@ -59,7 +60,7 @@ pub(super) struct RawReady {
 #[derive(Debug, Default, DeriveDeserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a mapping with rate, connections, warmup, duration, block, timeout and seed"
+    expecting = "a mapping with rate, connections, warmup, duration, block, timeout, seed and cpus"
 )]
 pub(super) struct RawLoad {
     pub rate: Option<Rate>,
@@ -69,6 +70,7 @@ pub(super) struct RawLoad {
     pub block: Option<PositiveDuration>,
     pub timeout: Option<PositiveDuration>,
     pub seed: Option<Seed>,
+    pub cpus: Option<Cpus>,
 }
 
 #[derive(Debug, DeriveDeserialize)]

@@ -9,6 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use std::time::Duration;
 
 use super::raw::{RawApp, RawEndpoint, RawGate, RawLoad, RawSuite};
+use super::values::Cpus;
 use super::{AppConfig, Body, Config, Endpoint, EndpointGate, GateConfig, LoadConfig, Metric};
 use super::{BaseUrl, ReadyProbe};
 
@@ -65,6 +66,7 @@ fn resolve_app(app: RawApp, file: &Path, base_url: &BaseUrl) -> Result<AppConfig
             ),
         )
     })?;
+    let cpus = app.cpus.map(|c| available("app.cpus", c)).transpose()?;
     let ready = app.ready.unwrap_or(super::raw::RawReady {
         url: None,
         timeout: None,
@@ -85,7 +87,28 @@ fn resolve_app(app: RawApp, file: &Path, base_url: &BaseUrl) -> Result<AppConfig
                 .map_or_else(|| format!("{}/", base_url.to_url()), |u| u.0),
             timeout: ready.timeout.map_or(Duration::from_secs(30), |t| t.0),
         },
+        cpus,
     })
+}
+
+/// Refuses CPUs that this process may not run on (offline, or outside the
+/// mask it was started with, e.g. by `taskset` or a container).
+fn available(key: &str, cpus: Cpus) -> Result<Vec<usize>, Problem> {
+    let allowed = crate::placement::allowed();
+    match cpus.0.iter().position(|cpu| !allowed.contains(cpu)) {
+        None => Ok(cpus.0),
+        Some(i) => {
+            let here = crate::placement::describe(&allowed);
+            Err(problem(
+                format!("{key}[{i}]"),
+                format!(
+                    "CPU {} is not available here (this machine allows {here}); \
+                     use CPUs from {here} or remove {key}",
+                    cpus.0[i]
+                ),
+            ))
+        }
+    }
 }
 
 /// Removes `.` and folds `..` without touching the file system.
@@ -112,6 +135,7 @@ fn resolve_load(load: RawLoad) -> Result<LoadConfig, Problem> {
         block: load.block.as_ref().map_or(Duration::from_secs(1), |d| d.0),
         timeout: load.timeout.map_or(Duration::from_secs(2), |d| d.0),
         seed: load.seed.map_or(1, |s| s.0),
+        cpus: load.cpus.map(|c| available("load.cpus", c)).transpose()?,
     };
     if config.block > config.duration {
         let at = if load.block.is_some() {

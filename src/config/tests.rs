@@ -224,6 +224,74 @@ fn missing_file_says_how_to_make_one() {
     );
 }
 
+#[test]
+fn cpu_lists_name_the_cpus_this_machine_allows() {
+    let allowed = crate::placement::allowed();
+    let here = crate::placement::describe(&allowed);
+    let cpu = if allowed.contains(&99) { 1023 } else { 99 };
+    assert_eq!(
+        err(&format!(
+            "{MIN}app:\n  command: [./server]\n  cpus: [{cpu}]\n"
+        )),
+        format!(
+            "benchgate.yaml:9:10: app.cpus[0]: CPU {cpu} is not available here \
+             (this machine allows {here}); use CPUs from {here} or remove app.cpus"
+        )
+    );
+    let first = allowed[0];
+    assert_eq!(
+        err(&format!(
+            "{MIN}load:\n  rate: 5/s\n  cpus:\n    - {first}\n    - {cpu}\n"
+        )),
+        format!(
+            "benchgate.yaml:11:7: load.cpus[1]: CPU {cpu} is not available here \
+             (this machine allows {here}); use CPUs from {here} or remove load.cpus"
+        )
+    );
+}
+
+#[test]
+fn cpu_lists_are_distinct_whole_numbers() {
+    assert_eq!(
+        err(&format!("{MIN}load:\n  cpus: [-1]\n")),
+        r#"benchgate.yaml:8:10: load.cpus[0]: "-1" is out of range; use a whole number from 0 to 1023, e.g. "cpus: [1]""#
+    );
+    assert_eq!(
+        err(&format!("{MIN}load:\n  cpus: [0, 0]\n")),
+        "benchgate.yaml:8:9: load.cpus: CPU 0 is listed twice; list each CPU once"
+    );
+    assert_eq!(
+        err(&format!("{MIN}load:\n  cpus: []\n")),
+        r#"benchgate.yaml:8:9: load.cpus: list at least one CPU, e.g. "cpus: [1]", or remove the key to run anywhere"#
+    );
+    assert_eq!(
+        err(&format!("{MIN}load:\n  cpus: 1\n")),
+        r#"benchgate.yaml:8:9: load.cpus: must be a list of CPU numbers, not 1; write e.g. "cpus: [1]" or "cpus: [0, 1]""#
+    );
+    assert_eq!(
+        err(&format!("{MIN}load:\n  cpus: 0-1\n")),
+        r#"benchgate.yaml:8:9: load.cpus: must be a list of CPU numbers, not "0-1"; write e.g. "cpus: [1]" or "cpus: [0, 1]""#
+    );
+}
+
+#[test]
+fn cpu_lists_keep_their_order() {
+    let allowed = crate::placement::allowed();
+    let cpus: Vec<usize> = allowed.iter().rev().copied().collect();
+    let list = cpus
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let text = format!(
+        "{MIN}app:\n  command: [./server]\n  cpus: [{list}]\nload:\n  cpus: [{}]\n",
+        allowed[0]
+    );
+    let config = parse(&text, Path::new("benchgate.yaml")).expect("valid");
+    assert_eq!(config.app.expect("an app").cpus, Some(cpus));
+    assert_eq!(config.load.cpus, Some(vec![allowed[0]]));
+}
+
 const FULL: &str = r#"version: 1
 suite: api.v2
 app:
@@ -285,6 +353,7 @@ fn a_full_file_loads_with_every_field() {
             url: "http://127.0.0.1:8000/health".into(),
             timeout: Duration::from_secs(45),
         },
+        cpus: None,
     };
     let list_users = Endpoint {
         name: "list-users".into(),
@@ -333,6 +402,7 @@ fn a_full_file_loads_with_every_field() {
             block: Duration::from_millis(500),
             timeout: Duration::from_secs(2),
             seed: 7,
+            cpus: None,
         },
         endpoints: vec![list_users, create_order],
         gate: GateConfig {
@@ -402,6 +472,7 @@ fn a_minimal_file_gets_the_defaults() {
             block: Duration::from_secs(1),
             timeout: Duration::from_secs(2),
             seed: 1,
+            cpus: None,
         }
     );
     assert_eq!(

@@ -275,3 +275,69 @@ from_scalar!(Metric, "a metric such as p95", |s| {
             format!(r#""{s}" is not a metric; use one of {}"#, names.join(", "))
         })
 });
+
+/// `cpus:` — CPU numbers, at least one, each once. Whether this machine has
+/// them is checked in [`super::resolve`], where the key is known.
+#[derive(Debug)]
+pub(super) struct Cpus(pub Vec<usize>);
+
+impl<'de> Deserialize<'de> for Cpus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(CpusVisitor)
+    }
+}
+
+struct CpusVisitor;
+
+impl CpusVisitor {
+    fn not_a_list<E: de::Error>(written: impl fmt::Display) -> E {
+        E::custom(format!(
+            "must be a list of CPU numbers, not {written}; write e.g. \"cpus: [1]\" or \"cpus: [0, 1]\""
+        ))
+    }
+}
+
+impl<'de> Visitor<'de> for CpusVisitor {
+    type Value = Cpus;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of CPU numbers such as [1]")
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Cpus, E> {
+        Err(Self::not_a_list(v))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Cpus, E> {
+        Err(Self::not_a_list(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Cpus, E> {
+        Err(Self::not_a_list(format_args!("\"{v}\"")))
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Cpus, A::Error> {
+        let mut cpus: Vec<usize> = Vec::new();
+        while let Some(Cpu(cpu)) = seq.next_element()? {
+            if cpus.contains(&cpu) {
+                return Err(de::Error::custom(format!(
+                    "CPU {cpu} is listed twice; list each CPU once"
+                )));
+            }
+            cpus.push(cpu);
+        }
+        if cpus.is_empty() {
+            return Err(de::Error::custom(
+                "list at least one CPU, e.g. \"cpus: [1]\", or remove the key to run anywhere",
+            ));
+        }
+        Ok(Cpus(cpus))
+    }
+}
+
+/// One CPU number.
+struct Cpu(usize);
+from_scalar!(Cpu, "a CPU number such as 1", |s| {
+    let max = crate::placement::MAX_CPUS as u64 - 1;
+    int_in(s, 0, max, "cpus: [1]").map(Cpu)
+});

@@ -20,6 +20,7 @@ fn side() -> SideInfo {
         runs: 5,
         cpu_model: "Test CPU".into(),
         cores: 4,
+        placement: None,
     }
 }
 

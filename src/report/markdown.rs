@@ -229,7 +229,13 @@ fn rows(c: &Comparison) -> Vec<Row> {
 
 /// Where the numbers came from, and the run's warnings.
 fn context(c: &Comparison) -> String {
-    let side = |s: &SideInfo| super::side_line(s, escape, |commit| commit);
+    let side = |s: &SideInfo| {
+        let line = super::side_line(s, escape, |commit| commit);
+        match &s.placement {
+            Some(placement) => format!("{line}, {}", escape(&placement.describe())),
+            None => line,
+        }
+    };
     let mut out = format!(
         "\n- **Base:** {}\n- **Head:** {}\n",
         side(&c.base),

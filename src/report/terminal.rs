@@ -46,6 +46,9 @@ pub fn print_run(record: &RunRecord, out: &mut dyn Write) -> io::Result<()> {
         load.target_rate,
         load.achieved_rate
     )?;
+    if let Some(placement) = &record.provenance.placement {
+        writeln!(out, "CPU placement: {}", placement.describe())?;
+    }
     if load.late_starts > 0 {
         writeln!(
             out,
@@ -146,14 +149,20 @@ pub fn print_comparison(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
         column.set_cell_alignment(CellAlignment::Right);
     }
     writeln!(out, "{table}")?;
+    let placed = |p: &Option<crate::record::Placement>| {
+        p.as_ref()
+            .map_or_else(String::new, |p| format!(", {}", p.describe()))
+    };
     writeln!(
         out,
-        "base: {} ({} run(s), {}) · head: {} ({})",
+        "base: {} ({} run(s), {}{}) · head: {} ({}{})",
         short(&c.base.git_commit),
         c.base.runs,
         c.base.time_utc,
+        placed(&c.base.placement),
         short(&c.head.git_commit),
-        c.head.time_utc
+        c.head.time_utc,
+        placed(&c.head.placement)
     )?;
     for line in [super::mode_line(c), super::accepted_line(c)]
         .into_iter()

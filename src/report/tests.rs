@@ -15,6 +15,7 @@ use crate::compare::{
     SideInfo, VerdictName, CURVE_QUANTILES,
 };
 use crate::config::Metric;
+use crate::record::Placement;
 
 fn side(commit: Option<&str>, time_utc: &str, runs: usize, cpu_model: &str) -> SideInfo {
     SideInfo {
@@ -23,6 +24,7 @@ fn side(commit: Option<&str>, time_utc: &str, runs: usize, cpu_model: &str) -> S
         runs,
         cpu_model: cpu_model.into(),
         cores: 4,
+        placement: None,
     }
 }
 
@@ -100,12 +102,19 @@ fn passing() -> Comparison {
             5,
             "Test CPU @ 3.00GHz",
         ),
-        head: side(
-            Some("fedcba9876543210fedcba9876543210fedcba98"),
-            "2024-05-02T09:30:00Z",
-            1,
-            "Other CPU @ 2.10GHz",
-        ),
+        // The head run pinned the app and the generator (app.cpus, load.cpus).
+        head: SideInfo {
+            placement: Some(Placement {
+                app: Some("1".into()),
+                load: Some("0".into()),
+            }),
+            ..side(
+                Some("fedcba9876543210fedcba9876543210fedcba98"),
+                "2024-05-02T09:30:00Z",
+                1,
+                "Other CPU @ 2.10GHz",
+            )
+        },
         endpoints: vec![
             EndpointComparison {
                 name: "home".into(),
