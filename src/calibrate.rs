@@ -1,43 +1,156 @@
-//! `benchgate calibrate`: what an A/A run (the same build on both sides)
-//! says about this machine's noise, per endpoint × metric — the spread of
-//! the per-pair log-ratios, the smallest slowdown the current settings
-//! detect with 95% power, and how long a run would have to be to detect the
-//! configured threshold.
+//! `benchgate calibrate`: what A/A runs (the same build on both sides) say
+//! about this machine's noise, per endpoint × metric — the spread of the
+//! per-pair log-ratios, the run-to-run offset between two copies of the app
+//! that no block pair can see (τ, saved for A/B mode), the smallest slowdown
+//! the current settings detect with 95% power, and how long a run would have
+//! to be to detect the configured threshold.
 
 use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::compare::{Comparison, VerdictName};
-use crate::config::Config;
-use crate::record::RunRecord;
+use serde::{Deserialize, Serialize};
+
+use crate::compare::{self, Comparison, GateSettings, MetricNoise, RunNoise, VerdictName};
+use crate::config::{Config, Metric};
+use crate::record::{Host, RunRecord};
 
 /// Longest run worth suggesting; beyond it a metric is called out of reach.
 const LONGEST_SUGGESTION: Duration = Duration::from_secs(600);
+
+/// The file A/B mode reads its run-to-run floor from.
+pub fn noise_path(dir: &Path, suite: &str) -> PathBuf {
+    dir.join(format!("{suite}.noise.json"))
+}
+
+/// `baselines/<suite>.noise.json`: τ per metric from `calibrate --runs N`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NoiseFile {
+    pub suite: String,
+    /// The machine the A/A runs were made on.
+    pub host: Host,
+    pub time_utc: String,
+    pub runs: usize,
+    pub metrics: Vec<MetricNoise>,
+}
+
+/// The run-to-run floor for A/B mode: from the calibration file beside the
+/// baselines, else the defaults.
+pub fn run_noise(dir: &Path, suite: &str) -> RunNoise {
+    let path = noise_path(dir, suite);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return RunNoise::defaults();
+    };
+    match serde_json::from_str::<NoiseFile>(&text) {
+        Ok(file) => {
+            let here = crate::provenance::host();
+            let elsewhere =
+                if file.host.cpu_model != here.cpu_model || file.host.cores != here.cores {
+                    format!(
+                        " (measured on {}, {} cores: run calibrate on this runner type)",
+                        file.host.cpu_model, file.host.cores
+                    )
+                } else {
+                    String::new()
+                };
+            let mut noise = RunNoise::defaults();
+            for measured in file.metrics {
+                if let Some(slot) = noise
+                    .metrics
+                    .iter_mut()
+                    .find(|m| m.metric == measured.metric)
+                {
+                    *slot = measured;
+                }
+            }
+            noise.source = format!(
+                "{} ({} A/A runs, {}){elsewhere}",
+                path.display(),
+                file.runs,
+                file.time_utc
+            );
+            noise
+        }
+        Err(e) => {
+            eprintln!(
+                "benchgate: warning: {} is not a calibration file ({e}); using the default run-to-run floor",
+                path.display()
+            );
+            RunNoise::defaults()
+        }
+    }
+}
+
+/// τ per metric from several A/A runs: for each endpoint, the variance of
+/// ln(head/base) between runs minus the mean within-run variance (what each
+/// run's own interval already covers), never below zero; averaged over the
+/// endpoints, with Σ(runs − 1) degrees of freedom. `None` for a metric with
+/// fewer than two runs of any endpoint.
+pub fn estimate_tau(runs: &[Vec<(String, Metric, f64, f64)>]) -> Vec<MetricNoise> {
+    let mut out = Vec::new();
+    for metric in Metric::ALL {
+        let mut endpoints: Vec<&str> = runs
+            .iter()
+            .flatten()
+            .filter(|(_, m, _, _)| *m == metric)
+            .map(|(e, _, _, _)| e.as_str())
+            .collect();
+        endpoints.sort();
+        endpoints.dedup();
+        let mut excess = Vec::new();
+        let mut df = 0.0;
+        for endpoint in endpoints {
+            let (logs, ses): (Vec<f64>, Vec<f64>) = runs
+                .iter()
+                .flatten()
+                .filter(|(e, m, _, _)| e == endpoint && *m == metric)
+                .map(|(_, _, log_ratio, se)| (*log_ratio, *se))
+                .unzip();
+            let Some(spread) = sd(&logs) else { continue };
+            let within = ses.iter().map(|s| s * s).sum::<f64>() / ses.len() as f64;
+            excess.push((spread * spread - within).max(0.0));
+            df += (logs.len() - 1) as f64;
+        }
+        if !excess.is_empty() {
+            let tau = (excess.iter().sum::<f64>() / excess.len() as f64).sqrt();
+            out.push(MetricNoise { metric, tau, df });
+        }
+    }
+    out
+}
 
 /// The noise of one endpoint × metric.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     pub endpoint: String,
     pub metric: &'static str,
-    /// Pairs with requests on both sides.
+    /// Pairs with requests on both sides (last run).
     pub pairs: usize,
     /// Standard deviation of ln(head block / base block) over the pairs.
     pub pair_sd: Option<f64>,
-    /// Smallest relative slowdown this run detects (95% power, at the
-    /// suite's multiplicity-adjusted level).
+    /// Smallest relative slowdown one A/B run detects (95% power, at the
+    /// suite's multiplicity-adjusted level, the run-to-run floor included).
     pub detectable: Option<f64>,
     /// The gate's threshold for this endpoint.
     pub threshold: f64,
-    /// Measured time per side needed to detect the threshold.
+    /// Measured time per side needed to detect the threshold; `None` when
+    /// the run-to-run floor alone is too large.
     pub needed: Option<Duration>,
     /// The A/A verdict (anything but unchanged or inconclusive is a false
     /// alarm).
     pub verdict: VerdictName,
 }
 
-/// One row per compared endpoint × metric of an A/A comparison.
-pub fn rows(base: &RunRecord, head: &RunRecord, comparison: &Comparison) -> Vec<Row> {
+/// One row per compared endpoint × metric of the last A/A comparison
+/// (made with the floor `gate` carries).
+pub fn rows(
+    base: &RunRecord,
+    head: &RunRecord,
+    comparison: &Comparison,
+    gate: &GateSettings,
+) -> Vec<Row> {
     let duration = Duration::from_millis(head.load.duration_ms);
+    let raw = compare::ratio_estimates(base, head, gate);
     let mut rows = Vec::new();
     for endpoint in &comparison.endpoints {
         let (Some(b), Some(h)) = (base.endpoint(&endpoint.name), head.endpoint(&endpoint.name))
@@ -60,15 +173,29 @@ pub fn rows(base: &RunRecord, head: &RunRecord, comparison: &Comparison) -> Vec<
                     (ratio.is_finite() && ratio > 0.0).then(|| ratio.ln())
                 })
                 .collect();
-            let detectable = metric.detectable;
+            let within = raw
+                .iter()
+                .find(|(e, m, _)| *e == endpoint.name && *m == metric.metric)
+                .and_then(|(_, _, e)| e.as_ref())
+                .map(|e| e.log_se);
+            let tau = gate
+                .run_noise
+                .metrics
+                .iter()
+                .find(|m| m.metric == metric.metric)
+                .map_or(0.0, |m| m.tau);
+            let needed = match (metric.detectable, within) {
+                (Some(d), Some(se)) => needed(duration, d, se, tau, endpoint.threshold),
+                _ => None,
+            };
             rows.push(Row {
                 endpoint: endpoint.name.clone(),
                 metric: metric.metric.name(),
                 pairs: logs.len(),
                 pair_sd: sd(&logs),
-                detectable,
+                detectable: metric.detectable,
                 threshold: endpoint.threshold,
-                needed: detectable.and_then(|d| needed(duration, d, endpoint.threshold)),
+                needed,
                 verdict: metric.verdict,
             });
         }
@@ -76,16 +203,30 @@ pub fn rows(base: &RunRecord, head: &RunRecord, comparison: &Comparison) -> Vec<
     rows
 }
 
-/// The run length at which the detectable change shrinks to `threshold`:
-/// on the log scale it falls with the square root of the number of pairs.
-pub fn needed(duration: Duration, detectable: f64, threshold: f64) -> Option<Duration> {
-    if !(detectable > 0.0 && threshold > 0.0) {
+/// The run length at which the detectable change shrinks to `threshold`.
+/// A run detects `detectable` with standard error √(se² + τ²) of ln R; the
+/// within-run part se² falls with the run's length, the run-to-run floor τ²
+/// does not. `None` when τ alone is too large.
+pub fn needed(
+    duration: Duration,
+    detectable: f64,
+    se: f64,
+    tau: f64,
+    threshold: f64,
+) -> Option<Duration> {
+    if !(detectable > 0.0 && threshold > 0.0 && se > 0.0) {
         return None;
     }
-    let scale = ((1.0 + detectable).ln() / (1.0 + threshold).ln()).powi(2);
-    let secs = duration.as_secs_f64() * scale;
+    let total = (se * se + tau * tau).sqrt();
+    let multiplier = (1.0 + detectable).ln() / total;
+    let target = (1.0 + threshold).ln() / multiplier;
+    let room = target * target - tau * tau;
+    if room <= 0.0 {
+        return None;
+    }
+    let secs = duration.as_secs_f64() * se * se / room;
     secs.is_finite()
-        .then(|| Duration::from_secs(secs.ceil() as u64))
+        .then(|| Duration::from_secs(secs.ceil().max(1.0) as u64))
 }
 
 fn sd(values: &[f64]) -> Option<f64> {
@@ -99,7 +240,12 @@ fn sd(values: &[f64]) -> Option<f64> {
 }
 
 /// The table and what to change.
-pub fn print(rows: &[Row], config: &Config, out: &mut dyn Write) -> io::Result<()> {
+pub fn print(
+    rows: &[Row],
+    config: &Config,
+    noise: &RunNoise,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut table = comfy_table::Table::new();
     table.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
     table.set_header([
@@ -133,9 +279,21 @@ pub fn print(rows: &[Row], config: &Config, out: &mut dyn Write) -> io::Result<(
         config.load.block.as_millis()
     )?;
     writeln!(out, "{table}")?;
+    let floor: Vec<String> = noise
+        .metrics
+        .iter()
+        .filter(|m| rows.iter().any(|r| r.metric == m.metric.name()))
+        .map(|m| format!("{} {:.1}%", m.metric.name(), m.tau * 100.0))
+        .collect();
     writeln!(
         out,
-        "pair sd: spread of ln(head/base) between paired blocks; detects: the smallest slowdown this run finds with 95% power; needs: measured time per side to detect the threshold"
+        "run-to-run floor τ: {} — {}",
+        floor.join(", "),
+        noise.source
+    )?;
+    writeln!(
+        out,
+        "pair sd: spread of ln(head/base) between paired blocks; detects: the smallest slowdown one A/B run finds with 95% power; needs: measured time per side to detect the threshold"
     )?;
     let false_alarms: Vec<String> = rows
         .iter()
@@ -145,47 +303,45 @@ pub fn print(rows: &[Row], config: &Config, out: &mut dyn Write) -> io::Result<(
     if !false_alarms.is_empty() {
         writeln!(
             out,
-            "warning: the A/A run flagged {} although both sides ran the same build: the machine was unusually noisy, or the app's two copies differ (caches, files, ports)",
+            "warning: the last A/A run flagged {} although both sides ran the same build: the machine was unusually noisy, or the app's two copies differ (caches, files, ports)",
             false_alarms.join(", ")
         )?;
     }
     let current = config.load.duration;
-    let worst = rows.iter().filter_map(|r| r.needed).max();
+    let reachable = rows
+        .iter()
+        .filter_map(|r| r.needed)
+        .filter(|d| *d <= LONGEST_SUGGESTION)
+        .max();
     let out_of_reach: Vec<String> = rows
         .iter()
         .filter(|r| r.needed.is_none_or(|d| d > LONGEST_SUGGESTION))
         .map(|r| format!("{} {}", r.endpoint, r.metric))
         .collect();
-    match worst {
-        Some(worst) if worst <= current => writeln!(
+    match reachable {
+        Some(d) if d <= current && out_of_reach.is_empty() => writeln!(
             out,
             "suggestion: the current duration ({} s) detects the threshold on every metric",
             current.as_secs_f64()
         )?,
-        Some(_) => {
-            let reachable = rows
-                .iter()
-                .filter_map(|r| r.needed)
-                .filter(|d| *d <= LONGEST_SUGGESTION)
-                .max();
-            if let Some(d) = reachable {
-                writeln!(
-                    out,
-                    "suggestion: load.duration: {}s (or --duration {}s) detects the threshold on every metric that can reach it within {} s",
-                    d.as_secs(),
-                    d.as_secs(),
-                    LONGEST_SUGGESTION.as_secs()
-                )?;
-            }
-        }
+        Some(d) => writeln!(
+            out,
+            "suggestion: load.duration: {}s (or --duration {}s) detects the threshold on every metric that can reach it",
+            d.as_secs().max(current.as_secs()),
+            d.as_secs().max(current.as_secs())
+        )?,
         None => {}
     }
     if !out_of_reach.is_empty() {
         writeln!(
             out,
-            "out of reach within {} s: {}; gate these on other metrics, give them a higher per-endpoint threshold, or raise their weight",
+            "out of reach within {} s: {}",
             LONGEST_SUGGESTION.as_secs(),
             out_of_reach.join(", ")
+        )?;
+        writeln!(
+            out,
+            "  gate these on other metrics, give them a higher per-endpoint threshold, or raise their weight"
         )?;
     }
     Ok(())
@@ -196,14 +352,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn needed_duration_grows_with_the_square_of_the_noise_ratio() {
+    fn needed_duration_scales_the_within_run_noise_only() {
         let d = Duration::from_secs(20);
-        // Detecting 20% in 20 s: detecting 10% needs about (ln 1.2 / ln 1.1)² ≈ 3.65× as long.
-        let n = needed(d, 0.20, 0.10).expect("finite");
-        assert_eq!(n, Duration::from_secs(74));
-        assert_eq!(needed(d, 0.10, 0.10), Some(d));
-        assert!(needed(d, 0.05, 0.10).is_some_and(|n| n < d));
-        assert_eq!(needed(d, f64::INFINITY, 0.10), None);
+        // No floor: detecting 20% in 20 s means detecting 10% takes about
+        // (ln 1.2 / ln 1.1)² ≈ 3.65× as long.
+        assert_eq!(
+            needed(d, 0.20, 0.05, 0.0, 0.10),
+            Some(Duration::from_secs(74))
+        );
+        assert_eq!(needed(d, 0.10, 0.05, 0.0, 0.10), Some(d));
+        assert!(needed(d, 0.05, 0.05, 0.0, 0.10).is_some_and(|n| n < d));
+        // A floor makes it longer, and a floor as large as the target
+        // makes it unreachable.
+        let floored = needed(d, 0.20, 0.05, 0.02, 0.10).expect("reachable");
+        assert!(floored > Duration::from_secs(74), "{floored:?}");
+        assert_eq!(needed(d, 0.20, 0.01, 0.2, 0.10), None);
+        assert_eq!(needed(d, f64::INFINITY, 0.05, 0.0, 0.10), None);
     }
 
     #[test]
@@ -211,5 +375,39 @@ mod tests {
         assert_eq!(sd(&[1.0]), None);
         let s = sd(&[2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0]).expect("sd");
         assert!((s - 2.138_089_935).abs() < 1e-9, "{s}");
+    }
+
+    #[test]
+    fn tau_is_the_spread_between_runs_beyond_the_runs_own_errors() {
+        // Simulated A/A runs with a known run-level offset: τ = 0.03 on top
+        // of a within-run error of 0.01, 400 runs of two endpoints.
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        // Box–Muller.
+        let mut normal = |sd: f64| {
+            let (u, v): (f64, f64) = (rng.random(), rng.random());
+            sd * (-2.0 * (1.0 - u).ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+        };
+        let runs: Vec<Vec<(String, Metric, f64, f64)>> = (0..400)
+            .map(|_| {
+                ["a", "b"]
+                    .iter()
+                    .map(|e| {
+                        let log_ratio = normal(0.03) + normal(0.01);
+                        (e.to_string(), Metric::P50, log_ratio, 0.01)
+                    })
+                    .collect()
+            })
+            .collect();
+        let found = estimate_tau(&runs);
+        assert_eq!(found.len(), 1);
+        assert!((found[0].tau - 0.03).abs() < 0.003, "{found:?}");
+        assert_eq!(found[0].df, 2.0 * 399.0);
+
+        // Runs that agree within their own errors give τ = 0.
+        let quiet: Vec<Vec<(String, Metric, f64, f64)>> = (0..50)
+            .map(|_| vec![("a".to_string(), Metric::P95, normal(0.01), 0.02)])
+            .collect();
+        assert_eq!(estimate_tau(&quiet)[0].tau, 0.0);
     }
 }

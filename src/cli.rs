@@ -161,6 +161,13 @@ pub struct AbArgs {
 pub struct CalibrateArgs {
     #[command(flatten)]
     pub suite: SuiteArgs,
+    #[command(flatten)]
+    pub baselines: BaselinesArg,
+    /// Separate A/A runs (both apps restarted for each). With 2 or more, the
+    /// offset between whole runs is measured too and saved as
+    /// baselines/<suite>.noise.json, which A/B mode then uses.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub runs: u32,
     /// How the requests are split between the two copies of the app.
     #[arg(long, value_enum, default_value_t = Pairing::Random)]
     pub pairing: Pairing,

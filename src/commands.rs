@@ -376,7 +376,7 @@ fn ab_gate(
     output: &OutputArgs,
 ) -> Result<Code, Failure> {
     let base_suite = ab::base_suite_path(&suite.config.config, base_dir).map_err(Failure::usage)?;
-    let run = measure_side_by_side(suite, Some(&base_suite), pairing)?;
+    let run = measure_side_by_side(suite, Some(&base_suite), pairing, true)?;
     let dir = results_dir.unwrap_or_else(|| PathBuf::from(OUTPUT_DIR));
     for (record, side) in [(&run.base, "base"), (&run.head, "head")] {
         let path = dir.join(format!("{}.{side}.json", run.head_config.suite));
@@ -387,6 +387,7 @@ fn ab_gate(
     let base_baselines = baselines_dir(&run.base_config, &BaselinesArg { baselines: None });
     let mut gate = GateSettings::from_config(&run.head_config);
     gate.accepted = ab::accepted(&base_baselines, &head_baselines, &run.head_config);
+    gate.run_noise = calibrate::run_noise(&head_baselines, &run.head_config.suite);
     for line in ab::describe(&gate.accepted) {
         eprintln!("accepted in this pull request (the stored baseline records it): {line}");
     }
@@ -396,13 +397,54 @@ fn ab_gate(
     finish(&comparison, output.format, output.report_dir.as_deref())
 }
 
-/// `benchgate calibrate`: this tree against itself.
+/// `benchgate calibrate`: this tree against itself, `--runs` times; with
+/// two runs or more the run-to-run floor is saved for A/B mode.
 fn calibrate(args: &CalibrateArgs) -> Result<Code, Failure> {
-    let run = measure_side_by_side(&args.suite, None, args.pairing)?;
-    let gate = GateSettings::from_config(&run.head_config);
+    let mut estimates = Vec::new();
+    let mut last = None;
+    for run in 1..=args.runs {
+        eprintln!("A/A run {run} of {}", args.runs);
+        let side_by_side = measure_side_by_side(&args.suite, None, args.pairing, run == 1)?;
+        let gate = GateSettings::from_config(&side_by_side.head_config);
+        estimates.push(
+            compare::ratio_estimates(&side_by_side.base, &side_by_side.head, &gate)
+                .into_iter()
+                .filter_map(|(endpoint, metric, e)| {
+                    e.map(|e| (endpoint, metric, e.ratio.ln(), e.log_se))
+                })
+                .collect::<Vec<_>>(),
+        );
+        last = Some(side_by_side);
+    }
+    let Some(run) = last else {
+        return Ok(Code::Pass);
+    };
+    let dir = baselines_dir(&run.head_config, &args.baselines);
+    let mut noise = calibrate::run_noise(&dir, &run.head_config.suite);
+    if args.runs >= 2 {
+        let measured = calibrate::estimate_tau(&estimates);
+        let file = calibrate::NoiseFile {
+            suite: run.head_config.suite.clone(),
+            host: run.head.provenance.host.clone(),
+            time_utc: run.head.provenance.time_utc.clone(),
+            runs: args.runs as usize,
+            metrics: measured,
+        };
+        let path = calibrate::noise_path(&dir, &run.head_config.suite);
+        let json = serde_json::to_vec_pretty(&file)
+            .map_err(|e| Failure::run(format!("cannot encode {}: {e}", path.display())))?;
+        files::write_atomic(&path, &json).map_err(Failure::run)?;
+        noise = calibrate::run_noise(&dir, &run.head_config.suite);
+        eprintln!(
+            "run-to-run floor saved to {}; commit it: A/B mode adds it to every interval",
+            path.display()
+        );
+    }
+    let mut gate = GateSettings::from_config(&run.head_config);
+    gate.run_noise = noise.clone();
     let comparison = compare::compare(&run.base, &run.head, &gate);
-    let rows = calibrate::rows(&run.base, &run.head, &comparison);
-    calibrate::print(&rows, &run.head_config, &mut std::io::stdout())
+    let rows = calibrate::rows(&run.base, &run.head, &comparison, &gate);
+    calibrate::print(&rows, &run.head_config, &noise, &mut std::io::stdout())
         .map_err(|e| Failure::run(format!("cannot print: {e}")))?;
     Ok(Code::Pass)
 }
@@ -422,6 +464,7 @@ fn measure_side_by_side(
     suite: &SuiteArgs,
     base_suite: Option<&Path>,
     pairing: Pairing,
+    build: bool,
 ) -> Result<SideBySide, Failure> {
     let ports = two_free_ports();
     let head_config = load_suite_on_port(suite, ports[1])?;
@@ -446,9 +489,11 @@ fn measure_side_by_side(
             None => Ok(()),
         }
     };
-    build_side(&base_config, "base")?;
-    if base_suite.is_some() {
-        build_side(&head_config, "head")?;
+    if build {
+        build_side(&base_config, "base")?;
+        if base_suite.is_some() {
+            build_side(&head_config, "head")?;
+        }
     }
     let sides = [
         runner::AbSide {

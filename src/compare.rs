@@ -33,6 +33,59 @@ pub struct GateSettings {
     /// Slowdowns accepted beforehand (a pull request that updates the
     /// stored baseline): head is tested against base × ratio.
     pub accepted: Vec<Accepted>,
+    /// A/B mode's run-to-run floor: the offset between two copies of the
+    /// app that persists for a whole run, which no block pair can see.
+    pub run_noise: RunNoise,
+}
+
+/// Per metric, the standard deviation τ of ln(head / base) between whole
+/// A/A runs beyond what each run's own interval explains: two copies of one
+/// build land on different cores and caches and keep that for the run. Added
+/// to every A/B interval (log-scale variances add).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RunNoise {
+    /// Where the figures come from: a calibration file, or the defaults.
+    pub source: String,
+    pub metrics: Vec<MetricNoise>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MetricNoise {
+    #[serde(deserialize_with = "metric_by_name")]
+    pub metric: Metric,
+    /// τ, on the log scale.
+    pub tau: f64,
+    /// Degrees of freedom of τ's estimate.
+    pub df: f64,
+}
+
+impl RunNoise {
+    /// The floor used without a calibration file, from A/A runs of the demo
+    /// suite on a shared 2-core machine (see fixtures/bench/detection): 2%
+    /// for central statistics, 5% for tails, each as if from 20 degrees of
+    /// freedom.
+    pub fn defaults() -> RunNoise {
+        let tau = |metric: Metric| match metric {
+            Metric::P50 | Metric::Mean => 0.02,
+            Metric::P90 | Metric::P95 | Metric::P99 => 0.05,
+        };
+        RunNoise {
+            source: "defaults (run `benchgate calibrate --runs 10` on this runner to measure it)"
+                .into(),
+            metrics: Metric::ALL
+                .iter()
+                .map(|&metric| MetricNoise {
+                    metric,
+                    tau: tau(metric),
+                    df: 20.0,
+                })
+                .collect(),
+        }
+    }
+
+    fn of(&self, metric: Metric) -> Option<&MetricNoise> {
+        self.metrics.iter().find(|m| m.metric == metric)
+    }
 }
 
 /// A slowdown accepted for one endpoint × metric, as estimated from the
@@ -62,6 +115,7 @@ impl GateSettings {
                 .map(|e| (e.name.clone(), e.gate.threshold, e.gate.metrics.clone()))
                 .collect(),
             accepted: Vec::new(),
+            run_noise: RunNoise::defaults(),
         }
     }
 
@@ -76,6 +130,7 @@ impl GateSettings {
             },
             endpoints: Vec::new(),
             accepted: Vec::new(),
+            run_noise: RunNoise::defaults(),
         }
     }
 
@@ -127,6 +182,9 @@ pub struct Comparison {
     /// base × ratio.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accepted: Vec<Accepted>,
+    /// In A/B mode, the run-to-run floor added to every interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_noise: Option<RunNoise>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -284,6 +342,7 @@ pub fn ratio_estimates(
     let shared = shared_endpoints(base, head);
     let mut plain = gate.clone();
     plain.accepted.clear();
+    plain.run_noise.metrics.clear();
     let found = estimates(
         &shared,
         &plain,
@@ -361,6 +420,11 @@ fn estimates(
     pool_between_run_noise(&mut estimates);
     for ((_, h), per_endpoint) in shared.iter().zip(&mut estimates) {
         for (metric, estimate) in per_endpoint {
+            if let (Some(e), Some(_), Some(floor)) =
+                (estimate.as_mut(), pairing, gate.run_noise.of(*metric))
+            {
+                *e = e.relative_to(1.0, floor.tau, floor.df);
+            }
             if let (Some(e), Some(a)) = (estimate.as_mut(), gate.accepted(&h.name, *metric)) {
                 *e = e.relative_to(a.ratio, a.log_se, a.df);
             }
@@ -507,6 +571,7 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
         history: Vec::new(),
         pairing,
         accepted: gate.accepted.clone(),
+        run_noise: pairing.map(|_| gate.run_noise.clone()),
         endpoints,
     }
 }

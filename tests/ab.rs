@@ -82,6 +82,19 @@ fn ab(head: &Path, base: &Path, extra: &[&str]) -> (i32, Value, String) {
     (out.status.code().unwrap_or(-1), json, stderr)
 }
 
+/// Fails with every violation when `value` does not match the schema.
+fn assert_schema(schema_text: &str, value: &Value) {
+    let schema: Value = serde_json::from_str(schema_text).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+const COMPARISON_SCHEMA: &str = include_str!("../schemas/comparison.schema.json");
+
 fn verdict(c: &Value, endpoint: &str, metric: &str) -> String {
     let endpoints = c["endpoints"].as_array().expect("endpoints");
     let e = endpoints
@@ -105,12 +118,14 @@ fn a_a_passes_and_is_compared_pair_by_pair() {
     assert_eq!(code, 0, "{stderr}\n{c}");
     assert_eq!(c["outcome"], "pass");
     assert_eq!(c["pairing"], "random");
+    assert_schema(COMPARISON_SCHEMA, &c);
     for side in ["base", "head"] {
         let results = head.path().join(format!(".benchgate/demo.{side}.json"));
         let record: Value =
             serde_json::from_str(&std::fs::read_to_string(&results).expect("results written"))
                 .expect("json");
         assert_eq!(record["pairing"], "random");
+        assert_schema(include_str!("../schemas/results.schema.json"), &record);
         let blocks = record["endpoints"][0]["blocks"].as_array().expect("blocks");
         assert_eq!(blocks.len(), 12, "6 s of 500 ms blocks");
         // Each side got the suite's rate, not half of it.
@@ -245,6 +260,7 @@ fn check_ab_checks_out_the_base_itself_and_cleans_up() {
         ab_suite(&slowdown("1.6")),
     )
     .expect("edit suite");
+    let serial = serial();
     let out = benchgate()
         .current_dir(repo.path())
         .args(["check", "--ab", "main", "--format", "json"])
@@ -336,6 +352,7 @@ fn a_slowdown_recorded_in_the_baseline_is_accepted_and_a_further_one_is_not() {
         "{c}"
     );
     assert!(stderr.contains("accepted in this pull request"), "{stderr}");
+    assert_schema(COMPARISON_SCHEMA, &c);
 
     // The same recorded baseline, but the code slows down further.
     std::fs::write(
@@ -354,7 +371,7 @@ fn calibrate_reports_the_noise_of_every_metric() {
     let _serial = serial();
     let out = benchgate()
         .current_dir(dir.path())
-        .args(["calibrate", "--config", "benchgate.yaml"])
+        .args(["calibrate", "--config", "benchgate.yaml", "--runs", "2"])
         .timeout(Duration::from_secs(120))
         .output()
         .expect("run");
@@ -374,6 +391,18 @@ fn calibrate_reports_the_noise_of_every_metric() {
         assert_eq!(rows, 3, "p50, p95, p99 of {name}:\n{stdout}");
     }
     assert!(stdout.contains("pair sd"), "{stdout}");
+    // Two runs measure the run-to-run floor and save it for A/B mode.
+    let noise: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("baselines/demo.noise.json")).expect("saved"),
+    )
+    .expect("json");
+    assert_eq!(noise["runs"], 2);
+    let metrics = noise["metrics"].as_array().expect("metrics");
+    assert!(metrics
+        .iter()
+        .any(|m| m["metric"] == "p50" && m["tau"].as_f64().is_some()));
+    assert!(stdout.contains("run-to-run floor"), "{stdout}");
+    assert!(stdout.contains("baselines/demo.noise.json"), "{stdout}");
     assert!(
         stdout.contains("suggestion:") || stdout.contains("out of reach"),
         "{stdout}"

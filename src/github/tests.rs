@@ -84,6 +84,7 @@ fn comparison(n: usize, name: &str, ratio: f64) -> Comparison {
         history: Vec::new(),
         pairing: None,
         accepted: Vec::new(),
+        run_noise: None,
     }
 }
 

@@ -237,8 +237,26 @@ pub fn mode_line(c: &Comparison) -> Option<String> {
         }
         crate::record::Pairing::Alternate => "taking turns in alternating blocks",
     };
+    let used: Vec<crate::config::Metric> = c
+        .endpoints
+        .iter()
+        .flat_map(|e| e.metrics.iter().map(|m| m.metric))
+        .collect();
+    let floor = c.run_noise.as_ref().map_or(String::new(), |noise| {
+        let figures: Vec<String> = noise
+            .metrics
+            .iter()
+            .filter(|m| used.contains(&m.metric))
+            .map(|m| format!("{} {:.1}%", m.metric.name(), m.tau * 100.0))
+            .collect();
+        format!(
+            "; intervals include a run-to-run floor of {} from {}",
+            figures.join(", "),
+            noise.source
+        )
+    });
     Some(format!(
-        "A/B mode: base and head measured side by side on the same machine ({split}) and compared block pair by block pair"
+        "A/B mode: base and head measured side by side on the same machine ({split}) and compared block pair by block pair{floor}"
     ))
 }
 

@@ -157,6 +157,7 @@ fn passing() -> Comparison {
         history: Vec::new(),
         pairing: None,
         accepted: Vec::new(),
+        run_noise: None,
     }
 }
 
@@ -278,6 +279,7 @@ fn failing() -> Comparison {
         history: Vec::new(),
         pairing: None,
         accepted: Vec::new(),
+        run_noise: None,
     }
 }
 
@@ -349,6 +351,7 @@ fn the_json_report_matches_its_schema() {
         history: Vec::new(),
         pairing: None,
         accepted: Vec::new(),
+        run_noise: None,
         ..passing()
     };
     for c in [passing(), failing(), empty] {
