@@ -153,6 +153,11 @@ pub struct AbArgs {
     /// Where to write both sides' results [default: .benchgate/<suite>.base.json and .head.json].
     #[arg(long, value_name = "DIR")]
     pub results_dir: Option<PathBuf>,
+    /// This tree's baselines directory (its stored baseline and noise
+    /// calibration) [default: baselines/ beside the suite file]; the base
+    /// tree's is at the same place in the base tree.
+    #[command(flatten)]
+    pub baselines: BaselinesArg,
     #[command(flatten)]
     pub output: OutputArgs,
 }

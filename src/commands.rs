@@ -360,7 +360,7 @@ fn ab(args: &AbArgs) -> Result<Code, Failure> {
         &args.base_dir,
         args.pairing,
         args.results_dir.clone(),
-        &BaselinesArg { baselines: None },
+        &args.baselines,
         &args.output,
     )
 }

@@ -7,10 +7,9 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 use support::{benchgate, demo_bin, group_members, DEMO_ENDPOINTS};
@@ -413,29 +412,20 @@ fn calibrate_reports_the_noise_of_every_metric() {
 fn ctrl_c_stops_both_apps() {
     let head = tree(&ab_suite("").replace("duration: 6s", "duration: 60s"));
     let _serial = serial();
-    let mut child = Command::new(support::benchgate_path())
-        .current_dir(head.path())
-        .args(["ab", "--config", "benchgate.yaml", "--base-dir"])
-        .arg(head.path())
-        .env("CI", "true")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn benchgate");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut pids = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let mut lines = BufReader::new(stderr).lines();
-    while pids.len() < 2 && Instant::now() < deadline {
-        let Some(Ok(line)) = lines.next() else { break };
-        if let Some(pid) = line
-            .split("is ready (pid ")
-            .nth(1)
-            .and_then(|rest| rest.trim_end_matches(')').parse::<i32>().ok())
-        {
-            pids.push(pid);
-        }
-    }
+    let support::Watched {
+        mut child,
+        apps: pids,
+        lines,
+    } = support::spawn_until_measuring(
+        head.path(),
+        &[
+            "ab".as_ref(),
+            "--config".as_ref(),
+            "benchgate.yaml".as_ref(),
+            "--base-dir".as_ref(),
+            head.path().as_os_str(),
+        ],
+    );
     assert_eq!(pids.len(), 2, "both apps started");
     std::thread::sleep(Duration::from_millis(500));
     nix::sys::signal::kill(
@@ -443,8 +433,9 @@ fn ctrl_c_stops_both_apps() {
         nix::sys::signal::Signal::SIGINT,
     )
     .expect("signal");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
     let status = child.wait().expect("wait");
-    assert_eq!(status.code(), Some(3));
+    assert_eq!(status.code(), Some(3), "{rest:?}");
     for pid in pids {
         assert!(group_members(pid).is_empty(), "app group {pid} still alive");
     }

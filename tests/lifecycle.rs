@@ -4,8 +4,6 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use predicates::prelude::*;
@@ -188,31 +186,15 @@ endpoints:
         demo = demo_bin()
     );
     let suite = write_suite(dir.path(), &yaml);
-    let mut child = Command::new(support::benchgate_path())
-        .current_dir(dir.path())
-        .args(["run", "--config"])
-        .arg(&suite)
-        .env("CI", "true")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn benchgate");
-    let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let mut group = None;
-    for line in lines.by_ref() {
-        let line = line.expect("stderr line");
-        if let Some(pid) = line
-            .strip_prefix("the app is ready (pid ")
-            .and_then(|r| r.strip_suffix(')'))
-        {
-            group = pid.parse::<i32>().ok();
-        }
-        if line.starts_with("measuring") {
-            break;
-        }
-    }
-    let group = group.expect("benchgate printed the app's pid");
+    let support::Watched {
+        mut child,
+        apps,
+        lines,
+    } = support::spawn_until_measuring(
+        dir.path(),
+        &["run".as_ref(), "--config".as_ref(), suite.as_os_str()],
+    );
+    let group = *apps.first().expect("benchgate printed the app's pid");
     assert!(
         group_members(group).len() >= 2,
         "the app's group has the shell and its children"

@@ -12,26 +12,19 @@ use hdrhistogram::serialization::Deserializer;
 use hdrhistogram::Histogram;
 use predicates::prelude::*;
 use serde_json::Value;
-use support::{benchgate, demo_suite, free_port, write_suite};
+use support::{benchgate, demo_suite, free_port, write_suite, DEMO_ENDPOINTS};
 
 /// Three endpoints (weights 1, 2, 1) at 60/s: shard 1/2 gets health and
 /// create-order (30/s), shard 2/2 list-users (30/s).
-const ENDPOINTS: &str = "  - name: health
-    path: /health
-  - name: list-users
-    path: /users?limit=20
-    weight: 2
-  - name: create-order
-    method: POST
-    path: /orders
-    json: { item: 42, qty: 1 }
-    expect: { status: 201 }";
+fn endpoints() -> String {
+    format!("  - name: health\n    path: /health\n{DEMO_ENDPOINTS}")
+}
 
 const LOAD: &str = "  rate: 60/s\n  warmup: 1s\n  duration: 3s\n  block: 1s";
 
 fn project() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let suite = write_suite(dir.path(), &demo_suite(free_port(), LOAD, ENDPOINTS));
+    let suite = write_suite(dir.path(), &demo_suite(free_port(), LOAD, &endpoints()));
     (dir, suite)
 }
 

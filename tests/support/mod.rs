@@ -191,6 +191,49 @@ async fn serve(
     }
 }
 
+/// A `benchgate` started in the background, read up to its measuring
+/// phase.
+pub struct Watched {
+    pub child: std::process::Child,
+    /// The PIDs (= process groups) of the apps it reported ready.
+    pub apps: Vec<i32>,
+    /// The rest of its stderr.
+    pub lines: std::io::Lines<std::io::BufReader<std::process::ChildStderr>>,
+}
+
+/// Starts `benchgate args…` in `dir` (stdout discarded) and reads its stderr
+/// until it starts measuring, collecting the PIDs of the apps it started
+/// from its "… is ready (pid N)" lines.
+pub fn spawn_until_measuring(dir: &Path, args: &[&std::ffi::OsStr]) -> Watched {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(benchgate_path())
+        .current_dir(dir)
+        .args(args)
+        .env("CI", "true")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn benchgate");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let mut apps = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.expect("stderr line");
+        if let Some(pid) = line
+            .split("is ready (pid ")
+            .nth(1)
+            .and_then(|rest| rest.strip_suffix(')'))
+            .and_then(|pid| pid.parse::<i32>().ok())
+        {
+            apps.push(pid);
+        }
+        if line.starts_with("measuring") {
+            break;
+        }
+    }
+    Watched { child, apps, lines }
+}
+
 /// PIDs of live (non-zombie) processes in process group `pgid`.
 pub fn group_members(pgid: i32) -> Vec<i32> {
     let mut members = Vec::new();
