@@ -156,16 +156,30 @@ pub fn accepted(base_dir: &Path, head_dir: &Path, head: &Config) -> Vec<Accepted
         .into_iter()
         .filter_map(|(endpoint, metric, estimate)| {
             let e = estimate.filter(|e| e.ratio > 1.0 && e.log_se.is_finite())?;
+            // The two baselines were recorded at different times, often on
+            // different machines: an offset their own runs cannot show.
+            let (v, floor) = (e.log_se.powi(2), BASELINE_OFFSET.powi(2));
+            let df = (v + floor).powi(2)
+                / (v.powi(2) / e.df.max(1.0) + floor.powi(2) / BASELINE_OFFSET_DF);
             Some(Accepted {
                 endpoint,
                 metric,
                 ratio: e.ratio,
-                log_se: e.log_se,
-                df: e.df,
+                log_se: (v + floor).sqrt(),
+                df,
             })
         })
         .collect()
 }
+
+/// The offset (sd of the log ratio) between two stored baselines that no
+/// interval of theirs covers: a shared machine's speed moves by 10% and
+/// more between recordings minutes apart, and between machines. An accepted
+/// slowdown is therefore known only to about ±10%, and the head is allowed
+/// that much beyond it before it fails.
+const BASELINE_OFFSET: f64 = 0.10;
+/// Degrees of freedom given to [`BASELINE_OFFSET`].
+const BASELINE_OFFSET_DF: f64 = 20.0;
 
 /// One line per accepted slowdown: "create-order p95 +15%".
 pub fn describe(accepted: &[Accepted]) -> Vec<String> {
