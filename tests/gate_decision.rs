@@ -68,7 +68,10 @@ fn the_gate_passes_an_unchanged_app_and_fails_a_slower_endpoint() {
     };
     let order_p50 = &endpoint("create-order")["metrics"][0];
     assert_eq!(order_p50["verdict"], "regressed", "{order_p50}");
-    assert!(order_p50["ratio"].as_f64().unwrap_or(0.0) > 1.3);
+    // ×1.5 of the CPU work, seen through this machine's run-to-run phases
+    // (a stored baseline was recorded minutes earlier).
+    let ratio = order_p50["ratio"].as_f64().unwrap_or(0.0);
+    assert!(ratio > 1.2, "create-order p50 ratio {ratio}");
     // list-users was not slowed, so its median must not be flagged. Its
     // tail may really get slower: the slowed orders hold the demo app's two
     // workers 50% longer, and list-users requests queue behind them.
