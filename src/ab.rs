@@ -158,14 +158,15 @@ pub fn accepted(base_dir: &Path, head_dir: &Path, head: &Config) -> Vec<Accepted
             let e = estimate.filter(|e| e.ratio > 1.0 && e.log_se.is_finite())?;
             // The two baselines were recorded at different times, often on
             // different machines: an offset their own runs cannot show.
-            let (v, floor) = (e.log_se.powi(2), BASELINE_OFFSET.powi(2));
-            let df = (v + floor).powi(2)
-                / (v.powi(2) / e.df.max(1.0) + floor.powi(2) / BASELINE_OFFSET_DF);
+            let (log_se, df) = crate::stats::combined_noise(
+                (e.log_se, e.df),
+                (BASELINE_OFFSET, BASELINE_OFFSET_DF),
+            );
             Some(Accepted {
                 endpoint,
                 metric,
                 ratio: e.ratio,
-                log_se: (v + floor).sqrt(),
+                log_se,
                 df,
             })
         })

@@ -81,12 +81,24 @@ pub fn run_noise(dir: &Path, suite: &str) -> RunNoise {
     }
 }
 
+/// One A/A run's estimate of one endpoint × metric: (endpoint, metric,
+/// ln(head/base), its within-run standard error).
+pub type Estimated = (String, Metric, f64, f64);
+
+/// The within-run estimates of one A/A run.
+pub fn estimated(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Vec<Estimated> {
+    compare::ratio_estimates(base, head, gate)
+        .into_iter()
+        .filter_map(|(endpoint, metric, e)| e.map(|e| (endpoint, metric, e.ratio.ln(), e.log_se)))
+        .collect()
+}
+
 /// τ per metric from several A/A runs: for each endpoint, the variance of
 /// ln(head/base) between runs minus the mean within-run variance (what each
 /// run's own interval already covers), never below zero; averaged over the
 /// endpoints, with Σ(runs − 1) degrees of freedom. `None` for a metric with
 /// fewer than two runs of any endpoint.
-pub fn estimate_tau(runs: &[Vec<(String, Metric, f64, f64)>]) -> Vec<MetricNoise> {
+pub fn estimate_tau(runs: &[Vec<Estimated>]) -> Vec<MetricNoise> {
     let mut out = Vec::new();
     for metric in Metric::ALL {
         let mut endpoints: Vec<&str> = runs
@@ -142,15 +154,16 @@ pub struct Row {
 }
 
 /// One row per compared endpoint × metric of the last A/A comparison
-/// (made with the floor `gate` carries).
+/// (made with the floor `gate` carries); `within` is that run's
+/// (endpoint, metric, ln ratio, within-run SE), as [`estimate_tau`] takes.
 pub fn rows(
     base: &RunRecord,
     head: &RunRecord,
     comparison: &Comparison,
     gate: &GateSettings,
+    within: &[Estimated],
 ) -> Vec<Row> {
     let duration = Duration::from_millis(head.load.duration_ms);
-    let raw = compare::ratio_estimates(base, head, gate);
     let mut rows = Vec::new();
     for endpoint in &comparison.endpoints {
         let (Some(b), Some(h)) = (base.endpoint(&endpoint.name), head.endpoint(&endpoint.name))
@@ -173,11 +186,10 @@ pub fn rows(
                     (ratio.is_finite() && ratio > 0.0).then(|| ratio.ln())
                 })
                 .collect();
-            let within = raw
+            let within = within
                 .iter()
-                .find(|(e, m, _)| *e == endpoint.name && *m == metric.metric)
-                .and_then(|(_, _, e)| e.as_ref())
-                .map(|e| e.log_se);
+                .find(|(e, m, _, _)| *e == endpoint.name && *m == metric.metric)
+                .map(|(_, _, _, se)| *se);
             let tau = gate
                 .run_noise
                 .metrics
@@ -388,7 +400,7 @@ mod tests {
             let (u, v): (f64, f64) = (rng.random(), rng.random());
             sd * (-2.0 * (1.0 - u).ln()).sqrt() * (std::f64::consts::TAU * v).cos()
         };
-        let runs: Vec<Vec<(String, Metric, f64, f64)>> = (0..400)
+        let runs: Vec<Vec<Estimated>> = (0..400)
             .map(|_| {
                 ["a", "b"]
                     .iter()
@@ -405,7 +417,7 @@ mod tests {
         assert_eq!(found[0].df, 2.0 * 399.0);
 
         // Runs that agree within their own errors give τ = 0.
-        let quiet: Vec<Vec<(String, Metric, f64, f64)>> = (0..50)
+        let quiet: Vec<Vec<Estimated>> = (0..50)
             .map(|_| vec![("a".to_string(), Metric::P95, normal(0.01), 0.02)])
             .collect();
         assert_eq!(estimate_tau(&quiet)[0].tau, 0.0);

@@ -77,7 +77,7 @@ fn run(args: &RunArgs) -> Result<Code, Failure> {
         .out
         .clone()
         .unwrap_or_else(|| default_output(&config, &what));
-    build(&config, "the app", "build.log")?;
+    build_app(&config, "the app", &default_output(&config, "build.log"))?;
     let mut record = measure(&config)?;
     if args.shard.is_some() {
         // Shards of one suite share its fingerprint, so they merge, and
@@ -101,7 +101,7 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
         .out
         .clone()
         .unwrap_or_else(|| default_output(&config, "results.json"));
-    build(&config, "the app", "build.log")?;
+    build_app(&config, "the app", &default_output(&config, "build.log"))?;
     let head = measure(&config)?;
     write_record(&head, &out)?;
     eprintln!("results: {}", out.display());
@@ -406,14 +406,11 @@ fn calibrate(args: &CalibrateArgs) -> Result<Code, Failure> {
         eprintln!("A/A run {run} of {}", args.runs);
         let side_by_side = measure_side_by_side(&args.suite, None, args.pairing, run == 1)?;
         let gate = GateSettings::from_config(&side_by_side.head_config);
-        estimates.push(
-            compare::ratio_estimates(&side_by_side.base, &side_by_side.head, &gate)
-                .into_iter()
-                .filter_map(|(endpoint, metric, e)| {
-                    e.map(|e| (endpoint, metric, e.ratio.ln(), e.log_se))
-                })
-                .collect::<Vec<_>>(),
-        );
+        estimates.push(calibrate::estimated(
+            &side_by_side.base,
+            &side_by_side.head,
+            &gate,
+        ));
         last = Some(side_by_side);
     }
     let Some(run) = last else {
@@ -443,7 +440,8 @@ fn calibrate(args: &CalibrateArgs) -> Result<Code, Failure> {
     let mut gate = GateSettings::from_config(&run.head_config);
     gate.run_noise = noise.clone();
     let comparison = compare::compare(&run.base, &run.head, &gate);
-    let rows = calibrate::rows(&run.base, &run.head, &comparison, &gate);
+    let last = estimates.last().map(Vec::as_slice).unwrap_or_default();
+    let rows = calibrate::rows(&run.base, &run.head, &comparison, &gate, last);
     calibrate::print(&rows, &run.head_config, &noise, &mut std::io::stdout())
         .map_err(|e| Failure::run(format!("cannot print: {e}")))?;
     Ok(Code::Pass)
@@ -466,7 +464,7 @@ fn measure_side_by_side(
     pairing: Pairing,
     build: bool,
 ) -> Result<SideBySide, Failure> {
-    let ports = two_free_ports();
+    let ports = config::free_ports::<2>();
     let head_config = load_suite_on_port(suite, ports[1])?;
     let base_path = base_suite.unwrap_or(&suite.config.config);
     let base_config = config::load_with_port(base_path, ports[0]).map_err(Failure::usage)?;
@@ -477,24 +475,14 @@ fn measure_side_by_side(
             if head_config.port.is_none() { suite.config.config.display() } else { base_path.display() }
         )));
     }
-    let runtime = runtime()?;
     let log = |side: &str, what: &str| default_output(&head_config, &format!("{side}.{what}"));
-    let build_side = |config: &Config, side: &str| -> Result<(), Failure> {
-        match &config.app {
-            Some(app) => runtime.block_on(runner::build(
-                app,
-                &log(side, "build.log"),
-                &format!("the {side}"),
-            )),
-            None => Ok(()),
-        }
-    };
     if build {
-        build_side(&base_config, "base")?;
+        build_app(&base_config, "the base", &log("base", "build.log"))?;
         if base_suite.is_some() {
-            build_side(&head_config, "head")?;
+            build_app(&head_config, "the head", &log("head", "build.log"))?;
         }
     }
+    let runtime = runtime()?;
     let sides = [
         runner::AbSide {
             config: &base_config,
@@ -514,31 +502,20 @@ fn measure_side_by_side(
     })
 }
 
-/// Two distinct loopback ports that are free right now.
-fn two_free_ports() -> [u16; 2] {
-    let bind = || std::net::TcpListener::bind(("127.0.0.1", 0)).ok();
-    let (a, b) = (bind(), bind());
-    let port = |l: &Option<std::net::TcpListener>| {
-        l.as_ref()
-            .and_then(|l| l.local_addr().ok())
-            .map_or(0, |addr| addr.port())
-    };
-    [port(&a), port(&b)]
-}
-
-/// Runs the app's build command, if the suite has one.
-fn build(config: &Config, what: &str, log: &str) -> Result<(), Failure> {
+/// Runs the app's build command, if the suite has one, with its output
+/// to `log`.
+fn build_app(config: &Config, what: &str, log: &Path) -> Result<(), Failure> {
     let Some(app) = config.app.as_ref().filter(|app| app.build.is_some()) else {
         return Ok(());
     };
-    runtime()?.block_on(runner::build(app, &default_output(config, log), what))
+    runtime()?.block_on(runner::build(app, log, what))
 }
 
 fn baseline_update(args: &UpdateArgs) -> Result<Code, Failure> {
     let config = load_suite(&args.suite)?;
     let dir = baselines_dir(&config, &args.baselines);
     let mut runs = Vec::new();
-    build(&config, "the app", "build.log")?;
+    build_app(&config, "the app", &default_output(&config, "build.log"))?;
     for run in 1..=args.runs {
         eprintln!("baseline run {run} of {}", args.runs);
         runs.push(measure(&config)?);

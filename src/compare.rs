@@ -567,7 +567,7 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
             .filter(|b| head.endpoint(&b.name).is_none())
             .map(|b| b.name.clone())
             .collect(),
-        warnings: warnings(base, head, &estimates),
+        warnings: warnings(base, head, &estimates, pairing.is_some()),
         history: Vec::new(),
         pairing,
         accepted: gate.accepted.clone(),
@@ -587,10 +587,7 @@ fn metric_comparison(
 ) -> MetricComparison {
     let pooled_ms = |e: &EndpointRecord| {
         let pooled = e.pooled();
-        (!pooled.is_empty()).then(|| match metric.quantile() {
-            Some(q) => pooled.value_at_quantile(q) as f64 / 1000.0,
-            None => pooled.mean() / 1000.0,
-        })
+        (!pooled.is_empty()).then(|| metric.of(&pooled) / 1000.0)
     };
     let Some(estimate) = estimate else {
         return MetricComparison {
@@ -745,10 +742,10 @@ fn warnings(
     base: &RunRecord,
     head: &RunRecord,
     estimates: &[Vec<(Metric, Option<Estimate>)>],
+    ab: bool,
 ) -> Vec<String> {
     let mut warnings = Vec::new();
     let (bh, hh) = (&base.provenance.host, &head.provenance.host);
-    let ab = paired(base, head).is_some();
     if !ab && (bh.cpu_model != hh.cpu_model || bh.cores != hh.cores) {
         warnings.push(format!(
             "the baseline was recorded on another machine ({}, {} cores) than this run ({}, {} cores): machine-to-machine offsets are not covered by the intervals",

@@ -103,36 +103,22 @@ pub async fn measure_ab(
     let measured_start = started + head_suite.load.warmup;
     let last_start = recorded.last_start;
     let [base, head] = split_sides::<2>(recorded)?;
-    let mut records = [
+    let assemble_side = |recorded, side: &AbSide| {
+        let dir = provenance_dir(side.config);
         assemble(
             head_suite,
             &plan,
-            base,
+            recorded,
             last_start,
             cpu / 2.0,
             measured_start,
-            &provenance_dir(sides[0].config),
-        ),
-        assemble(
-            head_suite,
-            &plan,
-            head,
-            last_start,
-            cpu / 2.0,
-            measured_start,
-            &provenance_dir(sides[1].config),
-        ),
-    ];
-    for record in &mut records {
-        record.pairing = Some(pairing);
-        if pairing == Pairing::Alternate {
-            // Each side had the whole rate during its own turns, which
-            // took half of the measured time.
-            record.load.block_ms *= 2;
-            record.load.achieved_rate *= 2.0;
-        }
-    }
-    Ok(records)
+            &dir,
+        )
+    };
+    Ok([
+        assemble_side(base, &sides[0]),
+        assemble_side(head, &sides[1]),
+    ])
 }
 
 /// Runs the app's build command to completion (output to `log`).
@@ -365,10 +351,11 @@ fn assemble(
         })
         .collect();
     let (measured, fingerprint) = measured(config);
-    let duration = config.load.duration.as_secs_f64();
+    // Each side's requests over the time it was under load.
+    let span = config.load.duration.as_secs_f64() / plan.turn;
     let achieved = match last_start {
         Some(last) if last > Duration::ZERO => {
-            recorded.requests as f64 / last.as_secs_f64().max(duration)
+            recorded.requests as f64 / (last.as_secs_f64().max(span) * plan.turn)
         }
         _ => 0.0,
     };
@@ -387,7 +374,7 @@ fn assemble(
             achieved_rate: achieved,
             warmup_ms: config.load.warmup.as_millis() as u64,
             duration_ms: config.load.duration.as_millis() as u64,
-            block_ms: config.load.block.as_millis() as u64,
+            block_ms: plan.block.as_millis() as u64,
             connections: config.load.connections,
             seed: config.load.seed,
             requests: recorded.requests,
@@ -396,7 +383,7 @@ fn assemble(
             generator_requests: plan.schedule.total_requests() / plan.targets.len() as u64,
         },
         runs: Vec::new(),
-        pairing: None,
+        pairing: plan.pairing,
         endpoints,
     };
     record.summarize();

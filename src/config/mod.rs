@@ -43,9 +43,20 @@ pub fn load_with_port(path: &Path, port: u16) -> Result<Config, ConfigError> {
 /// A loopback port nothing listens on at this moment (0 if none can be had,
 /// which the app's start then reports).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind(("127.0.0.1", 0))
-        .and_then(|listener| listener.local_addr())
-        .map_or(0, |addr| addr.port())
+    let [port] = free_ports();
+    port
+}
+
+/// `N` distinct loopback ports nothing listens on at this moment: all are
+/// held open together while they are picked.
+pub fn free_ports<const N: usize>() -> [u16; N] {
+    let listeners: [Option<std::net::TcpListener>; N] =
+        std::array::from_fn(|_| std::net::TcpListener::bind(("127.0.0.1", 0)).ok());
+    listeners.map(|listener| {
+        listener
+            .and_then(|l| l.local_addr().ok())
+            .map_or(0, |addr| addr.port())
+    })
 }
 
 /// Parses suite file text. `path` names the file in messages and anchors a
@@ -227,6 +238,14 @@ impl Metric {
             Metric::P95 => "p95",
             Metric::P99 => "p99",
             Metric::Mean => "mean",
+        }
+    }
+
+    /// This metric of a latency histogram, in its unit (µs).
+    pub fn of(&self, histogram: &hdrhistogram::Histogram<u64>) -> f64 {
+        match self.quantile() {
+            Some(q) => histogram.value_at_quantile(q) as f64,
+            None => histogram.mean(),
         }
     }
 

@@ -43,6 +43,11 @@ pub struct Plan {
     /// Length of one recorded block (a pair of slots when alternating).
     pub block: Duration,
     pub timeout: Duration,
+    /// How the sides share the run, when there are two.
+    pub pairing: Option<Pairing>,
+    /// Share of the measured time each side is under load: 1, or ½ when
+    /// the sides take turns (the run then lasts twice `duration`).
+    pub turn: f64,
 }
 
 /// Where one side's requests go.
@@ -78,6 +83,8 @@ impl Plan {
             connections: load.connections,
             block: load.block,
             timeout: load.timeout,
+            pairing: None,
+            turn: 1.0,
         })
     }
 
@@ -95,9 +102,9 @@ impl Plan {
             pairing,
             load.block,
         );
-        let block = match pairing {
-            Pairing::Random => load.block,
-            Pairing::Alternate => 2 * load.block,
+        let (block, turn) = match pairing {
+            Pairing::Random => (load.block, 1.0),
+            Pairing::Alternate => (2 * load.block, 0.5),
         };
         Ok(Plan {
             targets: vec![
@@ -108,6 +115,8 @@ impl Plan {
             connections: load.connections,
             block,
             timeout: load.timeout,
+            pairing: Some(pairing),
+            turn,
         })
     }
 

@@ -154,13 +154,7 @@ impl Estimate {
     /// log-scale variances add; the degrees of freedom follow
     /// Welch–Satterthwaite.
     pub fn relative_to(&self, accepted: f64, accepted_se: f64, accepted_df: f64) -> Estimate {
-        let (v1, v2) = (self.log_se.powi(2), accepted_se.max(0.0).powi(2));
-        let se = (v1 + v2).sqrt();
-        let df = if v2 > 0.0 && accepted_df > 0.0 {
-            (v1 + v2).powi(2) / (v1.powi(2) / self.df + v2.powi(2) / accepted_df)
-        } else {
-            self.df
-        };
+        let (se, df) = combined_noise((self.log_se, self.df), (accepted_se, accepted_df));
         let parts = Parts {
             stat: self.stat,
             base: self.base * accepted,
@@ -346,6 +340,18 @@ fn between_runs(base: &[f64], head: &[f64], wb: &[f64], wh: &[f64]) -> Option<(f
 
 /// Welch–Satterthwaite degrees of freedom of a sum of two variance
 /// estimates, each given with its own degrees of freedom.
+/// Two independent standard errors `(se, df)` on one log scale, added:
+/// variances sum, degrees of freedom by Welch–Satterthwaite. A zero second
+/// term leaves the first as it is.
+pub fn combined_noise((se1, df1): (f64, f64), (se2, df2): (f64, f64)) -> (f64, f64) {
+    let (v1, v2) = (se1.powi(2), se2.max(0.0).powi(2));
+    if !(v2 > 0.0 && df2 > 0.0) {
+        return (se1, df1);
+    }
+    let df = (v1 + v2).powi(2) / (v1.powi(2) / df1.max(1.0) + v2.powi(2) / df2);
+    ((v1 + v2).sqrt(), df)
+}
+
 pub(super) fn welch_df((v1, df1): (f64, usize), (v2, df2): (f64, usize)) -> f64 {
     let denominator = v1 * v1 / df1.max(1) as f64 + v2 * v2 / df2.max(1) as f64;
     if denominator > 0.0 {

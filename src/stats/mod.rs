@@ -44,7 +44,9 @@ mod testutil;
 use hdrhistogram::Histogram;
 
 pub use binomial::{clopper_pearson, error_rate_test, ErrorRateResult};
-pub use estimate::{estimate_unpaired, estimate_unpaired_many, Estimate, NoiseModel};
+pub use estimate::{
+    combined_noise, estimate_unpaired, estimate_unpaired_many, Estimate, NoiseModel,
+};
 pub use holm::{holm, holm_adjusted, holm_levels};
 pub use moderate::fit_prior;
 pub use paired::{estimate_paired, estimate_paired_many};
