@@ -172,3 +172,15 @@ pub fn history(dir: &Path, suite: &str) -> Vec<HistoryEntry> {
         .filter_map(|line| serde_json::from_str(line).ok())
         .collect()
 }
+
+/// The baselines directory: `explicit` (`--baselines`), else `baselines/`
+/// beside the suite file.
+pub fn dir_for(config: &crate::config::Config, explicit: Option<&Path>) -> std::path::PathBuf {
+    explicit.map(Path::to_path_buf).unwrap_or_else(|| {
+        config
+            .path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("baselines")
+    })
+}

@@ -5,18 +5,16 @@
 //! the current settings detect with 95% power, and how long a run would have
 //! to be to detect the configured threshold.
 
-use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::compare::{self, Comparison, GateSettings, MetricNoise, RunNoise, VerdictName};
-use crate::config::{Config, Metric};
-use crate::record::{Host, RunRecord};
-
-/// Longest run worth suggesting; beyond it a metric is called out of reach.
-const LONGEST_SUGGESTION: Duration = Duration::from_secs(600);
+use crate::config::{Config, Metric, Overrides};
+use crate::exit::Failure;
+use crate::record::{Host, Pairing, RunRecord};
+use crate::{ab, baseline, files};
 
 /// The file A/B mode reads its run-to-run floor from.
 pub fn noise_path(dir: &Path, suite: &str) -> PathBuf {
@@ -38,7 +36,7 @@ pub struct NoiseFile {
 /// baselines, else the defaults.
 pub fn run_noise(dir: &Path, suite: &str) -> RunNoise {
     let path = noise_path(dir, suite);
-    let Ok(text) = std::fs::read_to_string(&path) else {
+    let Ok(text) = fs_err::read_to_string(&path) else {
         return RunNoise::defaults();
     };
     match serde_json::from_str::<NoiseFile>(&text) {
@@ -251,112 +249,70 @@ fn sd(values: &[f64]) -> Option<f64> {
     Some(var.sqrt())
 }
 
-/// The table and what to change.
-pub fn print(
-    rows: &[Row],
-    config: &Config,
-    noise: &RunNoise,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let mut table = comfy_table::Table::new();
-    table.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
-    table.set_header([
-        "endpoint",
-        "metric",
-        "pairs",
-        "pair sd",
-        "detects",
-        "threshold",
-        "needs",
-    ]);
-    let pct = |x: f64| format!("{:.1}%", x * 100.0);
-    for row in rows {
-        table.add_row([
-            row.endpoint.clone(),
-            row.metric.to_string(),
-            row.pairs.to_string(),
-            row.pair_sd.map_or("-".into(), |s| format!("{s:.3}")),
-            row.detectable.map_or("-".into(), pct),
-            pct(row.threshold),
-            row.needed
-                .map_or("-".into(), |d| format!("{}s", d.as_secs())),
-        ]);
+/// `benchgate calibrate`: this tree against itself, `runs` times; with two
+/// runs or more the run-to-run floor is saved beside the baselines for A/B
+/// mode. Returns the last run's table and the floor in force.
+pub fn run(
+    suite: &Path,
+    overrides: &Overrides,
+    baselines: Option<&Path>,
+    runs: u32,
+    pairing: Pairing,
+) -> Result<Calibration, Failure> {
+    let mut estimates = Vec::new();
+    let mut last = None;
+    for run in 1..=runs {
+        eprintln!("A/A run {run} of {runs}");
+        let side_by_side = ab::measure(ab::Sides {
+            head_suite: suite,
+            overrides,
+            base_suite: suite,
+            pairing,
+            build: run == 1,
+        })?;
+        let gate = GateSettings::from_config(&side_by_side.head_config);
+        estimates.push(estimated(&side_by_side.base, &side_by_side.head, &gate));
+        last = Some(side_by_side);
     }
-    writeln!(
-        out,
-        "A/A calibration of suite {}: the same build on both sides, {} s at {}/s per side, {} ms blocks",
-        config.suite,
-        config.load.duration.as_secs_f64(),
-        config.load.rate,
-        config.load.block.as_millis()
-    )?;
-    writeln!(out, "{table}")?;
-    let floor: Vec<String> = noise
-        .metrics
-        .iter()
-        .filter(|m| rows.iter().any(|r| r.metric == m.metric.name()))
-        .map(|m| format!("{} {:.1}%", m.metric.name(), m.tau * 100.0))
-        .collect();
-    writeln!(
-        out,
-        "run-to-run floor τ: {} — {}",
-        floor.join(", "),
-        noise.source
-    )?;
-    writeln!(
-        out,
-        "pair sd: spread of ln(head/base) between paired blocks; detects: the smallest slowdown one A/B run finds with 95% power; needs: measured time per side to detect the threshold"
-    )?;
-    let false_alarms: Vec<String> = rows
-        .iter()
-        .filter(|r| matches!(r.verdict, VerdictName::Regressed | VerdictName::Improved))
-        .map(|r| format!("{} {}", r.endpoint, r.metric))
-        .collect();
-    if !false_alarms.is_empty() {
-        writeln!(
-            out,
-            "warning: the last A/A run flagged {} although both sides ran the same build: the machine was unusually noisy, or the app's two copies differ (caches, files, ports)",
-            false_alarms.join(", ")
-        )?;
+    let Some(run) = last else {
+        return Err(Failure::usage("calibrate needs at least one run (--runs)"));
+    };
+    let suite_name = &run.head_config.suite;
+    let dir = baseline::dir_for(&run.head_config, baselines);
+    if runs >= 2 {
+        let file = NoiseFile {
+            suite: suite_name.clone(),
+            host: run.head.provenance.host.clone(),
+            time_utc: run.head.provenance.time_utc.clone(),
+            runs: runs as usize,
+            metrics: estimate_tau(&estimates),
+        };
+        let path = noise_path(&dir, suite_name);
+        files::write_json(&path, &file)?;
+        eprintln!(
+            "run-to-run floor saved to {}; commit it: A/B mode adds it to every interval",
+            path.display()
+        );
     }
-    let current = config.load.duration;
-    let reachable = rows
-        .iter()
-        .filter_map(|r| r.needed)
-        .filter(|d| *d <= LONGEST_SUGGESTION)
-        .max();
-    let out_of_reach: Vec<String> = rows
-        .iter()
-        .filter(|r| r.needed.is_none_or(|d| d > LONGEST_SUGGESTION))
-        .map(|r| format!("{} {}", r.endpoint, r.metric))
-        .collect();
-    match reachable {
-        Some(d) if d <= current && out_of_reach.is_empty() => writeln!(
-            out,
-            "suggestion: the current duration ({} s) detects the threshold on every metric",
-            current.as_secs_f64()
-        )?,
-        Some(d) => writeln!(
-            out,
-            "suggestion: load.duration: {}s (or --duration {}s) detects the threshold on every metric that can reach it",
-            d.as_secs().max(current.as_secs()),
-            d.as_secs().max(current.as_secs())
-        )?,
-        None => {}
-    }
-    if !out_of_reach.is_empty() {
-        writeln!(
-            out,
-            "out of reach within {} s: {}",
-            LONGEST_SUGGESTION.as_secs(),
-            out_of_reach.join(", ")
-        )?;
-        writeln!(
-            out,
-            "  gate these on other metrics, give them a higher per-endpoint threshold, or raise their weight"
-        )?;
-    }
-    Ok(())
+    let noise = run_noise(&dir, suite_name);
+    let gate = GateSettings::from_config(&run.head_config).for_ab(noise.clone(), Vec::new());
+    let comparison = compare::compare(&run.base, &run.head, &gate);
+    let last = estimates.last().map(Vec::as_slice).unwrap_or_default();
+    let rows = rows(&run.base, &run.head, &comparison, &gate, last);
+    Ok(Calibration {
+        config: run.head_config,
+        rows,
+        noise,
+    })
+}
+
+/// What `calibrate` found: one row per endpoint × metric of its last run,
+/// and the run-to-run floor now in force.
+#[derive(Debug)]
+pub struct Calibration {
+    pub config: Config,
+    pub rows: Vec<Row>,
+    pub noise: RunNoise,
 }
 
 #[cfg(test)]

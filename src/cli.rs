@@ -7,8 +7,8 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{parse_duration, parse_rate};
-use crate::merge::{parse_shard, Shard};
-use crate::record::Pairing;
+use crate::merge::Shard;
+use crate::record;
 
 /// A CI performance-regression gate for HTTP services.
 ///
@@ -81,6 +81,59 @@ pub enum Format {
     Text,
     /// The comparison as JSON (schemas/comparison.schema.json).
     Json,
+}
+
+/// How A/B mode splits the requests between base and head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Pairing {
+    /// Both apps under load at once; each scheduled request goes to one of
+    /// them at random (balanced per endpoint).
+    Random,
+    /// One app at a time, in seeded A B / B A pairs of blocks.
+    Alternate,
+}
+
+impl From<Pairing> for record::Pairing {
+    fn from(pairing: Pairing) -> record::Pairing {
+        match pairing {
+            Pairing::Random => record::Pairing::Random,
+            Pairing::Alternate => record::Pairing::Alternate,
+        }
+    }
+}
+
+impl From<ReportFormat> for crate::report::Format {
+    fn from(format: ReportFormat) -> crate::report::Format {
+        use crate::report::Format as F;
+        match format {
+            ReportFormat::Text => F::Text,
+            ReportFormat::Markdown => F::Markdown,
+            ReportFormat::Json => F::Json,
+            ReportFormat::Junit => F::Junit,
+            ReportFormat::Html => F::Html,
+        }
+    }
+}
+
+impl From<Format> for crate::report::Format {
+    fn from(format: Format) -> crate::report::Format {
+        match format {
+            Format::Text => crate::report::Format::Text,
+            Format::Json => crate::report::Format::Json,
+        }
+    }
+}
+
+impl SuiteArgs {
+    /// The command line's load settings, for the suite file to apply.
+    pub fn overrides(&self) -> crate::config::Overrides {
+        crate::config::Overrides {
+            rate: self.rate,
+            duration: self.duration,
+            block: self.block,
+            warmup: self.warmup,
+        }
+    }
 }
 
 /// How `benchgate report` renders a saved comparison.
@@ -288,7 +341,7 @@ pub struct RunArgs {
     /// Measure only shard K of N (e.g. 2/3): the endpoints at positions K,
     /// K+N, K+2N… of the suite file, at their share of the rate, so each
     /// sees the load of an unsharded run. Join the shards with `merge`.
-    #[arg(long, value_parser = parse_shard, value_name = "K/N")]
+    #[arg(long, value_name = "K/N")]
     pub shard: Option<Shard>,
 }
 

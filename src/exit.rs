@@ -38,6 +38,24 @@ impl Failure {
     }
 }
 
+impl From<crate::config::ConfigError> for Failure {
+    fn from(e: crate::config::ConfigError) -> Failure {
+        Failure::usage(e)
+    }
+}
+
+impl From<crate::baseline::LoadError> for Failure {
+    fn from(e: crate::baseline::LoadError) -> Failure {
+        Failure::usage(e)
+    }
+}
+
+impl From<crate::files::WriteError> for Failure {
+    fn from(e: crate::files::WriteError) -> Failure {
+        Failure::run(e)
+    }
+}
+
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)

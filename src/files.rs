@@ -3,34 +3,62 @@
 
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// A file that could not be written; the old one, if any, is untouched.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}: {step}: {source}; check that the directory exists, is writable and has space", path.display())]
+pub struct WriteError {
+    pub path: PathBuf,
+    pub step: &'static str,
+    #[source]
+    pub source: std::io::Error,
+}
+
+impl From<WriteError> for String {
+    fn from(e: WriteError) -> String {
+        e.to_string()
+    }
+}
+
+/// Writes `value` as pretty JSON to `path`, atomically.
+pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), WriteError> {
+    let json = serde_json::to_vec_pretty(value).map_err(|e| WriteError {
+        path: path.to_path_buf(),
+        step: "encoding",
+        source: std::io::Error::other(e),
+    })?;
+    write_atomic(path, &json)
+}
 
 /// Writes `bytes` to `path` atomically, creating the parent directory.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
-    let fail = |what: &str, e: &dyn std::fmt::Display| {
-        format!("cannot write {}: {what}: {e}", path.display())
+    let fail = |step: &'static str, source: std::io::Error| WriteError {
+        path: path.to_path_buf(),
+        step,
+        source,
     };
-    fs_err::create_dir_all(dir).map_err(|e| fail("creating its directory", &e))?;
+    fs_err::create_dir_all(dir).map_err(|e| fail("creating its directory", e))?;
     let mut temp = tempfile::Builder::new()
         .prefix(".benchgate-")
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(|e| fail("creating a temp file", &e))?;
-    temp.write_all(bytes).map_err(|e| fail("writing", &e))?;
+        .map_err(|e| fail("creating a temp file", e))?;
+    temp.write_all(bytes).map_err(|e| fail("writing", e))?;
     // Temp files are private by default; a results file is not.
     let mode = std::fs::metadata(path)
         .map(|m| m.permissions().mode())
         .unwrap_or(0o644);
     temp.as_file()
         .set_permissions(std::fs::Permissions::from_mode(mode))
-        .map_err(|e| fail("setting permissions", &e))?;
-    temp.as_file().sync_all().map_err(|e| fail("syncing", &e))?;
+        .map_err(|e| fail("setting permissions", e))?;
+    temp.as_file().sync_all().map_err(|e| fail("syncing", e))?;
     temp.persist(path)
-        .map_err(|e| fail("renaming the temp file", &e.error))?;
+        .map_err(|e| fail("renaming the temp file", e.error))?;
     Ok(())
 }
 

@@ -34,8 +34,16 @@ impl fmt::Display for Shard {
     }
 }
 
-/// Parses `K/N` (shard K of N, 1 ≤ K ≤ N), as clap's value parser.
-pub fn parse_shard(text: &str) -> Result<Shard, String> {
+impl std::str::FromStr for Shard {
+    type Err = String;
+
+    /// Parses `K/N` (shard K of N, 1 ≤ K ≤ N).
+    fn from_str(text: &str) -> Result<Shard, String> {
+        parse_shard(text)
+    }
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
     let usage = || format!("expected K/N (shard K of N, e.g. 2/3), not '{text}'");
     let (k, n) = text.trim().split_once('/').ok_or_else(usage)?;
     let parse = |part: &str| part.trim().parse::<usize>().map_err(|_| usage());
@@ -51,6 +59,30 @@ pub fn parse_shard(text: &str) -> Result<Shard, String> {
         ));
     }
     Ok(Shard { index, count })
+}
+
+/// Shards measured at different commits measured different code: merging
+/// them is allowed (the suite is the same) but rarely meant, so it warns.
+pub fn warn_about_commits(inputs: &[(PathBuf, RunRecord)]) {
+    let commits: Vec<(&Path, String)> = inputs
+        .iter()
+        .flat_map(|(path, record)| {
+            record
+                .run_infos()
+                .into_iter()
+                .filter_map(move |run| Some((path.as_path(), run.provenance.git_commit?)))
+        })
+        .collect();
+    let Some((first, known)) = commits.first() else {
+        return;
+    };
+    if let Some((path, commit)) = commits.iter().find(|(_, c)| c != known) {
+        eprintln!(
+            "benchgate: warning: {} was measured at commit {commit} but {} at {known}: the merged results mix two versions of the app",
+            path.display(),
+            first.display()
+        );
+    }
 }
 
 /// The suite cut down to `shard`'s endpoints, at their share of the rate

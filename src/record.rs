@@ -58,7 +58,7 @@ pub struct RunRecord {
 }
 
 /// How the requests of an A/B run were split between base and head.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Pairing {
     /// Both apps under load at once; each scheduled request goes to one of

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use sha2::{Digest, Sha256};
 use tokio::signal::unix::{signal, SignalKind};
 
 use crate::app::App;
@@ -22,19 +21,57 @@ use crate::exit::Failure;
 use crate::load::{self, Live, Plan, Recorded, SideRecorded};
 use crate::placement;
 use crate::provenance;
-use crate::record::{
-    self, Block, EndpointRecord, LoadSummary, Measured, MeasuredEndpoint, Pairing, Provenance,
-    RunRecord,
-};
+use crate::record::{self, Block, EndpointRecord, LoadSummary, Pairing, Provenance, RunRecord};
 
-/// Where the app's output goes.
+/// Where the app's output goes, and the suite the record belongs to: the
+/// whole suite file when `config` is one shard of it, so that the shards
+/// share its fingerprint, merge, and compare with its baseline.
 #[derive(Debug, Clone)]
-pub struct RunOptions {
+pub struct RunOptions<'a> {
     pub app_log: PathBuf,
+    pub suite: &'a Config,
+}
+
+/// A single-threaded runtime: the generator keeps to one core and leaves
+/// the other to the app.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::run(format!("cannot start the async runtime: {e}")))
 }
 
 /// Runs the suite once and returns what it measured.
-pub async fn measure(config: &Config, options: &RunOptions) -> Result<RunRecord, Failure> {
+pub fn measure_once(config: &Config, options: &RunOptions<'_>) -> Result<RunRecord, Failure> {
+    runtime()?.block_on(measure(config, options))
+}
+
+/// Runs the app's build command, if the suite has one, with its output to
+/// `log`.
+pub fn build_app(config: &Config, what: &str, log: &Path) -> Result<(), Failure> {
+    let Some(app) = config.app.as_ref().filter(|app| app.build.is_some()) else {
+        return Ok(());
+    };
+    runtime()?.block_on(build(app, log, what))
+}
+
+/// Warns when the measured time holds too few blocks to compare.
+fn warn_about_blocks(config: &Config) {
+    let load = &config.load;
+    let blocks = load.duration.as_nanos() / load.block.as_nanos().max(1);
+    if blocks < crate::stats::MIN_BLOCKS as u128 {
+        eprintln!(
+            "benchgate: warning: {:?} of {:?} blocks is {blocks} block(s); the gate needs at least {} per run to compare (use a longer --duration or a shorter --block)",
+            load.duration,
+            load.block,
+            crate::stats::MIN_BLOCKS
+        );
+    }
+}
+
+/// Runs the suite once and returns what it measured.
+pub async fn measure(config: &Config, options: &RunOptions<'_>) -> Result<RunRecord, Failure> {
+    warn_about_blocks(config);
     let plan = Arc::new(Plan::new(config).map_err(Failure::usage)?);
     let mut interrupt = Interrupts::new()?;
     let mut apps = match &config.app {
@@ -51,6 +88,7 @@ pub async fn measure(config: &Config, options: &RunOptions) -> Result<RunRecord,
     let [side] = split_sides::<1>(recorded)?;
     Ok(assemble(
         config,
+        options.suite,
         &plan,
         side,
         last_start,
@@ -77,6 +115,7 @@ pub async fn measure_ab(
     sides: [AbSide<'_>; 2],
     pairing: Pairing,
 ) -> Result<[RunRecord; 2], Failure> {
+    warn_about_blocks(head_suite);
     let mut interrupt = Interrupts::new()?;
     let mut apps = Vec::new();
     for (side, name) in sides.iter().zip(["base", "head"]) {
@@ -106,6 +145,7 @@ pub async fn measure_ab(
     let assemble_side = |recorded, side: &AbSide| {
         let dir = provenance_dir(side.config);
         assemble(
+            head_suite,
             head_suite,
             &plan,
             recorded,
@@ -276,42 +316,13 @@ fn cpu_seconds() -> f64 {
     }
 }
 
-/// The readable description of what was measured, and its fingerprint.
-pub fn measured(config: &Config) -> (Measured, String) {
-    let measured = Measured {
-        rate: config.load.rate,
-        connections: config.load.connections,
-        block_ms: config.load.block.as_millis() as u64,
-        timeout_ms: config.load.timeout.as_millis() as u64,
-        endpoints: config
-            .endpoints
-            .iter()
-            .map(|e| MeasuredEndpoint {
-                name: e.name.clone(),
-                method: e.method.clone(),
-                path: e.path.clone(),
-                header_names: e
-                    .headers
-                    .iter()
-                    .map(|(name, _)| name.to_ascii_lowercase())
-                    .collect(),
-                body_sha256: e.body.as_ref().map(|b| hex(&Sha256::digest(&b.bytes))),
-                weight: e.weight,
-                expect_status: e.expect_status,
-            })
-            .collect(),
-    };
-    let canonical = serde_json::to_vec(&measured).unwrap_or_default();
-    let fingerprint = hex(&Sha256::digest(&canonical))[..16].to_string();
-    (measured, fingerprint)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call per mode, each a plain value"
+)]
 fn assemble(
     config: &Config,
+    suite: &Config,
     plan: &Plan,
     recorded: SideRecorded,
     last_start: Option<Duration>,
@@ -350,7 +361,7 @@ fn assemble(
                 .collect(),
         })
         .collect();
-    let (measured, fingerprint) = measured(config);
+    let (measured, fingerprint) = crate::compare::measured(suite);
     // Each side's requests over the time it was under load.
     let span = config.load.duration.as_secs_f64() / plan.turn;
     let achieved = match last_start {

@@ -24,20 +24,41 @@ use std::time::Duration;
 pub use error::ConfigError;
 pub use scalar::{parse_duration, parse_rate};
 
-/// Reads and parses the suite file at `path`; `${PORT}` stands for a port
-/// that is free right now.
-pub fn load(path: &Path) -> Result<Config, ConfigError> {
-    load_with_port(path, free_port())
+/// The command line's load settings, which replace the suite file's before
+/// it is validated (so that a `--block` longer than the file's duration is
+/// refused like the same mistake in the file).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    pub rate: Option<f64>,
+    pub duration: Option<Duration>,
+    pub block: Option<Duration>,
+    pub warmup: Option<Duration>,
 }
 
-/// Reads and parses the suite file at `path` with `${PORT}` standing for
-/// `port` (A/B mode gives each side its own).
-pub fn load_with_port(path: &Path, port: u16) -> Result<Config, ConfigError> {
+/// The port `${PORT}` stands for while a suite file is only checked, not
+/// run: nothing is bound or started on it (port 0 is not a valid URL port).
+pub const UNBOUND_PORT: u16 = 1;
+
+/// Reads and parses the suite file at `path`, with the command line's
+/// `overrides` and `${PORT}` standing for `port` (picked by the caller when
+/// it starts the app, [`UNBOUND_PORT`] when it only checks the file).
+pub fn load(path: &Path, overrides: &Overrides, port: u16) -> Result<Config, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Read {
         path: path.to_path_buf(),
         cause,
     })?;
-    parse_with_port(&text, path, port)
+    parse_with(&text, path, overrides, port)
+}
+
+/// Where benchgate keeps its own outputs by default, relative to the
+/// current directory.
+pub const OUTPUT_DIR: &str = ".benchgate";
+
+impl Config {
+    /// `.benchgate/<suite>.<what>`: where a run's own files go by default.
+    pub fn output(&self, what: &str) -> PathBuf {
+        Path::new(OUTPUT_DIR).join(format!("{}.{what}", self.suite))
+    }
 }
 
 /// A loopback port nothing listens on at this moment (0 if none can be had,
@@ -63,12 +84,18 @@ pub fn free_ports<const N: usize>() -> [u16; N] {
 /// relative `app.cwd`.
 #[cfg(test)]
 pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-    parse_with_port(text, path, free_port())
+    parse_with(text, path, &Overrides::default(), free_port())
 }
 
-/// [`parse`] with `${PORT}` standing for `port`.
-pub fn parse_with_port(text: &str, path: &Path, port: u16) -> Result<Config, ConfigError> {
-    let (config, used) = expand::with_port(port, || parse_text(text, path));
+/// [`parse`] with the command line's `overrides` and `${PORT}` standing
+/// for `port`.
+pub fn parse_with(
+    text: &str,
+    path: &Path,
+    overrides: &Overrides,
+    port: u16,
+) -> Result<Config, ConfigError> {
+    let (config, used) = expand::with_port(port, || parse_text(text, path, overrides));
     let mut config = config?;
     if used {
         config.port = Some(port);
@@ -79,7 +106,7 @@ pub fn parse_with_port(text: &str, path: &Path, port: u16) -> Result<Config, Con
     Ok(config)
 }
 
-fn parse_text(text: &str, path: &Path) -> Result<Config, ConfigError> {
+fn parse_text(text: &str, path: &Path, overrides: &Overrides) -> Result<Config, ConfigError> {
     let blank = |line: &str| line.trim().is_empty() || line.trim_start().starts_with('#');
     if text.lines().all(blank) {
         return Err(ConfigError::Invalid {
@@ -98,7 +125,7 @@ fn parse_text(text: &str, path: &Path) -> Result<Config, ConfigError> {
     }
     let raw: raw::RawSuite =
         serde_yaml::from_str(text).map_err(|err| ConfigError::from_yaml(path, &err, false))?;
-    resolve::resolve(raw, path).map_err(|problem| {
+    resolve::resolve(raw, path, overrides).map_err(|problem| {
         let (line, column) = locate::locate(text, &problem.path);
         ConfigError::Invalid {
             file: path.to_path_buf(),

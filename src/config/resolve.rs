@@ -11,7 +11,7 @@ use std::time::Duration;
 use super::raw::{RawApp, RawEndpoint, RawGate, RawLoad, RawSuite};
 use super::values::Cpus;
 use super::{AppConfig, Body, Config, Endpoint, EndpointGate, GateConfig, LoadConfig, Metric};
-use super::{BaseUrl, ReadyProbe};
+use super::{BaseUrl, Overrides, ReadyProbe};
 
 /// A rule broken across keys: where (a key path) and what to do.
 #[derive(Debug)]
@@ -27,7 +27,11 @@ fn problem(path: impl Into<String>, message: impl Into<String>) -> Problem {
     }
 }
 
-pub(super) fn resolve(raw: RawSuite, file: &Path) -> Result<Config, Problem> {
+pub(super) fn resolve(
+    raw: RawSuite,
+    file: &Path,
+    overrides: &Overrides,
+) -> Result<Config, Problem> {
     let base_url = raw.base_url.0;
     let app = raw
         .app
@@ -39,7 +43,7 @@ pub(super) fn resolve(raw: RawSuite, file: &Path) -> Result<Config, Problem> {
         suite: raw.suite.0,
         app,
         base_url,
-        load: resolve_load(raw.load.unwrap_or_default())?,
+        load: resolve_load(raw.load.unwrap_or_default(), overrides)?,
         endpoints,
         gate: resolve_gate(raw.gate.unwrap_or_default()),
         port: None,
@@ -126,8 +130,8 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-fn resolve_load(load: RawLoad) -> Result<LoadConfig, Problem> {
-    let config = LoadConfig {
+fn resolve_load(load: RawLoad, overrides: &Overrides) -> Result<LoadConfig, Problem> {
+    let from_file = LoadConfig {
         rate: load.rate.map_or(50.0, |r| r.0),
         connections: load.connections.map_or(32, |c| c.0),
         warmup: load.warmup.map_or(Duration::from_secs(5), |d| d.0),
@@ -137,16 +141,33 @@ fn resolve_load(load: RawLoad) -> Result<LoadConfig, Problem> {
         seed: load.seed.map_or(1, |s| s.0),
         cpus: load.cpus.map(|c| available("load.cpus", c)).transpose()?,
     };
+    let config = LoadConfig {
+        rate: overrides.rate.unwrap_or(from_file.rate),
+        warmup: overrides.warmup.unwrap_or(from_file.warmup),
+        duration: overrides.duration.unwrap_or(from_file.duration),
+        block: overrides.block.unwrap_or(from_file.block),
+        ..from_file
+    };
+    if config.duration.is_zero() || config.block.is_zero() || config.rate <= 0.0 {
+        return Err(problem(
+            "load",
+            "--duration, --block and --rate must be above zero",
+        ));
+    }
     if config.block > config.duration {
         let at = if load.block.is_some() {
             "load.block"
         } else {
             "load.duration"
         };
+        let flags = match (overrides.block.is_some(), overrides.duration.is_some()) {
+            (false, false) => "",
+            _ => " (with the command line's --block/--duration)",
+        };
         return Err(problem(
             at,
             format!(
-                "block ({}) is longer than duration ({}); a block must fit in the measured time, \
+                "block ({}) is longer than duration ({}){flags}; a block must fit in the measured time, \
                  e.g. \"block: 1s\" with \"duration: 30s\"",
                 humantime::format_duration(config.block),
                 humantime::format_duration(config.duration),

@@ -213,7 +213,9 @@ fn empty_file() {
 fn missing_file_says_how_to_make_one() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("x.yaml");
-    let message = load(&path).expect_err("missing").to_string();
+    let message = load(&path, &Overrides::default(), UNBOUND_PORT)
+        .expect_err("missing")
+        .to_string();
     assert_eq!(
         message,
         format!(
@@ -339,7 +341,7 @@ fn a_full_file_loads_with_every_field() {
     let mut file = std::fs::File::create(&path).expect("create");
     file.write_all(FULL.as_bytes()).expect("write");
 
-    let config = load(&path).expect("valid suite");
+    let config = load(&path, &Overrides::default(), UNBOUND_PORT).expect("valid suite");
 
     let app = AppConfig {
         command: vec!["gunicorn".into(), "-w".into(), "2".into(), "app:app".into()],
@@ -428,7 +430,8 @@ base_url: "http://127.0.0.1:${PORT}"
 endpoints:
   - { name: a, path: /a }
 "#;
-    let config = parse_with_port(text, Path::new("s.yaml"), 40123).expect("valid");
+    let config =
+        parse_with(text, Path::new("s.yaml"), &Overrides::default(), 40123).expect("valid");
     assert_eq!(config.port, Some(40123));
     assert_eq!(config.base_url.port, 40123);
     let app = config.app.expect("app");
@@ -440,10 +443,10 @@ endpoints:
     assert_eq!(app.ready.url, "http://127.0.0.1:40123/health");
     assert_eq!(app.env.get("PORT").map(String::as_str), Some("40123"));
 
-    let other = parse_with_port(text, Path::new("s.yaml"), 40124).expect("valid");
+    let other = parse_with(text, Path::new("s.yaml"), &Overrides::default(), 40124).expect("valid");
     assert_eq!(other.base_url.port, 40124);
 
-    let fixed = parse_with_port(MIN, Path::new("s.yaml"), 40125).expect("valid");
+    let fixed = parse_with(MIN, Path::new("s.yaml"), &Overrides::default(), 40125).expect("valid");
     assert_eq!(fixed.port, None, "a file without ${{PORT}} keeps its port");
 }
 

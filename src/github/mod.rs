@@ -11,8 +11,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::baseline::HistoryEntry;
-use crate::compare::Comparison;
+use crate::report::comment::Page;
+use crate::report::Report;
 
 mod api;
 mod comment;
@@ -25,12 +25,11 @@ pub use api::Retry;
 /// Where the public GitHub API lives, when `GITHUB_API_URL` is not set.
 const DEFAULT_API_URL: &str = "https://api.github.com";
 
-/// What the caller passes: the command line's `--github-token`, and the
-/// main-branch history to show in the comment.
+/// What the caller passes: the command line's `--github-token` and where
+/// the annotations go.
 #[derive(Debug, Default)]
 pub struct Options {
     pub token: Option<String>,
-    pub history: Vec<HistoryEntry>,
     /// Workflow commands go to stderr when stdout carries JSON.
     pub annotations_to_stderr: bool,
     /// The pull request to comment on, when the event is not the pull
@@ -136,26 +135,27 @@ fn read_event(path: &Path) -> Result<PullRequest, String> {
     Ok(PullRequest { number, head_sha })
 }
 
-/// Annotations, job summary and sticky comment for `comparison`. Never
-/// fails: problems are warnings.
-pub fn publish(comparison: &Comparison, options: &Options) {
+/// Annotations, job summary and sticky comment for `report`. Never fails:
+/// problems are warnings.
+pub fn publish(report: &Report, options: &Options) {
+    let comparison = &report.comparison;
     let mut context = Context::from_env(options.token.clone());
     if let Some(pr) = &options.pull_request {
         context.pull_request = Ok(pr.clone());
     }
     summary::annotate(comparison, options.annotations_to_stderr);
     if let Some(path) = &context.step_summary {
-        if let Err(e) = summary::append_job_summary(comparison, path) {
+        if let Err(e) = summary::append_job_summary(report, path) {
             context.warn(&format!("cannot write the job summary: {e}"));
         }
     }
-    if let Err(why) = comment(comparison, options, &context) {
+    if let Err(why) = comment(report, &context) {
         context.warn(&format!("not commenting: {why}"));
     }
 }
 
 /// Creates or updates the pull request's comment for this suite.
-fn comment(comparison: &Comparison, options: &Options, context: &Context) -> Result<(), String> {
+fn comment(report: &Report, context: &Context) -> Result<(), String> {
     let token = context
         .token
         .as_ref()
@@ -174,10 +174,11 @@ fn comment(comparison: &Comparison, options: &Options, context: &Context) -> Res
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    let page = comment::Page {
-        comparison,
+    let marker = comment::marker(&report.comparison.suite);
+    let page = Page {
+        report,
+        marker: &marker,
         sha: &sha,
-        main_history: &options.history,
         run_url: context.run_url.as_deref(),
     };
     // octocrab's client spawns its worker, so it is built on the runtime.

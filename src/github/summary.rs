@@ -12,18 +12,18 @@ use std::path::Path;
 
 use crate::compare::{Comparison, VerdictName};
 use crate::report::markdown::{self, MarkdownOptions};
-use crate::report::{checks, CheckKind};
+use crate::report::{checks, CheckKind, Report};
 
 /// Appends the Markdown report to the job summary file.
-pub fn append_job_summary(comparison: &Comparison, path: &Path) -> std::io::Result<()> {
-    let mut report = Vec::new();
-    markdown::write_comparison(comparison, &MarkdownOptions::default(), &mut report)?;
-    report.push(b'\n');
+pub fn append_job_summary(report: &Report, path: &Path) -> std::io::Result<()> {
+    let mut bytes = Vec::new();
+    markdown::write_comparison(report, &MarkdownOptions::default(), &mut bytes)?;
+    bytes.push(b'\n');
     let mut file = fs_err::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)?;
-    file.write_all(&report)
+    file.write_all(&bytes)
 }
 
 /// Prints the comparison's annotations, to stdout unless `to_stderr`.

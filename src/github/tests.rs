@@ -3,7 +3,7 @@
 //! chart's colour and honest axis, the size cap under a huge suite, and the
 //! workflow-command escaping.
 
-use super::comment::{self, HistoryRow, Page, MAX_BODY, MAX_ROWS};
+use super::comment::{self, MAX_ROWS};
 use super::summary::annotations;
 use crate::baseline::HistoryEntry;
 use crate::compare::{
@@ -12,6 +12,8 @@ use crate::compare::{
 };
 use crate::config::Metric;
 use crate::record::Host;
+use crate::report::comment::{render, HistoryRow, Page, MAX_BODY};
+use crate::report::Report;
 
 fn side() -> SideInfo {
     SideInfo {
@@ -81,7 +83,6 @@ fn comparison(n: usize, name: &str, ratio: f64) -> Comparison {
         added: Vec::new(),
         removed: Vec::new(),
         warnings: vec!["50% of\nthe runs".into()],
-        history: Vec::new(),
         pairing: None,
         accepted: Vec::new(),
         run_noise: None,
@@ -150,13 +151,15 @@ fn the_history_travels_hidden_in_the_body_with_a_red_chart_from_zero() {
             endpoints: [("api-0".to_string(), figures(2.0 + f64::from(i)))].into(),
         })
         .collect();
+    let report = Report::new(c, main);
+    let marker = comment::marker("shop");
     let page = Page {
-        comparison: &c,
+        report: &report,
+        marker: &marker,
         sha: "bbbbbbbbbb",
-        main_history: &main,
         run_url: Some("https://github.com/o/r/actions/runs/1"),
     };
-    let body = comment::render(&page, &rows);
+    let body = render(&page, &rows);
     assert!(body.starts_with("<!-- benchgate:suite=shop -->\n### benchgate: ❌"));
     assert_eq!(comment::read_rows(&body), rows);
     assert!(body.contains("\"plotColorPalette\": \"#d62728\""), "{body}");
@@ -188,13 +191,15 @@ fn a_huge_suite_stays_under_githubs_limit() {
     let rows: Vec<HistoryRow> = (0..MAX_ROWS)
         .map(|i| row(&c, &format!("{i:040}")))
         .collect();
+    let report = Report::new(c, Vec::new());
+    let marker = comment::marker("shop");
     let page = Page {
-        comparison: &c,
+        report: &report,
+        marker: &marker,
         sha: "x",
-        main_history: &[],
         run_url: None,
     };
-    let body = comment::render(&page, &rows);
+    let body = render(&page, &rows);
     assert!(body.chars().count() <= MAX_BODY, "{} chars", body.len());
     assert!(body.starts_with("<!-- benchgate:suite=shop -->"));
     assert!(body.contains("### benchgate: ❌"));

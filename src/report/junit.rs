@@ -9,12 +9,14 @@
 
 use std::io::{self, Write};
 
-use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 
-use super::{checks, percent, short_commit, Check, CheckKind};
-use crate::compare::{Comparison, MetricComparison, VerdictName};
+use super::{checks, percent, short_commit, Check, CheckKind, Context, Report};
+use crate::compare::{Comparison, MetricComparison, SideInfo, VerdictName};
 
-pub fn write_comparison(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let c = &report.comparison;
+    let context = report.context();
     let mut suite = TestSuite::new(format!("benchgate.{}", c.suite));
     suite.add_properties([
         Property::new("threshold", percent(c.threshold)),
@@ -26,13 +28,13 @@ pub fn write_comparison(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
         Property::new("head-time", c.head.time_utc.as_str()),
     ]);
     suite.add_test_cases(checks(c).map(|check| test_case(&check)));
-    let suite_out = suite_notes(c);
+    let suite_out = suite_notes(c, &context);
     if !suite_out.is_empty() {
         suite.set_system_out(suite_out);
     }
-    let mut report = Report::new("benchgate");
-    report.add_test_suite(suite);
-    report.serialize(&mut *out).map_err(io::Error::other)?;
+    let mut junit = quick_junit::Report::new("benchgate");
+    junit.add_test_suite(suite);
+    junit.serialize(&mut *out).map_err(io::Error::other)?;
     writeln!(out)
 }
 
@@ -106,9 +108,16 @@ fn metric_numbers(check: &Check<'_>, m: &MetricComparison) -> String {
     )
 }
 
-/// The run's warnings and the endpoints that were not compared.
-fn suite_notes(c: &Comparison) -> String {
-    let mut lines: Vec<String> = c.warnings.iter().map(|w| format!("warning: {w}")).collect();
+/// Where the numbers came from, the run's warnings and the endpoints that
+/// were not compared.
+fn suite_notes(c: &Comparison, context: &Context<'_>) -> String {
+    let side = |s: &SideInfo| super::side_line(s, str::to_string, |commit| commit);
+    let mut lines = vec![
+        format!("base: {}", side(context.base)),
+        format!("head: {}", side(context.head)),
+    ];
+    lines.extend(context.lines.iter().cloned());
+    lines.extend(c.warnings.iter().map(|w| format!("warning: {w}")));
     lines.extend(
         c.added
             .iter()

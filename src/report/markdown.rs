@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{checks, percent, CheckKind, Regressions};
+use super::{checks, percent, CheckKind, Context, Regressions, Report};
 use crate::compare::{Comparison, SideInfo, VerdictName};
 
 /// GitHub's comment limit of 65,536 characters, less room for the hidden
@@ -39,11 +39,11 @@ impl Default for MarkdownOptions {
 }
 
 pub fn write_comparison(
-    c: &Comparison,
+    report: &Report,
     options: &MarkdownOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    out.write_all(render(c, options.max_bytes).as_bytes())
+    out.write_all(render(report, options.max_bytes).as_bytes())
 }
 
 /// The document in parts, so that it can be cut down to size.
@@ -71,8 +71,8 @@ const TABLE_HEADER: &str = concat!(
 );
 const NOTES_HEADER: &str = "\n**Notes**\n\n";
 
-fn render(c: &Comparison, max_bytes: usize) -> String {
-    let doc = Document::of(c);
+fn render(report: &Report, max_bytes: usize) -> String {
+    let doc = Document::of(report);
     let mut include: Vec<bool> = vec![true; doc.rows.len()];
     let full = doc.assemble(&include, true);
     if full.len() <= max_bytes {
@@ -108,11 +108,12 @@ fn render(c: &Comparison, max_bytes: usize) -> String {
 }
 
 impl Document {
-    fn of(c: &Comparison) -> Document {
+    fn of(report: &Report) -> Document {
+        let c = &report.comparison;
         Document {
             head: head(c),
             rows: rows(c),
-            context: context(c),
+            context: context(c, &report.context()),
             endpoints: endpoints(c),
             details: details(c),
         }
@@ -228,24 +229,15 @@ fn rows(c: &Comparison) -> Vec<Row> {
 }
 
 /// Where the numbers came from, and the run's warnings.
-fn context(c: &Comparison) -> String {
-    let side = |s: &SideInfo| {
-        let line = super::side_line(s, escape, |commit| commit);
-        match &s.placement {
-            Some(placement) => format!("{line}, {}", escape(&placement.describe())),
-            None => line,
-        }
-    };
+fn context(c: &Comparison, context: &Context<'_>) -> String {
+    let side = |s: &SideInfo| super::side_line(s, escape, |commit| commit);
     let mut out = format!(
         "\n- **Base:** {}\n- **Head:** {}\n",
-        side(&c.base),
-        side(&c.head)
+        side(context.base),
+        side(context.head)
     );
-    for line in [super::mode_line(c), super::accepted_line(c)]
-        .into_iter()
-        .flatten()
-    {
-        let _ = writeln!(out, "- {}", escape(&line));
+    for line in &context.lines {
+        let _ = writeln!(out, "- {}", escape(line));
     }
     if !c.warnings.is_empty() {
         out.push_str("\n**Warnings**\n\n");

@@ -1,236 +1,150 @@
-//! Reports: the same results and comparisons rendered for different readers.
+//! Reports: one [`Report`] model, built once from a comparison and its
+//! context, printed by one writer per format.
 //!
-//! Each output format is one writer over `impl Write`. The comparison
-//! writers for other tools and for pull requests (Markdown, JUnit) read the
-//! comparison through the small model below: the list of [`Check`]s — every
-//! endpoint × metric and every endpoint's error-rate test — with their
-//! verdicts and their numbers formatted once, so that the formats agree.
+//! A [`Report`] holds the [`Comparison`] and what surrounds it (the main
+//! branch's history); [`Report::context`] phrases where the numbers came
+//! from — each side's commit, time, runs, machine and CPU placement, the A/B
+//! mode and its run-to-run floor, accepted slowdowns — once, so that the
+//! terminal, Markdown, JSON, JUnit and HTML writers and the pull-request
+//! comment all say the same things. [`checks`] gives every test of the gate
+//! with its numbers formatted once.
 
-use crate::compare::VerdictName;
-use crate::compare::{Comparison, EndpointComparison, ErrorComparison, MetricComparison};
+use std::io::{self, Write};
+use std::path::Path;
 
+use serde::{Deserialize, Serialize};
+
+use crate::baseline::HistoryEntry;
+use crate::compare::{Comparison, SideInfo};
+use crate::files;
+
+pub mod calibration;
+mod checks;
+pub mod comment;
 pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
 mod svg;
 pub mod terminal;
+mod text;
 
 #[cfg(test)]
 mod tests;
 
-/// One test of the gate: an endpoint's metric, or its error rate.
-#[derive(Debug, Clone, Copy)]
-pub struct Check<'a> {
-    pub endpoint: &'a EndpointComparison,
-    pub kind: CheckKind<'a>,
+pub use checks::{checks, verdict_counts, Check, CheckKind, Regressions};
+pub use text::{change, ms, p_value, percent, points, rate};
+
+/// How many of the main branch's baselines a report charts.
+pub const HISTORY_SHOWN: usize = 20;
+
+/// Everything a report says: the comparison and its context. Serialised as
+/// the JSON report (the comparison's fields, plus `history`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Report {
+    #[serde(flatten)]
+    pub comparison: Comparison,
+    /// The main branch's recorded baselines, oldest first, at most
+    /// [`HISTORY_SHOWN`]; reports may chart it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryEntry>,
 }
 
-#[derive(Debug, Clone, Copy)]
-pub enum CheckKind<'a> {
-    Metric(&'a MetricComparison),
-    ErrorRate(&'a ErrorComparison),
+/// The output formats of a comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Markdown,
+    Json,
+    Junit,
+    Html,
 }
 
-/// Every check of the comparison, endpoint by endpoint: its metrics, then
-/// its error rate.
-pub fn checks(c: &Comparison) -> impl Iterator<Item = Check<'_>> {
-    c.endpoints.iter().flat_map(|endpoint| {
-        endpoint
-            .metrics
-            .iter()
-            .map(CheckKind::Metric)
-            .chain(std::iter::once(CheckKind::ErrorRate(&endpoint.errors)))
-            .map(move |kind| Check { endpoint, kind })
+/// The files `--report-dir` writes, and their formats.
+const REPORT_FILES: [(&str, Format); 4] = [
+    ("comparison.json", Format::Json),
+    ("comparison.md", Format::Markdown),
+    ("junit.xml", Format::Junit),
+    ("report.html", Format::Html),
+];
+
+impl Report {
+    /// The report of `comparison`, with the last [`HISTORY_SHOWN`] entries
+    /// of `history` (oldest first).
+    pub fn new(comparison: Comparison, mut history: Vec<HistoryEntry>) -> Report {
+        let skip = history.len().saturating_sub(HISTORY_SHOWN);
+        history.drain(..skip);
+        Report {
+            comparison,
+            history,
+        }
+    }
+
+    /// Where the numbers came from, phrased once for every writer.
+    pub fn context(&self) -> Context<'_> {
+        let c = &self.comparison;
+        let lines = [mode_line(c), accepted_line(c)]
+            .into_iter()
+            .flatten()
+            .collect();
+        Context {
+            base: &c.base,
+            head: &c.head,
+            lines,
+        }
+    }
+}
+
+/// Renders `report` in `format` into `out`.
+pub fn write(report: &Report, format: Format, out: &mut dyn Write) -> io::Result<()> {
+    match format {
+        Format::Text => terminal::print_comparison(report, out),
+        Format::Markdown => markdown::write_comparison(report, &Default::default(), out),
+        Format::Json => json::write_comparison(report, out),
+        Format::Junit => junit::write_comparison(report, out),
+        Format::Html => html::write_comparison(report, out),
+    }
+}
+
+/// Writes `comparison.json`, `comparison.md`, `junit.xml` and
+/// `report.html` into `dir` (creating it), each file atomically.
+pub fn write_dir(report: &Report, dir: &Path) -> Result<(), files::WriteError> {
+    for (name, format) in REPORT_FILES {
+        let mut bytes = Vec::new();
+        // Rendering into memory cannot fail.
+        let _ = write(report, format, &mut bytes);
+        files::write_atomic(&dir.join(name), &bytes)?;
+    }
+    Ok(())
+}
+
+/// Reads a report saved by `--report-dir` or `--format json`.
+pub fn read(path: &Path) -> Result<Report, String> {
+    let text = fs_err::read_to_string(path).map_err(|e| {
+        format!(
+            "cannot read the comparison: {e}; pass a comparison.json written by --report-dir or --format json"
+        )
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{} is not a benchgate comparison: {e}; pass a comparison.json written by --report-dir or --format json",
+            path.display()
+        )
     })
 }
 
-impl Check<'_> {
-    /// `p95`, or `error rate`.
-    pub fn label(&self) -> &'static str {
-        match self.kind {
-            CheckKind::Metric(m) => m.metric.name(),
-            CheckKind::ErrorRate(_) => "error rate",
-        }
-    }
-
-    /// An error-rate test is either regressed or unchanged.
-    pub fn verdict(&self) -> VerdictName {
-        match self.kind {
-            CheckKind::Metric(m) => m.verdict,
-            CheckKind::ErrorRate(e) if e.regressed => VerdictName::Regressed,
-            CheckKind::ErrorRate(_) => VerdictName::Unchanged,
-        }
-    }
-
-    pub fn regressed(&self) -> bool {
-        self.verdict() == VerdictName::Regressed
-    }
-
-    /// Whether a table for people shows it: every metric, and an error
-    /// rate only when there were errors or it regressed.
-    pub fn worth_a_row(&self) -> bool {
-        match self.kind {
-            CheckKind::Metric(_) => true,
-            CheckKind::ErrorRate(e) => e.regressed || e.base_rate > 0.0 || e.head_rate > 0.0,
-        }
-    }
-
-    /// The base and head values: milliseconds, or error percentages.
-    pub fn base_text(&self) -> String {
-        match self.kind {
-            CheckKind::Metric(m) => ms(m.base_ms),
-            CheckKind::ErrorRate(e) => rate(e.base_rate),
-        }
-    }
-
-    pub fn head_text(&self) -> String {
-        match self.kind {
-            CheckKind::Metric(m) => ms(m.head_ms),
-            CheckKind::ErrorRate(e) => rate(e.head_rate),
-        }
-    }
-
-    /// `+23.1%` for a metric, `+4.88 pt` for an error rate.
-    pub fn change_text(&self) -> String {
-        match self.kind {
-            CheckKind::Metric(m) => m.ratio.map_or("-".into(), change),
-            CheckKind::ErrorRate(e) => points(e.head_rate - e.base_rate),
-        }
-    }
-
-    /// `[+12.0%, +35.2%]` for a metric, the allowed rise for an error rate.
-    pub fn interval_text(&self) -> String {
-        match self.kind {
-            CheckKind::Metric(m) => interval(m.lower, m.upper),
-            CheckKind::ErrorRate(e) => format!("max {}", points(e.max_increase)),
-        }
-    }
-
-    /// The worst-first sort key of a regression: its ratio, or infinity for
-    /// an error rate, which has none (and so never outranks a ratio, see
-    /// [`Regressions::worst`]).
-    fn ratio(&self) -> f64 {
-        match self.kind {
-            CheckKind::Metric(m) => m.ratio.unwrap_or(1.0),
-            CheckKind::ErrorRate(_) => f64::INFINITY,
-        }
-    }
-
-    /// One line for a failure message: `p95 +23.1% [+12.0%, +35.2%] over
-    /// threshold 10%`, or the error rate's rise over the allowed one.
-    pub fn failure_message(&self) -> String {
-        match self.kind {
-            CheckKind::Metric(_) => format!(
-                "{} {} {} over threshold {}",
-                self.label(),
-                self.change_text(),
-                self.interval_text(),
-                percent(self.endpoint.threshold)
-            ),
-            CheckKind::ErrorRate(e) => format!(
-                "error rate {} → {} ({}) over the allowed {}",
-                rate(e.base_rate),
-                rate(e.head_rate),
-                self.change_text(),
-                points(e.max_increase)
-            ),
-        }
-    }
-}
-
-/// The regressions of a comparison, for a headline.
+/// Where a comparison's numbers came from.
 #[derive(Debug)]
-pub struct Regressions<'a> {
-    pub checks: Vec<Check<'a>>,
-}
-
-impl<'a> Regressions<'a> {
-    pub fn of(c: &'a Comparison) -> Self {
-        Regressions {
-            checks: checks(c).filter(Check::regressed).collect(),
-        }
-    }
-
-    /// The largest slowdown by ratio; an error-rate regression only when
-    /// no metric regressed.
-    pub fn worst(&self) -> Option<&Check<'a>> {
-        // The first of equals: `max_by` would keep the last.
-        self.checks
-            .iter()
-            .filter(|r| r.ratio().is_finite())
-            .reduce(|worst, r| if r.ratio() > worst.ratio() { r } else { worst })
-            .or(self.checks.first())
-    }
-}
-
-/// How many checks got each verdict, in the order regressed, improved,
-/// unchanged, inconclusive.
-pub fn verdict_counts(c: &Comparison) -> [(VerdictName, usize); 4] {
-    let mut counts = [
-        (VerdictName::Regressed, 0),
-        (VerdictName::Improved, 0),
-        (VerdictName::Unchanged, 0),
-        (VerdictName::Inconclusive, 0),
-    ];
-    for check in checks(c) {
-        if let Some(slot) = counts.iter_mut().find(|(v, _)| *v == check.verdict()) {
-            slot.1 += 1;
-        }
-    }
-    counts
-}
-
-/// Milliseconds with three significant figures or so.
-pub fn ms(value: Option<f64>) -> String {
-    match value {
-        Some(v) if v >= 100.0 => format!("{v:.0}"),
-        Some(v) if v >= 10.0 => format!("{v:.1}"),
-        Some(v) => format!("{v:.2}"),
-        None => "-".into(),
-    }
-}
-
-/// A ratio as a signed relative change: 1.231 → `+23.1%`.
-pub fn change(ratio: f64) -> String {
-    format!("{:+.1}%", (ratio - 1.0) * 100.0)
-}
-
-/// An interval of ratios as changes; a missing bound is unbounded.
-pub fn interval(lower: Option<f64>, upper: Option<f64>) -> String {
-    if lower.is_none() && upper.is_none() {
-        return "-".into();
-    }
-    let bound = |b: Option<f64>, inf: &str| b.map_or(inf.to_string(), change);
-    format!("[{}, {}]", bound(lower, "-inf"), bound(upper, "+inf"))
-}
-
-/// A fraction as a whole percentage: 0.1 → `10%`.
-pub fn percent(fraction: f64) -> String {
-    format!("{:.0}%", fraction * 100.0)
-}
-
-/// An error rate: 0.0488 → `4.88%`.
-pub fn rate(fraction: f64) -> String {
-    format!("{:.2}%", fraction * 100.0)
-}
-
-/// A difference of rates in percentage points: `+4.88 pt`.
-pub fn points(difference: f64) -> String {
-    format!("{:+.2} pt", difference * 100.0)
-}
-
-/// A p-value: `0.084`, or `1.0e-12` when small.
-pub fn p_value(p: Option<f64>) -> String {
-    match p {
-        Some(p) if p < 0.001 => format!("{p:.1e}"),
-        Some(p) => format!("{p:.3}"),
-        None => "-".into(),
-    }
+pub struct Context<'a> {
+    pub base: &'a SideInfo,
+    pub head: &'a SideInfo,
+    /// How the sides were measured (A/B mode) and what was accepted, a
+    /// sentence each.
+    pub lines: Vec<String>,
 }
 
 /// How the two sides were measured, in A/B mode; `None` in stored mode.
-pub fn mode_line(c: &Comparison) -> Option<String> {
+fn mode_line(c: &Comparison) -> Option<String> {
     let split = match c.pairing? {
         crate::record::Pairing::Random => {
             "both under load at once, each request sent to one at random"
@@ -262,25 +176,26 @@ pub fn mode_line(c: &Comparison) -> Option<String> {
 
 /// The slowdowns this pull request accepted by updating the stored
 /// baseline: "accepted in this pull request: create-order p95 +15%, …".
-pub fn accepted_line(c: &Comparison) -> Option<String> {
+fn accepted_line(c: &Comparison) -> Option<String> {
     (!c.accepted.is_empty()).then(|| {
+        let each: Vec<String> = c.accepted.iter().map(|a| a.describe()).collect();
         format!(
             "accepted in this pull request (recorded in the stored baseline): {}",
-            crate::ab::describe(&c.accepted).join(", ")
+            each.join(", ")
         )
     })
 }
 
-/// The first eight characters of a commit.
-/// "commit, time, N runs on CPU (C cores)", each user-supplied part passed
-/// through the writer's `escape`, the commit also through `code`.
-pub fn side_line(
-    s: &crate::compare::SideInfo,
-    escape: fn(&str) -> String,
-    code: fn(String) -> String,
-) -> String {
+/// "commit, time, N runs on CPU (C cores), CPU placement", each
+/// user-supplied part passed through the writer's `escape`, the commit also
+/// through `code`.
+pub fn side_line(s: &SideInfo, escape: fn(&str) -> String, code: fn(String) -> String) -> String {
+    let placed = s
+        .placement
+        .as_ref()
+        .map_or_else(String::new, |p| format!(", {}", escape(&p.describe())));
     format!(
-        "{}, {}, {} run{} on {} ({} cores)",
+        "{}, {}, {} run{} on {} ({} cores){placed}",
         code(escape(&short_commit(s.git_commit.as_deref()))),
         escape(&s.time_utc),
         s.runs,
@@ -290,6 +205,7 @@ pub fn side_line(
     )
 }
 
+/// The first eight characters of a commit.
 pub fn short_commit(commit: Option<&str>) -> String {
     commit.map_or("(no commit)".into(), |c| c.chars().take(8).collect())
 }

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use comfy_table::presets::ASCII_BORDERS_ONLY_CONDENSED;
 use comfy_table::{CellAlignment, Table};
 
+use super::Report;
 use crate::compare::{Comparison, VerdictName};
 use crate::record::{Outcomes, RunRecord};
 
@@ -104,7 +105,9 @@ pub fn describe_errors(o: &Outcomes) -> String {
 
 /// The comparison table: one row per endpoint × metric, then notes,
 /// warnings and the gate's summary line.
-pub fn print_comparison(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
+pub fn print_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let c = &report.comparison;
+    let context = report.context();
     let mut table = Table::new();
     table.load_preset(ASCII_BORDERS_ONLY_CONDENSED);
     table.set_header([
@@ -159,15 +162,12 @@ pub fn print_comparison(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
         short(&c.base.git_commit),
         c.base.runs,
         c.base.time_utc,
-        placed(&c.base.placement),
+        placed(&context.base.placement),
         short(&c.head.git_commit),
         c.head.time_utc,
-        placed(&c.head.placement)
+        placed(&context.head.placement)
     )?;
-    for line in [super::mode_line(c), super::accepted_line(c)]
-        .into_iter()
-        .flatten()
-    {
+    for line in &context.lines {
         writeln!(out, "{line}")?;
     }
     write_inconclusive(c, out)?;

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::json::write_comparison;
 use super::markdown::{self, MarkdownOptions};
 use super::terminal::{print_comparison, summary_line};
+use super::Report;
 use crate::compare::{
     Comparison, Curves, EndpointComparison, ErrorComparison, MetricComparison, Outcome, Point,
     SideInfo, VerdictName, CURVE_QUANTILES,
@@ -154,7 +155,6 @@ fn passing() -> Comparison {
         added: Vec::new(),
         removed: Vec::new(),
         warnings: vec!["the baseline was recorded on another machine (Test CPU @ 3.00GHz, 4 cores) than this run (Other CPU @ 2.10GHz, 4 cores): machine-to-machine offsets are not covered by the intervals".into()],
-        history: Vec::new(),
         pairing: None,
         accepted: Vec::new(),
         run_noise: None,
@@ -276,22 +276,26 @@ fn failing() -> Comparison {
             "the run achieved 171.3/s of the 200/s target: the app or the generator was saturated"
                 .into(),
         ],
-        history: Vec::new(),
         pairing: None,
         accepted: Vec::new(),
         run_noise: None,
     }
 }
 
+/// The report of `c`, without history.
+fn report(c: &Comparison) -> Report {
+    Report::new(c.clone(), Vec::new())
+}
+
 fn text(c: &Comparison) -> String {
     let mut out = Vec::new();
-    print_comparison(c, &mut out).expect("writing to a Vec cannot fail");
+    print_comparison(&report(c), &mut out).expect("writing to a Vec cannot fail");
     String::from_utf8(out).expect("the report is UTF-8")
 }
 
 fn json(c: &Comparison) -> String {
     let mut out = Vec::new();
-    write_comparison(c, &mut out).expect("writing to a Vec cannot fail");
+    write_comparison(&report(c), &mut out).expect("writing to a Vec cannot fail");
     String::from_utf8(out).expect("JSON is UTF-8")
 }
 
@@ -348,7 +352,6 @@ fn the_json_report_matches_its_schema() {
     let empty = Comparison {
         endpoints: Vec::new(),
         warnings: Vec::new(),
-        history: Vec::new(),
         pairing: None,
         accepted: Vec::new(),
         run_noise: None,
@@ -396,7 +399,8 @@ fn the_schema_rejects_a_broken_report() {
 
 fn markdown_with(c: &Comparison, options: &MarkdownOptions) -> String {
     let mut out = Vec::new();
-    markdown::write_comparison(c, options, &mut out).expect("writing to a Vec cannot fail");
+    markdown::write_comparison(&report(c), options, &mut out)
+        .expect("writing to a Vec cannot fail");
     String::from_utf8(out).expect("Markdown is UTF-8")
 }
 
@@ -406,7 +410,7 @@ fn markdown(c: &Comparison) -> String {
 
 fn junit(c: &Comparison) -> String {
     let mut out = Vec::new();
-    super::junit::write_comparison(c, &mut out).expect("writing to a Vec cannot fail");
+    super::junit::write_comparison(&report(c), &mut out).expect("writing to a Vec cannot fail");
     String::from_utf8(out).expect("XML is UTF-8")
 }
 
@@ -637,7 +641,7 @@ fn a_short_markdown_report_is_whole() {
 fn the_report_dir_holds_json_markdown_and_junit() {
     let dir = tempfile::tempdir().expect("temp dir");
     let reports = dir.path().join("nested/reports");
-    crate::commands::write_report_dir(&failing(), &reports).expect("writes the reports");
+    super::write_dir(&report(&failing()), &reports).expect("writes the reports");
     let read = |name: &str| std::fs::read_to_string(reports.join(name)).expect("report file");
     assert_eq!(read("comparison.json"), json(&failing()));
     assert_eq!(read("comparison.md"), markdown(&failing()));
@@ -660,8 +664,12 @@ fn the_report_dir_holds_json_markdown_and_junit() {
 }
 
 fn html(c: &Comparison) -> String {
+    html_of(&report(c))
+}
+
+fn html_of(report: &Report) -> String {
     let mut out = Vec::new();
-    super::html::write_comparison(c, &mut out).expect("writing to a Vec cannot fail");
+    super::html::write_comparison(report, &mut out).expect("writing to a Vec cannot fail");
     String::from_utf8(out).expect("HTML is UTF-8")
 }
 
@@ -811,8 +819,8 @@ fn a_saved_comparison_reads_back_and_renders_as_the_original() {
     let dir = tempfile::tempdir().expect("temp dir");
     let saved = dir.path().join("comparison.json");
     std::fs::write(&saved, json(&failing())).expect("write");
-    let read = crate::commands::read_comparison(&saved).expect("reads back");
-    assert_eq!(read, failing());
+    let read = super::read(&saved).expect("reads back");
+    assert_eq!(read, report(&failing()));
 
     type Render = fn(&Comparison) -> String;
     let formats: [(ReportFormat, Render); 5] = [
@@ -855,18 +863,9 @@ fn a_missing_or_corrupt_comparison_is_a_usage_error_naming_the_file() {
     let other = dir.path().join("results.json");
     std::fs::write(&other, "{\"format\": 1}").expect("write");
     for path in [dir.path().join("missing.json"), corrupt, other] {
-        let failure = crate::commands::read_comparison(&path).expect_err("refused");
-        assert_eq!(failure.code, crate::exit::Code::Usage);
-        assert!(
-            failure.message.contains(&path.display().to_string()),
-            "{}",
-            failure.message
-        );
-        assert!(
-            failure.message.contains("--report-dir"),
-            "{}",
-            failure.message
-        );
+        let message = super::read(&path).expect_err("refused");
+        assert!(message.contains(&path.display().to_string()), "{message}");
+        assert!(message.contains("--report-dir"), "{message}");
     }
 }
 
@@ -895,17 +894,17 @@ fn the_html_report_charts_the_main_branch_history() {
         .into_iter()
         .collect(),
     };
-    let mut c = failing();
+    let c = failing();
     assert!(
         !html(&c).contains("Main-branch history"),
         "no history, no chart"
     );
-    c.history = vec![
+    let history = vec![
         entry("aaaaaaa1", 2.0),
         entry("bbbbbbb2", 2.5),
         entry("ccccccc3", f64::NAN),
     ];
-    let page = html(&c);
+    let page = html_of(&Report::new(c, history));
     assert!(page.contains("Main-branch history"));
     assert!(page.contains("&lt;b&gt;search&lt;/b&gt;") && !page.contains("<b>search</b>"));
     assert!(page.contains("aaaaaaa") && page.contains("ccccccc"));

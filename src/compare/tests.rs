@@ -5,6 +5,7 @@ use proptest::prelude::*;
 
 use self::records::{EndpointSpec, RecordSpec};
 use super::*;
+use crate::compare::gate::EndpointGate;
 use crate::config::Metric;
 use crate::report::terminal::summary_line;
 
@@ -362,8 +363,16 @@ fn a_per_endpoint_threshold_and_metrics_override_the_suite() {
 
     let mut gate = GateSettings::defaults();
     gate.endpoints = vec![
-        ("search".into(), Some(1.0), None),
-        ("cart".into(), None, Some(vec![Metric::Mean])),
+        EndpointGate {
+            name: "search".into(),
+            threshold: Some(1.0),
+            metrics: None,
+        },
+        EndpointGate {
+            name: "cart".into(),
+            threshold: None,
+            metrics: Some(vec![Metric::Mean]),
+        },
     ];
     let c = compare(&base, &head, &gate);
     let thresholds: Vec<f64> = c.endpoints.iter().map(|e| e.threshold).collect();
@@ -441,7 +450,7 @@ fn compare_output_matches_the_json_schema() {
         .build();
     let c = compare(&base, &head, &GateSettings::defaults());
     let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../schemas/comparison.schema.json"))
+        serde_json::from_str(include_str!("../../schemas/comparison.schema.json"))
             .expect("schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
     let json = serde_json::to_value(&c).expect("comparison serializes");

@@ -18,307 +18,23 @@
 //!   with the endpoint's own. Endpoints whose noise differs widely lend
 //!   little.
 
-use serde::{Deserialize, Deserializer, Serialize};
+mod gate;
+mod model;
+mod suite_diff;
 
-use crate::config::{GateConfig, Metric};
-use crate::record::{EndpointRecord, Measured, MeasuredEndpoint, Pairing, RunRecord};
-use crate::stats::{self, Bootstrap, Estimate, NoiseModel, Side, Statistic, Verdict};
+#[cfg(test)]
+mod tests;
 
-/// The gate's settings for one comparison, resolved from the suite file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GateSettings {
-    pub suite: GateConfig,
-    /// Per-endpoint overrides: (name, threshold, metrics).
-    pub endpoints: Vec<(String, Option<f64>, Option<Vec<Metric>>)>,
-    /// Slowdowns accepted beforehand (a pull request that updates the
-    /// stored baseline): head is tested against base × ratio.
-    pub accepted: Vec<Accepted>,
-    /// A/B mode's run-to-run floor: the offset between two copies of the
-    /// app that persists for a whole run, which no block pair can see.
-    pub run_noise: RunNoise,
-}
+pub use gate::{Accepted, GateSettings, MetricNoise, RunNoise};
+pub use model::{
+    Comparison, Curves, EndpointComparison, ErrorComparison, MetricComparison, Outcome, Point,
+    SideInfo, VerdictName, CURVE_QUANTILES,
+};
+pub use suite_diff::{check_comparable, measured};
 
-/// Per metric, the standard deviation τ of ln(head / base) between whole
-/// A/A runs beyond what each run's own interval explains: two copies of one
-/// build land on different cores and caches and keep that for the run. Added
-/// to every A/B interval (log-scale variances add).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct RunNoise {
-    /// Where the figures come from: a calibration file, or the defaults.
-    pub source: String,
-    pub metrics: Vec<MetricNoise>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct MetricNoise {
-    #[serde(deserialize_with = "metric_by_name")]
-    pub metric: Metric,
-    /// τ, on the log scale.
-    pub tau: f64,
-    /// Degrees of freedom of τ's estimate.
-    pub df: f64,
-}
-
-impl RunNoise {
-    /// The floor used without a calibration file, from A/A runs of the demo
-    /// suite on a shared 2-core machine (see fixtures/bench/detection): 2%
-    /// for central statistics, 5% for tails, each as if from 20 degrees of
-    /// freedom.
-    pub fn defaults() -> RunNoise {
-        let tau = |metric: Metric| match metric {
-            Metric::P50 | Metric::Mean => 0.02,
-            Metric::P90 | Metric::P95 | Metric::P99 => 0.05,
-        };
-        RunNoise {
-            source: "defaults (run `benchgate calibrate --runs 10` on this runner to measure it)"
-                .into(),
-            metrics: Metric::ALL
-                .iter()
-                .map(|&metric| MetricNoise {
-                    metric,
-                    tau: tau(metric),
-                    df: 20.0,
-                })
-                .collect(),
-        }
-    }
-
-    fn of(&self, metric: Metric) -> Option<&MetricNoise> {
-        self.metrics.iter().find(|m| m.metric == metric)
-    }
-}
-
-/// A slowdown accepted for one endpoint × metric, as estimated from the
-/// old and the new stored baseline.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Accepted {
-    pub endpoint: String,
-    #[serde(deserialize_with = "metric_by_name")]
-    pub metric: Metric,
-    /// head / base that counts as no change (above 1).
-    pub ratio: f64,
-    /// Standard error of ln `ratio`: the two baselines' own noise, added
-    /// to the comparison's.
-    pub log_se: f64,
-    /// Degrees of freedom of `log_se`.
-    pub df: f64,
-}
-
-impl GateSettings {
-    /// The gate of a suite file, with its per-endpoint overrides.
-    pub fn from_config(config: &crate::config::Config) -> GateSettings {
-        GateSettings {
-            suite: config.gate.clone(),
-            endpoints: config
-                .endpoints
-                .iter()
-                .map(|e| (e.name.clone(), e.gate.threshold, e.gate.metrics.clone()))
-                .collect(),
-            accepted: Vec::new(),
-            run_noise: RunNoise::defaults(),
-        }
-    }
-
-    /// The defaults, for comparing files without a suite file.
-    pub fn defaults() -> GateSettings {
-        GateSettings {
-            suite: GateConfig {
-                metrics: vec![Metric::P50, Metric::P95, Metric::P99],
-                threshold: 0.10,
-                confidence: 0.99,
-                max_error_rate_increase: 0.01,
-            },
-            endpoints: Vec::new(),
-            accepted: Vec::new(),
-            run_noise: RunNoise::defaults(),
-        }
-    }
-
-    fn accepted(&self, endpoint: &str, metric: Metric) -> Option<&Accepted> {
-        self.accepted
-            .iter()
-            .find(|a| a.endpoint == endpoint && a.metric == metric)
-    }
-
-    fn threshold(&self, endpoint: &str) -> f64 {
-        self.endpoints
-            .iter()
-            .find(|(n, _, _)| n == endpoint)
-            .and_then(|(_, t, _)| *t)
-            .unwrap_or(self.suite.threshold)
-    }
-
-    fn metrics(&self, endpoint: &str) -> &[Metric] {
-        self.endpoints
-            .iter()
-            .find(|(n, _, _)| n == endpoint)
-            .and_then(|(_, _, m)| m.as_deref())
-            .unwrap_or(&self.suite.metrics)
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Comparison {
-    pub suite: String,
-    pub outcome: Outcome,
-    pub threshold: f64,
-    pub confidence: f64,
-    pub base: SideInfo,
-    pub head: SideInfo,
-    pub endpoints: Vec<EndpointComparison>,
-    /// Endpoints measured in head only, and in base only.
-    pub added: Vec<String>,
-    pub removed: Vec<String>,
-    pub warnings: Vec<String>,
-    /// The main branch's recorded baselines, oldest first, when known (from
-    /// `baselines/<suite>.history.jsonl`); reports may chart it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub history: Vec<crate::baseline::HistoryEntry>,
-    /// Set in A/B mode: base and head were measured side by side and
-    /// compared block pair by block pair.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pairing: Option<Pairing>,
-    /// Slowdowns accepted in this pull request, each tested against
-    /// base × ratio.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub accepted: Vec<Accepted>,
-    /// In A/B mode, the run-to-run floor added to every interval.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub run_noise: Option<RunNoise>,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Outcome {
-    Pass,
-    Fail,
-}
-
-/// Where a side's numbers came from.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct SideInfo {
-    pub git_commit: Option<String>,
-    pub time_utc: String,
-    pub runs: usize,
-    pub cpu_model: String,
-    pub cores: usize,
-    /// The (latest) run's CPU placement; absent when it pinned nothing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub placement: Option<crate::record::Placement>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct EndpointComparison {
-    pub name: String,
-    pub threshold: f64,
-    pub metrics: Vec<MetricComparison>,
-    pub errors: ErrorComparison,
-    /// Latency at [`CURVE_QUANTILES`], for a plot; absent in older files.
-    #[serde(default)]
-    pub curves: Curves,
-}
-
-/// Each side's pooled latency at fixed quantiles: empty for a side without
-/// successful requests.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-pub struct Curves {
-    pub base: Vec<Point>,
-    pub head: Vec<Point>,
-}
-
-/// The latency `ms` at quantile `q`; `q = 1` is the maximum.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
-pub struct Point {
-    pub q: f64,
-    pub ms: f64,
-}
-
-/// The quantiles of [`Curves`], up to the maximum.
-pub const CURVE_QUANTILES: [f64; 8] = [0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 1.0];
-
-/// The pooled latency curve of one endpoint, in milliseconds.
-fn curve(endpoint: &EndpointRecord) -> Vec<Point> {
-    let pooled = endpoint.pooled();
-    if pooled.is_empty() {
-        return Vec::new();
-    }
-    CURVE_QUANTILES
-        .iter()
-        .map(|&q| Point {
-            q,
-            ms: pooled.value_at_quantile(q) as f64 / 1000.0,
-        })
-        .collect()
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct MetricComparison {
-    #[serde(deserialize_with = "metric_by_name")]
-    pub metric: Metric,
-    pub base_ms: Option<f64>,
-    pub head_ms: Option<f64>,
-    pub ratio: Option<f64>,
-    /// Holm-adjusted interval for the ratio (may be unbounded: `null`).
-    pub lower: Option<f64>,
-    pub upper: Option<f64>,
-    pub p_value: Option<f64>,
-    /// Smallest relative change this comparison could detect, if finite.
-    pub detectable: Option<f64>,
-    pub verdict: VerdictName,
-    /// Why the verdict is what it is, in a sentence, when that needs saying.
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum VerdictName {
-    Regressed,
-    Improved,
-    Unchanged,
-    Inconclusive,
-}
-
-/// Reads a metric back by the name it was written with.
-fn metric_by_name<'de, D: Deserializer<'de>>(d: D) -> Result<Metric, D::Error> {
-    let name = String::deserialize(d)?;
-    Metric::ALL
-        .into_iter()
-        .find(|m| m.name() == name)
-        .ok_or_else(|| {
-            serde::de::Error::unknown_variant(&name, &["p50", "p90", "p95", "p99", "mean"])
-        })
-}
-
-impl From<Verdict> for VerdictName {
-    fn from(v: Verdict) -> Self {
-        match v {
-            Verdict::Regressed => VerdictName::Regressed,
-            Verdict::Improved => VerdictName::Improved,
-            Verdict::Unchanged => VerdictName::Unchanged,
-            Verdict::Inconclusive => VerdictName::Inconclusive,
-        }
-    }
-}
-
-impl VerdictName {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VerdictName::Regressed => "regressed",
-            VerdictName::Improved => "improved",
-            VerdictName::Unchanged => "unchanged",
-            VerdictName::Inconclusive => "inconclusive",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ErrorComparison {
-    pub base_rate: f64,
-    pub head_rate: f64,
-    pub max_increase: f64,
-    pub p_value: Option<f64>,
-    pub regressed: bool,
-}
+use crate::config::Metric;
+use crate::record::{EndpointRecord, Pairing, RunRecord};
+use crate::stats::{self, Bootstrap, Estimate, NoiseModel, Side, Statistic};
 
 /// Whether two records are the two sides of one A/B run: both marked with
 /// the same pairing, one block per pair.
@@ -356,6 +72,21 @@ pub fn ratio_estimates(
             per_endpoint
                 .into_iter()
                 .map(move |(metric, estimate)| (h.name.clone(), metric, estimate))
+        })
+        .collect()
+}
+
+/// The pooled latency curve of one endpoint, in milliseconds.
+fn curve(endpoint: &EndpointRecord) -> Vec<Point> {
+    let pooled = endpoint.pooled();
+    if pooled.is_empty() {
+        return Vec::new();
+    }
+    CURVE_QUANTILES
+        .iter()
+        .map(|&q| Point {
+            q,
+            ms: pooled.value_at_quantile(q) as f64 / 1000.0,
         })
         .collect()
 }
@@ -568,7 +299,6 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
             .map(|b| b.name.clone())
             .collect(),
         warnings: warnings(base, head, &estimates, pairing.is_some()),
-        history: Vec::new(),
         pairing,
         accepted: gate.accepted.clone(),
         run_noise: pairing.map(|_| gate.run_noise.clone()),
@@ -776,59 +506,6 @@ fn warnings(
     }
     warnings
 }
-
-/// Refuses to compare records of different suites: the load or a shared
-/// endpoint's request changed. Added or removed endpoints are fine.
-pub fn check_comparable(b: &Measured, h: &Measured) -> Result<(), String> {
-    let mut changes = Vec::new();
-    if b.rate != h.rate {
-        changes.push(format!("load.rate {} → {}", b.rate, h.rate));
-    }
-    if b.connections != h.connections {
-        changes.push(format!(
-            "load.connections {} → {}",
-            b.connections, h.connections
-        ));
-    }
-    if b.block_ms != h.block_ms {
-        changes.push(format!("load.block {} ms → {} ms", b.block_ms, h.block_ms));
-    }
-    if b.timeout_ms != h.timeout_ms {
-        changes.push(format!(
-            "load.timeout {} ms → {} ms",
-            b.timeout_ms, h.timeout_ms
-        ));
-    }
-    for he in &h.endpoints {
-        if let Some(be) = b.endpoints.iter().find(|e| e.name == he.name) {
-            if be.weight != he.weight {
-                changes.push(format!(
-                    "endpoint {}'s weight {} → {}",
-                    he.name, be.weight, he.weight
-                ));
-            }
-            let same_request = MeasuredEndpoint {
-                weight: he.weight,
-                ..be.clone()
-            } == *he;
-            if !same_request {
-                changes.push(format!(
-                    "endpoint {}'s request ({} {} → {} {})",
-                    he.name, be.method, be.path, he.method, he.path
-                ));
-            }
-        }
-    }
-    if changes.is_empty() {
-        Ok(())
-    } else {
-        Err(changes.join(", "))
-    }
-}
-
-#[cfg(test)]
-#[path = "compare_tests.rs"]
-mod tests;
 
 /// The curves `compare()` adds for the HTML report's plots.
 #[cfg(test)]

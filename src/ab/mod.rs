@@ -1,0 +1,148 @@
+//! A/B mode: the base tree and this one, built and started side by side on
+//! this machine and measured at the same moments, then compared pair by
+//! pair ([`crate::compare::compare`] sees the two records' pairing).
+//!
+//! This module prepares and measures: where the base tree's suite file is
+//! ([`base_suite_path`]), a temporary worktree for `check --ab REF`
+//! ([`Worktree`]), both sides' suites on their own ports ([`measure`]), and
+//! the gate with the slowdowns a pull request accepts ([`gate`]).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::compare::GateSettings;
+use crate::config::{self, Config, Overrides};
+use crate::exit::Failure;
+use crate::record::{Pairing, RunRecord};
+use crate::{calibrate, runner};
+
+mod accepted;
+mod worktree;
+
+pub use accepted::accepted;
+pub use worktree::Worktree;
+
+/// Both sides of an A/B run with the suites they came from.
+#[derive(Debug)]
+pub struct SideBySide {
+    pub base_config: Config,
+    pub head_config: Config,
+    pub base: RunRecord,
+    pub head: RunRecord,
+}
+
+/// What to measure: this tree's suite file and the command line's load
+/// settings, the base tree's suite file (this one again for A/A), how the
+/// requests are split, and whether to run the build steps first.
+#[derive(Debug, Clone, Copy)]
+pub struct Sides<'a> {
+    pub head_suite: &'a Path,
+    pub overrides: &'a Overrides,
+    pub base_suite: &'a Path,
+    pub pairing: Pairing,
+    pub build: bool,
+}
+
+/// Builds and starts the base and this tree's app, each on its own port,
+/// and measures them side by side with this tree's endpoints, load and
+/// seed.
+pub fn measure(sides: Sides<'_>) -> Result<SideBySide, Failure> {
+    let ports = config::free_ports::<2>();
+    let head_config = config::load(sides.head_suite, sides.overrides, ports[1])?;
+    let base_config = config::load(sides.base_suite, sides.overrides, ports[0])?;
+    if base_config.base_url.authority() == head_config.base_url.authority() {
+        let fixed = if head_config.port.is_none() {
+            sides.head_suite
+        } else {
+            sides.base_suite
+        };
+        return Err(Failure::usage(format!(
+            "A/B mode runs two copies of the app at once, but both would use {}; write ${{PORT}} in app.command, app.ready.url and base_url of {} so that each gets its own port",
+            head_config.base_url.authority(),
+            fixed.display()
+        )));
+    }
+    let log = |side: &str, what: &str| head_config.output(&format!("{side}.{what}"));
+    let canonical = |path: &Path| std::fs::canonicalize(path).ok();
+    let separate_trees = canonical(sides.base_suite) != canonical(sides.head_suite);
+    if sides.build {
+        runner::build_app(&base_config, "the base", &log("base", "build.log"))?;
+        if separate_trees {
+            runner::build_app(&head_config, "the head", &log("head", "build.log"))?;
+        }
+    }
+    let runtime = runner::runtime()?;
+    let apps = [
+        runner::AbSide {
+            config: &base_config,
+            app_log: log("base", "app.log"),
+        },
+        runner::AbSide {
+            config: &head_config,
+            app_log: log("head", "app.log"),
+        },
+    ];
+    let [base, head] = runtime.block_on(runner::measure_ab(&head_config, apps, sides.pairing))?;
+    Ok(SideBySide {
+        base_config,
+        head_config,
+        base,
+        head,
+    })
+}
+
+/// The gate of an A/B run: the head suite's settings, the run-to-run floor
+/// calibrated beside its baselines, and the slowdowns the pull request
+/// accepted by changing the stored baseline (`base_baselines` →
+/// `head_baselines`).
+pub fn gate(run: &SideBySide, base_baselines: &Path, head_baselines: &Path) -> GateSettings {
+    let accepted = accepted(base_baselines, head_baselines, &run.head_config);
+    for a in &accepted {
+        eprintln!(
+            "accepted in this pull request (the stored baseline records it): {}",
+            a.describe()
+        );
+    }
+    let noise = calibrate::run_noise(head_baselines, &run.head_config.suite);
+    GateSettings::from_config(&run.head_config).for_ab(noise, accepted)
+}
+
+/// The base tree's copy of the head's suite file: the same path relative to
+/// the repository root (or to the current directory outside git).
+pub fn base_suite_path(head_suite: &Path, base_dir: &Path) -> Result<PathBuf, String> {
+    let head_suite = fs_err::canonicalize(head_suite)
+        .map_err(|e| format!("cannot resolve {}: {e}", head_suite.display()))?;
+    let dir = head_suite.parent().unwrap_or(Path::new("/"));
+    let root = git(dir, &["rev-parse", "--show-toplevel"])
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .and_then(|root| std::fs::canonicalize(root).ok())
+        .unwrap_or_default();
+    let relative = head_suite.strip_prefix(&root).map_err(|_| {
+        format!(
+            "the suite file {} is outside the repository {}; run benchgate from the repository",
+            head_suite.display(),
+            root.display()
+        )
+    })?;
+    let base = base_dir.join(relative);
+    if !base.is_file() {
+        return Err(format!(
+            "the base tree has no suite file at {}: A/B mode builds and starts each side from its own suite file; \
+             add {} in the base branch first, or compare with the stored baseline (`benchgate check`)",
+            base.display(),
+            relative.display()
+        ));
+    }
+    Ok(base)
+}
+
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    (out.status.success() && !text.is_empty()).then_some(text)
+}

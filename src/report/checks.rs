@@ -1,0 +1,170 @@
+//! The report's checks: every endpoint × metric and every endpoint's
+//! error-rate test, with their verdicts and their numbers formatted once, so
+//! that every format says the same.
+
+use super::text::{change, interval, ms, percent, points, rate};
+use crate::compare::{
+    Comparison, EndpointComparison, ErrorComparison, MetricComparison, VerdictName,
+};
+
+/// One test of the gate: an endpoint's metric, or its error rate.
+#[derive(Debug, Clone, Copy)]
+pub struct Check<'a> {
+    pub endpoint: &'a EndpointComparison,
+    pub kind: CheckKind<'a>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum CheckKind<'a> {
+    Metric(&'a MetricComparison),
+    ErrorRate(&'a ErrorComparison),
+}
+
+/// Every check of the comparison, endpoint by endpoint: its metrics, then
+/// its error rate.
+pub fn checks(c: &Comparison) -> impl Iterator<Item = Check<'_>> {
+    c.endpoints.iter().flat_map(|endpoint| {
+        endpoint
+            .metrics
+            .iter()
+            .map(CheckKind::Metric)
+            .chain(std::iter::once(CheckKind::ErrorRate(&endpoint.errors)))
+            .map(move |kind| Check { endpoint, kind })
+    })
+}
+
+impl Check<'_> {
+    /// `p95`, or `error rate`.
+    pub fn label(&self) -> &'static str {
+        match self.kind {
+            CheckKind::Metric(m) => m.metric.name(),
+            CheckKind::ErrorRate(_) => "error rate",
+        }
+    }
+
+    /// An error-rate test is either regressed or unchanged.
+    pub fn verdict(&self) -> VerdictName {
+        match self.kind {
+            CheckKind::Metric(m) => m.verdict,
+            CheckKind::ErrorRate(e) if e.regressed => VerdictName::Regressed,
+            CheckKind::ErrorRate(_) => VerdictName::Unchanged,
+        }
+    }
+
+    pub fn regressed(&self) -> bool {
+        self.verdict() == VerdictName::Regressed
+    }
+
+    /// Whether a table for people shows it: every metric, and an error
+    /// rate only when there were errors or it regressed.
+    pub fn worth_a_row(&self) -> bool {
+        match self.kind {
+            CheckKind::Metric(_) => true,
+            CheckKind::ErrorRate(e) => e.regressed || e.base_rate > 0.0 || e.head_rate > 0.0,
+        }
+    }
+
+    /// The base and head values: milliseconds, or error percentages.
+    pub fn base_text(&self) -> String {
+        match self.kind {
+            CheckKind::Metric(m) => ms(m.base_ms),
+            CheckKind::ErrorRate(e) => rate(e.base_rate),
+        }
+    }
+
+    pub fn head_text(&self) -> String {
+        match self.kind {
+            CheckKind::Metric(m) => ms(m.head_ms),
+            CheckKind::ErrorRate(e) => rate(e.head_rate),
+        }
+    }
+
+    /// `+23.1%` for a metric, `+4.88 pt` for an error rate.
+    pub fn change_text(&self) -> String {
+        match self.kind {
+            CheckKind::Metric(m) => m.ratio.map_or("-".into(), change),
+            CheckKind::ErrorRate(e) => points(e.head_rate - e.base_rate),
+        }
+    }
+
+    /// `[+12.0%, +35.2%]` for a metric, the allowed rise for an error rate.
+    pub fn interval_text(&self) -> String {
+        match self.kind {
+            CheckKind::Metric(m) => interval(m.lower, m.upper),
+            CheckKind::ErrorRate(e) => format!("max {}", points(e.max_increase)),
+        }
+    }
+
+    /// The worst-first sort key of a regression: its ratio, or infinity for
+    /// an error rate, which has none (and so never outranks a ratio, see
+    /// [`Regressions::worst`]).
+    fn ratio(&self) -> f64 {
+        match self.kind {
+            CheckKind::Metric(m) => m.ratio.unwrap_or(1.0),
+            CheckKind::ErrorRate(_) => f64::INFINITY,
+        }
+    }
+
+    /// One line for a failure message: `p95 +23.1% [+12.0%, +35.2%] over
+    /// threshold 10%`, or the error rate's rise over the allowed one.
+    pub fn failure_message(&self) -> String {
+        match self.kind {
+            CheckKind::Metric(_) => format!(
+                "{} {} {} over threshold {}",
+                self.label(),
+                self.change_text(),
+                self.interval_text(),
+                percent(self.endpoint.threshold)
+            ),
+            CheckKind::ErrorRate(e) => format!(
+                "error rate {} → {} ({}) over the allowed {}",
+                rate(e.base_rate),
+                rate(e.head_rate),
+                self.change_text(),
+                points(e.max_increase)
+            ),
+        }
+    }
+}
+
+/// The regressions of a comparison, for a headline.
+#[derive(Debug)]
+pub struct Regressions<'a> {
+    pub checks: Vec<Check<'a>>,
+}
+
+impl<'a> Regressions<'a> {
+    pub fn of(c: &'a Comparison) -> Self {
+        Regressions {
+            checks: checks(c).filter(Check::regressed).collect(),
+        }
+    }
+
+    /// The largest slowdown by ratio; an error-rate regression only when
+    /// no metric regressed.
+    pub fn worst(&self) -> Option<&Check<'a>> {
+        // The first of equals: `max_by` would keep the last.
+        self.checks
+            .iter()
+            .filter(|r| r.ratio().is_finite())
+            .reduce(|worst, r| if r.ratio() > worst.ratio() { r } else { worst })
+            .or(self.checks.first())
+    }
+}
+
+/// How many checks got each verdict, in the order regressed, improved,
+/// unchanged, inconclusive.
+pub fn verdict_counts(c: &Comparison) -> [(VerdictName, usize); 4] {
+    let mut counts = [
+        (VerdictName::Regressed, 0),
+        (VerdictName::Improved, 0),
+        (VerdictName::Unchanged, 0),
+        (VerdictName::Inconclusive, 0),
+    ];
+    for check in checks(c) {
+        if let Some(slot) = counts.iter_mut().find(|(v, _)| *v == check.verdict()) {
+            slot.1 += 1;
+        }
+    }
+    counts
+}

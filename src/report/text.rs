@@ -1,0 +1,49 @@
+//! Numbers as every report writes them.
+
+/// Milliseconds with three significant figures or so.
+pub fn ms(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v >= 100.0 => format!("{v:.0}"),
+        Some(v) if v >= 10.0 => format!("{v:.1}"),
+        Some(v) => format!("{v:.2}"),
+        None => "-".into(),
+    }
+}
+
+/// A ratio as a signed relative change: 1.231 → `+23.1%`.
+pub fn change(ratio: f64) -> String {
+    format!("{:+.1}%", (ratio - 1.0) * 100.0)
+}
+
+/// An interval of ratios as changes; a missing bound is unbounded.
+pub fn interval(lower: Option<f64>, upper: Option<f64>) -> String {
+    if lower.is_none() && upper.is_none() {
+        return "-".into();
+    }
+    let bound = |b: Option<f64>, inf: &str| b.map_or(inf.to_string(), change);
+    format!("[{}, {}]", bound(lower, "-inf"), bound(upper, "+inf"))
+}
+
+/// A fraction as a whole percentage: 0.1 → `10%`.
+pub fn percent(fraction: f64) -> String {
+    format!("{:.0}%", fraction * 100.0)
+}
+
+/// An error rate: 0.0488 → `4.88%`.
+pub fn rate(fraction: f64) -> String {
+    format!("{:.2}%", fraction * 100.0)
+}
+
+/// A difference of rates in percentage points: `+4.88 pt`.
+pub fn points(difference: f64) -> String {
+    format!("{:+.2} pt", difference * 100.0)
+}
+
+/// A p-value: `0.084`, or `1.0e-12` when small.
+pub fn p_value(p: Option<f64>) -> String {
+    match p {
+        Some(p) if p < 0.001 => format!("{p:.1e}"),
+        Some(p) => format!("{p:.3}"),
+        None => "-".into(),
+    }
+}
