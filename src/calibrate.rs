@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::compare::{self, Comparison, GateSettings, MetricNoise, RunNoise, VerdictName};
 use crate::config::{Config, Metric, Overrides};
-use crate::exit::Failure;
 use crate::record::{Host, Pairing, RunRecord};
 use crate::{ab, baseline, files};
 
@@ -258,7 +257,7 @@ pub fn run(
     baselines: Option<&Path>,
     runs: u32,
     pairing: Pairing,
-) -> Result<Calibration, Failure> {
+) -> Result<Calibration, CalibrateError> {
     let mut estimates = Vec::new();
     let mut last = None;
     for run in 1..=runs {
@@ -275,7 +274,9 @@ pub fn run(
         last = Some(side_by_side);
     }
     let Some(run) = last else {
-        return Err(Failure::usage("calibrate needs at least one run (--runs)"));
+        return Err(CalibrateError::Ab(ab::AbError::Setup(
+            "calibrate needs at least one run (--runs)".into(),
+        )));
     };
     let suite_name = &run.head_config.suite;
     let dir = baseline::dir_for(&run.head_config, baselines);
@@ -304,6 +305,15 @@ pub fn run(
         rows,
         noise,
     })
+}
+
+/// Why calibration stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum CalibrateError {
+    #[error(transparent)]
+    Ab(#[from] ab::AbError),
+    #[error(transparent)]
+    Write(#[from] files::WriteError),
 }
 
 /// What `calibrate` found: one row per endpoint × metric of its last run,

@@ -55,6 +55,13 @@ fn run(args: &RunArgs) -> Result<Code, Failure> {
     let (config, out) = match args.shard {
         Some(shard) => {
             let sharded = merge::shard_config(&suite, shard).map_err(Failure::usage)?;
+            let names: Vec<&str> = sharded.endpoints.iter().map(|e| e.name.as_str()).collect();
+            eprintln!(
+                "shard {shard}: {} at {:.2}/s of the suite's {}/s",
+                names.join(", "),
+                sharded.load.rate,
+                suite.load.rate
+            );
             let name = format!("shard-{}-of-{}.results.json", shard.index, shard.count);
             (sharded, suite.output(&name))
         }

@@ -38,26 +38,70 @@ impl Failure {
     }
 }
 
-impl From<crate::config::ConfigError> for Failure {
-    fn from(e: crate::config::ConfigError) -> Failure {
-        Failure::usage(e)
+/// A stage's error and the exit code it means. Each stage's error type says
+/// how to fix the problem in its message and implements this; `?` turns it
+/// into the [`Failure`] `main` prints.
+pub trait Coded: std::error::Error {
+    fn exit_code(&self) -> Code;
+}
+
+impl<E: Coded> From<E> for Failure {
+    fn from(e: E) -> Failure {
+        Failure {
+            code: e.exit_code(),
+            message: e.to_string(),
+        }
     }
 }
 
-impl From<crate::baseline::LoadError> for Failure {
-    fn from(e: crate::baseline::LoadError) -> Failure {
-        Failure::usage(e)
+impl Coded for crate::config::ConfigError {
+    fn exit_code(&self) -> Code {
+        Code::Usage
     }
 }
 
-impl From<crate::files::WriteError> for Failure {
-    fn from(e: crate::files::WriteError) -> Failure {
-        Failure::run(e)
+impl Coded for crate::baseline::LoadError {
+    fn exit_code(&self) -> Code {
+        Code::Usage
+    }
+}
+
+impl Coded for crate::files::WriteError {
+    fn exit_code(&self) -> Code {
+        Code::RunFailed
     }
 }
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
+    }
+}
+
+impl Coded for crate::runner::RunError {
+    fn exit_code(&self) -> Code {
+        match self {
+            crate::runner::RunError::Suite(_) => Code::Usage,
+            _ => Code::RunFailed,
+        }
+    }
+}
+
+impl Coded for crate::ab::AbError {
+    fn exit_code(&self) -> Code {
+        match self {
+            crate::ab::AbError::Setup(_) => Code::Usage,
+            crate::ab::AbError::Config(e) => e.exit_code(),
+            crate::ab::AbError::Run(e) => e.exit_code(),
+        }
+    }
+}
+
+impl Coded for crate::calibrate::CalibrateError {
+    fn exit_code(&self) -> Code {
+        match self {
+            crate::calibrate::CalibrateError::Ab(e) => e.exit_code(),
+            crate::calibrate::CalibrateError::Write(e) => e.exit_code(),
+        }
     }
 }

@@ -12,8 +12,8 @@ use std::process::Command;
 
 use crate::compare::GateSettings;
 use crate::config::{self, Config, Overrides};
-use crate::exit::Failure;
 use crate::record::{Pairing, RunRecord};
+use crate::runner::RunError;
 use crate::{calibrate, runner};
 
 mod accepted;
@@ -21,6 +21,19 @@ mod worktree;
 
 pub use accepted::accepted;
 pub use worktree::Worktree;
+
+/// Why A/B mode could not measure.
+#[derive(Debug, thiserror::Error)]
+pub enum AbError {
+    /// The two trees cannot be set up side by side (no base suite file, no
+    /// such commit, one fixed port for both).
+    #[error("{0}")]
+    Setup(String),
+    #[error(transparent)]
+    Config(#[from] config::ConfigError),
+    #[error(transparent)]
+    Run(#[from] RunError),
+}
 
 /// Both sides of an A/B run with the suites they came from.
 #[derive(Debug)]
@@ -46,7 +59,7 @@ pub struct Sides<'a> {
 /// Builds and starts the base and this tree's app, each on its own port,
 /// and measures them side by side with this tree's endpoints, load and
 /// seed.
-pub fn measure(sides: Sides<'_>) -> Result<SideBySide, Failure> {
+pub fn measure(sides: Sides<'_>) -> Result<SideBySide, AbError> {
     let ports = config::free_ports::<2>();
     let head_config = config::load(sides.head_suite, sides.overrides, ports[1])?;
     let base_config = config::load(sides.base_suite, sides.overrides, ports[0])?;
@@ -56,7 +69,7 @@ pub fn measure(sides: Sides<'_>) -> Result<SideBySide, Failure> {
         } else {
             sides.base_suite
         };
-        return Err(Failure::usage(format!(
+        return Err(AbError::Setup(format!(
             "A/B mode runs two copies of the app at once, but both would use {}; write ${{PORT}} in app.command, app.ready.url and base_url of {} so that each gets its own port",
             head_config.base_url.authority(),
             fixed.display()

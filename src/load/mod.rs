@@ -1,7 +1,13 @@
 //! The load generator: an open-loop schedule replayed over a fixed number of
 //! keep-alive connections, recorded per endpoint per block.
 //!
-//! Each connection slot repeatedly claims the next scheduled request, waits
+//! Each side (the one target, or base and head in A/B mode) has its own
+//! connection slots and its own arrival stream: the schedule's requests for
+//! that side, in order. A side's request never waits for the other side's
+//! connection, so a head that stalls cannot make the base queue behind it
+//! (which would hide the stall: both sides slow, ratio near 1).
+//!
+//! Each connection slot repeatedly claims its side's next request, waits
 //! until it is due and sends it. A request that is already overdue when a
 //! slot claims it waited for a connection: its latency counts from the time it
 //! was due (so a stalled server shows in the tail instead of quietly slowing
@@ -142,23 +148,25 @@ pub async fn run(plan: Arc<Plan>, live: Arc<Live>) -> Recorded {
         plan.endpoints() * sides,
         plan.block,
     )));
-    let next = Arc::new(AtomicU64::new(0));
-    let late = Arc::new((0..sides).map(|_| AtomicU64::new(0)).collect::<Vec<_>>());
-    let last_start = Arc::new(AtomicU64::new(0));
+    let per_side = || Arc::new((0..sides).map(|_| AtomicU64::new(0)).collect::<Vec<_>>());
+    let (next, late, last_start) = (per_side(), per_side(), per_side());
 
     let mut slots = JoinSet::new();
-    for _ in 0..plan.connections as usize * sides {
-        let slot = Slot {
-            plan: Arc::clone(&plan),
-            next: Arc::clone(&next),
-            late: Arc::clone(&late),
-            last_start: Arc::clone(&last_start),
-            recorder: Arc::clone(&recorder),
-            live: Arc::clone(&live),
-            start,
-            measure_start,
-        };
-        slots.spawn(slot.run());
+    for side in 0..sides {
+        for _ in 0..plan.connections {
+            let slot = Slot {
+                plan: Arc::clone(&plan),
+                side,
+                next: Arc::clone(&next),
+                late: Arc::clone(&late),
+                last_start: Arc::clone(&last_start),
+                recorder: Arc::clone(&recorder),
+                live: Arc::clone(&live),
+                start,
+                measure_start,
+            };
+            slots.spawn(slot.run());
+        }
     }
     while slots.join_next().await.is_some() {}
 
@@ -168,24 +176,31 @@ pub async fn run(plan: Arc<Plan>, live: Arc<Live>) -> Recorded {
             .unwrap_or_else(|poisoned| poisoned.into_inner()),
         Err(shared) => shared.lock().unwrap_or_else(|p| p.into_inner()).clone(),
     };
-    let last = last_start.load(Ordering::Relaxed);
+    let late = late.iter().zip(last_start.iter()).map(|(late, last)| {
+        let last = last.load(Ordering::Relaxed);
+        (
+            late.load(Ordering::Relaxed),
+            (last > 0).then(|| Duration::from_nanos(last)),
+        )
+    });
     recorder.finish(
         plan.endpoints(),
         plan.schedule.measured_requests() / sides as u64,
-        late.iter().map(|l| l.load(Ordering::Relaxed)).collect(),
-        (last > 0).then(|| Duration::from_nanos(last)),
+        late.collect(),
     )
 }
 
-/// One connection slot's loop.
+/// One connection slot's loop, serving one side.
 struct Slot {
     plan: Arc<Plan>,
-    next: Arc<AtomicU64>,
+    side: usize,
+    /// Per side, the schedule position its slots claim next.
+    next: Arc<Vec<AtomicU64>>,
     /// Late starts per side.
     late: Arc<Vec<AtomicU64>>,
-    /// Latest actual start of a measured request, in ns from the measured
-    /// phase's start.
-    last_start: Arc<AtomicU64>,
+    /// Per side, the latest actual start of a measured request, in ns from
+    /// the measured phase's start.
+    last_start: Arc<Vec<AtomicU64>>,
     recorder: Arc<Mutex<Recorder>>,
     live: Arc<Live>,
     start: Instant,
@@ -194,20 +209,20 @@ struct Slot {
 
 impl Slot {
     async fn run(self) {
-        let mut connections: Vec<Connection> = self
-            .plan
-            .targets
-            .iter()
-            .map(|t| Connection::new(&t.base))
-            .collect();
+        let side = self.side;
+        let mut connection = Connection::new(&self.plan.targets[side].base);
         let schedule = &self.plan.schedule;
         let endpoints = self.plan.endpoints();
         loop {
-            let i = self.next.fetch_add(1, Ordering::Relaxed);
+            // This side's stream: every position of the schedule, skipping
+            // the other side's requests.
+            let i = self.next[side].fetch_add(1, Ordering::Relaxed);
             if i >= schedule.total_requests() {
                 return;
             }
-            let side = schedule.side(i);
+            if schedule.side(i) != side {
+                continue;
+            }
             let due = self.start + schedule.due(i);
             let claimed = Instant::now();
             let started_from = if claimed > due {
@@ -221,12 +236,11 @@ impl Slot {
             };
             if !schedule.is_warmup(i) {
                 let sent = Instant::now().saturating_duration_since(self.measure_start);
-                self.last_start
-                    .fetch_max(sent.as_nanos() as u64 + 1, Ordering::Relaxed);
+                self.last_start[side].fetch_max(sent.as_nanos() as u64 + 1, Ordering::Relaxed);
             }
             let endpoint = schedule.endpoint(i);
             let request = &self.plan.targets[side].requests[endpoint];
-            let outcome = connections[side].send(request, self.plan.timeout).await;
+            let outcome = connection.send(request, self.plan.timeout).await;
             let latency = Instant::now().saturating_duration_since(started_from);
             if !schedule.is_warmup(i) {
                 let offset = due.saturating_duration_since(self.measure_start);

@@ -22,9 +22,6 @@ pub struct BlockData {
 #[derive(Debug, Clone)]
 pub struct Recorded {
     pub sides: Vec<SideRecorded>,
-    /// When the last measured request actually started, from the measured
-    /// phase's start.
-    pub last_start: Option<Duration>,
 }
 
 /// What one side (the only one, or base or head) recorded.
@@ -34,6 +31,9 @@ pub struct SideRecorded {
     /// Requests scheduled for this side in the measured phase.
     pub requests: u64,
     pub late_starts: u64,
+    /// When this side's last measured request actually started, from the
+    /// measured phase's start.
+    pub last_start: Option<Duration>,
 }
 
 #[derive(Debug, Clone)]
@@ -87,19 +87,18 @@ impl Recorder {
     }
 
     /// Splits the recording into sides of `endpoints` columns each;
-    /// `late_starts` has one entry per side.
+    /// `late` has one (late starts, last start) entry per side.
     pub fn finish(
         self,
         endpoints: usize,
         requests: u64,
-        late_starts: Vec<u64>,
-        last_start: Option<Duration>,
+        late: Vec<(u64, Option<Duration>)>,
     ) -> Recorded {
         let width = endpoints.max(1);
-        let sides = late_starts
+        let sides = late
             .into_iter()
             .enumerate()
-            .map(|(s, late_starts)| SideRecorded {
+            .map(|(s, (late_starts, last_start))| SideRecorded {
                 blocks: self
                     .blocks
                     .iter()
@@ -107,9 +106,10 @@ impl Recorder {
                     .collect(),
                 requests,
                 late_starts,
+                last_start,
             })
             .collect();
-        Recorded { sides, last_start }
+        Recorded { sides }
     }
 }
 
@@ -144,7 +144,7 @@ mod tests {
             Duration::ZERO,
             Outcome::Timeout,
         );
-        let rec = r.finish(2, 4, vec![0], None);
+        let rec = r.finish(2, 4, vec![(0, None)]);
         let rec = &rec.sides[0];
         assert_eq!(rec.blocks.len(), 3);
         assert_eq!(rec.blocks[0][0].latency_us.len(), 1);

@@ -317,3 +317,41 @@ impl Project {
             .success();
     }
 }
+
+/// Writes to `out` a copy of the results file `from` in which every
+/// latency of `endpoint` is `factor` times longer: a slowdown of exactly
+/// that size with the same noise, which no loaded machine can blur. For
+/// tests of what happens after a regression, not of whether one is found.
+pub fn slowed_copy(from: &Path, out: &Path, endpoint: &str, factor: f64) {
+    use base64::Engine as _;
+    use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let text = std::fs::read_to_string(from).expect("read results");
+    let mut value: serde_json::Value = serde_json::from_str(&text).expect("results JSON");
+    let endpoints = value["endpoints"].as_array_mut().expect("endpoints");
+    let slowed = endpoints
+        .iter_mut()
+        .find(|e| e["name"] == endpoint)
+        .expect("the endpoint is in the results");
+    for block in slowed["blocks"].as_array_mut().expect("blocks") {
+        let encoded = block["latency_us"].as_str().expect("histogram");
+        let bytes = b64.decode(encoded).expect("base64");
+        let original: hdrhistogram::Histogram<u64> = Deserializer::new()
+            .deserialize(&mut bytes.as_slice())
+            .expect("V2 histogram");
+        let mut scaled = hdrhistogram::Histogram::<u64>::new(3).expect("histogram");
+        scaled.auto(true);
+        for v in original.iter_recorded() {
+            let value = (v.value_iterated_to() as f64 * factor).round() as u64;
+            scaled
+                .record_n(value.max(1), v.count_at_value())
+                .expect("record");
+        }
+        let mut out = Vec::new();
+        V2DeflateSerializer::new()
+            .serialize(&scaled, &mut out)
+            .expect("encode");
+        block["latency_us"] = serde_json::Value::String(b64.encode(out));
+    }
+    std::fs::write(out, serde_json::to_vec_pretty(&value).expect("JSON")).expect("write results");
+}

@@ -17,11 +17,14 @@ use tokio::signal::unix::{signal, SignalKind};
 
 use crate::app::App;
 use crate::config::Config;
-use crate::exit::Failure;
 use crate::load::{self, Live, Plan, Recorded, SideRecorded};
 use crate::placement;
 use crate::provenance;
 use crate::record::{self, Block, EndpointRecord, LoadSummary, Pairing, Provenance, RunRecord};
+
+mod error;
+
+pub use error::RunError;
 
 /// Where the app's output goes, and the suite the record belongs to: the
 /// whole suite file when `config` is one shard of it, so that the shards
@@ -34,21 +37,24 @@ pub struct RunOptions<'a> {
 
 /// A single-threaded runtime: the generator keeps to one core and leaves
 /// the other to the app.
-pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+pub fn runtime() -> Result<tokio::runtime::Runtime, RunError> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure::run(format!("cannot start the async runtime: {e}")))
+        .map_err(|source| RunError::Setup {
+            what: "cannot start the async runtime",
+            source,
+        })
 }
 
 /// Runs the suite once and returns what it measured.
-pub fn measure_once(config: &Config, options: &RunOptions<'_>) -> Result<RunRecord, Failure> {
+pub fn measure_once(config: &Config, options: &RunOptions<'_>) -> Result<RunRecord, RunError> {
     runtime()?.block_on(measure(config, options))
 }
 
 /// Runs the app's build command, if the suite has one, with its output to
 /// `log`.
-pub fn build_app(config: &Config, what: &str, log: &Path) -> Result<(), Failure> {
+pub fn build_app(config: &Config, what: &str, log: &Path) -> Result<(), RunError> {
     let Some(app) = config.app.as_ref().filter(|app| app.build.is_some()) else {
         return Ok(());
     };
@@ -70,9 +76,9 @@ fn warn_about_blocks(config: &Config) {
 }
 
 /// Runs the suite once and returns what it measured.
-pub async fn measure(config: &Config, options: &RunOptions<'_>) -> Result<RunRecord, Failure> {
+pub async fn measure(config: &Config, options: &RunOptions<'_>) -> Result<RunRecord, RunError> {
     warn_about_blocks(config);
-    let plan = Arc::new(Plan::new(config).map_err(Failure::usage)?);
+    let plan = Arc::new(Plan::new(config).map_err(RunError::Suite)?);
     let mut interrupt = Interrupts::new()?;
     let mut apps = match &config.app {
         Some(app) => vec![start(app, &options.app_log, "the app", &mut interrupt).await?],
@@ -84,14 +90,12 @@ pub async fn measure(config: &Config, options: &RunOptions<'_>) -> Result<RunRec
     let (recorded, cpu, started) =
         load_while_watching(config, &plan, &mut apps, &mut interrupt).await?;
     let measured_start = started + config.load.warmup;
-    let last_start = recorded.last_start;
     let [side] = split_sides::<1>(recorded)?;
     Ok(assemble(
         config,
         options.suite,
         &plan,
         side,
-        last_start,
         cpu,
         measured_start,
         &provenance_dir(config),
@@ -114,13 +118,13 @@ pub async fn measure_ab(
     head_suite: &Config,
     sides: [AbSide<'_>; 2],
     pairing: Pairing,
-) -> Result<[RunRecord; 2], Failure> {
+) -> Result<[RunRecord; 2], RunError> {
     warn_about_blocks(head_suite);
     let mut interrupt = Interrupts::new()?;
     let mut apps = Vec::new();
     for (side, name) in sides.iter().zip(["base", "head"]) {
         let app = side.config.app.as_ref().ok_or_else(|| {
-            Failure::usage(format!(
+            RunError::Suite(format!(
                 "{}: A/B mode starts the app itself; add app.command to the {name}'s suite file",
                 side.config.path.display()
             ))
@@ -136,11 +140,10 @@ pub async fn measure_ab(
         );
     }
     let bases = [&sides[0].config.base_url, &sides[1].config.base_url];
-    let plan = Arc::new(Plan::paired(head_suite, bases, pairing).map_err(Failure::usage)?);
+    let plan = Arc::new(Plan::paired(head_suite, bases, pairing).map_err(RunError::Suite)?);
     let (recorded, cpu, started) =
         load_while_watching(head_suite, &plan, &mut apps, &mut interrupt).await?;
     let measured_start = started + head_suite.load.warmup;
-    let last_start = recorded.last_start;
     let [base, head] = split_sides::<2>(recorded)?;
     let assemble_side = |recorded, side: &AbSide| {
         let dir = provenance_dir(side.config);
@@ -149,7 +152,6 @@ pub async fn measure_ab(
             head_suite,
             &plan,
             recorded,
-            last_start,
             cpu / 2.0,
             measured_start,
             &dir,
@@ -162,7 +164,7 @@ pub async fn measure_ab(
 }
 
 /// Runs the app's build command to completion (output to `log`).
-pub async fn build(app: &crate::config::AppConfig, log: &Path, what: &str) -> Result<(), Failure> {
+pub async fn build(app: &crate::config::AppConfig, log: &Path, what: &str) -> Result<(), RunError> {
     let Some(command) = &app.build else {
         return Ok(());
     };
@@ -173,7 +175,7 @@ pub async fn build(app: &crate::config::AppConfig, log: &Path, what: &str) -> Re
         log.display()
     );
     tokio::select! {
-        built = crate::app::build(app, log) => built.map_err(|e| Failure::run(format!("{what}: {e}"))),
+        built = crate::app::build(app, log) => built.map_err(|source| RunError::App { what: what.to_string(), source: Box::new(source) }),
         signal = interrupt.next() => Err(interrupted(signal)),
     }
 }
@@ -183,14 +185,14 @@ async fn start(
     log: &Path,
     what: &str,
     interrupt: &mut Interrupts,
-) -> Result<App, Failure> {
+) -> Result<App, RunError> {
     eprintln!(
         "starting {what}: {} (log: {})",
         app.command.join(" "),
         log.display()
     );
     let started = tokio::select! {
-        app = App::start(app, log) => app.map_err(|e| Failure::run(format!("{what}: {e}")))?,
+        app = App::start(app, log) => app.map_err(|source| RunError::App { what: what.to_string(), source: Box::new(source) })?,
         signal = interrupt.next() => return Err(interrupted(signal)),
     };
     eprintln!("{what} is ready (pid {})", started.pid());
@@ -205,24 +207,20 @@ async fn load_while_watching(
     plan: &Arc<Plan>,
     apps: &mut [App],
     interrupt: &mut Interrupts,
-) -> Result<(Recorded, f64, SystemTime), Failure> {
+) -> Result<(Recorded, f64, SystemTime), RunError> {
     let live = Arc::new(Live::default());
     let progress = Progress::start(config, plan, Arc::clone(&live));
     // The generator runs on this thread (a current-thread runtime); the
     // guard unpins it on every way out of here.
     let load_pinned = match &config.load.cpus {
-        Some(cpus) => Some(placement::pin_current_thread(cpus).map_err(|e| {
-            Failure::run(format!(
-                "cannot place the load generator: {e}; change or remove load.cpus"
-            ))
-        })?),
+        Some(cpus) => Some(placement::pin_current_thread(cpus).map_err(RunError::Placement)?),
         None => None,
     };
     let cpu_before = cpu_seconds();
     let started = SystemTime::now();
     let recorded = tokio::select! {
         recorded = load::run(Arc::clone(plan), live) => recorded,
-        died = watch(apps) => return Err(Failure::run(died)),
+        died = watch(apps) => return Err(RunError::Died(Box::new(died))),
         signal = interrupt.next() => return Err(interrupted(signal)),
     };
     let cpu = cpu_seconds() - cpu_before;
@@ -234,10 +232,11 @@ async fn load_while_watching(
     Ok((recorded, cpu, started))
 }
 
-fn split_sides<const N: usize>(recorded: Recorded) -> Result<[SideRecorded; N], Failure> {
-    recorded.sides.try_into().map_err(|_| {
-        Failure::run("internal error: the generator returned the wrong number of sides")
-    })
+fn split_sides<const N: usize>(recorded: Recorded) -> Result<[SideRecorded; N], RunError> {
+    recorded
+        .sides
+        .try_into()
+        .map_err(|_| RunError::Internal("the generator returned the wrong number of sides"))
 }
 
 /// Where a side's git provenance is read: its suite file's directory.
@@ -261,22 +260,24 @@ async fn watch(apps: &mut [App]) -> crate::app::AppError {
     }
 }
 
-async fn check_reachable(config: &Config) -> Result<(), Failure> {
+async fn check_reachable(config: &Config) -> Result<(), RunError> {
     let addr = config.base_url.authority();
     let connect = tokio::net::TcpStream::connect(&addr);
     match tokio::time::timeout(Duration::from_secs(5), connect).await {
         Ok(Ok(_)) => Ok(()),
-        Ok(Err(e)) => Err(Failure::run(format!(
-            "cannot reach the target http://{addr}: {e}; start the service or add app.command to the suite file"
-        ))),
-        Err(_) => Err(Failure::run(format!("cannot reach the target http://{addr}: no answer within 5s"))),
+        Ok(Err(e)) => Err(RunError::Unreachable {
+            addr,
+            cause: e.to_string(),
+        }),
+        Err(_) => Err(RunError::Unreachable {
+            addr,
+            cause: "no answer within 5s".into(),
+        }),
     }
 }
 
-fn interrupted(signal: &str) -> Failure {
-    Failure::run(format!(
-        "interrupted by {signal}; the app was stopped and nothing was written"
-    ))
+fn interrupted(signal: &'static str) -> RunError {
+    RunError::Interrupted(signal)
 }
 
 /// SIGINT and SIGTERM as a stream of names.
@@ -286,9 +287,12 @@ struct Interrupts {
 }
 
 impl Interrupts {
-    fn new() -> Result<Interrupts, Failure> {
+    fn new() -> Result<Interrupts, RunError> {
         let listen = |kind| {
-            signal(kind).map_err(|e| Failure::run(format!("cannot listen for signals: {e}")))
+            signal(kind).map_err(|source| RunError::Setup {
+                what: "cannot listen for signals",
+                source,
+            })
         };
         Ok(Interrupts {
             int: listen(SignalKind::interrupt())?,
@@ -316,16 +320,11 @@ fn cpu_seconds() -> f64 {
     }
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call per mode, each a plain value"
-)]
 fn assemble(
     config: &Config,
     suite: &Config,
     plan: &Plan,
     recorded: SideRecorded,
-    last_start: Option<Duration>,
     cpu: f64,
     start: SystemTime,
     provenance_dir: &Path,
@@ -364,7 +363,7 @@ fn assemble(
     let (measured, fingerprint) = crate::compare::measured(suite);
     // Each side's requests over the time it was under load.
     let span = config.load.duration.as_secs_f64() / plan.turn;
-    let achieved = match last_start {
+    let achieved = match recorded.last_start {
         Some(last) if last > Duration::ZERO => {
             recorded.requests as f64 / (last.as_secs_f64().max(span) * plan.turn)
         }

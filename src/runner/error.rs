@@ -1,0 +1,37 @@
+//! Why a run ended without a record, and the exit code each reason gets.
+
+use crate::app::AppError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The suite cannot be replayed as written (a request that cannot be
+    /// built, A/B mode without `app.command`).
+    #[error("{0}")]
+    Suite(String),
+    /// The app (`what`: "the app", "the base app", …) did not start, did
+    /// not get ready, or died.
+    #[error("{what}: {source}")]
+    App {
+        what: String,
+        #[source]
+        source: Box<AppError>,
+    },
+    /// The app exited on its own while it was under load.
+    #[error("{0}")]
+    Died(Box<AppError>),
+    #[error("cannot reach the target http://{addr}: {cause}; start the service or add app.command to the suite file")]
+    Unreachable { addr: String, cause: String },
+    #[error("cannot place the load generator: {0}; change or remove load.cpus")]
+    Placement(String),
+    #[error("interrupted by {0}; the app was stopped and nothing was written")]
+    Interrupted(&'static str),
+    #[error("internal error: {0}")]
+    Internal(&'static str),
+    /// The process could not set itself up (runtime, signal handlers).
+    #[error("{what}: {source}")]
+    Setup {
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+}
