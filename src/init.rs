@@ -61,6 +61,7 @@ fn print_next_steps(suite: &Path) {
          2. Check it: benchgate validate --config {suite}\n\
          3. Record a baseline: benchgate baseline update --config {suite}\n\
          4. Commit the suite file, baselines/ and .github/workflows/benchgate.yml\n\
-         \x20  (replace OWNER in the workflow's `uses:` line first)."
+         \x20  (first replace its `OWNER/benchgate@main` line with the release you use,\n\
+         \x20  pinned to its full commit SHA: `OWNER/benchgate@<sha> # vX.Y.Z`)."
     );
 }

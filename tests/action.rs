@@ -117,6 +117,55 @@ fn every_workflow_has_triggers_and_jobs() {
     }
 }
 
+/// The placeholder for benchgate's own action in the example workflows: the
+/// user replaces the whole line with a pinned release, so it may stay unpinned.
+const PLACEHOLDER: &str =
+    "uses: OWNER/benchgate@main # zizmor: ignore[unpinned-uses] placeholder, replace it";
+
+/// `owner/repo[/path]@<40 hex> # v<version>`: a commit that cannot move,
+/// and the release it is, for the reader and for update tools.
+fn is_pinned_with_version(reference: &str) -> bool {
+    let Some((action, rest)) = reference.split_once('@') else {
+        return false;
+    };
+    let Some((sha, version)) = rest.split_once(" # ") else {
+        return false;
+    };
+    action.contains('/')
+        && sha.len() == 40
+        && sha
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        && version.starts_with('v')
+        && version[1..].starts_with(|c: char| c.is_ascii_digit())
+}
+
+#[test]
+fn every_uses_is_pinned_to_a_commit_with_its_version_in_a_comment() {
+    let mut files = workflows();
+    files.push(root().join("action.yml"));
+    files.push(root().join("src/init/workflow.yml"));
+    let mut checked = 0;
+    for path in files {
+        let text = fs_err::read_to_string(&path).expect("readable");
+        for (number, line) in text.lines().enumerate() {
+            let line = line.trim_start().trim_start_matches("- ");
+            if !line.starts_with("uses:") || line == PLACEHOLDER {
+                continue;
+            }
+            let reference = line["uses:".len()..].trim();
+            assert!(
+                is_pinned_with_version(reference),
+                "{}:{}: `{line}` is not pinned: write `uses: owner/action@<full commit SHA> # vX.Y.Z`",
+                path.display(),
+                number + 1
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} pinned uses: lines found");
+}
+
 #[test]
 fn init_writes_the_documented_pull_request_workflow() {
     let template = fs_err::read_to_string(root().join("src/init/workflow.yml")).expect("template");
@@ -132,14 +181,10 @@ fn init_writes_the_documented_pull_request_workflow() {
 fn the_ab_example_runs_the_action_in_ab_mode_on_pull_requests() {
     let workflow = parse(&root().join("docs/workflows/pr-ab.yml"));
     assert!(keys(&workflow["on"]).contains(&"pull_request".to_string()));
-    assert_eq!(
-        workflow["permissions"]["pull-requests"].as_str(),
-        Some("write")
-    );
-    assert_eq!(workflow["permissions"]["contents"].as_str(), Some("read"));
-    let steps = workflow["jobs"]["benchgate"]["steps"]
-        .as_sequence()
-        .expect("steps");
+    let job = &workflow["jobs"]["benchgate"];
+    assert_eq!(job["permissions"]["pull-requests"].as_str(), Some("write"));
+    assert_eq!(job["permissions"]["contents"].as_str(), Some("read"));
+    let steps = job["steps"].as_sequence().expect("steps");
     let uses: Vec<&str> = steps.iter().filter_map(|s| s["uses"].as_str()).collect();
     assert!(uses.iter().any(|u| u.starts_with("actions/checkout@")));
     let action = steps
