@@ -318,6 +318,10 @@ fn gate(
             code: Code::Regression,
             message: summary,
         }),
+        Outcome::Invalid => Err(Failure {
+            code: Code::RunFailed,
+            message: summary,
+        }),
     }
 }
 

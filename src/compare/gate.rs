@@ -144,6 +144,7 @@ impl GateSettings {
                 threshold: 0.10,
                 confidence: 0.99,
                 max_error_rate_increase: 0.01,
+                inconclusive: Default::default(),
             },
             endpoints: Vec::new(),
             accepted: Vec::new(),

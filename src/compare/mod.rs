@@ -18,6 +18,7 @@
 //!   with the endpoint's own. Endpoints whose noise differs widely lend
 //!   little.
 
+mod capacity;
 mod gate;
 mod model;
 mod suite_diff;
@@ -25,14 +26,15 @@ mod suite_diff;
 #[cfg(test)]
 mod tests;
 
+pub use capacity::describe_errors;
 pub use gate::{Accepted, GateSettings, MetricNoise, RunNoise};
 pub use model::{
-    Comparison, Curves, EndpointComparison, ErrorComparison, MetricComparison, Outcome, Point,
-    SideInfo, VerdictName, CURVE_QUANTILES,
+    CapacityVerdict, Comparison, Curves, EndpointComparison, ErrorComparison, MetricComparison,
+    Outcome, Point, SideInfo, Sight, VerdictName, CURVE_QUANTILES,
 };
 pub use suite_diff::{check_comparable, measured};
 
-use crate::config::Metric;
+use crate::config::{Inconclusive, Metric};
 use crate::record::{EndpointRecord, Pairing, RunRecord};
 use crate::stats::{self, Bootstrap, Estimate, NoiseModel, Side, Statistic};
 
@@ -269,6 +271,27 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
         };
     }
 
+    let capacity = capacity::capacity(base, head, pairing.is_none());
+    let (mut failed, mut invalid) = (Vec::new(), Vec::new());
+    match capacity.verdict {
+        CapacityVerdict::Regressed => failed.extend(capacity.message.clone()),
+        CapacityVerdict::Invalid => invalid.extend(capacity.message.clone()),
+        CapacityVerdict::Kept => {}
+    }
+    for (b, h) in &shared {
+        match capacity::unanswered(b, h) {
+            Some((true, why)) => failed.push(why),
+            Some((false, why)) => invalid.push(why),
+            None => {}
+        }
+    }
+    let sight = Sight::of(&endpoints);
+    if gate.suite.inconclusive == Inconclusive::Fail && sight.blind > 0 {
+        failed.push(format!(
+            "{} check(s) could not see a change of their threshold, and gate.inconclusive is fail",
+            sight.blind
+        ));
+    }
     let regressed = endpoints.iter().any(|e| {
         e.errors.regressed
             || e.metrics
@@ -277,7 +300,9 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
     });
     Comparison {
         suite: head.suite.clone(),
-        outcome: if regressed {
+        outcome: if !invalid.is_empty() {
+            Outcome::Invalid
+        } else if regressed || !failed.is_empty() {
             Outcome::Fail
         } else {
             Outcome::Pass
@@ -303,6 +328,10 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
         accepted: gate.accepted.clone(),
         run_noise: pairing.map(|_| gate.run_noise.clone()),
         endpoints,
+        capacity: Some(capacity),
+        sight,
+        failed,
+        invalid,
     }
 }
 

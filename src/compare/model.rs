@@ -33,13 +33,81 @@ pub struct Comparison {
     /// In A/B mode, the run-to-run floor added to every interval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_noise: Option<RunNoise>,
+    /// What each side sustained, and whether the head kept up; absent in
+    /// files written before it was judged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<Capacity>,
+    /// How many checks could see a change of their threshold.
+    #[serde(default)]
+    pub sight: Sight,
+    /// Failures outside the metric table (a head that could not keep up, an
+    /// endpoint the head never answered), a sentence each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<String>,
+    /// Why the run cannot be judged at all (outcome `invalid`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invalid: Vec<String>,
 }
 
+/// The gate's outcome: exit 0, 1 and 3.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Pass,
     Fail,
+    /// The run measured nothing that can be judged: both sides saturated,
+    /// or an endpoint never answered on either side.
+    Invalid,
+}
+
+/// Whether each side carried the load.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Capacity {
+    pub base: SideLoad,
+    pub head: SideLoad,
+    pub verdict: CapacityVerdict,
+    /// The sentence a report shows, when there is something to say.
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum CapacityVerdict {
+    /// The head carried the load (or the base did not either… see invalid).
+    Kept,
+    /// The head fell short where the base did not.
+    Regressed,
+    /// Neither side carried the load.
+    Invalid,
+}
+
+/// What one side carried, per second of the measured time.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SideLoad {
+    pub target_rate: f64,
+    /// Arrivals actually started per second.
+    pub achieved_rate: f64,
+    /// Achieved, less the share lost to timeouts and failed connections.
+    pub sustained_rate: f64,
+    /// Requests with an outcome, and those lost.
+    pub requests: u64,
+    pub lost: u64,
+    /// Requests that waited for a free connection.
+    pub late_starts: u64,
+}
+
+/// How many checks (endpoint × metric) could see a change of their
+/// threshold, and the smallest detectable changes of those that could not.
+/// A metric that could not (verdict inconclusive) is *blind*.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Sight {
+    pub seeing: usize,
+    pub blind: usize,
+    /// The range of the blind metrics' smallest detectable changes, where
+    /// known.
+    pub blind_detectable: Option<(f64, f64)>,
+    /// Whether any p50 or mean could see its threshold.
+    pub central_seeing: bool,
 }
 
 /// Where a side's numbers came from.
@@ -151,4 +219,25 @@ pub struct ErrorComparison {
     pub max_increase: f64,
     pub p_value: Option<f64>,
     pub regressed: bool,
+}
+
+impl Sight {
+    /// How many metrics could see a change of their threshold: every metric
+    /// not inconclusive could; an inconclusive one is blind.
+    pub fn of(endpoints: &[EndpointComparison]) -> Sight {
+        let mut sight = Sight::default();
+        for m in endpoints.iter().flat_map(|e| &e.metrics) {
+            if m.verdict == VerdictName::Inconclusive {
+                sight.blind += 1;
+                if let Some(d) = m.detectable {
+                    let (lo, hi) = sight.blind_detectable.unwrap_or((d, d));
+                    sight.blind_detectable = Some((lo.min(d), hi.max(d)));
+                }
+            } else {
+                sight.seeing += 1;
+                sight.central_seeing |= matches!(m.metric, Metric::P50 | Metric::Mean);
+            }
+        }
+        sight
+    }
 }

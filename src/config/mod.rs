@@ -298,6 +298,17 @@ pub struct GateConfig {
     pub confidence: f64,
     /// Absolute increase of the error rate that fails, as a fraction.
     pub max_error_rate_increase: f64,
+    /// What a blind (inconclusive) metric does to the gate.
+    pub inconclusive: Inconclusive,
+}
+
+/// `gate.inconclusive`: whether a metric that could not see a change of
+/// the threshold passes (the default: the report counts it) or fails.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Inconclusive {
+    #[default]
+    Pass,
+    Fail,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

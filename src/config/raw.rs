@@ -14,8 +14,8 @@ use serde::Deserialize as DeriveDeserialize;
 use super::expand::expand_env;
 use super::values::{
     scalar, AnyDuration, BaseUrlValue, Confidence, Connections, Cpus, EndpointName, ErrorRate,
-    Method, PositiveDuration, Rate, ReadyUrl, RequestPath, Seed, Status, SuiteName, Text,
-    Threshold, Version, Weight,
+    InconclusivePolicy, Method, PositiveDuration, Rate, ReadyUrl, RequestPath, Seed, Status,
+    SuiteName, Text, Threshold, Version, Weight,
 };
 use super::Metric;
 
@@ -109,13 +109,14 @@ pub(super) struct RawEndpointGate {
 #[derive(Debug, Default, DeriveDeserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a mapping with metrics, threshold, confidence and max_error_rate_increase"
+    expecting = "a mapping with metrics, threshold, confidence, max_error_rate_increase and inconclusive"
 )]
 pub(super) struct RawGate {
     pub metrics: Option<Metrics>,
     pub threshold: Option<Threshold>,
     pub confidence: Option<Confidence>,
     pub max_error_rate_increase: Option<ErrorRate>,
+    pub inconclusive: Option<InconclusivePolicy>,
 }
 
 /// `command:` as an argv list. A plain string is refused, with the list it

@@ -11,7 +11,7 @@ use std::time::Duration;
 use super::raw::{RawApp, RawEndpoint, RawGate, RawLoad, RawSuite};
 use super::values::Cpus;
 use super::{AppConfig, Body, Config, Endpoint, EndpointGate, GateConfig, LoadConfig, Metric};
-use super::{BaseUrl, Overrides, ReadyProbe};
+use super::{BaseUrl, Inconclusive, Overrides, ReadyProbe};
 
 /// A rule broken across keys: where (a key path) and what to do.
 #[derive(Debug)]
@@ -252,5 +252,6 @@ fn resolve_gate(gate: RawGate) -> GateConfig {
         threshold: gate.threshold.map_or(0.10, |t| t.0),
         confidence: gate.confidence.map_or(0.99, |c| c.0),
         max_error_rate_increase: gate.max_error_rate_increase.map_or(0.01, |e| e.0),
+        inconclusive: gate.inconclusive.map_or(Inconclusive::Pass, |i| i.0),
     }
 }

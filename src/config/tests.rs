@@ -412,6 +412,7 @@ fn a_full_file_loads_with_every_field() {
             threshold: 0.05,
             confidence: 0.95,
             max_error_rate_increase: 0.0,
+            inconclusive: Inconclusive::Pass,
         },
         port: None,
     };
@@ -485,6 +486,7 @@ fn a_minimal_file_gets_the_defaults() {
             threshold: 0.10,
             confidence: 0.99,
             max_error_rate_increase: 0.01,
+            inconclusive: Inconclusive::Pass,
         }
     );
     let endpoint = &config.endpoints[0];

@@ -266,6 +266,18 @@ from_scalar!(ErrorRate, r#"a percentage such as "1%""#, |s| {
     percent_in(s, |v| (0.0..=1.0).contains(&v), rule).map(ErrorRate)
 });
 
+#[derive(Debug)]
+pub(super) struct InconclusivePolicy(pub super::Inconclusive);
+from_scalar!(InconclusivePolicy, r#""pass" or "fail""#, |s| {
+    match s.trim() {
+        "pass" => Ok(InconclusivePolicy(super::Inconclusive::Pass)),
+        "fail" => Ok(InconclusivePolicy(super::Inconclusive::Fail)),
+        other => Err(format!(
+            r#""{other}" is not a policy; write "inconclusive: pass" (blind metrics are counted, the gate passes) or "inconclusive: fail""#
+        )),
+    }
+});
+
 from_scalar!(Metric, "a metric such as p95", |s| {
     Metric::ALL
         .into_iter()

@@ -83,6 +83,9 @@ fn all_annotations(c: &Comparison) -> Vec<String> {
         };
         lines.push(message);
     }
+    for line in c.failed.iter().chain(&c.invalid) {
+        lines.push(format!("::error title=benchgate::{}", escape_data(line)));
+    }
     for warning in &c.warnings {
         lines.push(format!(
             "::warning title=benchgate::{}",

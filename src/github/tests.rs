@@ -86,6 +86,10 @@ fn comparison(n: usize, name: &str, ratio: f64) -> Comparison {
         pairing: None,
         accepted: Vec::new(),
         run_noise: None,
+        capacity: None,
+        sight: Default::default(),
+        failed: Vec::new(),
+        invalid: Vec::new(),
     }
 }
 

@@ -13,7 +13,10 @@
 //! was due (so a stalled server shows in the tail instead of quietly slowing
 //! the generator down — "coordinated omission") and it is counted as a late
 //! start. A request claimed on time counts from the moment it is sent, so the
-//! generator's own timer granularity is never charged to the server.
+//! generator's own timer granularity is never charged to the server. A
+//! request that has waited longer than the timeout is a timeout without
+//! being sent, so a run never outlasts its schedule by more than one timeout,
+//! however slow the app.
 
 mod client;
 mod recorder;
@@ -225,6 +228,26 @@ impl Slot {
             }
             let due = self.start + schedule.due(i);
             let claimed = Instant::now();
+            let endpoint = schedule.endpoint(i);
+            if claimed.saturating_duration_since(due) >= self.plan.timeout {
+                // It has waited for a connection longer than a response may
+                // take: a timeout, without sending it. This bounds the run
+                // at its schedule plus one timeout however slow the app.
+                if !schedule.is_warmup(i) {
+                    self.late[side].fetch_add(1, Ordering::Relaxed);
+                    let offset = due.saturating_duration_since(self.measure_start);
+                    if let Ok(mut recorder) = self.recorder.lock() {
+                        recorder.record(
+                            offset,
+                            side * endpoints + endpoint,
+                            self.plan.timeout,
+                            Outcome::Timeout,
+                        );
+                    }
+                }
+                self.live.finished.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
             let started_from = if claimed > due {
                 if claimed - due > LATE_TOLERANCE && !schedule.is_warmup(i) {
                     self.late[side].fetch_add(1, Ordering::Relaxed);
@@ -238,7 +261,6 @@ impl Slot {
                 let sent = Instant::now().saturating_duration_since(self.measure_start);
                 self.last_start[side].fetch_max(sent.as_nanos() as u64 + 1, Ordering::Relaxed);
             }
-            let endpoint = schedule.endpoint(i);
             let request = &self.plan.targets[side].requests[endpoint];
             let outcome = connection.send(request, self.plan.timeout).await;
             let latency = Instant::now().saturating_duration_since(started_from);

@@ -101,6 +101,7 @@ impl HistoryRow {
             outcome: match c.outcome {
                 crate::compare::Outcome::Pass => "pass".into(),
                 crate::compare::Outcome::Fail => "fail".into(),
+                crate::compare::Outcome::Invalid => "invalid".into(),
             },
             worst_ratio: worst.as_ref().map(|(r, _)| *r),
             worst: worst.map(|(_, w)| w),
@@ -194,10 +195,10 @@ fn history_table(rows: &[HistoryRow]) -> String {
          | :--- | :--- | :--- | :--- | :--- |\n"
     );
     for row in rows {
-        let gate = if row.outcome == "fail" {
-            "❌ fail"
-        } else {
-            "✅ pass"
+        let gate = match row.outcome.as_str() {
+            "fail" => "❌ fail",
+            "invalid" => "⛔ no verdict",
+            _ => "✅ pass",
         };
         let figures: Vec<String> = row
             .figures

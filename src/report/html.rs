@@ -13,9 +13,9 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use super::Report;
-use super::{checks, percent, svg, CheckKind, Regressions};
+use super::{checks, percent, svg, CheckKind};
 use crate::baseline::HistoryEntry;
-use crate::compare::{Comparison, SideInfo, VerdictName};
+use crate::compare::{Comparison, Outcome, SideInfo, VerdictName};
 
 const STYLE: &str = r#"
 :root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0;
@@ -89,6 +89,7 @@ fn render(report: &Report) -> String {
     let verdict = match c.outcome {
         crate::compare::Outcome::Pass => "passed",
         crate::compare::Outcome::Fail => "failed",
+        crate::compare::Outcome::Invalid => "gave no verdict",
     };
     let _ = writeln!(
         out,
@@ -112,29 +113,36 @@ fn render(report: &Report) -> String {
 }
 
 fn headline(out: &mut String, c: &Comparison) {
-    let regressions = Regressions::of(c);
-    let (class, title) = match regressions.worst() {
-        None => (
+    let headline = super::headline(c);
+    let (class, title) = match headline.outcome {
+        Outcome::Pass => (
             "pass",
             format!(
                 "<span class=\"status\">PASS</span> No regressions — suite {}",
                 escape(&c.suite)
             ),
         ),
-        Some(worst) => {
-            let n = regressions.checks.len();
-            (
-                "fail",
-                format!(
-                    "<span class=\"status\">FAIL</span> {n} regression{} — worst {} {} {}",
-                    if n == 1 { "" } else { "s" },
-                    escape(&worst.endpoint.name),
-                    worst.label(),
-                    worst.change_text()
-                ),
-            )
-        }
+        Outcome::Fail => (
+            "fail",
+            format!(
+                "<span class=\"status\">FAIL</span> {}",
+                escape(&headline.title)
+            ),
+        ),
+        Outcome::Invalid => (
+            "fail",
+            format!(
+                "<span class=\"status\">NO VERDICT</span> {}",
+                escape(&headline.title)
+            ),
+        ),
     };
+    let problems: String = c
+        .failed
+        .iter()
+        .chain(&c.invalid)
+        .map(|line| format!("<p>{}</p>\n", escape(line)))
+        .collect();
     let counts: Vec<String> = super::verdict_counts(c)
         .iter()
         .filter(|(_, n)| *n > 0)
@@ -142,7 +150,8 @@ fn headline(out: &mut String, c: &Comparison) {
         .collect();
     let _ = write!(
         out,
-        "<header class=\"headline {class}\">\n<h1>{title}</h1>\n<p>Suite <strong>{}</strong>, {} endpoint{}, threshold {} at {} confidence. {} checks: {}.</p>\n</header>\n",
+        "<header class=\"headline {class}\">\n<h1>{title}</h1>\n{problems}<p>{}.</p>\n<p>Suite <strong>{}</strong>, {} endpoint{}, threshold {} at {} confidence. {} checks: {}.</p>\n</header>\n",
+        escape(&headline.sight),
         escape(&c.suite),
         c.endpoints.len(),
         if c.endpoints.len() == 1 { "" } else { "s" },

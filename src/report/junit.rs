@@ -28,6 +28,7 @@ pub fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> 
         Property::new("head-time", c.head.time_utc.as_str()),
     ]);
     suite.add_test_cases(checks(c).map(|check| test_case(&check)));
+    suite.add_test_case(throughput_case(c));
     let suite_out = suite_notes(c, &context);
     if !suite_out.is_empty() {
         suite.set_system_out(suite_out);
@@ -36,6 +37,35 @@ pub fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> 
     junit.add_test_suite(suite);
     junit.serialize(&mut *out).map_err(io::Error::other)?;
     writeln!(out)
+}
+
+/// Whether the head carried the load, and whether the run could be judged
+/// at all: a failure when the head fell short or an endpoint went
+/// unanswered, an error when the run gave no verdict.
+fn throughput_case(c: &Comparison) -> TestCase {
+    let status = if let Some(why) = c.invalid.first() {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+        status.set_message(why.as_str());
+        status
+    } else if let Some(why) = c.failed.first() {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status.set_message(why.as_str());
+        status
+    } else {
+        TestCaseStatus::success()
+    };
+    let mut case = TestCase::new("throughput", status);
+    case.set_classname(format!("benchgate.{}", c.suite));
+    let mut lines: Vec<String> = c.failed.iter().chain(&c.invalid).cloned().collect();
+    if let Some(capacity) = &c.capacity {
+        lines.push(format!(
+            "sustained base {:.1}/s, head {:.1}/s of {}/s",
+            capacity.base.sustained_rate, capacity.head.sustained_rate, capacity.head.target_rate
+        ));
+    }
+    lines.push(super::sight_line(c));
+    case.set_system_out(lines.join("\n"));
+    case
 }
 
 fn test_case(check: &Check<'_>) -> TestCase {

@@ -13,8 +13,8 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::{checks, percent, CheckKind, Context, Regressions, Report};
-use crate::compare::{Comparison, SideInfo, VerdictName};
+use super::{checks, percent, CheckKind, Context, Report};
+use crate::compare::{Comparison, Outcome, SideInfo, VerdictName};
 
 /// GitHub's comment limit of 65,536 characters, less room for the hidden
 /// marker and wrapping that a bot posting the comment adds.
@@ -153,22 +153,28 @@ impl Document {
     }
 }
 
-/// The headline and one line of counts.
+/// The headline, what failed outside the table, and one line of counts.
 fn head(c: &Comparison) -> String {
-    let regressions = Regressions::of(c);
-    let mut out = match regressions.worst() {
-        None => format!("### benchgate: ✅ passed — suite {}\n\n", escape(&c.suite)),
-        Some(worst) => {
-            let n = regressions.checks.len();
-            format!(
-                "### benchgate: ❌ {n} regression{} — worst {} {} {}\n\n",
-                if n == 1 { "" } else { "s" },
-                escape(&worst.endpoint.name),
-                worst.label(),
-                worst.change_text()
-            )
-        }
+    let headline = super::headline(c);
+    let symbol = match headline.outcome {
+        Outcome::Pass => "✅",
+        Outcome::Fail => "❌",
+        Outcome::Invalid => "⛔",
     };
+    let title = match headline.outcome {
+        Outcome::Pass => format!("passed — {}", escape(&headline.sight)),
+        _ => escape(&headline.title),
+    };
+    let mut out = format!("### benchgate: {symbol} {title}\n\n");
+    for line in &c.failed {
+        let _ = writeln!(out, "- ❌ {}", escape(line));
+    }
+    for line in &c.invalid {
+        let _ = writeln!(out, "- ⛔ {}", escape(line));
+    }
+    if !c.failed.is_empty() || !c.invalid.is_empty() {
+        out.push('\n');
+    }
     let checks = checks(c).count();
     let _ = write!(
         out,
@@ -183,9 +189,13 @@ fn head(c: &Comparison) -> String {
     let counts: Vec<String> = counts
         .iter()
         .filter(|(_, n)| *n > 0)
-        .map(|(v, n)| format!("{} {n} {}", symbol(*v), v.as_str()))
+        .map(|(v, n)| format!("{} {n} {}", symbol_of(*v), v.as_str()))
         .collect();
-    let _ = write!(out, " {}.\n\n", counts.join(" · "));
+    let _ = write!(out, " {}.", counts.join(" · "));
+    if headline.outcome != Outcome::Pass {
+        let _ = write!(out, " {}.", escape(&headline.sight));
+    }
+    out.push_str("\n\n");
     out
 }
 
@@ -204,14 +214,14 @@ fn rows(c: &Comparison) -> Vec<Row> {
                 check.head_text(),
                 bold(check.change_text()),
                 check.interval_text(),
-                symbol(verdict),
+                symbol_of(verdict),
                 bold(verdict.as_str().to_string()),
             );
             let note = match check.kind {
                 CheckKind::Metric(m) => m.note.as_deref().map(|note| {
                     format!(
                         "- {} **{} {}**: {}\n",
-                        symbol(verdict),
+                        symbol_of(verdict),
                         escape(&check.endpoint.name),
                         check.label(),
                         escape(note)
@@ -337,7 +347,7 @@ fn details(c: &Comparison) -> String {
     out
 }
 
-fn symbol(v: VerdictName) -> &'static str {
+fn symbol_of(v: VerdictName) -> &'static str {
     match v {
         VerdictName::Regressed => "🔴",
         VerdictName::Improved => "🟢",

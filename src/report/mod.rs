@@ -21,6 +21,7 @@ use crate::files;
 pub mod calibration;
 mod checks;
 pub mod comment;
+mod headline;
 pub mod html;
 pub mod json;
 pub mod junit;
@@ -33,7 +34,8 @@ mod text;
 mod tests;
 
 pub use checks::{checks, verdict_counts, Check, CheckKind, Regressions};
-pub use text::{change, ms, p_value, percent, points, rate};
+pub use headline::{headline, sight_line};
+pub use text::{change, interval, ms, p_value, percent, points, rate};
 
 /// How many of the main branch's baselines a report charts.
 pub const HISTORY_SHOWN: usize = 20;

@@ -8,8 +8,10 @@ use comfy_table::presets::ASCII_BORDERS_ONLY_CONDENSED;
 use comfy_table::{CellAlignment, Table};
 
 use super::Report;
-use crate::compare::{Comparison, VerdictName};
-use crate::record::{Outcomes, RunRecord};
+use super::{change, interval};
+pub use crate::compare::describe_errors;
+use crate::compare::{Comparison, Outcome, VerdictName};
+use crate::record::RunRecord;
 
 pub fn print_run(record: &RunRecord, out: &mut dyn Write) -> io::Result<()> {
     let mut table = Table::new();
@@ -83,24 +85,6 @@ fn ms(value: Option<f64>) -> String {
         Some(v) => format!("{v:.2}"),
         None => "-".into(),
     }
-}
-
-/// "12 × HTTP 500, 3 timeouts" — every error kind with its count.
-pub fn describe_errors(o: &Outcomes) -> String {
-    let mut parts: Vec<String> = o
-        .status
-        .iter()
-        .map(|(code, n)| format!("{n} × HTTP {code}"))
-        .collect();
-    let mut add = |n: u64, what: &str| {
-        if n > 0 {
-            parts.push(format!("{n} {what}"));
-        }
-    };
-    add(o.timeout, "timed out");
-    add(o.connect, "could not connect");
-    add(o.other, "failed (connection reset or malformed response)");
-    parts.join(", ")
 }
 
 /// The comparison table: one row per endpoint × metric, then notes,
@@ -186,6 +170,19 @@ pub fn print_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> 
     for warning in &c.warnings {
         writeln!(out, "warning: {warning}")?;
     }
+    if let Some(capacity) = &c.capacity {
+        writeln!(
+            out,
+            "throughput: base {:.1}/s, head {:.1}/s sustained of {}/s",
+            capacity.base.sustained_rate, capacity.head.sustained_rate, capacity.head.target_rate
+        )?;
+    }
+    for line in &c.failed {
+        writeln!(out, "FAILED: {line}")?;
+    }
+    for line in &c.invalid {
+        writeln!(out, "NO VERDICT: {line}")?;
+    }
     writeln!(out, "{}", summary_line(c))
 }
 
@@ -229,70 +226,55 @@ fn write_inconclusive(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// One line: the gate's outcome, how many regressed, the worst one.
+/// One line: the gate's outcome, the worst finding, and how much the run
+/// could see.
 pub fn summary_line(c: &Comparison) -> String {
-    let mut regressed = Vec::new();
-    let mut inconclusive = 0;
-    for endpoint in &c.endpoints {
-        for m in &endpoint.metrics {
-            match m.verdict {
-                VerdictName::Regressed => regressed.push((
-                    endpoint.name.as_str(),
-                    m.metric.name(),
-                    m.ratio.unwrap_or(1.0),
-                )),
-                VerdictName::Inconclusive => inconclusive += 1,
-                _ => {}
-            }
-        }
-        if endpoint.errors.regressed {
-            regressed.push((endpoint.name.as_str(), "error rate", f64::INFINITY));
-        }
-    }
-    let endpoints: std::collections::BTreeSet<&str> =
-        regressed.iter().map(|(e, _, _)| *e).collect();
-    let caveat = match inconclusive {
-        0 => String::new(),
-        1 => "; 1 metric inconclusive".into(),
-        n => format!("; {n} metrics inconclusive"),
-    };
-    // The worst slowdown names a ratio; an error-rate regression only when
-    // nothing else regressed.
-    let worst = regressed
-        .iter()
-        .filter(|r| r.2.is_finite())
-        .max_by(|a, b| a.2.total_cmp(&b.2))
-        .or(regressed.first());
-    match worst {
-        None => format!(
-            "gate passed: no regression over {:.0}%{caveat}",
-            c.threshold * 100.0
+    let sight = super::sight_line(c);
+    match c.outcome {
+        Outcome::Invalid => format!(
+            "no verdict: {}",
+            c.invalid
+                .first()
+                .map_or("the run cannot be judged", String::as_str)
         ),
-        Some((endpoint, metric, ratio)) => {
-            let worst = if ratio.is_finite() {
-                format!("{endpoint} {metric} {}", change(*ratio))
-            } else {
-                format!("{endpoint} {metric}")
+        Outcome::Pass => format!(
+            "gate passed: no regression over {}; {sight}",
+            super::percent(c.threshold)
+        ),
+        Outcome::Fail => {
+            let regressions = super::Regressions::of(c);
+            let Some(worst) = regressions.worst() else {
+                return format!(
+                    "gate failed: {}; {sight}",
+                    c.failed.first().map_or("see the report", String::as_str)
+                );
             };
+            let endpoints: std::collections::BTreeSet<&str> = regressions
+                .checks
+                .iter()
+                .map(|r| r.endpoint.name.as_str())
+                .collect();
+            let what = match worst.kind {
+                super::CheckKind::Metric(_) => {
+                    format!(
+                        "{} {} {}",
+                        worst.endpoint.name,
+                        worst.label(),
+                        worst.change_text()
+                    )
+                }
+                super::CheckKind::ErrorRate(_) => {
+                    format!("{} {}", worst.endpoint.name, worst.label())
+                }
+            };
+            let also = c.failed.first().map_or(String::new(), |f| format!("; {f}"));
             format!(
-                "gate failed: {} endpoint(s) regressed over {:.0}%, worst {worst}{caveat}",
+                "gate failed: {} endpoint(s) regressed over {}, worst {what}{also}; {sight}",
                 endpoints.len(),
-                c.threshold * 100.0
+                super::percent(c.threshold)
             )
         }
     }
-}
-
-fn change(ratio: f64) -> String {
-    format!("{:+.1}%", (ratio - 1.0) * 100.0)
-}
-
-fn interval(lower: Option<f64>, upper: Option<f64>) -> String {
-    if lower.is_none() && upper.is_none() {
-        return "-".into();
-    }
-    let bound = |b: Option<f64>, inf: &str| b.map_or(inf.to_string(), change);
-    format!("[{}, {}]", bound(lower, "-inf"), bound(upper, "+inf"))
 }
 
 fn verdict_label(v: VerdictName) -> &'static str {

@@ -158,6 +158,10 @@ fn passing() -> Comparison {
         pairing: None,
         accepted: Vec::new(),
         run_noise: None,
+        capacity: None,
+        sight: Default::default(),
+        failed: Vec::new(),
+        invalid: Vec::new(),
     }
 }
 
@@ -279,6 +283,10 @@ fn failing() -> Comparison {
         pairing: None,
         accepted: Vec::new(),
         run_noise: None,
+        capacity: None,
+        sight: Default::default(),
+        failed: Vec::new(),
+        invalid: Vec::new(),
     }
 }
 
@@ -323,13 +331,13 @@ fn failing_comparison_as_json() {
 fn summary_line_names_the_outcome_and_the_worst_regression() {
     assert_eq!(
         summary_line(&passing()),
-        "gate passed: no regression over 10%; 1 metric inconclusive"
+        "gate passed: no regression over 10%; 5 of 6 metrics could see a 10% change; 1 could not (smallest detectable 19%)"
     );
     // The worst is the largest slowdown; an error-rate regression has no
     // ratio to rank, its endpoint is counted.
     assert_eq!(
         summary_line(&failing()),
-        "gate failed: 2 endpoint(s) regressed over 10%, worst search p50 +50.5%; 2 metrics inconclusive"
+        "gate failed: 2 endpoint(s) regressed over 10%, worst search p50 +50.5%; 3 of 5 metrics could see a 10% change; 2 could not"
     );
 }
 
@@ -440,7 +448,9 @@ fn the_markdown_headline_counts_error_rates_and_names_the_worst_ratio() {
     let failed = markdown(&failing());
     assert!(failed.starts_with("### benchgate: ❌ 3 regressions — worst search p50 +50.5%\n"));
     let passed = markdown(&passing());
-    assert!(passed.starts_with("### benchgate: ✅ passed — suite shop\n"));
+    assert!(passed.starts_with(
+        "### benchgate: ✅ passed — 5 of 6 metrics could see a 10% change; 1 could not (smallest detectable 19%)\n"
+    ));
     // Only an error rate regressed: it is the worst.
     let mut errors_only = failing();
     errors_only.endpoints.remove(0);

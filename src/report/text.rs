@@ -10,9 +10,32 @@ pub fn ms(value: Option<f64>) -> String {
     }
 }
 
-/// A ratio as a signed relative change: 1.231 → `+23.1%`.
+/// A ratio as a signed relative change, `1.231` → `+23.1%`; from 2 up as
+/// a factor, `22448.6` → `×22,449` (JSON keeps the exact ratio).
 pub fn change(ratio: f64) -> String {
+    if ratio >= 2.0 && ratio.is_finite() {
+        return format!("×{}", factor(ratio));
+    }
     format!("{:+.1}%", (ratio - 1.0) * 100.0)
+}
+
+/// `2.35`, `23.5`, `22,449`.
+fn factor(ratio: f64) -> String {
+    if ratio < 10.0 {
+        return format!("{ratio:.2}");
+    }
+    if ratio < 100.0 {
+        return format!("{ratio:.1}");
+    }
+    let digits = format!("{ratio:.0}");
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// An interval of ratios as changes; a missing bound is unbounded.
@@ -45,5 +68,21 @@ pub fn p_value(p: Option<f64>) -> String {
         Some(p) if p < 0.001 => format!("{p:.1e}"),
         Some(p) => format!("{p:.3}"),
         None => "-".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::change;
+
+    #[test]
+    fn large_changes_read_as_factors() {
+        assert_eq!(change(1.231), "+23.1%");
+        assert_eq!(change(0.5), "-50.0%");
+        assert_eq!(change(1.999), "+99.9%");
+        assert_eq!(change(2.0), "×2.00");
+        assert_eq!(change(23.46), "×23.5");
+        assert_eq!(change(22448.6), "×22,449");
+        assert_eq!(change(1_234_567.0), "×1,234,567");
     }
 }

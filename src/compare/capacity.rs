@@ -1,0 +1,152 @@
+//! Throughput as a verdict, and runs that cannot be judged.
+//!
+//! Latency ratios alone miss the worst regression: a head that saturates
+//! queues, its requests time out or start late, and — when the base shares
+//! the run — ratios can stay near 1. So each side's *sustained* rate (the
+//! achieved arrival rate less the requests lost to timeouts and failed
+//! connections) is compared with the target: a head that falls clearly short
+//! where the base (or the stored baseline) did not has regressed; when both
+//! fall short, the machine could not carry the load and the run is no
+//! measurement at all. Likewise an endpoint without a single successful
+//! response: on the head alone it is a regression, on both sides the suite
+//! is broken.
+
+use super::model::{Capacity, CapacityVerdict, SideLoad};
+use crate::record::{EndpointRecord, Outcomes, RunRecord};
+
+/// A side carries the load when it sustains at least this share of the
+/// target rate.
+pub const SUSTAINED_SHARE: f64 = 0.9;
+
+/// What one side carried.
+pub fn side_load(record: &RunRecord) -> SideLoad {
+    let (mut lost, mut total) = (0u64, 0u64);
+    for endpoint in &record.endpoints {
+        let o = endpoint.outcomes();
+        lost = lost.saturating_add(o.timeout.saturating_add(o.connect).saturating_add(o.other));
+        total = total.saturating_add(o.total());
+    }
+    let load = &record.load;
+    let lost_share = if total > 0 {
+        lost as f64 / total as f64
+    } else {
+        0.0
+    };
+    SideLoad {
+        target_rate: load.target_rate,
+        achieved_rate: load.achieved_rate,
+        sustained_rate: load.achieved_rate * (1.0 - lost_share),
+        requests: total,
+        lost,
+        late_starts: load.late_starts,
+    }
+}
+
+impl SideLoad {
+    /// Whether this side fell clearly short of the target.
+    pub fn short(&self) -> bool {
+        self.target_rate > 0.0 && self.sustained_rate < SUSTAINED_SHARE * self.target_rate
+    }
+
+    fn describe(&self) -> String {
+        format!("{}/s", rate(self.sustained_rate))
+    }
+}
+
+/// A rate without needless decimals: `150`, `75.2`, `3.40`.
+fn rate(r: f64) -> String {
+    if r >= 100.0 {
+        format!("{r:.0}")
+    } else if r >= 10.0 {
+        format!("{r:.1}")
+    } else {
+        format!("{r:.2}")
+    }
+}
+
+/// The throughput verdict of base against head; `base_name` is "base" or
+/// "the baseline".
+pub fn capacity(base: &RunRecord, head: &RunRecord, stored: bool) -> Capacity {
+    let (b, h) = (side_load(base), side_load(head));
+    let base_name = if stored { "the baseline" } else { "base" };
+    let target = rate(h.target_rate);
+    let (verdict, message) = match (b.short(), h.short()) {
+        (false, true) => (
+            CapacityVerdict::Regressed,
+            Some(format!(
+                "head sustained {} of {target}/s; {base_name} {}",
+                h.describe(),
+                b.describe()
+            )),
+        ),
+        (true, true) => {
+            let capacity = b.sustained_rate.min(h.sustained_rate);
+            (
+                CapacityVerdict::Invalid,
+                Some(format!(
+                    "neither side sustained the {target}/s target ({base_name} {}, head {}): this machine could not carry the load, so nothing was measured; lower load.rate to about {}/s",
+                    b.describe(),
+                    h.describe(),
+                    rate((capacity * 0.5).max(1.0))
+                )),
+            )
+        }
+        (true, false) => (
+            CapacityVerdict::Kept,
+            Some(format!(
+                "{base_name} sustained only {} of {target}/s, the head {}: the base's latencies include queueing",
+                b.describe(),
+                h.describe()
+            )),
+        ),
+        (false, false) => (CapacityVerdict::Kept, None),
+    };
+    Capacity {
+        base: b,
+        head: h,
+        verdict,
+        message,
+    }
+}
+
+/// An endpoint that got no successful response: on the head only (a
+/// regression) or on both sides (the run cannot judge it).
+pub fn unanswered(base: &EndpointRecord, head: &EndpointRecord) -> Option<(bool, String)> {
+    let (b, h) = (base.outcomes(), head.outcomes());
+    if h.ok > 0 || h.total() == 0 {
+        return None;
+    }
+    let what = describe_errors(&h);
+    if b.ok == 0 {
+        Some((
+            false,
+            format!(
+                "{}: no successful response on either side ({what}); check its path, method and expect.status",
+                head.name
+            ),
+        ))
+    } else {
+        Some((
+            true,
+            format!("{}: no successful response on the head ({what})", head.name),
+        ))
+    }
+}
+
+/// "12 × HTTP 500, 3 timeouts" — every error kind with its count.
+pub fn describe_errors(o: &Outcomes) -> String {
+    let mut parts: Vec<String> = o
+        .status
+        .iter()
+        .map(|(code, n)| format!("{n} × HTTP {code}"))
+        .collect();
+    let mut add = |n: u64, what: &str| {
+        if n > 0 {
+            parts.push(format!("{n} {what}"));
+        }
+    };
+    add(o.timeout, "timed out");
+    add(o.connect, "could not connect");
+    add(o.other, "failed (connection reset or malformed response)");
+    parts.join(", ")
+}
