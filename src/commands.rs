@@ -73,6 +73,7 @@ fn run(args: &RunArgs) -> Result<Code, Failure> {
     files::write_json(&out, &record)?;
     print_run(&record)?;
     println!("results: {}", out.display());
+    refuse_unanswered(&record)?;
     Ok(Code::Pass)
 }
 
@@ -276,6 +277,7 @@ fn baseline_save(args: &SaveArgs) -> Result<Code, Failure> {
 
 fn save_baseline(dir: &Path, runs: Vec<RunRecord>) -> Result<Code, Failure> {
     let joined = RunRecord::combine(runs).map_err(Failure::usage)?;
+    refuse_unanswered(&joined)?;
     let path = baseline::save(dir, &joined).map_err(Failure::run)?;
     print_run(&joined)?;
     println!(
@@ -340,6 +342,22 @@ fn publish(report: &Report, args: &GithubArgs, annotations_to_stderr: bool) {
         }),
     };
     github::publish(report, &options);
+}
+
+/// A run with an endpoint that never got a successful response measured
+/// nothing for it: exit 3, naming it and what it got (nothing is saved as a
+/// baseline).
+fn refuse_unanswered(record: &RunRecord) -> Result<(), Failure> {
+    let unanswered = compare::unanswered_endpoints(record);
+    match unanswered.as_slice() {
+        [] => Ok(()),
+        [one] => Err(Failure::run(one)),
+        [first, rest @ ..] => Err(Failure::run(format!(
+            "{first}; and {} more endpoint(s): {}",
+            rest.len(),
+            rest.join("; ")
+        ))),
+    }
 }
 
 fn refuse(changes: &str) -> Failure {

@@ -109,6 +109,29 @@ pub fn capacity(base: &RunRecord, head: &RunRecord, stored: bool) -> Capacity {
     }
 }
 
+/// Every endpoint of `record` without a single successful response, each
+/// with what it got instead: such a run measured nothing for it.
+pub fn unanswered_endpoints(record: &RunRecord) -> Vec<String> {
+    record
+        .endpoints
+        .iter()
+        .filter_map(|e| {
+            let o = e.outcomes();
+            (o.ok == 0).then(|| {
+                let got = if o.total() == 0 {
+                    "no request was sent".to_string()
+                } else {
+                    describe_errors(&o)
+                };
+                format!(
+                    "{} got no successful response ({got}): check its path, method and expect.status, and that the app answers",
+                    e.name
+                )
+            })
+        })
+        .collect()
+}
+
 /// An endpoint that got no successful response: on the head only (a
 /// regression) or on both sides (the run cannot judge it).
 pub fn unanswered(base: &EndpointRecord, head: &EndpointRecord) -> Option<(bool, String)> {

@@ -26,7 +26,7 @@ mod suite_diff;
 #[cfg(test)]
 mod tests;
 
-pub use capacity::describe_errors;
+pub use capacity::{describe_errors, unanswered_endpoints};
 pub use gate::{Accepted, GateSettings, MetricNoise, RunNoise};
 pub use model::{
     CapacityVerdict, Comparison, Curves, EndpointComparison, ErrorComparison, MetricComparison,

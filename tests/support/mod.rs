@@ -84,6 +84,10 @@ pub enum Behaviour {
     StallOnce { after: Duration, stall: Duration },
     /// This status at once.
     Status(u16),
+    /// Accepts each connection and closes it at once, unread.
+    Reset,
+    /// Accepts each connection and never answers (holds it up to a minute).
+    Silent,
 }
 
 /// An HTTP/1.1 server on 127.0.0.1 with a fixed behaviour, on its own
@@ -150,6 +154,22 @@ async fn serve(
             accepted = listener.accept() => match accepted { Ok(a) => a, Err(_) => continue },
             _ = &mut stopped => return,
         };
+        match behaviour {
+            Behaviour::Reset => {
+                requests.fetch_add(1, Ordering::Relaxed);
+                drop(stream);
+                continue;
+            }
+            Behaviour::Silent => {
+                requests.fetch_add(1, Ordering::Relaxed);
+                tokio::spawn(async move {
+                    tokio::time::sleep(Duration::from_secs(60)).await;
+                    drop(stream);
+                });
+                continue;
+            }
+            _ => {}
+        }
         let requests = Arc::clone(&requests);
         let stall_until = Arc::clone(&stall_until);
         let stalled = Arc::clone(&stalled);
@@ -177,6 +197,7 @@ async fn serve(
                             200
                         }
                         Behaviour::Status(code) => code,
+                        Behaviour::Reset | Behaviour::Silent => 500,
                     };
                     let mut response = Response::new(Full::new(Bytes::from_static(b"ok")));
                     *response.status_mut() =
