@@ -1,6 +1,9 @@
 //! Command-line arguments, as clap types. Their doc comments are the help
 //! text; nothing here does any work.
 
+// The help text names files like `.benchgate/<suite>.results.json`.
+#![allow(rustdoc::invalid_html_tags, reason = "<suite> is help text, not HTML")]
+
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -14,6 +14,11 @@ use std::time::Duration;
 use serde_json::Value;
 use support::{benchgate, demo_bin, group_members, DEMO_ENDPOINTS};
 
+/// The endpoints of these tests: a cheap one, and one that waits 10 ms on a
+/// "database". Slowing the wait scales time the CPUs do not serve, so a
+/// slowdown shows at its size even on a loaded 2-core machine.
+const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    weight: 2\n  - name: wait\n    path: /sleep?ms=10\n    weight: 1";
+
 /// Short runs: 6 s of 500 ms blocks (12 pairs) at 60/s per side.
 const LOAD: &str = "  rate: 60/s\n  warmup: 1s\n  duration: 6s\n  block: 500ms";
 
@@ -29,15 +34,15 @@ app:
 load:
 {LOAD}
 endpoints:
-{DEMO_ENDPOINTS}
+{ENDPOINTS}
 "#,
         demo = demo_bin()
     )
 }
 
-/// `env:` for the demo app slowing `/orders` down by `factor`.
+/// `env:` for the demo app slowing the wait endpoint down by `factor`.
 fn slowdown(factor: &str) -> String {
-    format!("  env: {{ DEMO_SLOWDOWN: \"/orders={factor}\" }}\n")
+    format!("  env: {{ DEMO_SLOWDOWN: \"/sleep={factor}\" }}\n")
 }
 
 /// A directory with `benchgate.yaml`.
@@ -146,16 +151,16 @@ fn a_slowdown_on_the_head_side_only_is_caught_on_its_endpoint() {
     let base = tree(&ab_suite(""));
     let (code, c, stderr) = ab(head.path(), base.path(), &[]);
     assert_eq!(code, 1, "{stderr}\n{c}");
-    assert_eq!(verdict(&c, "create-order", "p50"), "regressed", "{c}");
+    assert_eq!(verdict(&c, "wait", "p50"), "regressed", "{c}");
     // The slowed endpoint is the one named. Requests to the other endpoint
     // queue behind it in the same app, so that one can be (really) a bit
     // slower too, but by far less.
     assert!(
-        stderr.contains("worst create-order "),
+        stderr.contains("worst wait "),
         "the headline names the slowed endpoint: {stderr}"
     );
     assert!(
-        ratio(&c, "list-users", "p50") < ratio(&c, "create-order", "p50") - 0.2,
+        ratio(&c, "list-users", "p50") < ratio(&c, "wait", "p50") - 0.2,
         "{c}"
     );
 }
@@ -269,12 +274,9 @@ fn check_ab_checks_out_the_base_itself_and_cleans_up() {
     git(repo.path(), &["init", "-q", "-b", "main"]);
     git(repo.path(), &["add", "benchgate.yaml"]);
     git(repo.path(), &["commit", "-q", "-m", "suite"]);
-    // The working tree (the head) slows /orders down; HEAD (the base) does not.
-    std::fs::write(
-        repo.path().join("benchgate.yaml"),
-        ab_suite(&slowdown("1.6")),
-    )
-    .expect("edit suite");
+    // The working tree (the head) slows the wait down; HEAD (the base) does not.
+    std::fs::write(repo.path().join("benchgate.yaml"), ab_suite(&slowdown("3")))
+        .expect("edit suite");
     let serial = serial();
     let out = benchgate()
         .current_dir(repo.path())
@@ -285,7 +287,7 @@ fn check_ab_checks_out_the_base_itself_and_cleans_up() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let c: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
     assert_eq!(out.status.code(), Some(1), "{stderr}\n{c}");
-    assert_eq!(verdict(&c, "create-order", "p50"), "regressed");
+    assert_eq!(verdict(&c, "wait", "p50"), "regressed");
     let list = Command::new("git")
         .current_dir(repo.path())
         .args(["worktree", "list"])
@@ -346,15 +348,15 @@ fn record_baseline(dir: &Path) {
 fn a_slowdown_recorded_in_the_baseline_is_accepted_and_a_further_one_is_not() {
     // One endpoint: a slowed endpoint also slows others' requests queued
     // behind it in the same app, which is not what this test is about.
-    let only_orders = |suite: String| {
+    let only_wait = |suite: String| {
         let at = suite.find("  - name: list-users").expect("endpoint list");
-        let end = suite.find("  - name: create-order").expect("endpoint list");
+        let end = suite.find("  - name: wait").expect("endpoint list");
         format!("{}{}", &suite[..at], &suite[end..])
     };
-    let base = tree(&only_orders(ab_suite("")));
+    let base = tree(&only_wait(ab_suite("")));
     record_baseline(base.path());
-    // The pull request slows /orders down on purpose and records it.
-    let head = tree(&only_orders(ab_suite(&slowdown("1.5"))));
+    // The pull request slows the wait down on purpose and records it.
+    let head = tree(&only_wait(ab_suite(&slowdown("1.5"))));
     record_baseline(head.path());
 
     let (code, c, stderr) = ab(head.path(), base.path(), &[]);
@@ -363,7 +365,7 @@ fn a_slowdown_recorded_in_the_baseline_is_accepted_and_a_further_one_is_not() {
     assert!(
         accepted
             .iter()
-            .any(|a| a["endpoint"] == "create-order" && a["metric"] == "p50"),
+            .any(|a| a["endpoint"] == "wait" && a["metric"] == "p50"),
         "{c}"
     );
     assert!(stderr.contains("accepted in this pull request"), "{stderr}");
@@ -372,11 +374,14 @@ fn a_slowdown_recorded_in_the_baseline_is_accepted_and_a_further_one_is_not() {
     // The same recorded baseline, but the code slows down much further (an
     // accepted slowdown is known only to about ±10%: it was measured by two
     // stored baselines recorded apart).
-    std::fs::write(head.path().join("benchgate.yaml"), ab_suite(&slowdown("4")))
-        .expect("edit suite");
+    std::fs::write(
+        head.path().join("benchgate.yaml"),
+        only_wait(ab_suite(&slowdown("4"))),
+    )
+    .expect("edit suite");
     let (code, c, stderr) = ab(head.path(), base.path(), &[]);
     assert_eq!(code, 1, "{stderr}\n{c}");
-    assert_eq!(verdict(&c, "create-order", "p50"), "regressed");
+    assert_eq!(verdict(&c, "wait", "p50"), "regressed");
 }
 
 #[test]
@@ -397,7 +402,7 @@ fn calibrate_reports_the_noise_of_every_metric() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("A/A calibration of suite demo"), "{stdout}");
-    for name in ["list-users", "create-order"] {
+    for name in ["list-users", "wait"] {
         let rows = stdout
             .lines()
             .filter(|l| l.trim_start_matches(['│', ' ']).starts_with(name))

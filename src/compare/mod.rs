@@ -19,6 +19,7 @@
 //!   little.
 
 mod capacity;
+mod estimates;
 mod gate;
 mod model;
 mod suite_diff;
@@ -35,19 +36,9 @@ pub use model::{
 pub use suite_diff::{check_comparable, measured};
 
 use crate::config::{Inconclusive, Metric};
-use crate::record::{EndpointRecord, Pairing, RunRecord};
-use crate::stats::{self, Bootstrap, Estimate, NoiseModel, Side, Statistic};
-
-/// Whether two records are the two sides of one A/B run: both marked with
-/// the same pairing, one block per pair.
-fn paired(base: &RunRecord, head: &RunRecord) -> Option<Pairing> {
-    let pairing = base.pairing.filter(|p| Some(*p) == head.pairing)?;
-    let same_blocks = head.endpoints.iter().all(|h| {
-        base.endpoint(&h.name)
-            .is_none_or(|b| b.blocks.len() == h.blocks.len())
-    });
-    same_blocks.then_some(pairing)
-}
+use crate::record::{EndpointRecord, RunRecord};
+use crate::stats::{self, Estimate, NoiseModel};
+use estimates::{estimates, paired, shared_endpoints, too_few};
 
 /// Head / base of every gated endpoint × metric of two records of one
 /// suite, as [`compare`] estimates them (unmoderated by any accepted
@@ -91,79 +82,6 @@ fn curve(endpoint: &EndpointRecord) -> Vec<Point> {
             ms: pooled.value_at_quantile(q) as f64 / 1000.0,
         })
         .collect()
-}
-
-fn shared_endpoints<'a>(
-    base: &'a RunRecord,
-    head: &'a RunRecord,
-) -> Vec<(&'a EndpointRecord, &'a EndpointRecord)> {
-    head.endpoints
-        .iter()
-        .filter_map(|h| base.endpoint(&h.name).map(|b| (b, h)))
-        .collect()
-}
-
-/// Per shared endpoint, each gated metric's estimate: paired or unpaired,
-/// tails with too few requests dropped, between-run noise moderated across
-/// endpoints, and accepted slowdowns applied.
-fn estimates(
-    shared: &[(&EndpointRecord, &EndpointRecord)],
-    gate: &GateSettings,
-    alpha: f64,
-    pairing: Option<Pairing>,
-) -> Vec<Vec<(Metric, Option<Estimate>)>> {
-    let mut estimates: Vec<Vec<(Metric, Option<Estimate>)>> = shared
-        .iter()
-        .enumerate()
-        .map(|(i, (b, h))| {
-            let metrics = gate.metrics(&h.name);
-            let stats: Vec<Statistic> = metrics.iter().map(|m| statistic(*m)).collect();
-            let seed = 0x5eed_0000 + i as u64;
-            let found = match pairing {
-                Some(_) => {
-                    let pairs: Vec<_> = b
-                        .blocks
-                        .iter()
-                        .zip(&h.blocks)
-                        .map(|(b, h)| (&b.latency_us, &h.latency_us))
-                        .collect();
-                    stats::estimate_paired_many(&pairs, &stats, alpha, Bootstrap::with_seed(seed))
-                }
-                None => stats::estimate_unpaired_many(
-                    &side(b),
-                    &side(h),
-                    &stats,
-                    alpha,
-                    Bootstrap::with_seed(seed),
-                ),
-            };
-            metrics
-                .iter()
-                .copied()
-                .zip(found)
-                .map(|(metric, estimate)| {
-                    if too_few(metric, b, h).is_some() {
-                        return (metric, None);
-                    }
-                    (metric, estimate)
-                })
-                .collect()
-        })
-        .collect();
-    pool_between_run_noise(&mut estimates);
-    for ((_, h), per_endpoint) in shared.iter().zip(&mut estimates) {
-        for (metric, estimate) in per_endpoint {
-            if let (Some(e), Some(_), Some(floor)) =
-                (estimate.as_mut(), pairing, gate.run_noise.of(*metric))
-            {
-                *e = e.relative_to(1.0, floor.tau, floor.df);
-            }
-            if let (Some(e), Some(a)) = (estimate.as_mut(), gate.accepted(&h.name, *metric)) {
-                *e = e.relative_to(a.ratio, a.log_se, a.df);
-            }
-        }
-    }
-    estimates
 }
 
 /// Compares `head` with `base`. The caller has checked that they measured
@@ -399,93 +317,6 @@ fn metric_comparison(
     }
 }
 
-/// Fewest successful requests per side above a quantile before it is
-/// compared: a p99 of 200 requests is the second-largest of them, which one
-/// stall moves by any amount, and no interval built from blocks of a few
-/// requests each can be trusted for it.
-const TAIL_REQUESTS: f64 = 10.0;
-
-/// Why a quantile cannot be compared with this many requests, if so: each
-/// side needs [`TAIL_REQUESTS`] requests above it (1,000 for p99).
-fn too_few(metric: Metric, base: &EndpointRecord, head: &EndpointRecord) -> Option<String> {
-    let q = metric.quantile()?;
-    let needed = (TAIL_REQUESTS / (1.0 - q)).ceil() as u64;
-    let fewest = base.outcomes().ok.min(head.outcomes().ok);
-    (fewest < needed).then(|| {
-        format!(
-            "too few requests for {}: {fewest} on the smaller side, {needed} needed (a longer run or a higher weight for this endpoint)",
-            metric.name()
-        )
-    })
-}
-
-/// Moderates each between-run estimate's noise with the other endpoints'
-/// run-to-run noise of the same metric, through the prior (s₀², d₀) fitted
-/// by [`stats::fit_prior`]: s̃² = (d₀ s₀² + d s²) / (d₀ + d) on d₀ + d
-/// degrees of freedom, with d₀ capped at [`PRIOR_DF_CAP`]. It never goes
-/// below the endpoint's own s² (so an endpoint noisier than the rest keeps
-/// its own spread); when the endpoints' noise differs far more than sampling
-/// explains, d₀ is small and little is borrowed.
-fn pool_between_run_noise(estimates: &mut [Vec<(Metric, Option<Estimate>)>]) {
-    let mut metrics: Vec<Metric> = estimates.iter().flatten().map(|(m, _)| *m).collect();
-    metrics.sort();
-    metrics.dedup();
-    let between = |e: &Estimate| {
-        matches!(e.noise, NoiseModel::BetweenRuns { .. })
-            && e.log_se.is_finite()
-            && e.log_se > 0.0
-            && e.df >= 1.0
-    };
-    for metric in metrics {
-        let samples: Vec<(f64, f64)> = estimates
-            .iter()
-            .flatten()
-            .filter(|(m, _)| *m == metric)
-            .filter_map(|(_, e)| {
-                e.as_ref()
-                    .filter(|e| between(e))
-                    .map(|e| (e.log_se * e.log_se, e.df))
-            })
-            .collect();
-        let Some((prior, d0)) = stats::fit_prior(&samples) else {
-            continue;
-        };
-        let d0 = d0.min(PRIOR_DF_CAP);
-        for (_, slot) in estimates.iter_mut().flatten().filter(|(m, _)| *m == metric) {
-            if let Some(e) = slot.as_mut().filter(|e| between(e)) {
-                let own = e.log_se * e.log_se;
-                let moderated = ((d0 * prior + e.df * own) / (d0 + e.df)).max(own);
-                *e = e.with_noise(moderated.sqrt(), d0 + e.df);
-            }
-        }
-    }
-}
-
-/// Most degrees of freedom the other endpoints lend one endpoint's noise.
-const PRIOR_DF_CAP: f64 = 30.0;
-
-fn statistic(metric: Metric) -> Statistic {
-    match metric.quantile() {
-        Some(q) => Statistic::Quantile(q),
-        None => Statistic::Mean,
-    }
-}
-
-/// An endpoint's blocks grouped by run.
-fn side(endpoint: &EndpointRecord) -> Side<'_> {
-    let runs = endpoint
-        .blocks
-        .iter()
-        .map(|b| b.run as usize + 1)
-        .max()
-        .unwrap_or(0);
-    let mut grouped = vec![Vec::new(); runs];
-    for block in &endpoint.blocks {
-        grouped[block.run as usize].push(&block.latency_us);
-    }
-    Side { runs: grouped }
-}
-
 fn side_info(record: &RunRecord) -> SideInfo {
     SideInfo {
         git_commit: record.provenance.git_commit.clone(),
@@ -534,38 +365,4 @@ fn warnings(
         }
     }
     warnings
-}
-
-/// The curves `compare()` adds for the HTML report's plots.
-#[cfg(test)]
-mod curve_tests {
-    use super::tests::records::{EndpointSpec, RecordSpec};
-    use super::*;
-
-    #[test]
-    fn curves_follow_the_pooled_latencies_and_are_empty_without_data() {
-        let names = ["home", "down"];
-        let base = RecordSpec::new(&names, 2, 5).build();
-        let head = RecordSpec::new(&names, 1, 5)
-            .seed(7)
-            .with(EndpointSpec::new("home").slower(1.5))
-            .with(EndpointSpec::new("down").failing(1.0))
-            .build();
-        let c = compare(&base, &head, &GateSettings::defaults());
-        let home = &c.endpoints[0].curves;
-        for side in [&home.base, &home.head] {
-            let qs: Vec<f64> = side.iter().map(|p| p.q).collect();
-            assert_eq!(qs, CURVE_QUANTILES);
-            assert!(side.windows(2).all(|w| w[0].ms <= w[1].ms), "{side:?}");
-        }
-        let ratio = home.head[0].ms / home.base[0].ms;
-        assert!((1.35..1.65).contains(&ratio), "p50 ratio {ratio}");
-        let pooled = base.endpoint("home").map(EndpointRecord::pooled);
-        let max = pooled.map(|h| h.max() as f64 / 1000.0);
-        assert_eq!(home.base.last().map(|p| p.ms), max);
-
-        let down = &c.endpoints[1].curves;
-        assert_eq!(down.base.len(), CURVE_QUANTILES.len());
-        assert!(down.head.is_empty(), "{down:?}");
-    }
 }

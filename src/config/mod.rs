@@ -87,7 +87,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     parse_with(text, path, &Overrides::default(), free_port())
 }
 
-/// [`parse`] with the command line's `overrides` and `${PORT}` standing
+/// `parse` with the command line's `overrides` and `${PORT}` standing
 /// for `port`.
 pub fn parse_with(
     text: &str,

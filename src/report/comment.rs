@@ -1,6 +1,6 @@
 //! The sticky pull-request comment's body: the Markdown report, and below
 //! it the pull request's own history — one the pull request's own history — one
-//! row per pushed commit, newest first, at most [`MAX_ROWS`], a re-run
+//! row per pushed commit, newest first, at most `github::comment::MAX_ROWS`, a re-run
 //! replacing its commit's row — as a table and a Mermaid `xychart-beta`
 //! line of each commit's worst head ÷ base ratio (red, y axis from 0, one
 //! series named in the title), then the main branch's recent baselines.

@@ -6,7 +6,7 @@
 //! from — each side's commit, time, runs, machine and CPU placement, the A/B
 //! mode and its run-to-run floor, accepted slowdowns — once, so that the
 //! terminal, Markdown, JSON, JUnit and HTML writers and the pull-request
-//! comment all say the same things. [`checks`] gives every test of the gate
+//! comment all say the same things. [`checks()`] gives every test of the gate
 //! with its numbers formatted once.
 
 use std::io::{self, Write};

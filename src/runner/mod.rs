@@ -6,23 +6,24 @@
 //! raced against the load in one `select!`, and the [`App`] guard stops the
 //! app's process group on every path out of here.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use indicatif::{ProgressBar, ProgressStyle};
 use tokio::signal::unix::{signal, SignalKind};
 
 use crate::app::App;
 use crate::config::Config;
 use crate::load::{self, Live, Plan, Recorded, SideRecorded};
 use crate::placement;
-use crate::provenance;
-use crate::record::{self, Block, EndpointRecord, LoadSummary, Pairing, Provenance, RunRecord};
+use crate::record::{Pairing, RunRecord};
 
+mod assemble;
 mod error;
+mod progress;
+
+use assemble::assemble;
+use progress::Progress;
 
 pub use error::RunError;
 
@@ -317,150 +318,5 @@ fn cpu_seconds() -> f64 {
             secs(usage.user_time()) + secs(usage.system_time())
         }
         Err(_) => 0.0,
-    }
-}
-
-fn assemble(
-    config: &Config,
-    suite: &Config,
-    plan: &Plan,
-    recorded: SideRecorded,
-    cpu: f64,
-    start: SystemTime,
-    provenance_dir: &Path,
-) -> RunRecord {
-    let block_count = config
-        .load
-        .duration
-        .as_nanos()
-        .div_ceil(config.load.block.as_nanos().max(1)) as usize;
-    let mut blocks = recorded.blocks;
-    blocks.truncate(block_count);
-    let endpoints = config
-        .endpoints
-        .iter()
-        .enumerate()
-        .map(|(e, endpoint)| EndpointRecord {
-            name: endpoint.name.clone(),
-            method: endpoint.method.clone(),
-            path: endpoint.path.clone(),
-            blocks: (0..block_count)
-                .map(|b| match blocks.get(b) {
-                    Some(block) => Block {
-                        run: 0,
-                        latency_us: block[e].latency_us.clone(),
-                        outcomes: block[e].outcomes.clone(),
-                    },
-                    None => Block {
-                        run: 0,
-                        latency_us: record::new_histogram(),
-                        outcomes: Default::default(),
-                    },
-                })
-                .collect(),
-        })
-        .collect();
-    let (measured, fingerprint) = crate::compare::measured(suite);
-    // Each side's requests over the time it was under load.
-    let span = config.load.duration.as_secs_f64() / plan.turn;
-    let achieved = match recorded.last_start {
-        Some(last) if last > Duration::ZERO => {
-            recorded.requests as f64 / (last.as_secs_f64().max(span) * plan.turn)
-        }
-        _ => 0.0,
-    };
-    let mut record = RunRecord {
-        format: record::FORMAT,
-        suite: config.suite.clone(),
-        summary: Vec::new(),
-        fingerprint,
-        measured,
-        provenance: Provenance {
-            placement: provenance::placement(config),
-            ..provenance::collect(provenance_dir, start)
-        },
-        load: LoadSummary {
-            target_rate: config.load.rate,
-            achieved_rate: achieved,
-            warmup_ms: config.load.warmup.as_millis() as u64,
-            duration_ms: config.load.duration.as_millis() as u64,
-            block_ms: plan.block.as_millis() as u64,
-            connections: config.load.connections,
-            seed: config.load.seed,
-            requests: recorded.requests,
-            late_starts: recorded.late_starts,
-            generator_cpu_seconds: cpu,
-            generator_requests: plan.schedule.total_requests() / plan.targets.len() as u64,
-        },
-        runs: Vec::new(),
-        pairing: plan.pairing,
-        endpoints,
-    };
-    record.summarize();
-    record
-}
-
-/// The progress bar: on a terminal only, and never in CI logs.
-struct Progress {
-    bar: Option<ProgressBar>,
-    ticker: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl Progress {
-    fn start(config: &Config, plan: &Plan, live: Arc<Live>) -> Progress {
-        let quiet = !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some();
-        if quiet {
-            eprintln!(
-                "measuring: {} s warm-up, then {} s at {}/s",
-                config.load.warmup.as_secs_f64(),
-                config.load.duration.as_secs_f64(),
-                config.load.rate
-            );
-            return Progress {
-                bar: None,
-                ticker: None,
-            };
-        }
-        let total = plan.schedule.total_requests();
-        let warmup = total - plan.schedule.measured_requests();
-        let bar = ProgressBar::new(total);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix:>9} [{bar:30}] {pos}/{len} requests, {elapsed} elapsed",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        bar.set_prefix("warm-up");
-        let ticker_bar = bar.clone();
-        let ticker = tokio::spawn(async move {
-            loop {
-                let done = live.finished.load(Ordering::Relaxed);
-                ticker_bar.set_position(done);
-                if done >= warmup {
-                    ticker_bar.set_prefix("measuring");
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        });
-        Progress {
-            bar: Some(bar),
-            ticker: Some(ticker),
-        }
-    }
-
-    fn finish(self) {
-        drop(self);
-    }
-}
-
-impl Drop for Progress {
-    fn drop(&mut self) {
-        if let Some(ticker) = self.ticker.take() {
-            ticker.abort();
-        }
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
-        }
     }
 }

@@ -17,7 +17,9 @@
 //! for a binomial proportion from Beta quantiles, used by the detection
 //! quality harness to bound detection and false-alarm rates.
 
-use statrs::distribution::{Beta, ContinuousCDF};
+#[cfg(test)]
+use statrs::distribution::Beta;
+use statrs::distribution::ContinuousCDF;
 
 use super::dist::standard_normal;
 
@@ -156,6 +158,7 @@ impl Counts {
     }
 }
 
+#[cfg(test)]
 /// Exact (Clopper–Pearson) two-sided interval for a binomial proportion
 /// with `successes` out of `n` at `confidence` (e.g. 0.95):
 /// (Beta(k, n−k+1).ppf(a/2), Beta(k+1, n−k).ppf(1−a/2)), a = 1 − confidence,
@@ -180,6 +183,7 @@ pub fn clopper_pearson(successes: u64, n: u64, confidence: f64) -> (f64, f64) {
     (lower, upper)
 }
 
+#[cfg(test)]
 fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
     Beta::new(a, b).map_or(f64::NAN, |beta| beta.inverse_cdf(p))
 }

@@ -205,6 +205,7 @@ pub(super) struct Parts {
     pub(super) head_blocks: usize,
 }
 
+#[cfg(test)]
 /// Compares one statistic of `base` and `head` (stored mode, unpaired
 /// blocks) with [`super::DEFAULT_RESAMPLES`] bootstrap resamples.
 ///
@@ -223,7 +224,7 @@ pub fn estimate_unpaired(
         .flatten()
 }
 
-/// [`estimate_unpaired`] for several statistics at once: one bootstrap
+/// `estimate_unpaired` for several statistics at once: one bootstrap
 /// serves them all (the usual call: p50, p95, p99 of one endpoint).
 pub fn estimate_unpaired_many(
     base: &Side,
@@ -274,9 +275,9 @@ pub fn estimate_unpaired_many(
                 ),
                 None => (
                     within,
-                    welch_df(
-                        (w_base[i]?, base.block_count() - base.runs().len()),
-                        (w_head[i]?, head.block_count() - head.runs().len()),
+                    welch_satterthwaite(
+                        (w_base[i]?, (base.block_count() - base.runs().len()) as f64),
+                        (w_head[i]?, (head.block_count() - head.runs().len()) as f64),
                     ),
                     NoiseModel::WithinRunOnly,
                 ),
@@ -338,26 +339,27 @@ fn between_runs(base: &[f64], head: &[f64], wb: &[f64], wh: &[f64]) -> Option<(f
     Some((s2 * c, df as f64))
 }
 
-/// Welch–Satterthwaite degrees of freedom of a sum of two variance
-/// estimates, each given with its own degrees of freedom.
 /// Two independent standard errors `(se, df)` on one log scale, added:
-/// variances sum, degrees of freedom by Welch–Satterthwaite. A zero second
-/// term leaves the first as it is.
+/// variances sum, degrees of freedom by [`welch_satterthwaite`]. A zero
+/// second term leaves the first as it is.
 pub fn combined_noise((se1, df1): (f64, f64), (se2, df2): (f64, f64)) -> (f64, f64) {
     let (v1, v2) = (se1.powi(2), se2.max(0.0).powi(2));
     if !(v2 > 0.0 && df2 > 0.0) {
         return (se1, df1);
     }
-    let df = (v1 + v2).powi(2) / (v1.powi(2) / df1.max(1.0) + v2.powi(2) / df2);
-    ((v1 + v2).sqrt(), df)
+    ((v1 + v2).sqrt(), welch_satterthwaite((v1, df1), (v2, df2)))
 }
 
-pub(super) fn welch_df((v1, df1): (f64, usize), (v2, df2): (f64, usize)) -> f64 {
-    let denominator = v1 * v1 / df1.max(1) as f64 + v2 * v2 / df2.max(1) as f64;
+/// Welch–Satterthwaite degrees of freedom of a sum of two independent
+/// variance estimates `(variance, df)` (Satterthwaite 1946, Welch 1947):
+/// (v₁ + v₂)² / (v₁²/df₁ + v₂²/df₂), each df at least 1; `df₁ + df₂` when
+/// both variances are zero.
+pub(super) fn welch_satterthwaite((v1, df1): (f64, f64), (v2, df2): (f64, f64)) -> f64 {
+    let denominator = v1 * v1 / df1.max(1.0) + v2 * v2 / df2.max(1.0);
     if denominator > 0.0 {
         (v1 + v2).powi(2) / denominator
     } else {
-        (df1 + df2).max(1) as f64
+        (df1 + df2).max(1.0)
     }
 }
 

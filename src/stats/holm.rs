@@ -22,6 +22,7 @@
 //! [α/m, α], so these intervals are never wider than Bonferroni's. NaN
 //! p-values are treated as 1.
 
+#[cfg(test)]
 /// Holm rejections at family-wise level `alpha`, in input order.
 pub fn holm(p_values: &[f64], alpha: f64) -> Vec<bool> {
     holm_adjusted(p_values)
@@ -30,6 +31,7 @@ pub fn holm(p_values: &[f64], alpha: f64) -> Vec<bool> {
         .collect()
 }
 
+#[cfg(test)]
 /// Holm-adjusted p-values, in input order: ≥ the raw p-value, capped at 1,
 /// and monotone in the raw p-values.
 pub fn holm_adjusted(p_values: &[f64]) -> Vec<f64> {

@@ -10,18 +10,15 @@
 //!
 //! How the pieces fit (what `compare.rs` does with them):
 //!
-//! 1. [`estimate_unpaired`] (stored mode) or [`estimate_paired`] (A/B mode)
+//! 1. `estimate_unpaired` (stored mode) or `estimate_paired` (A/B mode)
 //!    per endpoint × metric → [`Estimate`] with a two-sided p-value for
 //!    H0: R = 1; [`error_rate_test`] per endpoint → one-sided p-value.
 //! 2. [`holm_levels`] over *all* p-values of the suite → one level per test.
-//! 3. [`Estimate::adjusted`] at that level → [`AdjustedInterval`], whose bound
-//!    excludes 1 exactly when Holm rejects; [`verdict`] on it.
+//! 3. [`Estimate::adjusted`] at that level → `AdjustedInterval`, whose bound
+//!    excludes 1 exactly when Holm rejects; [`verdict()`] on it.
 //!
 //! Nothing here does I/O; everything random is seeded. Functions return
 //! `None` when there is too little data rather than inventing a number.
-
-// Wired up by compare.rs: until then the binary uses none of this.
-#![cfg_attr(not(test), allow(dead_code, unused_imports))]
 
 mod binomial;
 mod blocks;
@@ -43,14 +40,24 @@ mod testutil;
 
 use hdrhistogram::Histogram;
 
-pub use binomial::{clopper_pearson, error_rate_test, ErrorRateResult};
-pub use estimate::{
-    combined_noise, estimate_unpaired, estimate_unpaired_many, Estimate, NoiseModel,
-};
-pub use holm::{holm, holm_adjusted, holm_levels};
+pub use binomial::{error_rate_test, ErrorRateResult};
+pub use estimate::{combined_noise, estimate_unpaired_many, Estimate, NoiseModel};
+pub use holm::holm_levels;
 pub use moderate::fit_prior;
-pub use paired::{estimate_paired, estimate_paired_many};
-pub use verdict::{verdict, AdjustedInterval, Verdict};
+pub use paired::estimate_paired_many;
+pub use verdict::{verdict, Verdict};
+
+// Used by the statistics' own tests (reference values, simulations).
+#[cfg(test)]
+pub use binomial::clopper_pearson;
+#[cfg(test)]
+pub use estimate::estimate_unpaired;
+#[cfg(test)]
+pub use holm::{holm, holm_adjusted};
+#[cfg(test)]
+pub use paired::estimate_paired;
+#[cfg(test)]
+pub use verdict::AdjustedInterval;
 
 /// Fewest non-empty blocks (or pairs) a side needs before any interval is
 /// computed; below this every estimate is `None`.
@@ -85,6 +92,7 @@ pub struct Side<'a> {
 
 impl<'a> Side<'a> {
     /// A side made of one recorded run.
+    #[cfg(test)]
     pub fn single_run(blocks: Vec<&'a Histogram<u64>>) -> Self {
         Side { runs: vec![blocks] }
     }

@@ -20,6 +20,7 @@ use super::estimate::{
 };
 use super::{Bootstrap, Statistic, MIN_BLOCKS};
 
+#[cfg(test)]
 /// Compares one statistic over paired blocks `(base, head)` with
 /// [`super::DEFAULT_RESAMPLES`] resamples. Pairs with an empty side are
 /// dropped; `None` below [`MIN_BLOCKS`] usable pairs, for a zero or
@@ -35,7 +36,7 @@ pub fn estimate_paired(
         .flatten()
 }
 
-/// [`estimate_paired`] for several statistics sharing one bootstrap.
+/// `estimate_paired` for several statistics sharing one bootstrap.
 pub fn estimate_paired_many(
     pairs: &[(&Histogram<u64>, &Histogram<u64>)],
     stats: &[Statistic],

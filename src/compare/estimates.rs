@@ -1,0 +1,185 @@
+//! Per shared endpoint × gated metric, the estimate of head / base with its
+//! noise: pair by pair for the two sides of one A/B run, run by run
+//! otherwise; tails dropped when too few requests lie above them;
+//! between-run noise moderated across endpoints; A/B mode's run-to-run
+//! floor and accepted slowdowns applied.
+
+use super::GateSettings;
+use crate::config::Metric;
+use crate::record::{EndpointRecord, Pairing, RunRecord};
+use crate::stats::{self, Bootstrap, Estimate, NoiseModel, Side, Statistic};
+
+/// Whether two records are the two sides of one A/B run: both marked with
+/// the same pairing, one block per pair.
+pub(super) fn paired(base: &RunRecord, head: &RunRecord) -> Option<Pairing> {
+    let pairing = base.pairing.filter(|p| Some(*p) == head.pairing)?;
+    let same_blocks = head.endpoints.iter().all(|h| {
+        base.endpoint(&h.name)
+            .is_none_or(|b| b.blocks.len() == h.blocks.len())
+    });
+    same_blocks.then_some(pairing)
+}
+
+pub(super) fn shared_endpoints<'a>(
+    base: &'a RunRecord,
+    head: &'a RunRecord,
+) -> Vec<(&'a EndpointRecord, &'a EndpointRecord)> {
+    head.endpoints
+        .iter()
+        .filter_map(|h| base.endpoint(&h.name).map(|b| (b, h)))
+        .collect()
+}
+
+/// Per shared endpoint, each gated metric's estimate: paired or unpaired,
+/// tails with too few requests dropped, between-run noise moderated across
+/// endpoints, and accepted slowdowns applied.
+pub(super) fn estimates(
+    shared: &[(&EndpointRecord, &EndpointRecord)],
+    gate: &GateSettings,
+    alpha: f64,
+    pairing: Option<Pairing>,
+) -> Vec<Vec<(Metric, Option<Estimate>)>> {
+    let mut estimates: Vec<Vec<(Metric, Option<Estimate>)>> = shared
+        .iter()
+        .enumerate()
+        .map(|(i, (b, h))| {
+            let metrics = gate.metrics(&h.name);
+            let stats: Vec<Statistic> = metrics.iter().map(|m| statistic(*m)).collect();
+            let seed = 0x5eed_0000 + i as u64;
+            let found = match pairing {
+                Some(_) => {
+                    let pairs: Vec<_> = b
+                        .blocks
+                        .iter()
+                        .zip(&h.blocks)
+                        .map(|(b, h)| (&b.latency_us, &h.latency_us))
+                        .collect();
+                    stats::estimate_paired_many(&pairs, &stats, alpha, Bootstrap::with_seed(seed))
+                }
+                None => stats::estimate_unpaired_many(
+                    &side(b),
+                    &side(h),
+                    &stats,
+                    alpha,
+                    Bootstrap::with_seed(seed),
+                ),
+            };
+            metrics
+                .iter()
+                .copied()
+                .zip(found)
+                .map(|(metric, estimate)| {
+                    if too_few(metric, b, h).is_some() {
+                        return (metric, None);
+                    }
+                    (metric, estimate)
+                })
+                .collect()
+        })
+        .collect();
+    pool_between_run_noise(&mut estimates);
+    for ((_, h), per_endpoint) in shared.iter().zip(&mut estimates) {
+        for (metric, estimate) in per_endpoint {
+            if let (Some(e), Some(_), Some(floor)) =
+                (estimate.as_mut(), pairing, gate.run_noise.of(*metric))
+            {
+                *e = e.relative_to(1.0, floor.tau, floor.df);
+            }
+            if let (Some(e), Some(a)) = (estimate.as_mut(), gate.accepted(&h.name, *metric)) {
+                *e = e.relative_to(a.ratio, a.log_se, a.df);
+            }
+        }
+    }
+    estimates
+}
+
+/// Fewest successful requests per side above a quantile before it is
+/// compared: a p99 of 200 requests is the second-largest of them, which one
+/// stall moves by any amount, and no interval built from blocks of a few
+/// requests each can be trusted for it.
+const TAIL_REQUESTS: f64 = 10.0;
+
+/// Why a quantile cannot be compared with this many requests, if so: each
+/// side needs [`TAIL_REQUESTS`] requests above it (1,000 for p99).
+pub(super) fn too_few(
+    metric: Metric,
+    base: &EndpointRecord,
+    head: &EndpointRecord,
+) -> Option<String> {
+    let q = metric.quantile()?;
+    let needed = (TAIL_REQUESTS / (1.0 - q)).ceil() as u64;
+    let fewest = base.outcomes().ok.min(head.outcomes().ok);
+    (fewest < needed).then(|| {
+        format!(
+            "too few requests for {}: {fewest} on the smaller side, {needed} needed (a longer run or a higher weight for this endpoint)",
+            metric.name()
+        )
+    })
+}
+
+/// Moderates each between-run estimate's noise with the other endpoints'
+/// run-to-run noise of the same metric, through the prior (s₀², d₀) fitted
+/// by [`stats::fit_prior`]: s̃² = (d₀ s₀² + d s²) / (d₀ + d) on d₀ + d
+/// degrees of freedom, with d₀ capped at [`PRIOR_DF_CAP`]. It never goes
+/// below the endpoint's own s² (so an endpoint noisier than the rest keeps
+/// its own spread); when the endpoints' noise differs far more than sampling
+/// explains, d₀ is small and little is borrowed.
+fn pool_between_run_noise(estimates: &mut [Vec<(Metric, Option<Estimate>)>]) {
+    let mut metrics: Vec<Metric> = estimates.iter().flatten().map(|(m, _)| *m).collect();
+    metrics.sort();
+    metrics.dedup();
+    let between = |e: &Estimate| {
+        matches!(e.noise, NoiseModel::BetweenRuns { .. })
+            && e.log_se.is_finite()
+            && e.log_se > 0.0
+            && e.df >= 1.0
+    };
+    for metric in metrics {
+        let samples: Vec<(f64, f64)> = estimates
+            .iter()
+            .flatten()
+            .filter(|(m, _)| *m == metric)
+            .filter_map(|(_, e)| {
+                e.as_ref()
+                    .filter(|e| between(e))
+                    .map(|e| (e.log_se * e.log_se, e.df))
+            })
+            .collect();
+        let Some((prior, d0)) = stats::fit_prior(&samples) else {
+            continue;
+        };
+        let d0 = d0.min(PRIOR_DF_CAP);
+        for (_, slot) in estimates.iter_mut().flatten().filter(|(m, _)| *m == metric) {
+            if let Some(e) = slot.as_mut().filter(|e| between(e)) {
+                let own = e.log_se * e.log_se;
+                let moderated = ((d0 * prior + e.df * own) / (d0 + e.df)).max(own);
+                *e = e.with_noise(moderated.sqrt(), d0 + e.df);
+            }
+        }
+    }
+}
+
+/// Most degrees of freedom the other endpoints lend one endpoint's noise.
+const PRIOR_DF_CAP: f64 = 30.0;
+
+fn statistic(metric: Metric) -> Statistic {
+    match metric.quantile() {
+        Some(q) => Statistic::Quantile(q),
+        None => Statistic::Mean,
+    }
+}
+
+/// An endpoint's blocks grouped by run.
+fn side(endpoint: &EndpointRecord) -> Side<'_> {
+    let runs = endpoint
+        .blocks
+        .iter()
+        .map(|b| b.run as usize + 1)
+        .max()
+        .unwrap_or(0);
+    let mut grouped = vec![Vec::new(); runs];
+    for block in &endpoint.blocks {
+        grouped[block.run as usize].push(&block.latency_us);
+    }
+    Side { runs: grouped }
+}

@@ -1,0 +1,92 @@
+//! A side's recording turned into a [`RunRecord`]: one histogram per
+//! endpoint per block, the load summary, what was measured and where.
+
+use std::path::Path;
+use std::time::{Duration, SystemTime};
+
+use crate::config::Config;
+use crate::load::{Plan, SideRecorded};
+use crate::provenance;
+use crate::record::{self, Block, EndpointRecord, LoadSummary, Provenance, RunRecord};
+
+/// The record of one side: `config` is what ran, `suite` the whole suite it
+/// belongs to (the same, or the unsharded suite of a shard).
+pub(super) fn assemble(
+    config: &Config,
+    suite: &Config,
+    plan: &Plan,
+    recorded: SideRecorded,
+    cpu: f64,
+    start: SystemTime,
+    provenance_dir: &Path,
+) -> RunRecord {
+    let block_count = config
+        .load
+        .duration
+        .as_nanos()
+        .div_ceil(config.load.block.as_nanos().max(1)) as usize;
+    let mut blocks = recorded.blocks;
+    blocks.truncate(block_count);
+    let endpoints = config
+        .endpoints
+        .iter()
+        .enumerate()
+        .map(|(e, endpoint)| EndpointRecord {
+            name: endpoint.name.clone(),
+            method: endpoint.method.clone(),
+            path: endpoint.path.clone(),
+            blocks: (0..block_count)
+                .map(|b| match blocks.get(b) {
+                    Some(block) => Block {
+                        run: 0,
+                        latency_us: block[e].latency_us.clone(),
+                        outcomes: block[e].outcomes.clone(),
+                    },
+                    None => Block {
+                        run: 0,
+                        latency_us: record::new_histogram(),
+                        outcomes: Default::default(),
+                    },
+                })
+                .collect(),
+        })
+        .collect();
+    let (measured, fingerprint) = crate::compare::measured(suite);
+    // Each side's requests over the time it was under load.
+    let span = config.load.duration.as_secs_f64() / plan.turn;
+    let achieved = match recorded.last_start {
+        Some(last) if last > Duration::ZERO => {
+            recorded.requests as f64 / (last.as_secs_f64().max(span) * plan.turn)
+        }
+        _ => 0.0,
+    };
+    let mut record = RunRecord {
+        format: record::FORMAT,
+        suite: config.suite.clone(),
+        summary: Vec::new(),
+        fingerprint,
+        measured,
+        provenance: Provenance {
+            placement: provenance::placement(config),
+            ..provenance::collect(provenance_dir, start)
+        },
+        load: LoadSummary {
+            target_rate: config.load.rate,
+            achieved_rate: achieved,
+            warmup_ms: config.load.warmup.as_millis() as u64,
+            duration_ms: config.load.duration.as_millis() as u64,
+            block_ms: plan.block.as_millis() as u64,
+            connections: config.load.connections,
+            seed: config.load.seed,
+            requests: recorded.requests,
+            late_starts: recorded.late_starts,
+            generator_cpu_seconds: cpu,
+            generator_requests: plan.schedule.total_requests() / plan.targets.len() as u64,
+        },
+        runs: Vec::new(),
+        pairing: plan.pairing,
+        endpoints,
+    };
+    record.summarize();
+    record
+}
