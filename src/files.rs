@@ -5,20 +5,34 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
+/// The prefix and suffix of every temp file benchgate writes.
+pub const TEMP_PREFIX: &str = ".benchgate-";
+pub const TEMP_SUFFIX: &str = ".tmp";
+
 /// Writes `bytes` to `path` atomically, creating the parent directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
+    write_atomic_via(path, bytes, dir)
+}
+
+/// [`write_atomic`] with the temp file in `temp_dir`, which must be on the
+/// same file system as `path` (a subdirectory of its directory is): a kill
+/// then leaves its temp file there, not next to `path`.
+pub fn write_atomic_via(path: &Path, bytes: &[u8], temp_dir: &Path) -> Result<(), String> {
     let fail = |what: &str, e: &dyn std::fmt::Display| {
         format!("cannot write {}: {what}: {e}", path.display())
     };
-    fs_err::create_dir_all(dir).map_err(|e| fail("creating its directory", &e))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs_err::create_dir_all(dir).map_err(|e| fail("creating its directory", &e))?;
+    }
+    fs_err::create_dir_all(temp_dir).map_err(|e| fail("creating its temp directory", &e))?;
     let mut temp = tempfile::Builder::new()
-        .prefix(".benchgate-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(temp_dir)
         .map_err(|e| fail("creating a temp file", &e))?;
     temp.write_all(bytes).map_err(|e| fail("writing", &e))?;
     // Temp files are private by default; a results file is not.
