@@ -34,6 +34,8 @@ mod tree;
 
 /// How long the app gets to exit after SIGTERM before it is killed.
 const GRACE: Duration = Duration::from_secs(5);
+/// How long a busy port gets to close before the app starts.
+const PORT_WAIT: Duration = Duration::from_secs(2);
 /// How often readiness is polled.
 const POLL: Duration = Duration::from_millis(50);
 /// How many lines of the app's log an error shows.
@@ -358,15 +360,25 @@ fn resolves(program: &str, config: &AppConfig) -> bool {
 }
 
 /// A port that already answers before the app starts belongs to someone else:
-/// probing it would measure the wrong server.
+/// probing it would measure the wrong server. It gets a moment to close
+/// first: a run killed just before this one has its app stopped by its
+/// supervisor, which takes a few milliseconds.
 async fn refuse_busy_port(base: &BaseUrl) -> Result<(), AppError> {
-    let connect = tokio::net::TcpStream::connect(base.authority());
-    match tokio::time::timeout(Duration::from_millis(500), connect).await {
-        Ok(Ok(_)) => Err(AppError::PortInUse {
-            host: base.host.clone(),
-            port: base.port,
-        }),
-        _ => Ok(()),
+    let deadline = Instant::now() + PORT_WAIT;
+    loop {
+        let connect = tokio::net::TcpStream::connect(base.authority());
+        match tokio::time::timeout(Duration::from_millis(500), connect).await {
+            Ok(Ok(_)) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Ok(Ok(_)) => {
+                return Err(AppError::PortInUse {
+                    host: base.host.clone(),
+                    port: base.port,
+                })
+            }
+            _ => return Ok(()),
+        }
     }
 }
 

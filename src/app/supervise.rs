@@ -9,16 +9,18 @@
 //!   the app orphans — a daemon's double fork with `setsid`, a wrapper
 //!   shell's background job — is re-parented to it rather than to init, and
 //!   stays findable through its parent chain ([`super::tree`]);
-//! - asks for SIGTERM when benchgate dies (`PR_SET_PDEATHSIG`), so a
+//! - asks for SIGHUP when benchgate dies (`PR_SET_PDEATHSIG`), so a
 //!   `kill -9` of benchgate still reaches it: the kernel delivers the
 //!   parent-death signal to the supervisor, which outlives benchgate long
-//!   enough to stop the app's whole tree;
+//!   enough to SIGKILL the app's whole tree at once (as the kernel did for
+//!   the app alone before: the next run may need the port right away);
 //! - starts the command, and runs until no process of the app is left.
 //!
 //! It exits when
-//! - it gets SIGTERM, SIGINT, SIGHUP or SIGQUIT (benchgate's teardown, or
-//!   benchgate's death): SIGTERM to every descendant, a grace period,
-//!   SIGKILL; then exit 143;
+//! - it gets SIGTERM, SIGINT, SIGHUP or SIGQUIT: from benchgate's teardown,
+//!   SIGTERM to every descendant, a grace period, SIGKILL; after
+//!   benchgate's death (its parent is no longer benchgate), SIGKILL at once;
+//!   then exit 143;
 //! - the command fails (non-zero exit or a signal): the same sweep, then
 //!   it exits the way the command did, so benchgate's "the app exited with
 //!   exit code 7" stays true;
@@ -141,7 +143,7 @@ fn supervise(parent: Pid, until: Until, argv: &[OsString]) -> i32 {
         return CANNOT_RUN;
     }
     let _ = nix::sys::prctl::set_child_subreaper(true);
-    if let Err(e) = nix::sys::prctl::set_pdeathsig(Signal::SIGTERM) {
+    if let Err(e) = nix::sys::prctl::set_pdeathsig(Signal::SIGHUP) {
         eprintln!("benchgate: the supervisor cannot watch benchgate: {e}");
         return CANNOT_RUN;
     }
@@ -172,7 +174,8 @@ fn supervise(parent: Pid, until: Until, argv: &[OsString]) -> i32 {
             Err(_) => continue,
         };
         if signal != Signal::SIGCHLD {
-            tree::terminate_descendants(GRACE);
+            let orphaned = getppid() != parent;
+            tree::terminate_descendants(if orphaned { Duration::ZERO } else { GRACE });
             return STOPPED;
         }
         for status in tree::reap() {
