@@ -3,7 +3,9 @@
 //! line per saved baseline: the main-branch history).
 //!
 //! Files are always replaced whole (temp file + rename), so an interrupted
-//! `baseline update` leaves the previous baseline intact.
+//! `baseline update` leaves the previous baseline intact; [`guard`] keeps
+//! concurrent and killed saves from losing a history line or leaving temp
+//! files to commit.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,6 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::files;
 use crate::record::{self, Host, RunRecord};
+
+mod guard;
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -136,41 +140,71 @@ impl HistoryEntry {
     }
 }
 
-/// Saves `record` as the suite's baseline and appends its history line.
-/// Returns the baseline's path.
+/// Saves `record` as the suite's baseline and appends its history line,
+/// holding the baselines directory's lock. Returns the baseline's path.
 pub fn save(dir: &Path, record: &RunRecord) -> Result<PathBuf, String> {
     let path = path(dir, &record.suite);
     let json = serde_json::to_vec_pretty(record)
         .map_err(|e| format!("cannot encode the baseline: {e}"))?;
-    files::write_atomic(&path, &json)?;
+    let line = serde_json::to_string(&HistoryEntry::of(record))
+        .map_err(|e| format!("cannot encode history: {e}"))?;
+    let lock = guard::lock(dir)?;
+    guard::clean_stale(dir, &lock);
 
     let history = history_path(dir, &record.suite);
-    let mut text = match std::fs::read_to_string(&history) {
+    let text = match std::fs::read_to_string(&history) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(format!("cannot read {}: {e}", history.display())),
     };
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
-    }
-    let line = serde_json::to_string(&HistoryEntry::of(record))
-        .map_err(|e| format!("cannot encode history: {e}"))?;
+    let mut text = with_missing_line(&path, &history, text)?;
     text.push_str(&line);
     text.push('\n');
-    files::write_atomic(&history, text.as_bytes())?;
+    // The baseline first: a kill before the history is written leaves a
+    // line to add back (see `guard`), never a line without its baseline.
+    files::write_atomic_via(&path, &json, &lock.work_dir)?;
+    files::write_atomic_via(&history, text.as_bytes(), &lock.work_dir)?;
+    drop(lock);
     Ok(path)
 }
 
-/// The main-branch history of `suite` in `dir`, oldest first: empty when
-/// there is none yet; unreadable lines are skipped (it is only shown).
-pub fn history(dir: &Path, suite: &str) -> Vec<HistoryEntry> {
-    let Ok(text) = std::fs::read_to_string(history_path(dir, suite)) else {
-        return Vec::new();
-    };
+/// The history file's `text`, ending in a newline, with the current
+/// baseline's line added when a killed save left it out.
+fn with_missing_line(baseline: &Path, history: &Path, mut text: String) -> Result<String, String> {
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let entries = parse_history(&text);
+    let known = entries.len();
+    let entries = guard::reconcile(baseline, history, entries, guard::Check::Always);
+    for entry in &entries[known..] {
+        let line =
+            serde_json::to_string(entry).map_err(|e| format!("cannot encode history: {e}"))?;
+        text.push_str(&line);
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+fn parse_history(text: &str) -> Vec<HistoryEntry> {
     text.lines()
         .filter(|line| !line.trim().is_empty())
         .filter_map(|line| serde_json::from_str(line).ok())
         .collect()
+}
+
+/// The main-branch history of `suite` in `dir`, oldest first: empty when
+/// there is none yet; unreadable lines are skipped (it is only shown). A
+/// baseline whose line a killed save did not write gets it back here.
+pub fn history(dir: &Path, suite: &str) -> Vec<HistoryEntry> {
+    let history = history_path(dir, suite);
+    let text = std::fs::read_to_string(&history).unwrap_or_default();
+    guard::reconcile(
+        &path(dir, suite),
+        &history,
+        parse_history(&text),
+        guard::Check::IfNewer,
+    )
 }
 
 /// The baselines directory: `explicit` (`--baselines`), else `baselines/`

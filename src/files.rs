@@ -31,22 +31,36 @@ pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), Writ
     write_atomic(path, &json)
 }
 
+/// The prefix and suffix of every temp file benchgate writes.
+pub const TEMP_PREFIX: &str = ".benchgate-";
+pub const TEMP_SUFFIX: &str = ".tmp";
+
 /// Writes `bytes` to `path` atomically, creating the parent directory.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     };
+    write_atomic_via(path, bytes, dir)
+}
+
+/// [`write_atomic`] with the temp file in `temp_dir`, which must be on the
+/// same file system as `path` (a subdirectory of its directory is): a kill
+/// then leaves its temp file there, not next to `path`.
+pub fn write_atomic_via(path: &Path, bytes: &[u8], temp_dir: &Path) -> Result<(), WriteError> {
     let fail = |step: &'static str, source: std::io::Error| WriteError {
         path: path.to_path_buf(),
         step,
         source,
     };
-    fs_err::create_dir_all(dir).map_err(|e| fail("creating its directory", e))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs_err::create_dir_all(dir).map_err(|e| fail("creating its directory", e))?;
+    }
+    fs_err::create_dir_all(temp_dir).map_err(|e| fail("creating its temp directory", e))?;
     let mut temp = tempfile::Builder::new()
-        .prefix(".benchgate-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(temp_dir)
         .map_err(|e| fail("creating a temp file", e))?;
     temp.write_all(bytes).map_err(|e| fail("writing", e))?;
     // Temp files are private by default; a results file is not.

@@ -27,6 +27,9 @@ mod stats;
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    if let Some(code) = app::supervise::run_if_requested() {
+        std::process::exit(code);
+    }
     let cli = cli::Cli::parse();
     let code = match commands::dispatch(cli.command) {
         Ok(code) => code,

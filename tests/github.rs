@@ -79,14 +79,41 @@ struct Seen {
 
 #[derive(Debug, Default)]
 struct State {
-    /// (id, body), oldest first.
-    comments: Vec<(u64, String)>,
+    /// Oldest first.
+    comments: Vec<Stored>,
     next_id: u64,
     seen: Vec<Seen>,
     /// Answers to give instead of the real one: (method, status).
     failures: VecDeque<(&'static str, u16)>,
+    /// Answers to give after doing the real work: (method, status) — a
+    /// proxy's 502 after GitHub created the comment.
+    after_effects: VecDeque<(&'static str, u16)>,
     /// Unrelated comments listed before the stored ones.
     filler: usize,
+    /// What `GET /user` names; `None`: 403, as for the Actions token,
+    /// whose comments are by `github-actions[bot]`.
+    me: Option<String>,
+    /// Each page holds this many fewer comments than asked (GitHub may
+    /// return short pages before the last).
+    short_by: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Stored {
+    id: u64,
+    body: String,
+    login: String,
+    kind: &'static str,
+}
+
+impl State {
+    /// The author of the token's comments.
+    fn author(&self) -> (String, &'static str) {
+        match &self.me {
+            Some(login) => (login.clone(), "User"),
+            None => ("github-actions[bot]".into(), "Bot"),
+        }
+    }
 }
 
 struct FakeGitHub {
@@ -138,13 +165,35 @@ impl FakeGitHub {
             .count()
     }
 
+    /// Requests that listed the pull request's comments.
+    fn lists(&self) -> usize {
+        self.state()
+            .seen
+            .iter()
+            .filter(|s| s.method == "GET" && s.path.contains("/comments"))
+            .count()
+    }
+
     /// The bodies of the stored comments.
     fn bodies(&self) -> Vec<String> {
         self.state()
             .comments
             .iter()
-            .map(|(_, b)| b.clone())
+            .map(|c| c.body.clone())
             .collect()
+    }
+
+    /// Stores a comment by someone else.
+    fn add_foreign(&self, login: &str, kind: &'static str, body: &str) {
+        let mut state = self.state();
+        state.next_id += 1;
+        let id = state.next_id;
+        state.comments.push(Stored {
+            id,
+            body: body.to_string(),
+            login: login.to_string(),
+            kind,
+        });
     }
 }
 
@@ -195,6 +244,12 @@ async fn answer(
 ) -> Response<Full<Bytes>> {
     let method = req.method().to_string();
     let uri = req.uri().clone();
+    let host = req
+        .headers()
+        .get("host")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let authorization = req
         .headers()
         .get("authorization")
@@ -216,12 +271,35 @@ async fn answer(
     });
     if state.failures.front().is_some_and(|(m, _)| *m == method) {
         let (_, status) = state.failures.pop_front().expect("front");
-        let message = match status {
-            403 => "Resource not accessible by integration",
-            _ => "Server Error",
-        };
-        return reply(status, json!({ "message": message }));
+        return failure(status);
     }
+    let response = real_answer(&mut state, &method, &uri, &host, &payload);
+    if state
+        .after_effects
+        .front()
+        .is_some_and(|(m, _)| *m == method)
+    {
+        let (_, status) = state.after_effects.pop_front().expect("front");
+        return failure(status);
+    }
+    response
+}
+
+fn failure(status: u16) -> Response<Full<Bytes>> {
+    let message = match status {
+        403 => "Resource not accessible by integration",
+        _ => "Server Error",
+    };
+    reply(status, json!({ "message": message }))
+}
+
+fn real_answer(
+    state: &mut State,
+    method: &str,
+    uri: &hyper::Uri,
+    host: &str,
+    payload: &Value,
+) -> Response<Full<Bytes>> {
     let path = uri.path();
     let list_path = format!("/repos/octo/app/issues/{PR}/comments");
     let query = |name: &str| -> Option<usize> {
@@ -231,31 +309,52 @@ async fn answer(
             .parse()
             .ok()
     };
-    match (method.as_str(), path) {
+    let user = |login: &str, kind: &str| json!({ "login": login, "type": kind });
+    match (method, path) {
+        ("GET", "/user") => match &state.me {
+            Some(login) => reply(200, user(login, "User")),
+            None => failure(403),
+        },
         ("GET", p) if p == list_path => {
             let per_page = query("per_page").unwrap_or(30);
+            let size = per_page.saturating_sub(state.short_by).max(1);
             let page = query("page").unwrap_or(1).max(1);
             let mut all: Vec<Value> = (0..state.filler)
-                .map(|i| json!({ "id": i + 1, "body": format!("unrelated comment {i}") }))
+                .map(|i| {
+                    json!({ "id": i + 1, "body": format!("unrelated comment {i}"), "user": user("someone", "User") })
+                })
                 .collect();
             all.extend(
                 state
                     .comments
                     .iter()
-                    .map(|(id, body)| json!({ "id": id, "body": body })),
+                    .map(|c| json!({ "id": c.id, "body": c.body, "user": user(&c.login, c.kind) })),
             );
-            let items: Vec<Value> = all
-                .into_iter()
-                .skip((page - 1) * per_page)
-                .take(per_page)
-                .collect();
-            reply(200, Value::Array(items))
+            let total = all.len();
+            let items: Vec<Value> = all.into_iter().skip((page - 1) * size).take(size).collect();
+            let mut response = reply(200, Value::Array(items));
+            if page * size < total {
+                let next = format!(
+                    "<http://{host}{list_path}?per_page={per_page}&page={}>; rel=\"next\"",
+                    page + 1
+                );
+                response
+                    .headers_mut()
+                    .insert("link", next.parse().expect("header"));
+            }
+            response
         }
         ("POST", p) if p == list_path => {
             state.next_id += 1;
             let id = state.next_id;
             let text = payload["body"].as_str().unwrap_or_default().to_string();
-            state.comments.push((id, text.clone()));
+            let (login, kind) = state.author();
+            state.comments.push(Stored {
+                id,
+                body: text.clone(),
+                login,
+                kind,
+            });
             reply(201, json!({ "id": id, "body": text }))
         }
         ("PATCH", p) if p.starts_with("/repos/octo/app/issues/comments/") => {
@@ -265,9 +364,9 @@ async fn answer(
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(0);
             let text = payload["body"].as_str().unwrap_or_default().to_string();
-            match state.comments.iter_mut().find(|(i, _)| *i == id) {
+            match state.comments.iter_mut().find(|c| c.id == id) {
                 Some(comment) => {
-                    comment.1 = text.clone();
+                    comment.body = text.clone();
                     reply(200, json!({ "id": id, "body": text }))
                 }
                 None => reply(404, json!({ "message": "Not Found" })),
@@ -445,7 +544,10 @@ fn a_bad_gateway_is_retried() {
     let assert = workflow.compare(&github, "aaaa1", &results().base).code(0);
     let (_, stderr) = output(&assert);
     assert!(!stderr.contains("warning: not commenting"), "{stderr}");
-    assert_eq!(github.count("GET"), 2);
+    // GET /user (502, then 403: the Actions token), the list, the POST
+    // (502), the list again (no comment yet), the POST.
+    assert_eq!(github.count("GET"), 4);
+    assert_eq!(github.lists(), 2);
     assert_eq!(github.count("POST"), 2);
     assert_eq!(github.bodies().len(), 1);
 }
@@ -454,13 +556,14 @@ fn a_bad_gateway_is_retried() {
 fn a_server_that_keeps_failing_gives_up_with_a_warning() {
     let github = FakeGitHub::start();
     let workflow = Workflow::new();
-    for _ in 0..5 {
+    for _ in 0..10 {
         github.state().failures.push_back(("GET", 503));
     }
     let assert = workflow.compare(&github, "aaaa1", &results().slow).code(1);
     let (_, stderr) = output(&assert);
     assert!(stderr.contains("warning: not commenting"), "{stderr}");
-    assert_eq!(github.count("GET"), 3, "bounded tries");
+    assert_eq!(github.count("GET"), 6, "3 tries at /user, 3 at the list");
+    assert_eq!(github.lists(), 3, "bounded tries");
 }
 
 #[test]
@@ -469,6 +572,7 @@ fn the_token_appears_nowhere() {
     let workflow = Workflow::new();
     let ok = workflow.compare(&github, "aaaa1", &results().slow);
     let (stdout, stderr) = output(&ok);
+    github.state().failures.push_back(("GET", 403));
     github.state().failures.push_back(("GET", 403));
     let refused = workflow.compare(&github, "aaaa1", &results().slow);
     let (stdout2, stderr2) = output(&refused);
@@ -618,4 +722,166 @@ fn check_comments_with_the_main_branch_history() {
         .seen
         .iter()
         .all(|s| s.authorization == format!("Bearer {TOKEN}")));
+}
+
+// ------------------------------------------------- hostile GitHub answers
+
+#[test]
+fn a_bad_gateway_after_the_comment_was_created_does_not_create_a_second() {
+    let github = FakeGitHub::start();
+    let workflow = Workflow::new();
+    github.state().after_effects.push_back(("POST", 502));
+    let assert = workflow.compare(&github, "aaaa1", &results().base).code(0);
+    let (_, stderr) = output(&assert);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    assert_eq!(github.count("POST"), 1, "not posted again");
+    assert_eq!(github.count("PATCH"), 1, "the created comment was updated");
+    assert_eq!(github.bodies().len(), 1, "one sticky comment");
+    assert_eq!(hidden_rows(&github.bodies()[0]).len(), 1);
+}
+
+/// A comment by `login` with the marker and a forged history row.
+fn forged(login: &str) -> String {
+    let row = json!([{ "sha": "f0f0f0f0", "time_utc": "2020-01-01T00:00:00Z", "outcome": "pass",
+        "worst_ratio": 0.5, "worst": "forged", "metric": "p95", "figures": [] }]);
+    let rows = base64::engine::general_purpose::STANDARD.encode(row.to_string());
+    format!("{MARKER}\nlooks like benchgate, by {login}\n<!-- benchgate:history:{rows} -->")
+}
+
+#[test]
+fn a_marker_in_someone_elses_comment_is_not_benchgates() {
+    // The Actions token: `GET /user` is refused, only github-actions[bot]'s
+    // comments count — not a user's, even one named like the bot.
+    let github = FakeGitHub::start();
+    let workflow = Workflow::new();
+    github.add_foreign("mallory", "User", &forged("mallory"));
+    github.add_foreign("github-actions[bot]", "User", &forged("an impostor"));
+    workflow.compare(&github, "aaaa1", &results().base).code(0);
+    assert_eq!(github.count("PATCH"), 0, "nobody else's comment is edited");
+    assert_eq!(github.count("POST"), 1);
+    let bodies = github.bodies();
+    assert_eq!(bodies[0], forged("mallory"));
+    assert_eq!(bodies[1], forged("an impostor"));
+    let rows = hidden_rows(&bodies[2]);
+    assert_eq!(rows.len(), 1, "no forged row kept: {rows:?}");
+    assert_eq!(rows[0]["sha"], "aaaa1");
+
+    // The next run finds its own (the bot's) comment.
+    workflow.compare(&github, "bbbb2", &results().base).code(0);
+    assert_eq!(github.count("POST"), 1);
+    assert_eq!(github.count("PATCH"), 1);
+    assert_eq!(hidden_rows(&github.bodies()[2]).len(), 2);
+}
+
+#[test]
+fn with_a_personal_token_only_its_accounts_comments_count() {
+    let github = FakeGitHub::start();
+    let workflow = Workflow::new();
+    github.state().me = Some("octocat".into());
+    github.add_foreign("github-actions[bot]", "Bot", &forged("the bot"));
+    workflow.compare(&github, "aaaa1", &results().base).code(0);
+    assert_eq!(github.count("PATCH"), 0);
+    workflow.compare(&github, "bbbb2", &results().base).code(0);
+    assert_eq!(github.count("POST"), 1);
+    assert_eq!(github.count("PATCH"), 1);
+    let bodies = github.bodies();
+    assert_eq!(bodies[0], forged("the bot"));
+    assert_eq!(hidden_rows(&bodies[1]).len(), 2);
+}
+
+#[test]
+fn short_pages_before_the_last_are_followed_by_their_link() {
+    let github = FakeGitHub::start();
+    let workflow = Workflow::new();
+    github.state().short_by = 40;
+    github.state().filler = 130;
+    workflow.compare(&github, "aaaa1", &results().base).code(0);
+    workflow.compare(&github, "bbbb2", &results().base).code(0);
+    assert_eq!(github.count("POST"), 1, "found on the third page of 60");
+    assert_eq!(github.count("PATCH"), 1);
+    assert_eq!(hidden_rows(&github.bodies()[0]).len(), 2);
+    assert!(github
+        .state()
+        .seen
+        .iter()
+        .any(|s| s.path.contains("page=3")));
+}
+
+/// A server that accepts connections and then, per `drip`, sends a
+/// response's head and one byte of its body at a time with `drip` between
+/// them — or, with `None`, never answers at all.
+fn stalling_server(drip: Option<Duration>) -> SocketAddr {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(20) {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = stream.read(&mut buf);
+                let Some(drip) = drip else {
+                    std::thread::sleep(Duration::from_secs(120));
+                    return;
+                };
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n[";
+                if stream.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                for _ in 0..1000 {
+                    std::thread::sleep(drip);
+                    if stream.write_all(b" ").is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[test]
+fn a_github_that_drips_or_never_answers_is_given_up_on_and_the_verdict_stands() {
+    for drip in [Some(Duration::from_millis(300)), None] {
+        let addr = stalling_server(drip);
+        let workflow = Workflow::new();
+        let event = workflow.dir.path().join("event.json");
+        std::fs::write(
+            &event,
+            json!({ "pull_request": { "number": PR, "head": { "sha": "d1d1" } } }).to_string(),
+        )
+        .expect("event");
+        let started = std::time::Instant::now();
+        let assert = support::benchgate()
+            .current_dir(workflow.dir.path())
+            .env("GITHUB_TOKEN", TOKEN)
+            .env("GITHUB_REPOSITORY", "octo/app")
+            .env("GITHUB_EVENT_PATH", &event)
+            .env("GITHUB_API_URL", format!("http://{addr}"))
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .env("BENCHGATE_GITHUB_BACKOFF_MS", "20")
+            .env("BENCHGATE_GITHUB_DEADLINE_MS", "2000")
+            .args(["compare", "--github"])
+            .arg(&results().base)
+            .arg(&results().slow)
+            .timeout(Duration::from_secs(60))
+            .assert()
+            .code(1);
+        let elapsed = started.elapsed();
+        assert!(
+            elapsed < Duration::from_secs(15),
+            "{drip:?}: took {elapsed:?}"
+        );
+        let (_, stderr) = output(&assert);
+        let warnings: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("benchgate: warning:"))
+            .collect();
+        assert_eq!(warnings.len(), 1, "{drip:?}: {stderr}");
+        assert!(
+            warnings[0].contains("GitHub did not finish answering within 2s"),
+            "{drip:?}: {stderr}"
+        );
+        assert!(!stderr.contains(TOKEN));
+    }
 }

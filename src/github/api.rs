@@ -5,7 +5,11 @@
 //! Server errors (5xx), 429 and secondary rate limits are retried a bounded
 //! number of times with exponential backoff ([`Retry`]); 401, 403 and 404
 //! are not: they mean the token may not do this, and [`ApiError`] says what
-//! the workflow needs.
+//! the workflow needs. Creating a comment is never retried here: an error
+//! may come after GitHub created it, so the caller looks again first.
+//!
+//! Lists follow the `Link` header's `rel="next"` (GitHub may return a
+//! short page before the last), on the API's own host only.
 
 use std::fmt;
 use std::time::Duration;
@@ -59,7 +63,7 @@ impl Retry {
     }
 
     /// The wait before try `attempt + 1` (attempt counts from 1).
-    fn backoff(&self, attempt: u32) -> Duration {
+    pub fn backoff(&self, attempt: u32) -> Duration {
         let factor = 1u32 << attempt.saturating_sub(1).min(10);
         self.base.saturating_mul(factor).min(MAX_WAIT)
     }
@@ -90,6 +94,20 @@ pub enum ApiError {
 /// What a workflow needs so that its token may comment.
 pub const PERMISSIONS_BLOCK: &str = "permissions:\n  pull-requests: write";
 
+impl ApiError {
+    /// Whether another try may succeed: no answer, a server error or a
+    /// rate limit.
+    pub fn retryable(&self) -> bool {
+        match self {
+            ApiError::Refused { .. } => false,
+            ApiError::Status {
+                status, message, ..
+            } => retryable(*status, message),
+            ApiError::Transport { .. } => true,
+        }
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -119,12 +137,34 @@ pub struct Comment {
     pub id: u64,
     #[serde(default)]
     pub body: Option<String>,
+    #[serde(default)]
+    pub user: Option<Account>,
+}
+
+/// A comment's author, or the token's own account.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct Account {
+    pub login: String,
+    /// `User`, `Bot` or `Organization`.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+}
+
+/// One answer, as much as benchgate reads of it.
+struct Answer {
+    status: StatusCode,
+    body: String,
+    retry_after: Option<Duration>,
+    /// The `Link` header's `rel="next"` URL.
+    next: Option<String>,
 }
 
 /// One repository's API, with a token.
 #[derive(Debug)]
 pub struct Api {
     client: Octocrab,
+    /// The API's root, whose host alone gets the token.
+    base: http::Uri,
     repo: String,
     retry: Retry,
 }
@@ -143,8 +183,12 @@ impl Api {
                 "GITHUB_REPOSITORY is {repository:?}, not owner/name"
             ));
         }
+        let base: http::Uri = api_url
+            .trim_end_matches('/')
+            .parse()
+            .map_err(|e| format!("GITHUB_API_URL {api_url:?} is not a URL: {e}"))?;
         let client = Octocrab::builder()
-            .base_uri(api_url.trim_end_matches('/'))
+            .base_uri(base.clone())
             .map_err(|e| format!("GITHUB_API_URL {api_url:?} is not a URL: {e}"))?
             .personal_token(token.expose().to_string())
             .set_connect_timeout(Some(Duration::from_secs(10)))
@@ -153,42 +197,89 @@ impl Api {
             .map_err(|e| format!("cannot set up the GitHub client: {e}"))?;
         Ok(Api {
             client,
+            base,
             repo: repository.to_string(),
             retry,
         })
     }
 
-    /// Every issue comment of pull request `number`, page by page until a
-    /// short page.
+    pub fn retry(&self) -> Retry {
+        self.retry
+    }
+
+    /// Every issue comment of pull request `number`, following the `Link`
+    /// header's next page, at most [`MAX_PAGES`] pages.
     pub async fn comments(&self, number: u64) -> Result<Vec<Comment>, ApiError> {
         let action = "list the pull request's comments";
         let mut all = Vec::new();
-        for page in 1..=MAX_PAGES {
-            let path = format!(
-                "/repos/{}/issues/{number}/comments?per_page={PER_PAGE}&page={page}",
-                self.repo
-            );
-            let body = self.send(Method::Get, &path, None, action).await?;
+        let mut next = Some(format!(
+            "/repos/{}/issues/{number}/comments?per_page={PER_PAGE}",
+            self.repo
+        ));
+        let mut pages = 0;
+        while let Some(uri) = next.take() {
+            pages += 1;
+            if pages > MAX_PAGES {
+                break;
+            }
+            let answer = self.send(Method::Get, &uri, None, action).await?;
             let comments: Vec<Comment> =
-                serde_json::from_str(&body).map_err(|e| ApiError::Transport {
+                serde_json::from_str(&answer.body).map_err(|e| ApiError::Transport {
                     action,
                     message: format!("unexpected answer: {e}"),
                 })?;
-            let short = comments.len() < PER_PAGE;
             all.extend(comments);
-            if short {
-                break;
-            }
+            next = match answer.next {
+                Some(url) => Some(self.same_host(&url, action)?),
+                None => None,
+            };
         }
         Ok(all)
     }
 
-    pub async fn create_comment(&self, number: u64, body: &str) -> Result<(), ApiError> {
+    /// `url` when it is on the API's host (a `Link` header pointing
+    /// elsewhere is not followed: the token must not go there).
+    fn same_host(&self, url: &str, action: &'static str) -> Result<String, ApiError> {
+        let uri: http::Uri = url.parse().map_err(|_| ApiError::Transport {
+            action,
+            message: format!("the Link header's next page {url:?} is not a URL"),
+        })?;
+        match uri.authority() {
+            None => Ok(url.to_string()),
+            Some(a) if Some(a) == self.base.authority() => Ok(url.to_string()),
+            Some(a) => Err(ApiError::Transport {
+                action,
+                message: format!(
+                    "the Link header's next page is on {a}, not on the API's host; not following it"
+                ),
+            }),
+        }
+    }
+
+    /// The token's own account; `None` when GitHub does not say (the
+    /// Actions `GITHUB_TOKEN` may not read `/user`).
+    pub async fn me(&self) -> Option<Account> {
+        let answer = self
+            .send(Method::Get, "/user", None, "read the token's account")
+            .await
+            .ok()?;
+        serde_json::from_str(&answer.body).ok()
+    }
+
+    /// One try at creating a comment (see the module's doc).
+    pub async fn create_comment_once(&self, number: u64, body: &str) -> Result<(), ApiError> {
         let path = format!("/repos/{}/issues/{number}/comments", self.repo);
         let payload = serde_json::json!({ "body": body });
-        self.send(Method::Post, &path, Some(&payload), "post the comment")
-            .await
-            .map(drop)
+        let action = "post the comment";
+        match self.once(Method::Post, &path, Some(&payload)).await {
+            Ok(answer) if answer.status.is_success() => Ok(()),
+            Ok(answer) => Err(classify(
+                action,
+                answer.status,
+                github_message(&answer.body),
+            )),
+            Err(message) => Err(ApiError::Transport { action, message }),
+        }
     }
 
     pub async fn update_comment(&self, id: u64, body: &str) -> Result<(), ApiError> {
@@ -207,12 +298,17 @@ impl Api {
         path: &str,
         payload: Option<&serde_json::Value>,
         action: &'static str,
-    ) -> Result<String, ApiError> {
+    ) -> Result<Answer, ApiError> {
         let mut attempt = 1;
         loop {
             let (error, retry_after) = match self.once(method, path, payload).await {
-                Ok((status, body, _)) if status.is_success() => return Ok(body),
-                Ok((status, body, retry_after)) => {
+                Ok(answer) if answer.status.is_success() => return Ok(answer),
+                Ok(Answer {
+                    status,
+                    body,
+                    retry_after,
+                    ..
+                }) => {
                     let message = github_message(&body);
                     if !retryable(status, &message) {
                         return Err(classify(action, status, message));
@@ -240,13 +336,13 @@ impl Api {
         }
     }
 
-    /// One request: the status, the body and any `Retry-After`.
+    /// One request: the status, the body, any `Retry-After` and next page.
     async fn once(
         &self,
         method: Method,
         path: &str,
         payload: Option<&serde_json::Value>,
-    ) -> Result<(StatusCode, String, Option<Duration>), String> {
+    ) -> Result<Answer, String> {
         let response = match method {
             Method::Get => self.client._get(path).await,
             Method::Post => self.client._post(path, payload).await,
@@ -260,12 +356,22 @@ impl Api {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
+        let next = response
+            .headers()
+            .get(http::header::LINK)
+            .and_then(|v| v.to_str().ok())
+            .and_then(next_link);
         let body = self
             .client
             .body_to_string(response)
             .await
             .map_err(|e| chain(&e))?;
-        Ok((status, body, retry_after))
+        Ok(Answer {
+            status,
+            body,
+            retry_after,
+            next,
+        })
     }
 }
 
@@ -316,6 +422,20 @@ fn classify(action: &'static str, status: StatusCode, message: String) -> ApiErr
     }
 }
 
+/// The `rel="next"` URL of a `Link` header:
+/// `<https://…?page=2>; rel="next", <https://…?page=5>; rel="last"`.
+fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|link| {
+        let (url, params) = link.split_once(';')?;
+        let is_next = params.split(';').any(|p| {
+            let p = p.trim();
+            p == "rel=\"next\"" || p == "rel=next"
+        });
+        let url = url.trim().strip_prefix('<')?.strip_suffix('>')?;
+        is_next.then(|| url.to_string())
+    })
+}
+
 /// GitHub's `message` from an error body, or the start of the body.
 fn github_message(body: &str) -> String {
     serde_json::from_str::<serde_json::Value>(body)
@@ -337,6 +457,17 @@ mod tests {
         assert_eq!(retry.backoff(1), Duration::from_millis(500));
         assert_eq!(retry.backoff(2), Duration::from_millis(1000));
         assert_eq!(retry.backoff(30), MAX_WAIT);
+    }
+
+    #[test]
+    fn the_next_link_is_found_among_others() {
+        let header = r#"<https://api.github.com/repositories/1/issues/7/comments?page=1>; rel="prev", <https://api.github.com/repositories/1/issues/7/comments?page=3>; rel="next", <https://api.github.com/repositories/1/issues/7/comments?page=9>; rel="last""#;
+        assert_eq!(
+            next_link(header).as_deref(),
+            Some("https://api.github.com/repositories/1/issues/7/comments?page=3")
+        );
+        assert_eq!(next_link(r#"<https://x/?page=1>; rel="first""#), None);
+        assert_eq!(next_link("garbage"), None);
     }
 
     #[test]

@@ -5,7 +5,8 @@
 
 use base64::Engine as _;
 
-use super::api::{Api, ApiError};
+use super::api::{Api, ApiError, Comment};
+use super::identity::Identity;
 use crate::report::comment::{render, HistoryRow, Page, HIDDEN_CLOSE, HISTORY_OPEN};
 
 /// Pull-request history rows kept.
@@ -26,15 +27,14 @@ pub fn marker(suite: &str) -> String {
     format!("<!-- benchgate:suite={safe} -->")
 }
 
-/// Finds this suite's comment, adds this commit's row, and updates or
-/// creates the comment.
+/// Finds this suite's comment (the token's own, see [`Identity`]), adds
+/// this commit's row, and updates or creates the comment.
 pub async fn upsert(api: &Api, number: u64, page: &Page<'_>) -> Result<(), ApiError> {
     let marker = page.marker;
-    let comments = api.comments(number).await?;
-    let existing = comments
-        .iter()
-        .find(|c| c.body.as_deref().is_some_and(|b| b.contains(marker)));
+    let me = Identity::of(api).await;
+    let existing = find(api, number, marker, &me).await?;
     let old = existing
+        .as_ref()
         .and_then(|c| c.body.as_deref())
         .map(read_rows)
         .unwrap_or_default();
@@ -43,7 +43,46 @@ pub async fn upsert(api: &Api, number: u64, page: &Page<'_>) -> Result<(), ApiEr
     let body = render(page, &rows);
     match existing {
         Some(comment) => api.update_comment(comment.id, &body).await,
-        None => api.create_comment(number, &body).await,
+        None => create(api, number, &body, marker, &me).await,
+    }
+}
+
+/// This suite's comment written by `me`, if any.
+async fn find(
+    api: &Api,
+    number: u64,
+    marker: &str,
+    me: &Identity,
+) -> Result<Option<Comment>, ApiError> {
+    let comments = api.comments(number).await?;
+    Ok(comments
+        .into_iter()
+        .find(|c| me.wrote(c) && c.body.as_deref().is_some_and(|b| b.contains(marker))))
+}
+
+/// Creates the comment, retrying like any call — but an error may come
+/// after GitHub created it (a 502 from a proxy), so before each retry the
+/// comment is looked for again and, when there, updated instead.
+async fn create(
+    api: &Api,
+    number: u64,
+    body: &str,
+    marker: &str,
+    me: &Identity,
+) -> Result<(), ApiError> {
+    let retry = api.retry();
+    let mut attempt = 1;
+    loop {
+        match api.create_comment_once(number, body).await {
+            Ok(()) => return Ok(()),
+            Err(e) if !e.retryable() || attempt >= retry.tries => return Err(e),
+            Err(_) => {}
+        }
+        tokio::time::sleep(retry.backoff(attempt)).await;
+        if let Some(created) = find(api, number, marker, me).await? {
+            return api.update_comment(created.id, body).await;
+        }
+        attempt += 1;
     }
 }
 

@@ -16,6 +16,7 @@ use crate::report::Report;
 
 mod api;
 mod comment;
+mod identity;
 mod summary;
 #[cfg(test)]
 mod tests;
@@ -24,6 +25,20 @@ pub use api::Retry;
 
 /// Where the public GitHub API lives, when `GITHUB_API_URL` is not set.
 const DEFAULT_API_URL: &str = "https://api.github.com";
+
+/// The whole comment step's time, all requests and retries included: a
+/// server that drips its answer or never finishes cannot hold the job.
+const DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The hidden knob that shortens [`DEADLINE`] in tests, in milliseconds.
+const DEADLINE_ENV: &str = "BENCHGATE_GITHUB_DEADLINE_MS";
+
+fn deadline() -> std::time::Duration {
+    std::env::var(DEADLINE_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(DEADLINE, std::time::Duration::from_millis)
+}
 
 /// What the caller passes: the command line's `--github-token` and where
 /// the annotations go.
@@ -182,10 +197,18 @@ fn comment(report: &Report, context: &Context) -> Result<(), String> {
         run_url: context.run_url.as_deref(),
     };
     // octocrab's client spawns its worker, so it is built on the runtime.
-    runtime.block_on(async {
+    let deadline = deadline();
+    let outcome = runtime.block_on(async {
         let api = api::Api::new(&context.api_url, repository, token, Retry::from_env())?;
-        comment::upsert(&api, pr.number, &page)
-            .await
-            .map_err(|e| e.to_string())
-    })
+        match tokio::time::timeout(deadline, comment::upsert(&api, pr.number, &page)).await {
+            Ok(done) => done.map_err(|e| e.to_string()),
+            Err(_) => Err(format!(
+                "GitHub did not finish answering within {deadline:?} (all requests and retries); the comment was not written"
+            )),
+        }
+    });
+    // A request still in flight (a resolver stuck in its thread) must not
+    // hold the exit.
+    runtime.shutdown_background();
+    outcome
 }

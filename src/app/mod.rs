@@ -5,6 +5,11 @@
 //! error, Ctrl-C, SIGTERM, a panic — takes the app and all its children
 //! (gunicorn workers, a `cargo run` wrapper's child) down with it: SIGTERM to
 //! the group, a grace period, then SIGKILL.
+//!
+//! The app runs under a [`supervise`] process, which finds the processes
+//! that left the group (a daemon's `setsid`) and stops them too, also when
+//! benchgate itself is killed with SIGKILL. The app gets no GitHub token
+//! ([`secrets`]), and secrets are redacted from the log lines errors show.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
@@ -22,8 +27,15 @@ use crate::config::{AppConfig, BaseUrl};
 use crate::load;
 use crate::placement;
 
+mod log;
+pub mod secrets;
+pub mod supervise;
+mod tree;
+
 /// How long the app gets to exit after SIGTERM before it is killed.
 const GRACE: Duration = Duration::from_secs(5);
+/// How long a busy port gets to close before the app starts.
+const PORT_WAIT: Duration = Duration::from_secs(2);
 /// How often readiness is polled.
 const POLL: Duration = Duration::from_millis(50);
 /// How many lines of the app's log an error shows.
@@ -84,18 +96,18 @@ pub async fn build(config: &AppConfig, log: &Path) -> Result<(), AppError> {
     let Some(argv) = &config.build else {
         return Ok(());
     };
-    let mut build = App::spawn_argv(argv, config, log)?;
+    let mut build = App::spawn_argv(argv, supervise::Until::Command, config, log)?;
     let status = build.child.wait().await;
     match status {
         Ok(status) if status.success() => Ok(()),
         Ok(status) => Err(AppError::BuildFailed {
             status: describe(status),
-            log: log.to_path_buf(),
+            log: build.log.clone(),
             tail: build.log_tail(),
         }),
         Err(e) => Err(AppError::BuildFailed {
             status: format!("an unknown status ({e})"),
-            log: log.to_path_buf(),
+            log: build.log.clone(),
             tail: build.log_tail(),
         }),
     }
@@ -107,6 +119,9 @@ pub struct App {
     child: Child,
     group: Pid,
     log: PathBuf,
+    /// Held while the app runs, so that no other run writes this log.
+    _log_lock: log::Log,
+    redactor: secrets::Redactor,
     stopped: bool,
 }
 
@@ -157,25 +172,35 @@ impl App {
     }
 
     fn spawn(config: &AppConfig, log: &Path) -> Result<App, AppError> {
-        App::spawn_argv(&config.command, config, log)
+        App::spawn_argv(&config.command, supervise::Until::AllGone, config, log)
     }
 
-    /// Spawns `argv` in `config`'s directory and environment, in its own
-    /// process group, with its output to `log`.
-    fn spawn_argv(argv: &[String], config: &AppConfig, log: &Path) -> Result<App, AppError> {
+    /// Spawns `argv` in `config`'s directory and environment, under a
+    /// [`supervise`] process that leads its own process group, with its
+    /// output to `log` (or this run's own log, when another run holds it).
+    fn spawn_argv(
+        argv: &[String],
+        until: supervise::Until,
+        config: &AppConfig,
+        log: &Path,
+    ) -> Result<App, AppError> {
         let log_err = |source| AppError::Log {
             path: log.to_path_buf(),
             source,
         };
-        if let Some(dir) = log.parent() {
-            std::fs::create_dir_all(dir).map_err(log_err)?;
-        }
-        let stdout = File::create(log).map_err(log_err)?;
-        let stderr = stdout.try_clone().map_err(log_err)?;
         let program = argv.first().cloned().unwrap_or_default();
-        let mut command = Command::new(&program);
+        if !resolves(&program, config) {
+            return Err(AppError::NotFound {
+                program,
+                cwd: config.cwd.clone(),
+            });
+        }
+        let claimed = log::claim(log).map_err(log_err)?;
+        let stdout = claimed.file.try_clone().map_err(log_err)?;
+        let stderr = stdout.try_clone().map_err(log_err)?;
+        let mut command = Command::new(SELF_EXE);
         command
-            .args(argv.iter().skip(1))
+            .args(supervise::args(nix::unistd::getpid(), until, argv))
             .current_dir(&config.cwd)
             .envs(&config.env)
             .stdin(Stdio::null())
@@ -183,7 +208,7 @@ impl App {
             .stderr(stderr)
             .process_group(0)
             .kill_on_drop(false);
-        die_with_parent(&mut command);
+        secrets::withhold(&mut command, &config.env);
         // A forked child starts with the forking thread's CPU mask, and every
         // process the app starts inherits it in turn; the guard puts this
         // thread's mask back as soon as the spawn returns.
@@ -210,7 +235,9 @@ impl App {
         Ok(App {
             child,
             group: Pid::from_raw(pid as i32),
-            log: log.to_path_buf(),
+            log: claimed.path.clone(),
+            _log_lock: claimed,
+            redactor: secrets::Redactor::from_env(&config.env),
             stopped: false,
         })
     }
@@ -296,9 +323,10 @@ impl App {
         let _ = self.child.try_wait();
     }
 
-    /// The last lines of the app's log, indented for an error message.
+    /// The last lines of the app's log, indented for an error message,
+    /// with secret values redacted.
     pub fn log_tail(&self) -> String {
-        log_tail(&self.log, LOG_TAIL_LINES)
+        self.redactor.redact(&log_tail(&self.log, LOG_TAIL_LINES))
     }
 }
 
@@ -308,31 +336,49 @@ impl Drop for App {
     }
 }
 
-/// Asks the kernel to SIGKILL the app if benchgate itself dies without a
-/// chance to clean up (SIGKILL, OOM): its children then exit or are orphaned
-/// away from the port, rather than holding it for the next run.
-fn die_with_parent(command: &mut Command) {
-    #[expect(
-        unsafe_code,
-        reason = "pre_exec runs between fork and exec; prctl is async-signal-safe"
-    )]
-    unsafe {
-        command.pre_exec(|| {
-            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL).map_err(std::io::Error::from)
-        });
+/// This very executable, even when its file was replaced since it started
+/// (a rebuild): the supervisor is benchgate in a hidden mode.
+const SELF_EXE: &str = "/proc/self/exe";
+
+/// Whether `program` names a file the way `exec` will look for it: a path
+/// (relative to the app's directory) when it has a `/`, else a file in one
+/// of the `PATH` directories the app sees.
+fn resolves(program: &str, config: &AppConfig) -> bool {
+    if program.is_empty() {
+        return false;
     }
+    if program.contains('/') {
+        return config.cwd.join(program).is_file();
+    }
+    let path = config
+        .env
+        .get("PATH")
+        .cloned()
+        .or_else(|| std::env::var("PATH").ok())
+        .unwrap_or_default();
+    std::env::split_paths(&path).any(|dir| config.cwd.join(dir).join(program).is_file())
 }
 
 /// A port that already answers before the app starts belongs to someone else:
-/// probing it would measure the wrong server.
+/// probing it would measure the wrong server. It gets a moment to close
+/// first: a run killed just before this one has its app stopped by its
+/// supervisor, which takes a few milliseconds.
 async fn refuse_busy_port(base: &BaseUrl) -> Result<(), AppError> {
-    let connect = tokio::net::TcpStream::connect(base.authority());
-    match tokio::time::timeout(Duration::from_millis(500), connect).await {
-        Ok(Ok(_)) => Err(AppError::PortInUse {
-            host: base.host.clone(),
-            port: base.port,
-        }),
-        _ => Ok(()),
+    let deadline = Instant::now() + PORT_WAIT;
+    loop {
+        let connect = tokio::net::TcpStream::connect(base.authority());
+        match tokio::time::timeout(Duration::from_millis(500), connect).await {
+            Ok(Ok(_)) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Ok(Ok(_)) => {
+                return Err(AppError::PortInUse {
+                    host: base.host.clone(),
+                    port: base.port,
+                })
+            }
+            _ => return Ok(()),
+        }
     }
 }
 

@@ -1,0 +1,159 @@
+//! A process's descendants, read from `/proc`, and how to stop them all.
+//!
+//! A process group is not enough to find an app's processes: a daemon
+//! double-forks and calls `setsid`, leaving both the group and the session.
+//! Its parent chain is what stays — provided orphans are re-parented to the
+//! supervisor (it is a child subreaper, see [`super::supervise`]), every
+//! process the app ever started has the supervisor among its ancestors.
+
+use std::collections::{BTreeSet, HashMap};
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::sys::signal::{kill, Signal};
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
+
+/// The parent of every live (non-zombie) process on the machine.
+fn parents() -> HashMap<i32, i32> {
+    let mut parents = HashMap::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return parents;
+    };
+    for entry in entries.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        if let Some((state, ppid)) = stat(pid) {
+            if state != 'Z' && state != 'X' {
+                parents.insert(pid, ppid);
+            }
+        }
+    }
+    parents
+}
+
+/// The state letter and parent of `pid`, from `/proc/<pid>/stat`.
+pub fn stat(pid: i32) -> Option<(char, i32)> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name is in parentheses and may hold spaces or ')'.
+    let rest = text.rsplit_once(')')?.1;
+    let mut fields = rest.split_whitespace();
+    let state = fields.next()?.chars().next()?;
+    let ppid = fields.next()?.parse().ok()?;
+    Some((state, ppid))
+}
+
+/// Every live process whose chain of parents reaches `root` (not `root`).
+pub fn descendants(root: Pid) -> Vec<Pid> {
+    let parents = parents();
+    let mut found = BTreeSet::new();
+    for &pid in parents.keys() {
+        let mut at = pid;
+        // Bounded: a chain cannot be longer than the process table.
+        for _ in 0..parents.len() {
+            match parents.get(&at) {
+                Some(&ppid) if ppid == root.as_raw() => {
+                    found.insert(pid);
+                    break;
+                }
+                Some(&ppid) if ppid > 1 && ppid != at => at = ppid,
+                _ => break,
+            }
+        }
+    }
+    found.into_iter().map(Pid::from_raw).collect()
+}
+
+/// Reaps every child of this process that has exited, without waiting;
+/// returns the statuses reaped.
+pub fn reap() -> Vec<WaitStatus> {
+    let mut reaped = Vec::new();
+    loop {
+        match waitpid(None, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) | Err(_) => return reaped,
+            Ok(status) => reaped.push(status),
+        }
+    }
+}
+
+/// Stops every descendant of this process: SIGTERM, up to `grace` for them
+/// to exit (signalling newcomers too), then SIGKILL until none is left.
+/// Adopted children are reaped on the way; their statuses are returned.
+pub fn terminate_descendants(grace: Duration) -> Vec<WaitStatus> {
+    let me = nix::unistd::getpid();
+    let mut reaped = Vec::new();
+    let mut signalled = BTreeSet::new();
+    let deadline = Instant::now() + grace;
+    loop {
+        reaped.extend(reap());
+        let live = descendants(me);
+        if live.is_empty() {
+            return reaped;
+        }
+        if Instant::now() >= deadline {
+            break;
+        }
+        for pid in live {
+            if signalled.insert(pid) {
+                let _ = kill(pid, Signal::SIGTERM);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Bounded: SIGKILL cannot be caught, so a few rounds catch any process
+    // forked while the previous round was being sent.
+    for _ in 0..250 {
+        let live = descendants(me);
+        if live.is_empty() {
+            break;
+        }
+        for pid in live {
+            if kill(pid, Signal::SIGKILL) == Err(Errno::ESRCH) {
+                continue;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+        reaped.extend(reap());
+    }
+    reaped.extend(reap());
+    reaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grandchild_is_a_descendant() {
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "sleep 30 & wait"])
+            .spawn()
+            .expect("spawn sh");
+        let me = nix::unistd::getpid();
+        let sh = Pid::from_raw(child.id() as i32);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut found = Vec::new();
+        while Instant::now() < deadline {
+            found = descendants(sh);
+            if !found.is_empty() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(found.len(), 1, "the sleep under sh: {found:?}");
+        assert!(descendants(me).contains(&sh));
+        assert!(descendants(me).contains(&found[0]));
+        let _ = kill(found[0], Signal::SIGKILL);
+        let _ = kill(sh, Signal::SIGKILL);
+        let _ = child.wait();
+    }
+
+    #[test]
+    fn stat_reads_a_name_with_parentheses_and_spaces() {
+        let me = std::process::id() as i32;
+        let (state, ppid) = stat(me).expect("own stat");
+        assert!(state == 'R' || state == 'S', "{state}");
+        assert_eq!(ppid, nix::unistd::getppid().as_raw());
+    }
+}
