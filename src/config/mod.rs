@@ -203,8 +203,11 @@ pub struct LoadConfig {
     pub block: Duration,
     /// Per request; default 2 s.
     pub timeout: Duration,
-    /// Seeds the interleaving of endpoints; default 1.
-    pub seed: u64,
+    /// Seeds the interleaving of endpoints (and A/B mode's split between the
+    /// sides). `None`: a fresh seed per run, recorded in the results, so
+    /// that no fixed asymmetry repeats in every run; a given seed
+    /// reproduces a run.
+    pub seed: Option<u64>,
     /// The CPUs the load generator's thread runs on (Linux); `None` leaves
     /// placement to the kernel. Distinct, and each one benchgate may use.
     pub cpus: Option<Vec<usize>>,

@@ -138,7 +138,7 @@ fn resolve_load(load: RawLoad, overrides: &Overrides) -> Result<LoadConfig, Prob
         duration: load.duration.map_or(Duration::from_secs(30), |d| d.0),
         block: load.block.as_ref().map_or(Duration::from_secs(1), |d| d.0),
         timeout: load.timeout.map_or(Duration::from_secs(2), |d| d.0),
-        seed: load.seed.map_or(1, |s| s.0),
+        seed: load.seed.map(|s| s.0),
         cpus: load.cpus.map(|c| available("load.cpus", c)).transpose()?,
     };
     let config = LoadConfig {

@@ -403,7 +403,7 @@ fn a_full_file_loads_with_every_field() {
             duration: Duration::from_secs(90),
             block: Duration::from_millis(500),
             timeout: Duration::from_secs(2),
-            seed: 7,
+            seed: Some(7),
             cpus: None,
         },
         endpoints: vec![list_users, create_order],
@@ -475,7 +475,7 @@ fn a_minimal_file_gets_the_defaults() {
             duration: Duration::from_secs(30),
             block: Duration::from_secs(1),
             timeout: Duration::from_secs(2),
-            seed: 1,
+            seed: None,
             cpus: None,
         }
     );

@@ -54,6 +54,8 @@ pub struct Plan {
     pub timeout: Duration,
     /// How the sides share the run, when there are two.
     pub pairing: Option<Pairing>,
+    /// The schedule's seed: the suite's, or a fresh one.
+    pub seed: u64,
     /// Share of the measured time each side is under load: 1, or ½ when
     /// the sides take turns (the run then lasts twice `duration`).
     pub turn: f64,
@@ -85,15 +87,17 @@ impl Plan {
     /// The suite against its own `base_url`.
     pub fn new(config: &Config) -> Result<Plan, String> {
         let load = &config.load;
+        let seed = load.seed.unwrap_or_else(fresh_seed);
         let weights: Vec<u32> = config.endpoints.iter().map(|e| e.weight).collect();
         Ok(Plan {
             targets: vec![Target::new(config, &config.base_url)?],
-            schedule: Schedule::new(load.rate, load.warmup, load.duration, &weights, load.seed),
+            schedule: Schedule::new(load.rate, load.warmup, load.duration, &weights, seed),
             connections: load.connections,
             block: load.block,
             timeout: load.timeout,
             pairing: None,
             turn: 1.0,
+            seed,
         })
     }
 
@@ -101,13 +105,14 @@ impl Plan {
     /// head), at the suite's rate per side, split by `pairing`.
     pub fn paired(config: &Config, bases: [&BaseUrl; 2], pairing: Pairing) -> Result<Plan, String> {
         let load = &config.load;
+        let seed = load.seed.unwrap_or_else(fresh_seed);
         let weights: Vec<u32> = config.endpoints.iter().map(|e| e.weight).collect();
         let schedule = Schedule::paired(
             load.rate,
             load.warmup,
             load.duration,
             &weights,
-            load.seed,
+            seed,
             pairing,
             load.block,
         );
@@ -126,12 +131,25 @@ impl Plan {
             timeout: load.timeout,
             pairing: Some(pairing),
             turn,
+            seed,
         })
     }
 
     fn endpoints(&self) -> usize {
         self.targets.first().map_or(0, |t| t.requests.len())
     }
+}
+
+/// A seed no two runs share: the clock and the process id, mixed
+/// (SplitMix64, Steele, Lea & Flood 2014).
+fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mut z = nanos ^ (u64::from(std::process::id()) << 32) ^ 0x9e37_79b9_7f4a_7c15;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 /// Counters a progress display may read while the run goes on.
@@ -272,5 +290,41 @@ impl Slot {
             }
             self.live.finished.fetch_add(1, Ordering::Relaxed);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::Plan;
+
+    fn suite(seed: &str) -> crate::config::Config {
+        let text = format!(
+            "version: 1\nsuite: s\nbase_url: \"http://127.0.0.1:8000\"\nload:\n  rate: 10/s\n{seed}endpoints:\n  - {{ name: home, path: / }}\n  - {{ name: away, path: /away }}\n"
+        );
+        crate::config::parse(&text, Path::new("s.yaml")).expect("valid suite")
+    }
+
+    #[test]
+    fn each_run_draws_a_fresh_seed_unless_the_suite_gives_one() {
+        let free = suite("");
+        let seeds: Vec<u64> = (0..5)
+            .map(|_| Plan::new(&free).expect("plan").seed)
+            .collect();
+        let mut distinct = seeds.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), seeds.len(), "{seeds:?}");
+        let fixed = suite("  seed: 42\n");
+        assert_eq!(Plan::new(&fixed).expect("plan").seed, 42);
+        let order = |plan: Plan| -> Vec<usize> {
+            (0..50).map(|i| plan.schedule.endpoint(i)).collect()
+        };
+        assert_eq!(
+            order(Plan::new(&fixed).expect("plan")),
+            order(Plan::new(&fixed).expect("plan")),
+            "a given seed reproduces the schedule"
+        );
     }
 }

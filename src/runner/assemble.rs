@@ -77,7 +77,7 @@ pub(super) fn assemble(
             duration_ms: config.load.duration.as_millis() as u64,
             block_ms: plan.block.as_millis() as u64,
             connections: config.load.connections,
-            seed: config.load.seed,
+            seed: plan.seed,
             requests: recorded.requests,
             late_starts: recorded.late_starts,
             generator_cpu_seconds: cpu,

@@ -21,10 +21,11 @@ impl Progress {
         let quiet = !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some();
         if quiet {
             eprintln!(
-                "measuring: {} s warm-up, then {} s at {}/s",
+                "measuring: {} s warm-up, then {} s at {}/s (seed {})",
                 config.load.warmup.as_secs_f64(),
                 config.load.duration.as_secs_f64(),
-                config.load.rate
+                config.load.rate,
+                plan.seed
             );
             return Progress {
                 bar: None,
