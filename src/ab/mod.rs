@@ -150,6 +150,20 @@ pub fn base_suite_path(head_suite: &Path, base_dir: &Path) -> Result<PathBuf, St
     Ok(base)
 }
 
+/// Whether the repository holding `dir` has `commit`.
+pub fn has_commit(dir: &Path, commit: &str) -> bool {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    Command::new("git")
+        .current_dir(dir)
+        .args(["cat-file", "-e", &format!("{commit}^{{commit}}")])
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
     let out = Command::new("git")
         .current_dir(dir)

@@ -36,7 +36,7 @@ pub use model::{
 pub use suite_diff::{check_comparable, measured};
 
 use crate::config::{Inconclusive, Metric};
-use crate::record::{EndpointRecord, RunRecord};
+use crate::record::{EndpointRecord, Pairing, RunRecord};
 use crate::stats::{self, Estimate, NoiseModel};
 use estimates::{estimates, paired, shared_endpoints, too_few};
 
@@ -91,6 +91,9 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
     let alpha = 1.0 - gate.suite.confidence;
     let pairing = paired(base, head);
     let shared = shared_endpoints(base, head);
+    // Separate runs on different machines: the offset between machines is
+    // invisible to every interval, so no metric may decide the gate.
+    let foreign = other_machine(base, head, pairing);
 
     // 1. Estimates, per endpoint × metric.
     let estimates = estimates(&shared, gate, alpha, pairing);
@@ -147,6 +150,13 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
                     b,
                     h,
                 );
+                if let Some(machine) = &foreign {
+                    compared.verdict = VerdictName::Inconclusive;
+                    compared.detectable = None;
+                    compared.note = Some(format!(
+                        "the baseline was recorded on another machine ({machine}), whose offset no interval covers: it cannot decide the gate; record the baseline on this runner type, or use A/B mode (--ab)"
+                    ));
+                }
                 if let Some(ratio) = gate.accepted(&h.name, *metric).map(|a| a.ratio) {
                     let accepted = format!(
                         "tested against the base × {ratio:.3}: a slowdown of {:+.1}% was accepted in this pull request",
@@ -191,10 +201,14 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
 
     let capacity = capacity::capacity(base, head, pairing.is_none());
     let (mut failed, mut invalid) = (Vec::new(), Vec::new());
+    // Another machine's capacity says nothing about this one's.
+    let comparable_capacity = foreign.is_none();
     match capacity.verdict {
-        CapacityVerdict::Regressed => failed.extend(capacity.message.clone()),
-        CapacityVerdict::Invalid => invalid.extend(capacity.message.clone()),
-        CapacityVerdict::Kept => {}
+        CapacityVerdict::Regressed if comparable_capacity => {
+            failed.extend(capacity.message.clone())
+        }
+        CapacityVerdict::Invalid if comparable_capacity => invalid.extend(capacity.message.clone()),
+        _ => {}
     }
     for (b, h) in &shared {
         match capacity::unanswered(b, h) {
@@ -326,6 +340,14 @@ fn side_info(record: &RunRecord) -> SideInfo {
         cores: record.provenance.host.cores,
         placement: record.provenance.placement.clone(),
     }
+}
+
+/// "Intel Xeon X, 2 cores" when `base` and `head` are separate runs made on
+/// machines with another CPU model or core count.
+fn other_machine(base: &RunRecord, head: &RunRecord, pairing: Option<Pairing>) -> Option<String> {
+    let (b, h) = (&base.provenance.host, &head.provenance.host);
+    (pairing.is_none() && (b.cpu_model != h.cpu_model || b.cores != h.cores))
+        .then(|| format!("{}, {} cores", b.cpu_model, b.cores))
 }
 
 fn warnings(

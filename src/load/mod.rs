@@ -318,9 +318,8 @@ mod tests {
         assert_eq!(distinct.len(), seeds.len(), "{seeds:?}");
         let fixed = suite("  seed: 42\n");
         assert_eq!(Plan::new(&fixed).expect("plan").seed, 42);
-        let order = |plan: Plan| -> Vec<usize> {
-            (0..50).map(|i| plan.schedule.endpoint(i)).collect()
-        };
+        let order =
+            |plan: Plan| -> Vec<usize> { (0..50).map(|i| plan.schedule.endpoint(i)).collect() };
         assert_eq!(
             order(Plan::new(&fixed).expect("plan")),
             order(Plan::new(&fixed).expect("plan")),

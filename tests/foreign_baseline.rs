@@ -1,0 +1,144 @@
+//! A stored baseline recorded on another machine (another CPU model or core
+//! count) never decides the gate: `check` measures the baseline's commit
+//! side by side instead when the repository has it, and otherwise says that
+//! nothing could be decided.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+use support::{benchgate, demo_bin};
+
+fn suite() -> String {
+    format!(
+        r#"version: 1
+suite: demo
+app:
+  command: ["{demo}", "--port", "${{PORT}}"]
+  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
+base_url: "http://127.0.0.1:${{PORT}}"
+load:
+  rate: 40/s
+  warmup: 500ms
+  duration: 3s
+  block: 500ms
+endpoints:
+  - name: wait
+    path: /sleep?ms=5
+"#,
+        demo = demo_bin()
+    )
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let status = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@t.invalid"])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+/// Rewrites every CPU model in the stored baseline: it now comes from
+/// another machine.
+fn doctor(dir: &Path) {
+    let path = dir.join("baselines/demo.json");
+    let mut value: Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("baseline")).expect("JSON");
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for (key, child) in map.iter_mut() {
+                    if key == "cpu_model" {
+                        *child = Value::String("Elsewhere CPU 9000".into());
+                    } else {
+                        walk(child);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(&mut value);
+    std::fs::write(&path, serde_json::to_vec_pretty(&value).expect("JSON")).expect("write");
+}
+
+fn check(dir: &Path) -> (Option<i32>, Value, String) {
+    let out = benchgate()
+        .current_dir(dir)
+        .args(["check", "--config", "benchgate.yaml", "--format", "json"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("check");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    (
+        out.status.code(),
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null),
+        stderr,
+    )
+}
+
+#[test]
+fn a_baseline_from_another_machine_never_decides() {
+    let repo = tempfile::tempdir().expect("temp dir");
+    std::fs::write(repo.path().join("benchgate.yaml"), suite()).expect("suite");
+    git(repo.path(), &["init", "-q", "-b", "main"]);
+    git(repo.path(), &["add", "benchgate.yaml"]);
+    git(repo.path(), &["commit", "-q", "-m", "suite"]);
+    benchgate()
+        .current_dir(repo.path())
+        .args([
+            "baseline",
+            "update",
+            "--runs",
+            "2",
+            "--config",
+            "benchgate.yaml",
+        ])
+        .timeout(Duration::from_secs(120))
+        .assert()
+        .success();
+    doctor(repo.path());
+
+    // The repository has the baseline's commit: measured side by side.
+    let (code, c, stderr) = check(repo.path());
+    assert!(
+        stderr.contains("recorded on another machine (Elsewhere CPU 9000"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("measuring its commit"), "{stderr}");
+    assert!(matches!(code, Some(0 | 1)), "{stderr}");
+    assert_eq!(c["pairing"], "random", "compared pair by pair: {c}");
+
+    // Without the commit (no repository): nothing is decided, and it says so.
+    let copy = tempfile::tempdir().expect("temp dir");
+    std::fs::write(copy.path().join("benchgate.yaml"), suite()).expect("suite");
+    std::fs::create_dir(copy.path().join("baselines")).expect("dir");
+    std::fs::copy(
+        repo.path().join("baselines/demo.json"),
+        copy.path().join("baselines/demo.json"),
+    )
+    .expect("copy baseline");
+    let (code, c, stderr) = check(copy.path());
+    assert_eq!(code, Some(0), "{stderr}\n{c}");
+    assert!(c["pairing"].is_null());
+    let metrics = c["endpoints"][0]["metrics"].as_array().expect("metrics");
+    assert!(!metrics.is_empty());
+    for m in metrics {
+        assert_eq!(m["verdict"], "inconclusive", "{m}");
+    }
+    assert!(
+        metrics.iter().any(|m| m["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("recorded on another machine"))),
+        "{c}"
+    );
+    assert!(stderr.contains("0 of 3 metrics could see"), "{stderr}");
+}
