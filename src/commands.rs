@@ -38,6 +38,7 @@ pub fn dispatch(command: Command) -> Result<Code, Failure> {
 
 fn validate(path: &Path) -> Result<Code, Failure> {
     let config = config::load(path, &Overrides::default(), config::UNBOUND_PORT)?;
+    warn_unjudgeable(&config);
     println!(
         "{}: suite {} is valid: {} endpoint(s), {}/s for {:?} after {:?} of warm-up",
         path.display(),
@@ -208,6 +209,11 @@ fn ab_gate(
     output: &OutputArgs,
 ) -> Result<Code, Failure> {
     let head_suite = &suite.config.config;
+    warn_unjudgeable(&config::load(
+        head_suite,
+        &suite.overrides(),
+        config::UNBOUND_PORT,
+    )?);
     let base_suite = ab::base_suite_path(head_suite, base_dir).map_err(Failure::usage)?;
     let run = ab::measure(ab::Sides {
         head_suite,
@@ -402,13 +408,17 @@ fn refuse(changes: &str) -> Failure {
 }
 
 /// Loads the suite file with the command line's load settings and a free
-/// port for `${PORT}`.
+/// port for `${PORT}`, and says which gated metrics it cannot judge.
 fn load_suite(args: &SuiteArgs) -> Result<Config, Failure> {
-    Ok(config::load(
-        &args.config.config,
-        &args.overrides(),
-        config::free_port(),
-    )?)
+    let config = config::load(&args.config.config, &args.overrides(), config::free_port())?;
+    warn_unjudgeable(&config);
+    Ok(config)
+}
+
+fn warn_unjudgeable(config: &Config) {
+    for line in compare::unjudgeable(config) {
+        eprintln!("benchgate: warning: {line}");
+    }
 }
 
 fn run_options(suite: &Config) -> RunOptions<'_> {

@@ -11,7 +11,7 @@ use crate::exit::{Code, Failure};
 
 /// The starter suite: a placeholder app that runs anywhere with python3.
 const SUITE: &str = include_str!("init/benchgate.yaml");
-/// The pull-request workflow (the same file as docs/workflows/benchgate-pr.yml).
+/// The pull-request workflow, A/B mode (the same file as docs/workflows/pr-ab.yml).
 const WORKFLOW: &str = include_str!("init/workflow.yml");
 
 /// Where each file goes, relative to the target directory.
@@ -59,8 +59,10 @@ fn print_next_steps(suite: &Path) {
         "\nNext steps:\n\
          1. Edit {suite}: your app's command, its ready URL and the requests to replay.\n\
          2. Check it: benchgate validate --config {suite}\n\
-         3. Record a baseline: benchgate baseline update --config {suite}\n\
-         4. Commit the suite file, baselines/ and .github/workflows/benchgate.yml\n\
+         3. Try the gate: benchgate check --ab HEAD --config {suite} (this checkout\n\
+         \x20  against its last commit, side by side; the workflow does the same against\n\
+         \x20  the pull request's base, so no baseline is needed on cloud runners).\n\
+         4. Commit the suite file and .github/workflows/benchgate.yml\n\
          \x20  (first replace its `OWNER/benchgate@main` line with the release you use,\n\
          \x20  pinned to its full commit SHA: `OWNER/benchgate@<sha> # vX.Y.Z`)."
     );

@@ -169,11 +169,10 @@ fn every_uses_is_pinned_to_a_commit_with_its_version_in_a_comment() {
 #[test]
 fn init_writes_the_documented_pull_request_workflow() {
     let template = fs_err::read_to_string(root().join("src/init/workflow.yml")).expect("template");
-    let example =
-        fs_err::read_to_string(root().join("docs/workflows/benchgate-pr.yml")).expect("example");
+    let example = fs_err::read_to_string(root().join("docs/workflows/pr-ab.yml")).expect("example");
     assert_eq!(
         template, example,
-        "src/init/workflow.yml and docs/workflows/benchgate-pr.yml differ"
+        "src/init/workflow.yml and docs/workflows/pr-ab.yml differ"
     );
 }
 

@@ -19,18 +19,22 @@ fn init_writes_a_valid_suite_and_the_workflow() {
     let dir = tempfile::tempdir().expect("temp dir");
     init(dir.path()).success().stdout(
         predicate::str::contains("benchgate validate")
-            .and(predicate::str::contains("benchgate baseline update")),
+            .and(predicate::str::contains("benchgate check --ab HEAD")),
     );
     let suite = dir.path().join("benchgate.yaml");
     let workflow = dir.path().join(".github/workflows/benchgate.yml");
-    assert!(workflow.is_file());
+    // A/B mode against the pull request's base: what works on cloud runners.
+    let text = std::fs::read_to_string(&workflow).expect("workflow");
+    assert!(text.contains("mode: ab"), "{text}");
+    // Every metric the starter gates can be judged at its rate: no warning.
     benchgate()
         .arg("validate")
         .arg("--config")
         .arg(&suite)
         .assert()
         .success()
-        .stdout(predicate::str::contains("is valid"));
+        .stdout(predicate::str::contains("is valid"))
+        .stderr("");
 }
 
 #[test]

@@ -93,21 +93,16 @@ pub(super) fn estimates(
     estimates
 }
 
-/// Fewest successful requests per side above a quantile before it is
-/// compared: a p99 of 200 requests is the second-largest of them, which one
-/// stall moves by any amount, and no interval built from blocks of a few
-/// requests each can be trusted for it.
-const TAIL_REQUESTS: f64 = 10.0;
-
 /// Why a quantile cannot be compared with this many requests, if so: each
-/// side needs [`TAIL_REQUESTS`] requests above it (1,000 for p99).
+/// side needs [`super::judgeable::TAIL_REQUESTS`] requests above it (1,000
+/// for p99).
 pub(super) fn too_few(
     metric: Metric,
     base: &EndpointRecord,
     head: &EndpointRecord,
 ) -> Option<String> {
     let q = metric.quantile()?;
-    let needed = (TAIL_REQUESTS / (1.0 - q)).ceil() as u64;
+    let needed = super::judgeable::needed(q);
     let fewest = base.outcomes().ok.min(head.outcomes().ok);
     (fewest < needed).then(|| {
         format!(

@@ -21,6 +21,7 @@
 mod capacity;
 mod estimates;
 mod gate;
+mod judgeable;
 mod model;
 mod suite_diff;
 
@@ -29,6 +30,7 @@ mod tests;
 
 pub use capacity::{describe_errors, unanswered_endpoints};
 pub use gate::{Accepted, GateSettings, MetricNoise, RunNoise};
+pub use judgeable::unjudgeable;
 pub use model::{
     CapacityVerdict, Comparison, Curves, EndpointComparison, ErrorComparison, MetricComparison,
     Outcome, Point, SideInfo, Sight, VerdictName, CURVE_QUANTILES,

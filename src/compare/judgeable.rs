@@ -1,0 +1,83 @@
+//! Whether a suite's gated metrics can be judged at all: a quantile is
+//! compared only with [`TAIL_REQUESTS`] successful requests above it on
+//! each side, so a p99 needs 1,000 requests per endpoint and side. Said
+//! before measuring (by `validate` and the gate's commands), with what
+//! would fix it, instead of after as an inconclusive verdict.
+
+use std::time::Duration;
+
+use crate::config::Config;
+
+/// Fewest successful requests per side above a quantile before it is
+/// compared: a p99 of 200 requests is the second-largest of them, which one
+/// stall moves by any amount, and no interval built from blocks of a few
+/// requests each can be trusted for it.
+pub const TAIL_REQUESTS: f64 = 10.0;
+
+/// Requests per side a quantile `q` needs.
+pub fn needed(q: f64) -> u64 {
+    (TAIL_REQUESTS / (1.0 - q)).ceil() as u64
+}
+
+/// One sentence per gated endpoint × quantile that the suite's rate, weight
+/// and duration cannot give enough requests, with the duration that would.
+pub fn unjudgeable(config: &Config) -> Vec<String> {
+    let total: f64 = config.endpoints.iter().map(|e| f64::from(e.weight)).sum();
+    let load = &config.load;
+    let mut out = Vec::new();
+    for endpoint in &config.endpoints {
+        let share = f64::from(endpoint.weight) / total.max(1.0);
+        let per_second = load.rate * share;
+        let requests = (per_second * load.duration.as_secs_f64()).floor() as u64;
+        let metrics = endpoint
+            .gate
+            .metrics
+            .as_ref()
+            .unwrap_or(&config.gate.metrics);
+        for metric in metrics {
+            let Some(q) = metric.quantile() else { continue };
+            let needed = needed(q);
+            if requests >= needed {
+                continue;
+            }
+            let duration =
+                Duration::from_secs((needed as f64 / per_second.max(1e-9)).ceil() as u64);
+            out.push(format!(
+                "{} {} needs {needed} successful requests per run but gets about {requests} ({:.1}/s for {}): it will be inconclusive; use load.duration: {} or a higher weight or rate, or gate it on p50 and mean",
+                endpoint.name,
+                metric.name(),
+                per_second,
+                humantime::format_duration(load.duration),
+                humantime::format_duration(duration),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    #[test]
+    fn a_tail_without_the_requests_it_needs_is_named_with_a_fix() {
+        let text = "version: 1\nsuite: s\nbase_url: \"http://127.0.0.1:8000\"\nload:\n  rate: 50/s\n  duration: 20s\nendpoints:\n  - { name: busy, path: /a, weight: 4 }\n  - { name: rare, path: /b, weight: 1 }\ngate:\n  metrics: [p50, p95, p99]\n";
+        let config = crate::config::parse(text, Path::new("s.yaml")).expect("valid");
+        // busy: 40/s × 20 s = 800 (p95 ok, p99 not); rare: 10/s × 20 s = 200
+        // (p95 just ok, p99 not).
+        let found = unjudgeable(&config);
+        assert_eq!(found.len(), 2, "{found:#?}");
+        assert!(
+            found[0]
+                .starts_with("busy p99 needs 1000 successful requests per run but gets about 800"),
+            "{}",
+            found[0]
+        );
+        assert!(found[0].contains("load.duration: 25s"), "{}", found[0]);
+        assert!(found[1].starts_with("rare p99 needs 1000"), "{}", found[1]);
+        assert!(found[1].contains("load.duration: 1m 40s"), "{}", found[1]);
+        assert_eq!(needed(0.5), 20);
+    }
+}
