@@ -243,9 +243,15 @@ const STANDIN: &str = r#"#!/bin/sh
 printf '%s\n' "$@" > "$HOME/args"
 mkdir -p "$BENCHGATE_REPORT_DIR"
 code="${STANDIN_CODE:-0}"
-if [ "$code" = 1 ]; then outcome=fail; verdict=regressed; else outcome=pass; verdict=unchanged; fi
+case "$code" in
+  1) outcome=fail; verdict=regressed ;;
+  3) outcome=invalid; verdict=inconclusive ;;
+  *) outcome=pass; verdict=unchanged ;;
+esac
+seeing=true
+if [ -n "$STANDIN_BLIND" ]; then seeing=false; verdict=inconclusive; fi
 cat > "$BENCHGATE_REPORT_DIR/comparison.json" <<JSON
-{"outcome": "$outcome", "endpoints": [{"metrics": [{"verdict": "$verdict"}], "errors": {"regressed": false}}]}
+{"outcome": "$outcome", "sight": {"central_seeing": $seeing}, "endpoints": [{"metrics": [{"verdict": "$verdict"}], "errors": {"regressed": false}}]}
 JSON
 exit "$code"
 "#;
@@ -330,6 +336,11 @@ impl PullRequest {
     /// pipefail, inputs in the environment) with `mode` and the value its
     /// `BASE_SHA` expression gave.
     fn run_step(&self, mode: &str, base_sha: &str, standin_code: u8) -> Step {
+        self.run_step_with(mode, base_sha, standin_code, false)
+    }
+
+    /// [`Self::run_step`], with a stand-in whose metrics were all blind.
+    fn run_step_with(&self, mode: &str, base_sha: &str, standin_code: u8, blind: bool) -> Step {
         let action = parse(&root().join("action.yml"));
         let step = check_step(&action);
         assert_eq!(
@@ -354,6 +365,7 @@ impl PullRequest {
             .env("BENCHGATE_COMMENT", "true")
             .env("BASE_SHA", base_sha)
             .env("STANDIN_CODE", standin_code.to_string())
+            .env("STANDIN_BLIND", if blind { "1" } else { "" })
             .output()
             .expect("bash runs");
         Step {
@@ -402,6 +414,25 @@ fn ab_mode_fetches_the_pull_requests_base_and_runs_check_ab() {
     assert!(step.outputs.contains("verdict=pass\n"), "{}", step.outputs);
     assert!(step.outputs.contains("regressions=0\n"), "{}", step.outputs);
     assert!(step.outputs.contains("report-dir=benchgate-report\n"));
+}
+
+#[test]
+fn a_blind_pass_is_inconclusive_and_no_verdict_is_invalid() {
+    let pr = PullRequest::new();
+    let step = pr.run_step_with("ab", &pr.base, 0, true);
+    assert_eq!(step.code, Some(0), "{step:?}");
+    assert!(
+        step.outputs.contains("verdict=inconclusive\n"),
+        "{}",
+        step.outputs
+    );
+    let step = pr.run_step("ab", &pr.base, 3);
+    assert_eq!(step.code, Some(3), "{step:?}");
+    assert!(
+        step.outputs.contains("verdict=invalid\n"),
+        "{}",
+        step.outputs
+    );
 }
 
 #[test]
