@@ -45,6 +45,11 @@ pub enum Command {
     /// smallest slowdown the current settings detect, per endpoint and
     /// metric, and the duration that would reach the threshold.
     Calibrate(CalibrateArgs),
+    /// Find the operating point: replay the suite's mix against two copies
+    /// of the app at rising rates until they queue, report the capacity and
+    /// a quiet load.rate, and save it beside the baselines (the gate then
+    /// warns when a suite asks for more).
+    Capacity(CapacityArgs),
     /// Compare two results or baseline files, without running anything.
     Compare(CompareArgs),
     /// Render a saved comparison (comparison.json from --report-dir or
@@ -232,6 +237,14 @@ pub struct CalibrateArgs {
     /// How the requests are split between the two copies of the app.
     #[arg(long, value_enum, default_value_t = Pairing::Random)]
     pub pairing: Pairing,
+}
+
+#[derive(Debug, Args)]
+pub struct CapacityArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    pub baselines: BaselinesArg,
 }
 
 #[derive(Debug, Args)]

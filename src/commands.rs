@@ -6,8 +6,8 @@ use std::io::Write as _;
 use std::path::Path;
 
 use crate::cli::{
-    AbArgs, BaselineCommand, CalibrateArgs, CheckArgs, Command, CompareArgs, GithubArgs, MergeArgs,
-    OutputArgs, ReportArgs, RunArgs, SaveArgs, SuiteArgs, UpdateArgs,
+    AbArgs, BaselineCommand, CalibrateArgs, CapacityArgs, CheckArgs, Command, CompareArgs,
+    GithubArgs, MergeArgs, OutputArgs, ReportArgs, RunArgs, SaveArgs, SuiteArgs, UpdateArgs,
 };
 use crate::compare::{self, GateSettings, Outcome};
 use crate::config::{self, Config, Overrides};
@@ -26,6 +26,7 @@ pub fn dispatch(command: Command) -> Result<Code, Failure> {
         },
         Command::Ab(args) => ab(&args),
         Command::Calibrate(args) => calibrate(&args),
+        Command::Capacity(args) => capacity(&args),
         Command::Compare(args) => compare_files(&args),
         Command::Report(args) => report_file(&args),
         Command::Merge(args) => merge_files(&args),
@@ -81,6 +82,7 @@ fn run(args: &RunArgs) -> Result<Code, Failure> {
 fn check(args: &CheckArgs) -> Result<Code, Failure> {
     let config = load_suite(&args.suite)?;
     let dir = baseline::dir_for(&config, args.baselines.baselines.as_deref());
+    warn_above_capacity(&config, &dir);
     let base = baseline::load(&dir, &config.suite)?;
     if let Some(commit) = foreign_baseline_commit(&base, &config) {
         return check_ab(args, &commit);
@@ -209,11 +211,9 @@ fn ab_gate(
     output: &OutputArgs,
 ) -> Result<Code, Failure> {
     let head_suite = &suite.config.config;
-    warn_unjudgeable(&config::load(
-        head_suite,
-        &suite.overrides(),
-        config::UNBOUND_PORT,
-    )?);
+    let head_config = config::load(head_suite, &suite.overrides(), config::UNBOUND_PORT)?;
+    warn_unjudgeable(&head_config);
+    warn_above_capacity(&head_config, &baseline::dir_for(&head_config, baselines));
     let base_suite = ab::base_suite_path(head_suite, base_dir).map_err(Failure::usage)?;
     let run = ab::measure(ab::Sides {
         head_suite,
@@ -245,6 +245,14 @@ fn calibrate(args: &CalibrateArgs) -> Result<Code, Failure> {
         args.pairing.into(),
     )?;
     report::calibration::print(&calibration, &mut std::io::stdout())
+        .map_err(|e| Failure::run(format!("cannot print: {e}")))?;
+    Ok(Code::Pass)
+}
+
+/// `benchgate capacity`: the ramp, its table and the saved suggestion.
+fn capacity(args: &CapacityArgs) -> Result<Code, Failure> {
+    let probe = crate::capacity::probe(&args.config.config, args.baselines.baselines.as_deref())?;
+    report::capacity::print(&probe, &mut std::io::stdout())
         .map_err(|e| Failure::run(format!("cannot print: {e}")))?;
     Ok(Code::Pass)
 }
@@ -413,6 +421,12 @@ fn load_suite(args: &SuiteArgs) -> Result<Config, Failure> {
     let config = config::load(&args.config.config, &args.overrides(), config::free_port())?;
     warn_unjudgeable(&config);
     Ok(config)
+}
+
+fn warn_above_capacity(config: &Config, baselines: &Path) {
+    if let Some(line) = crate::capacity::above_suggestion(config, baselines) {
+        eprintln!("benchgate: warning: {line}");
+    }
 }
 
 fn warn_unjudgeable(config: &Config) {

@@ -97,6 +97,16 @@ impl Coded for crate::ab::AbError {
     }
 }
 
+impl Coded for crate::capacity::CapacityError {
+    fn exit_code(&self) -> Code {
+        match self {
+            crate::capacity::CapacityError::Ab(e) => e.exit_code(),
+            crate::capacity::CapacityError::Write(e) => e.exit_code(),
+            crate::capacity::CapacityError::NoCapacity(_) => Code::RunFailed,
+        }
+    }
+}
+
 impl Coded for crate::calibrate::CalibrateError {
     fn exit_code(&self) -> Code {
         match self {

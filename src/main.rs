@@ -7,6 +7,7 @@ mod ab;
 mod app;
 mod baseline;
 mod calibrate;
+mod capacity;
 mod cli;
 mod commands;
 mod compare;

@@ -226,3 +226,68 @@ fn a_run_that_could_see_nothing_says_so_and_can_be_made_to_fail() {
     assert_eq!(code, 1, "{stderr}\n{c}");
     assert!(stderr.contains("gate.inconclusive is fail"), "{stderr}");
 }
+
+#[test]
+fn the_capacity_probe_finds_where_the_app_queues_and_saves_a_quiet_rate() {
+    let _serial = serial();
+    // 4 connections to an endpoint that waits 100 ms: at most 40/s per side.
+    let yaml = format!(
+        r#"version: 1
+suite: probe
+app:
+  command: ["{demo}", "--port", "${{PORT}}"]
+  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
+base_url: "http://127.0.0.1:${{PORT}}"
+load:
+  rate: 40/s
+  connections: 4
+endpoints:
+  - name: wait
+    path: /sleep?ms=100
+"#,
+        demo = demo_bin()
+    );
+    let dir = tree(&yaml);
+    let out = benchgate()
+        .current_dir(dir.path())
+        .args(["capacity", "--config", "benchgate.yaml"])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("capacity");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("baselines/probe.capacity.json")).expect("saved"),
+    )
+    .expect("JSON");
+    let capacity = saved["capacity_rate"].as_f64().unwrap_or(f64::NAN);
+    assert!((10.0..40.0).contains(&capacity), "{saved}\n{stdout}");
+    assert_eq!(
+        saved["suggested_rate"].as_f64(),
+        Some((capacity * 0.25).max(1.0))
+    );
+    assert!(stdout.contains("suggested load.rate"), "{stdout}");
+
+    // The suite asks for more than the suggestion: the gate says so.
+    let out = benchgate()
+        .current_dir(dir.path())
+        .args([
+            "ab",
+            "--config",
+            "benchgate.yaml",
+            "--base-dir",
+            ".",
+            "--duration",
+            "1s",
+        ])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("ab");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("load.rate 40/s is above the"), "{stderr}");
+}

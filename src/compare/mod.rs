@@ -28,12 +28,17 @@ mod suite_diff;
 #[cfg(test)]
 mod tests;
 
-pub use capacity::{describe_errors, unanswered_endpoints};
+pub use capacity::{describe_errors, unanswered_endpoints, SUSTAINED_SHARE};
+
+/// What each side of an A/B run carried, and whether the head kept up.
+pub fn capacity_of(base: &RunRecord, head: &RunRecord) -> Capacity {
+    capacity::capacity(base, head, false)
+}
 pub use gate::{Accepted, GateSettings, MetricNoise, RunNoise};
 pub use judgeable::unjudgeable;
 pub use model::{
-    CapacityVerdict, Comparison, Curves, EndpointComparison, ErrorComparison, MetricComparison,
-    Outcome, Point, SideInfo, Sight, VerdictName, CURVE_QUANTILES,
+    Capacity, CapacityVerdict, Comparison, Curves, EndpointComparison, ErrorComparison,
+    MetricComparison, Outcome, Point, SideInfo, Sight, VerdictName, CURVE_QUANTILES,
 };
 pub use suite_diff::{check_comparable, measured};
 

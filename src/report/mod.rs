@@ -19,6 +19,7 @@ use crate::compare::{Comparison, SideInfo};
 use crate::files;
 
 pub mod calibration;
+pub mod capacity;
 mod checks;
 pub mod comment;
 mod headline;
