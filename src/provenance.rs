@@ -22,10 +22,11 @@ pub fn collect(dir: &Path, time: SystemTime) -> Provenance {
     }
 }
 
-/// The CPU placement `config` asks for; `None` when it pins nothing.
-pub fn placement(config: &Config) -> Option<Placement> {
-    let app = config.app.as_ref().and_then(|app| app.cpus.as_deref());
-    let load = config.load.cpus.as_deref();
+/// The CPU placement of one side: its app's CPUs (from its own suite file)
+/// and the generator's (`load`); `None` when it pins nothing.
+pub fn placement(side: &Config, load: &Config) -> Option<Placement> {
+    let app = side.app.as_ref().and_then(|app| app.cpus.as_deref());
+    let load = load.load.cpus.as_deref();
     if app.is_none() && load.is_none() {
         return None;
     }

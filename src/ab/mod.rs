@@ -61,8 +61,13 @@ pub struct Sides<'a> {
 /// seed.
 pub fn measure(sides: Sides<'_>) -> Result<SideBySide, AbError> {
     let ports = config::free_ports::<2>();
-    let head_config = config::load(sides.head_suite, sides.overrides, ports[1])?;
-    let base_config = config::load(sides.base_suite, sides.overrides, ports[0])?;
+    let mut head_config = config::load(sides.head_suite, sides.overrides, ports[1])?;
+    let mut base_config = config::load(sides.base_suite, sides.overrides, ports[0])?;
+    place_apart(
+        &mut base_config,
+        &mut head_config,
+        &crate::placement::allowed(),
+    );
     if base_config.base_url.authority() == head_config.base_url.authority() {
         let fixed = if head_config.port.is_none() {
             sides.head_suite
@@ -102,6 +107,27 @@ pub fn measure(sides: Sides<'_>) -> Result<SideBySide, AbError> {
         base,
         head,
     })
+}
+
+/// On a machine with 4 CPUs or more, and when the suite places nothing
+/// itself: the generator on the first CPU, the base app on the first half
+/// of the others, the head app on as many of the rest — so that a head that
+/// burns CPU does not slow the base. Fewer CPUs are left shared (the report
+/// says so).
+fn place_apart(base: &mut Config, head: &mut Config, allowed: &[usize]) {
+    let placed =
+        |c: &Config| c.load.cpus.is_some() || c.app.as_ref().is_some_and(|a| a.cpus.is_some());
+    if allowed.len() < 4 || placed(base) || placed(head) {
+        return;
+    }
+    let (generator, apps) = allowed.split_at(1);
+    let half = apps.len() / 2;
+    let (base_cpus, head_cpus) = (apps[..half].to_vec(), apps[half..2 * half].to_vec());
+    if let (Some(b), Some(h)) = (base.app.as_mut(), head.app.as_mut()) {
+        b.cpus = Some(base_cpus);
+        h.cpus = Some(head_cpus);
+        head.load.cpus = Some(generator.to_vec());
+    }
 }
 
 /// The gate of an A/B run: the head suite's settings, the run-to-run floor
@@ -172,4 +198,42 @@ fn git(dir: &Path, args: &[&str]) -> Option<String> {
         .ok()?;
     let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
     (out.status.success() && !text.is_empty()).then_some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::place_apart;
+
+    fn suite() -> crate::config::Config {
+        let text = "version: 1\nsuite: s\napp:\n  command: [\"app\"]\nbase_url: \"http://127.0.0.1:8000\"\nendpoints:\n  - { name: home, path: / }\n";
+        crate::config::parse(text, Path::new("s.yaml")).expect("valid suite")
+    }
+
+    fn cpus(c: &crate::config::Config) -> Option<Vec<usize>> {
+        c.app.as_ref().and_then(|a| a.cpus.clone())
+    }
+
+    #[test]
+    fn four_cpus_or_more_give_each_side_its_own() {
+        let (mut base, mut head) = (suite(), suite());
+        place_apart(&mut base, &mut head, &[0, 1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(head.load.cpus, Some(vec![0]));
+        assert_eq!(cpus(&base), Some(vec![1, 2, 3]));
+        assert_eq!(cpus(&head), Some(vec![4, 5, 6]));
+
+        let (mut base, mut head) = (suite(), suite());
+        place_apart(&mut base, &mut head, &[0, 1]);
+        assert_eq!(
+            (cpus(&base), cpus(&head), head.load.cpus),
+            (None, None, None)
+        );
+
+        // The suite's own placement wins.
+        let (mut base, mut head) = (suite(), suite());
+        head.load.cpus = Some(vec![3]);
+        place_apart(&mut base, &mut head, &[0, 1, 2, 3]);
+        assert_eq!((cpus(&base), cpus(&head)), (None, None));
+    }
 }

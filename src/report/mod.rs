@@ -172,8 +172,16 @@ fn mode_line(c: &Comparison) -> Option<String> {
             noise.source
         )
     });
+    let shared = if c.base.placement.is_none() && c.head.placement.is_none() {
+        format!(
+            "; both apps and the generator shared the machine's {} CPUs, so a head that burns CPU slows the base too (with 4 CPUs or more each side gets its own)",
+            c.head.cores
+        )
+    } else {
+        String::new()
+    };
     Some(format!(
-        "A/B mode: base and head measured side by side on the same machine ({split}) and compared block pair by block pair{floor}"
+        "A/B mode: base and head measured side by side on the same machine ({split}) and compared block pair by block pair{floor}{shared}"
     ))
 }
 

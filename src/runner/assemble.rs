@@ -1,7 +1,7 @@
 //! A side's recording turned into a [`RunRecord`]: one histogram per
 //! endpoint per block, the load summary, what was measured and where.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use crate::config::Config;
@@ -10,7 +10,8 @@ use crate::provenance;
 use crate::record::{self, Block, EndpointRecord, LoadSummary, Provenance, RunRecord};
 
 /// The record of one side: `config` is what ran, `suite` the whole suite it
-/// belongs to (the same, or the unsharded suite of a shard).
+/// belongs to (the same, or the unsharded suite of a shard), `side` the
+/// side's own suite file (its tree, its app's CPUs).
 pub(super) fn assemble(
     config: &Config,
     suite: &Config,
@@ -18,7 +19,7 @@ pub(super) fn assemble(
     recorded: SideRecorded,
     cpu: f64,
     start: SystemTime,
-    provenance_dir: &Path,
+    side: &Config,
 ) -> RunRecord {
     let block_count = config
         .load
@@ -67,8 +68,8 @@ pub(super) fn assemble(
         fingerprint,
         measured,
         provenance: Provenance {
-            placement: provenance::placement(config),
-            ..provenance::collect(provenance_dir, start)
+            placement: provenance::placement(side, config),
+            ..provenance::collect(&provenance_dir(side), start)
         },
         load: LoadSummary {
             target_rate: config.load.rate,
@@ -89,4 +90,13 @@ pub(super) fn assemble(
     };
     record.summarize();
     record
+}
+
+/// Where a side's git provenance is read: its suite file's directory.
+fn provenance_dir(config: &Config) -> PathBuf {
+    config
+        .path
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_default()
 }

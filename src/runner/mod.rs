@@ -99,7 +99,7 @@ pub async fn measure(config: &Config, options: &RunOptions<'_>) -> Result<RunRec
         side,
         cpu,
         measured_start,
-        &provenance_dir(config),
+        config,
     ))
 }
 
@@ -147,7 +147,6 @@ pub async fn measure_ab(
     let measured_start = started + head_suite.load.warmup;
     let [base, head] = split_sides::<2>(recorded)?;
     let assemble_side = |recorded, side: &AbSide| {
-        let dir = provenance_dir(side.config);
         assemble(
             head_suite,
             head_suite,
@@ -155,7 +154,7 @@ pub async fn measure_ab(
             recorded,
             cpu / 2.0,
             measured_start,
-            &dir,
+            side.config,
         )
     };
     Ok([
@@ -238,15 +237,6 @@ fn split_sides<const N: usize>(recorded: Recorded) -> Result<[SideRecorded; N], 
         .sides
         .try_into()
         .map_err(|_| RunError::Internal("the generator returned the wrong number of sides"))
-}
-
-/// Where a side's git provenance is read: its suite file's directory.
-fn provenance_dir(config: &Config) -> PathBuf {
-    config
-        .path
-        .parent()
-        .map(|p| p.to_path_buf())
-        .unwrap_or_default()
 }
 
 /// Resolves when any of the apps exits on its own.
