@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use crate::compare::GateSettings;
 use crate::config::{self, Config, Overrides};
@@ -56,10 +57,81 @@ pub struct Sides<'a> {
     pub build: bool,
 }
 
-/// Builds and starts the base and this tree's app, each on its own port,
-/// and measures them side by side with this tree's endpoints, load and
-/// seed.
+/// Most rounds a run is split into, and the fewest blocks in a round.
+const MAX_ROUNDS: u32 = 5;
+const ROUND_BLOCKS: u32 = 4;
+/// Warm-up of every round after the first, at most: the first warms the
+/// machine and the build's caches; a fresh instance needs less.
+const LATER_WARMUP: Duration = Duration::from_secs(1);
+
+/// How many rounds `load` is split into: up to [`MAX_ROUNDS`], each of at
+/// least [`ROUND_BLOCKS`] blocks.
+pub fn rounds(load: &config::LoadConfig) -> u32 {
+    let blocks = (load.duration.as_nanos() / load.block.as_nanos().max(1)) as u32;
+    (blocks / ROUND_BLOCKS).clamp(1, MAX_ROUNDS)
+}
+
+/// Builds the base and this tree's app, then measures them side by side
+/// with this tree's endpoints and load in [`rounds`]: each round starts
+/// both apps afresh (on new ports, in alternating order, with a fresh seed
+/// unless the suite gives one), measures its share of `load.duration` and
+/// stops them. Two instances of one build keep an offset for as long as
+/// they live; across rounds it varies, so the comparison can see it
+/// (Kalibera & Jones 2013: repeat at the level where the variation is).
+/// The rounds' blocks are joined into one record per side, each round a run.
 pub fn measure(sides: Sides<'_>) -> Result<SideBySide, AbError> {
+    let mut rounds_base = Vec::new();
+    let mut rounds_head = Vec::new();
+    let mut last = None;
+    let (head_config, _) = side_configs(&sides)?;
+    let count = rounds(&head_config.load);
+    let round_time = head_config.load.duration / count;
+    for round in 0..count {
+        let (mut head, mut base) = side_configs(&sides)?;
+        for config in [&mut head, &mut base] {
+            config.load.duration = round_time;
+            if round > 0 {
+                config.load.warmup = config.load.warmup.min(LATER_WARMUP);
+            }
+        }
+        if count > 1 {
+            eprintln!("round {} of {count}", round + 1);
+        }
+        let build = sides.build && round == 0;
+        let [b, h] = measure_round(&sides, &base, &head, build, round % 2 == 1)?;
+        rounds_base.push(b);
+        rounds_head.push(h);
+        last = Some((base, head));
+    }
+    let Some((base_config, head_config)) = last else {
+        return Err(AbError::Setup("no round to measure".into()));
+    };
+    let base = join_rounds(rounds_base, &head_config)?;
+    let head = join_rounds(rounds_head, &head_config)?;
+    Ok(SideBySide {
+        base_config,
+        head_config,
+        base,
+        head,
+    })
+}
+
+/// The rounds of one side as one record: each round a run, the load summary
+/// over all of them (the worst round's achieved rate).
+fn join_rounds(rounds: Vec<RunRecord>, head: &Config) -> Result<RunRecord, AbError> {
+    let mut joined = RunRecord::combine(rounds).map_err(AbError::Setup)?;
+    if let Some(load) = crate::merge::total_load(head.load.rate, &joined.runs) {
+        joined.load = crate::record::LoadSummary {
+            duration_ms: joined.runs.iter().map(|r| r.load.duration_ms).sum(),
+            ..load
+        };
+    }
+    Ok(joined)
+}
+
+/// Both sides' suites, each on a port of its own, placed apart where the
+/// machine allows: `(head, base)`.
+fn side_configs(sides: &Sides<'_>) -> Result<(Config, Config), AbError> {
     let ports = config::free_ports::<2>();
     let mut head_config = config::load(sides.head_suite, sides.overrides, ports[1])?;
     let mut base_config = config::load(sides.base_suite, sides.overrides, ports[0])?;
@@ -80,33 +152,44 @@ pub fn measure(sides: Sides<'_>) -> Result<SideBySide, AbError> {
             fixed.display()
         )));
     }
+    Ok((head_config, base_config))
+}
+
+/// One round: both apps built (first round only), started — the head
+/// first when `head_first` — measured side by side and stopped.
+fn measure_round(
+    sides: &Sides<'_>,
+    base_config: &Config,
+    head_config: &Config,
+    build: bool,
+    head_first: bool,
+) -> Result<[RunRecord; 2], AbError> {
     let log = |side: &str, what: &str| head_config.output(&format!("{side}.{what}"));
     let canonical = |path: &Path| std::fs::canonicalize(path).ok();
     let separate_trees = canonical(sides.base_suite) != canonical(sides.head_suite);
-    if sides.build {
-        runner::build_app(&base_config, "the base", &log("base", "build.log"))?;
+    if build {
+        runner::build_app(base_config, "the base", &log("base", "build.log"))?;
         if separate_trees {
-            runner::build_app(&head_config, "the head", &log("head", "build.log"))?;
+            runner::build_app(head_config, "the head", &log("head", "build.log"))?;
         }
     }
     let runtime = runner::runtime()?;
     let apps = [
         runner::AbSide {
-            config: &base_config,
+            config: base_config,
             app_log: log("base", "app.log"),
         },
         runner::AbSide {
-            config: &head_config,
+            config: head_config,
             app_log: log("head", "app.log"),
         },
     ];
-    let [base, head] = runtime.block_on(runner::measure_ab(&head_config, apps, sides.pairing))?;
-    Ok(SideBySide {
-        base_config,
+    Ok(runtime.block_on(runner::measure_ab(
         head_config,
-        base,
-        head,
-    })
+        apps,
+        sides.pairing,
+        head_first,
+    ))?)
 }
 
 /// On a machine with 4 CPUs or more, and when the suite places nothing

@@ -78,12 +78,13 @@ pub(super) fn estimates(
         })
         .collect();
     pool_between_run_noise(&mut estimates);
-    for ((_, h), per_endpoint) in shared.iter().zip(&mut estimates) {
+    for ((b, h), per_endpoint) in shared.iter().zip(&mut estimates) {
         for (metric, estimate) in per_endpoint {
-            if let (Some(e), Some(_), Some(floor)) =
+            if let (Some(e), Some(_), Some(prior)) =
                 (estimate.as_mut(), pairing, gate.run_noise.of(*metric))
             {
-                *e = e.relative_to(1.0, floor.tau, floor.df);
+                let (se, df) = instance_noise(b, h, *metric, e, (prior.tau, prior.df));
+                *e = e.relative_to(1.0, se, df);
             }
             if let (Some(e), Some(a)) = (estimate.as_mut(), gate.accepted(&h.name, *metric)) {
                 *e = e.relative_to(a.ratio, a.log_se, a.df);
@@ -91,6 +92,72 @@ pub(super) fn estimates(
         }
     }
     estimates
+}
+
+/// Degrees of freedom the prior run-to-run floor τ₀ is worth against the
+/// rounds' own evidence: about five rounds.
+const PRIOR_ROUNDS_DF: f64 = 4.0;
+
+/// The instance offset's contribution to the standard error of ln R̂ in an
+/// A/B run, with its degrees of freedom.
+///
+/// Two instances of one build keep an offset δ for as long as they live,
+/// which no block pair of theirs can see. With one round (one pair of
+/// instances) it is the prior floor τ₀ itself. With R rounds — each a fresh
+/// pair of instances, δᵣ ~ (0, τ²) — the per-round log ratios lᵣ vary by
+/// τ² plus their within-round noise w̄ ≈ R·se²(within), so the run estimates
+/// τ̂² = max(0, s²(lᵣ) − w̄) on R − 1 df (method of moments, as DerSimonian &
+/// Laird 1986 for between-study variance), moderated with the prior:
+/// τ̃² = (d₀τ₀² + (R−1)τ̂²) / (d₀ + R − 1), d₀ = [`PRIOR_ROUNDS_DF`]
+/// (Smyth 2004's form, with the prior from calibration instead of other
+/// endpoints, whose offsets move together). The pooled estimate averages R
+/// offsets: τ̃/√R on d₀ + R − 1 df.
+fn instance_noise(
+    base: &EndpointRecord,
+    head: &EndpointRecord,
+    metric: Metric,
+    within: &Estimate,
+    (prior_tau, prior_df): (f64, f64),
+) -> (f64, f64) {
+    let logs = round_log_ratios(base, head, metric);
+    let r = logs.len();
+    if r < 2 {
+        return (prior_tau, prior_df);
+    }
+    let mean = logs.iter().sum::<f64>() / r as f64;
+    let s2 = logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / (r - 1) as f64;
+    let w = r as f64 * within.log_se.powi(2);
+    let tau2 = (s2 - w).max(0.0);
+    let d = (r - 1) as f64;
+    let moderated = (PRIOR_ROUNDS_DF * prior_tau.powi(2) + d * tau2) / (PRIOR_ROUNDS_DF + d);
+    ((moderated / r as f64).sqrt(), PRIOR_ROUNDS_DF + d)
+}
+
+/// Per round (run) present on both sides, ln(metric of the round's pooled
+/// head / base); rounds where either side has no data are left out.
+fn round_log_ratios(base: &EndpointRecord, head: &EndpointRecord, metric: Metric) -> Vec<f64> {
+    let pooled = |e: &EndpointRecord| {
+        let mut runs: std::collections::BTreeMap<u32, hdrhistogram::Histogram<u64>> =
+            std::collections::BTreeMap::new();
+        for block in &e.blocks {
+            let slot = runs
+                .entry(block.run)
+                .or_insert_with(crate::record::new_histogram);
+            let _ = slot.add(&block.latency_us);
+        }
+        runs
+    };
+    let (b, h) = (pooled(base), pooled(head));
+    b.iter()
+        .filter_map(|(run, bh)| {
+            let hh = h.get(run)?;
+            if bh.is_empty() || hh.is_empty() {
+                return None;
+            }
+            let ratio = metric.of(hh) / metric.of(bh);
+            (ratio.is_finite() && ratio > 0.0).then(|| ratio.ln())
+        })
+        .collect()
 }
 
 /// Why a quantile cannot be compared with this many requests, if so: each

@@ -114,16 +114,19 @@ pub struct AbSide<'a> {
 /// Runs base and head side by side: both apps started (each from its own
 /// tree's suite file), then the head suite's endpoints and load replayed
 /// against both at once, split by `pairing`. Returns `[base, head]`, whose
-/// blocks pair by index.
+/// blocks pair by index. The apps start in that order, or head first.
 pub async fn measure_ab(
     head_suite: &Config,
     sides: [AbSide<'_>; 2],
     pairing: Pairing,
+    head_first: bool,
 ) -> Result<[RunRecord; 2], RunError> {
     warn_about_blocks(head_suite);
     let mut interrupt = Interrupts::new()?;
     let mut apps = Vec::new();
-    for (side, name) in sides.iter().zip(["base", "head"]) {
+    let order = if head_first { [1, 0] } else { [0, 1] };
+    for index in order {
+        let (side, name) = (&sides[index], ["base", "head"][index]);
         let app = side.config.app.as_ref().ok_or_else(|| {
             RunError::Suite(format!(
                 "{}: A/B mode starts the app itself; add app.command to the {name}'s suite file",
@@ -139,6 +142,9 @@ pub async fn measure_ab(
             )
             .await?,
         );
+    }
+    if head_first {
+        apps.reverse();
     }
     let bases = [&sides[0].config.base_url, &sides[1].config.base_url];
     let plan = Arc::new(Plan::paired(head_suite, bases, pairing).map_err(RunError::Suite)?);
