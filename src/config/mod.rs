@@ -9,6 +9,7 @@
 mod error;
 mod expand;
 mod locate;
+pub mod names;
 mod raw;
 mod resolve;
 mod scalar;
