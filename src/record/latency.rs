@@ -68,6 +68,23 @@ impl Latency {
         latency
     }
 
+    /// Records one value (µs), as `Histogram::record` would: O(log buckets),
+    /// and memory only for buckets that hold a value.
+    pub fn record(&mut self, value: u64) {
+        let bucket = layout().highest_equivalent(value);
+        match self.buckets.binary_search_by_key(&bucket, |b| b.value) {
+            Ok(i) => self.buckets[i].count = self.buckets[i].count.saturating_add(1),
+            Err(i) => self.buckets.insert(
+                i,
+                Bucket {
+                    value: bucket,
+                    count: 1,
+                },
+            ),
+        }
+        self.total = self.total.saturating_add(1);
+    }
+
     /// A full histogram holding the same counts (for merging and quantiles).
     pub fn to_histogram(&self) -> Histogram<u64> {
         let mut h = new_histogram();
@@ -129,6 +146,12 @@ impl From<&Histogram<u64>> for Latency {
     }
 }
 
+impl From<&Latency> for Latency {
+    fn from(l: &Latency) -> Latency {
+        l.clone()
+    }
+}
+
 impl From<Histogram<u64>> for Latency {
     fn from(h: Histogram<u64>) -> Latency {
         Latency::from_histogram(&h)
@@ -166,6 +189,20 @@ mod tests {
             assert_eq!(l.value_at_quantile(q), h.value_at_quantile(q), "q {q}");
         }
         assert_eq!(Latency::from_histogram(&back), l);
+    }
+
+    #[test]
+    fn recording_into_a_latency_equals_recording_into_a_histogram() {
+        let mut h = new_histogram();
+        let mut l = Latency::default();
+        for i in 0..5_000u64 {
+            let v = (i * 7_919) % 3_000_000 + i % 3;
+            h.record(v).expect("auto-resizing");
+            l.record(v);
+        }
+        assert_eq!(l, Latency::from_histogram(&h));
+        assert_eq!(l.to_histogram().max(), h.max());
+        assert_eq!(l.mean(), h.mean());
     }
 
     #[test]
