@@ -47,12 +47,65 @@ pub enum DecodeError {
     Field { path: String, message: String },
 }
 
+/// What one record's histograms may still cost while it is decoded: the
+/// per-histogram caps bound one block, these bound the sum, so that many
+/// small, highly compressed blocks cannot add up to gigabytes or minutes.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    inflated: usize,
+    buckets: usize,
+}
+
+thread_local! {
+    static BUDGET: std::cell::Cell<Option<Budget>> = const { std::cell::Cell::new(None) };
+}
+
+/// Takes `inflated` bytes and `buckets` buckets from the budget of the
+/// record being decoded, if any.
+fn spend(inflated: usize, buckets: usize) -> Result<(), String> {
+    BUDGET.with(|cell| {
+        let Some(left) = cell.get() else {
+            return Ok(());
+        };
+        let after = Budget {
+            inflated: left.inflated.checked_sub(inflated).ok_or_else(|| {
+                format!(
+                    "the record's histograms inflate past {} bytes in all",
+                    limits::MAX_RECORD_INFLATED
+                )
+            })?,
+            buckets: left.buckets.checked_sub(buckets).ok_or_else(|| {
+                format!(
+                    "the record's histograms hold more than {} non-empty buckets in all",
+                    limits::MAX_RECORD_BUCKETS
+                )
+            })?,
+        };
+        cell.set(Some(after));
+        Ok(())
+    })
+}
+
 /// Decodes a results or baseline file: format version first, then the
 /// record, then the record's limits and identifiers.
 pub fn decode(bytes: &[u8]) -> Result<RunRecord, DecodeError> {
     check_format(bytes)?;
+    BUDGET.with(|cell| {
+        cell.set(Some(Budget {
+            inflated: limits::MAX_RECORD_INFLATED,
+            buckets: limits::MAX_RECORD_BUCKETS,
+        }))
+    });
+    let record = decode_record(bytes);
+    BUDGET.with(|cell| cell.set(None));
+    let record = record?;
+    limits::check(&record)?;
+    Ok(record)
+}
+
+fn decode_record(bytes: &[u8]) -> Result<RunRecord, DecodeError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let record: RunRecord = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    serde_path_to_error::deserialize::<_, RunRecord>(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let message = strip_position(&inner);
@@ -68,9 +121,7 @@ pub fn decode(bytes: &[u8]) -> Result<RunRecord, DecodeError> {
                 inner.column()
             ),
         }
-    })?;
-    limits::check(&record)?;
-    Ok(record)
+    })
 }
 
 /// serde_json's message without its " at line L column C" suffix (printed
@@ -153,6 +204,7 @@ pub fn decode_histogram(text: &str) -> Result<Histogram<u64>, String> {
         Some(V2_COOKIE) => bytes,
         _ => return Err(not_v2("its first 4 bytes are no HdrHistogram V2 cookie")),
     };
+    spend(raw.len(), 0)?;
     check_v2(&raw)?;
     let mut h: Histogram<u64> = Deserializer::new()
         .deserialize(&mut raw.as_slice())
@@ -163,7 +215,9 @@ pub fn decode_histogram(text: &str) -> Result<Histogram<u64>, String> {
 
 /// [`decode_histogram`], kept sparse.
 pub fn decode_latency(text: &str) -> Result<Latency, String> {
-    Ok(Latency::from_histogram(&decode_histogram(text)?))
+    let latency = Latency::from_histogram(&decode_histogram(text)?);
+    spend(0, latency.buckets().len())?;
+    Ok(latency)
 }
 
 fn not_v2(why: &str) -> String {

@@ -285,3 +285,32 @@ fn errors_name_the_json_path_and_what_was_found() {
         Err(DecodeError::Json(_))
     ));
 }
+
+/// A histogram with every bucket of 1 µs … 2^62 µs holding one value: ≈ 100
+/// bytes of base64 that decode into 55,296 buckets.
+fn amplified_block() -> String {
+    let buckets = 55_296;
+    let mut raw = v2_header(buckets, 3, 1, 1 << 62);
+    raw.resize(raw.len() + buckets as usize, 0x02);
+    b64(&compressed(&raw))
+}
+
+#[test]
+fn many_amplified_blocks_exhaust_the_record_budget() {
+    let text = amplified_block();
+    assert!(text.len() < 400, "{}", text.len());
+    assert_eq!(
+        decode_latency(&text).expect("one is fine").buckets().len(),
+        55_296
+    );
+    let (path, message) = field_error(demo_with(|v| {
+        let mut block = v["endpoints"][0]["blocks"][0].clone();
+        block["latency_us"] = text.clone().into();
+        v["endpoints"][0]["blocks"] = vec![block; 200].into();
+    }));
+    assert!(path.starts_with("endpoints[0].blocks["), "{path}");
+    assert!(message.contains("non-empty buckets in all"), "{message}");
+    // The budget belongs to one decode: the next file starts afresh.
+    assert!(decode(DEMO.as_bytes()).is_ok());
+    assert!(decode_latency(&text).is_ok());
+}

@@ -19,6 +19,12 @@ pub const MAX_INFLATED: usize = 1 << 20;
 /// Most buckets of a histogram's layout (the count array the decoder
 /// allocates: 8 bytes each). 1 µs … 2^62 µs at 3 digits is ≈ 55,000.
 pub const MAX_HISTOGRAM_BUCKETS: usize = 1 << 17;
+/// Most bytes all histograms of one record may inflate to (a real block's
+/// V2 payload is a few hundred bytes).
+pub const MAX_RECORD_INFLATED: usize = 256 << 20;
+/// Most non-empty buckets over all blocks of one record (16 bytes each in
+/// memory).
+pub const MAX_RECORD_BUCKETS: usize = 8_000_000;
 /// Most separate runs joined in one record (`baseline update --runs N`).
 pub const MAX_RUNS: usize = 1_000;
 /// Most endpoints in one record.
