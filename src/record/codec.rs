@@ -90,6 +90,7 @@ fn spend(inflated: usize, buckets: usize) -> Result<(), String> {
 /// record, then the record's limits and identifiers.
 pub fn decode(bytes: &[u8]) -> Result<RunRecord, DecodeError> {
     check_format(bytes)?;
+    check_block_count(bytes)?;
     BUDGET.with(|cell| {
         cell.set(Some(Budget {
             inflated: limits::MAX_RECORD_INFLATED,
@@ -130,6 +131,33 @@ fn strip_position(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let suffix = format!(" at line {} column {}", e.line(), e.column());
     text.strip_suffix(&suffix).unwrap_or(&text).to_string()
+}
+
+/// Counts the blocks in a cheap first pass (histograms skipped), so that a
+/// file of millions of blocks is refused before any is decoded. A file whose
+/// shape is wrong passes here and gets its message from the full decode.
+fn check_block_count(bytes: &[u8]) -> Result<(), DecodeError> {
+    #[derive(Deserialize)]
+    struct Skeleton {
+        #[serde(default)]
+        endpoints: Vec<SkeletonEndpoint>,
+    }
+    #[derive(Deserialize)]
+    struct SkeletonEndpoint {
+        #[serde(default)]
+        blocks: Vec<serde::de::IgnoredAny>,
+    }
+    let Ok(skeleton) = serde_json::from_slice::<Skeleton>(bytes) else {
+        return Ok(());
+    };
+    let blocks: usize = skeleton.endpoints.iter().map(|e| e.blocks.len()).sum();
+    if blocks > limits::MAX_BLOCKS {
+        return Err(DecodeError::Field {
+            path: "endpoints".into(),
+            message: limits::too_many_blocks(blocks),
+        });
+    }
+    Ok(())
 }
 
 /// Checks `format` before the rest so that a file of another version gets a

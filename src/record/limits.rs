@@ -35,6 +35,10 @@ pub const MAX_BLOCKS: usize = 200_000;
 /// one histogram): a million requests a second for 11 days.
 pub const MAX_COUNT: u64 = 1_000_000_000_000;
 
+pub(super) fn too_many_blocks(blocks: usize) -> String {
+    format!("{blocks} blocks over all endpoints, over the limit of {MAX_BLOCKS}; split the suite into shards")
+}
+
 /// Checks a decoded record's sizes, run indices, counts and names.
 pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
     let field = |path: String, message: String| DecodeError::Field { path, message };
@@ -58,10 +62,7 @@ pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
     }
     let blocks: usize = record.endpoints.iter().map(|e| e.blocks.len()).sum();
     if blocks > MAX_BLOCKS {
-        return Err(field(
-            "endpoints".into(),
-            format!("{blocks} blocks over all endpoints, over the limit of {MAX_BLOCKS}; split the suite into shards"),
-        ));
+        return Err(field("endpoints".into(), too_many_blocks(blocks)));
     }
     for (i, m) in record.measured.endpoints.iter().enumerate() {
         if let Err(problem) = names::check_endpoint(&m.name) {
