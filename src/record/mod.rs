@@ -499,3 +499,6 @@ mod tests {
         assert_eq!(sum.total(), 34);
     }
 }
+
+#[cfg(test)]
+mod tests_fuzz;
