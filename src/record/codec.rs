@@ -137,19 +137,50 @@ fn strip_position(e: &serde_json::Error) -> String {
 /// file of millions of blocks is refused before any is decoded. A file whose
 /// shape is wrong passes here and gets its message from the full decode.
 fn check_block_count(bytes: &[u8]) -> Result<(), DecodeError> {
+    use serde::de::IgnoredAny;
     #[derive(Deserialize)]
     struct Skeleton {
         #[serde(default)]
         endpoints: Vec<SkeletonEndpoint>,
+        #[serde(default)]
+        runs: Vec<IgnoredAny>,
+        #[serde(default)]
+        summary: Vec<IgnoredAny>,
+        #[serde(default)]
+        measured: Option<SkeletonMeasured>,
     }
     #[derive(Deserialize)]
     struct SkeletonEndpoint {
         #[serde(default)]
-        blocks: Vec<serde::de::IgnoredAny>,
+        blocks: Vec<IgnoredAny>,
+    }
+    #[derive(Deserialize)]
+    struct SkeletonMeasured {
+        #[serde(default)]
+        endpoints: Vec<IgnoredAny>,
     }
     let Ok(skeleton) = serde_json::from_slice::<Skeleton>(bytes) else {
         return Ok(());
     };
+    let over = |path: &str, n: usize, limit: usize| DecodeError::Field {
+        path: path.into(),
+        message: format!("{n} entries, over the limit of {limit}"),
+    };
+    let endpoints = limits::MAX_ENDPOINTS;
+    for (path, n, limit) in [
+        ("endpoints", skeleton.endpoints.len(), endpoints),
+        ("summary", skeleton.summary.len(), endpoints),
+        ("runs", skeleton.runs.len(), limits::MAX_RUNS),
+        (
+            "measured.endpoints",
+            skeleton.measured.map_or(0, |m| m.endpoints.len()),
+            endpoints,
+        ),
+    ] {
+        if n > limit {
+            return Err(over(path, n, limit));
+        }
+    }
     let blocks: usize = skeleton.endpoints.iter().map(|e| e.blocks.len()).sum();
     if blocks > limits::MAX_BLOCKS {
         return Err(DecodeError::Field {

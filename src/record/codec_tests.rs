@@ -213,6 +213,20 @@ fn too_many_blocks_are_refused() {
 }
 
 #[test]
+fn long_lists_are_refused_before_decoding() {
+    for (key, n) in [
+        ("runs", limits::MAX_RUNS + 1),
+        ("summary", limits::MAX_ENDPOINTS + 1),
+    ] {
+        let (path, message) = field_error(demo_with(|v| {
+            v[key] = vec![serde_json::Value::Null; n].into();
+        }));
+        assert_eq!(path, key);
+        assert!(message.contains("over the limit"), "{message}");
+    }
+}
+
+#[test]
 fn overflowing_or_implausible_counts_are_refused() {
     // Issue 12, case 5: u64::MAX wrapped into an error rate of 1.5e18 %.
     let (path, message) = field_error(demo_with(|v| {

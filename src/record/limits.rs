@@ -9,8 +9,8 @@ use super::codec::{clip, DecodeError};
 use super::{Outcomes, RunRecord};
 use crate::config::names;
 
-/// Largest results file read, bytes.
-pub const MAX_FILE_BYTES: u64 = 256 << 20;
+/// Largest results file read, bytes (200,000 real blocks take ≈ 30 MB).
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
 /// Longest base64 text of one histogram, bytes.
 pub const MAX_HISTOGRAM_TEXT: usize = 1 << 20;
 /// Largest inflated V2 payload of one histogram, bytes (a histogram with
