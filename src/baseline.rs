@@ -45,38 +45,35 @@ pub fn history_path(dir: &Path, suite: &str) -> PathBuf {
     dir.join(format!("{suite}.history.jsonl"))
 }
 
-/// Reads a results or baseline file, checking its format version first so
-/// that a file from another version gets a clear message.
+/// Reads a results or baseline file: its size, its format version, then
+/// the record with every limit of [`record::limits`] checked, so that a
+/// crafted file (the fork-safe workflow compares files a pull request wrote)
+/// is refused with the JSON path of what is wrong.
 pub fn read_record(path: &Path) -> Result<RunRecord, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+    let read = |source| LoadError::Read {
         path: path.to_path_buf(),
         source,
-    })?;
+    };
     let corrupt = |reason: String| LoadError::Corrupt {
         path: path.to_path_buf(),
         reason,
     };
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| corrupt(format!("not JSON: {e}")))?;
-    match value.get("format").and_then(|f| f.as_u64()) {
-        Some(f) if f == u64::from(record::FORMAT) => {}
-        Some(f) => {
-            return Err(LoadError::Format {
-                path: path.to_path_buf(),
-                found: f.to_string(),
-                expected: record::FORMAT,
-            })
-        }
-        None => {
-            return Err(LoadError::Format {
-                path: path.to_path_buf(),
-                found: "none".into(),
-                expected: record::FORMAT,
-            });
-        }
+    let size = std::fs::metadata(path).map_err(read)?.len();
+    if size > record::limits::MAX_FILE_BYTES {
+        return Err(corrupt(format!(
+            "it is {size} bytes, over the limit of {} for a results file",
+            record::limits::MAX_FILE_BYTES
+        )));
     }
-    let mut record: RunRecord =
-        serde_json::from_value(value).map_err(|e| corrupt(e.to_string()))?;
+    let bytes = std::fs::read(path).map_err(read)?;
+    let mut record = record::decode(&bytes).map_err(|e| match e {
+        record::DecodeError::Format { found } => LoadError::Format {
+            path: path.to_path_buf(),
+            found,
+            expected: record::FORMAT,
+        },
+        other => corrupt(other.to_string()),
+    })?;
     if record.endpoints.is_empty() {
         return Err(corrupt("it has no endpoints".into()));
     }

@@ -174,8 +174,7 @@ pub fn rows(
                 .zip(&h.blocks)
                 .filter(|(b, h)| !b.latency_us.is_empty() && !h.latency_us.is_empty())
                 .filter_map(|(b, h)| {
-                    let stat = |hist: &hdrhistogram::Histogram<u64>| match metric.metric.quantile()
-                    {
+                    let stat = |hist: &crate::record::Latency| match metric.metric.quantile() {
                         Some(q) => hist.value_at_quantile(q) as f64,
                         None => hist.mean(),
                     };

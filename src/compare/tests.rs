@@ -166,7 +166,7 @@ pub(crate) mod records {
             }
             Block {
                 run,
-                latency_us,
+                latency_us: latency_us.into(),
                 outcomes,
             }
         }

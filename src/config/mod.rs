@@ -6,9 +6,12 @@
 //! reads YAML. Every mistake a user can make is a [`ConfigError`] that names
 //! the file, the line and what to write instead.
 
+pub mod bounds;
 mod error;
 mod expand;
+mod guard;
 mod locate;
+pub mod names;
 mod raw;
 mod resolve;
 mod scalar;
@@ -43,10 +46,16 @@ pub const UNBOUND_PORT: u16 = 1;
 /// `overrides` and `${PORT}` standing for `port` (picked by the caller when
 /// it starts the app, [`UNBOUND_PORT`] when it only checks the file).
 pub fn load(path: &Path, overrides: &Overrides, port: u16) -> Result<Config, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Read {
+    use std::io::Read as _;
+    let read = |cause| ConfigError::Read {
         path: path.to_path_buf(),
         cause,
-    })?;
+    };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(guard::MAX_BYTES as u64 + 1).read_to_end(&mut bytes))
+        .map_err(read)?;
+    let text = guard::text(bytes, path)?;
     parse_with(&text, path, overrides, port)
 }
 
@@ -107,6 +116,8 @@ pub fn parse_with(
 }
 
 fn parse_text(text: &str, path: &Path, overrides: &Overrides) -> Result<Config, ConfigError> {
+    guard::size(text.len(), path)?;
+    guard::shape(text, path)?;
     let blank = |line: &str| line.trim().is_empty() || line.trim_start().starts_with('#');
     if text.lines().all(blank) {
         return Err(ConfigError::Invalid {
@@ -217,8 +228,13 @@ pub struct LoadConfig {
 pub struct Endpoint {
     pub name: String,
     pub method: String,
-    /// Path and query, starts with `/`.
+    /// Path and query as written in the suite file, `${VAR}`s unexpanded:
+    /// what records, fingerprints and reports show (an expanded token in a
+    /// query would otherwise be written in clear to a committed baseline).
     pub path: String,
+    /// [`Endpoint::path`] with `${VAR}`s expanded, starts with `/`: what is
+    /// sent. Never stored or printed.
+    pub sent_path: String,
     /// In file order; values may hold secrets and are never written to a
     /// results file.
     pub headers: Vec<(String, String)>,
@@ -319,3 +335,6 @@ pub struct EndpointGate {
     pub threshold: Option<f64>,
     pub metrics: Option<Vec<Metric>>,
 }
+
+#[cfg(test)]
+mod tests_hostile;

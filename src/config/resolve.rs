@@ -38,12 +38,21 @@ pub(super) fn resolve(
         .map(|app| resolve_app(app, file, &base_url))
         .transpose()?;
     let endpoints = resolve_endpoints(raw.endpoints)?;
+    let load = resolve_load(raw.load.unwrap_or_default(), overrides)?;
+    super::bounds::check_load(&load, endpoints.len()).map_err(|e| {
+        let flags = if *overrides == Overrides::default() {
+            ""
+        } else {
+            " (with the command line's --rate/--duration/--block/--warmup)"
+        };
+        problem(e.key, format!("{}{flags}", e.message))
+    })?;
     Ok(Config {
         path: file.to_path_buf(),
         suite: raw.suite.0,
         app,
         base_url,
-        load: resolve_load(raw.load.unwrap_or_default(), overrides)?,
+        load,
         endpoints,
         gate: resolve_gate(raw.gate.unwrap_or_default()),
         port: None,
@@ -235,7 +244,8 @@ fn resolve_endpoint(raw: RawEndpoint, i: usize) -> Result<Endpoint, Problem> {
     Ok(Endpoint {
         name: raw.name.0,
         method: raw.method.map_or_else(|| "GET".to_string(), |m| m.0),
-        path: raw.path.0,
+        path: raw.path.written,
+        sent_path: raw.path.expanded,
         headers,
         body,
         weight: raw.weight.map_or(1, |w| w.0),

@@ -361,6 +361,7 @@ fn a_full_file_loads_with_every_field() {
         name: "list-users".into(),
         method: "GET".into(),
         path: "/users?limit=20".into(),
+        sent_path: "/users?limit=20".into(),
         headers: vec![],
         body: None,
         weight: 3,
@@ -374,6 +375,7 @@ fn a_full_file_loads_with_every_field() {
         name: "create-order".into(),
         method: "POST".into(),
         path: "/orders".into(),
+        sent_path: "/orders".into(),
         headers: vec![
             ("X-Zeta".into(), "z".into()),
             ("Authorization".into(), "Bearer dev".into()),

@@ -79,31 +79,19 @@ from_scalar!(Version, "the number 1", |s| match s.trim() {
     )),
 });
 
-/// A suite name: it names `baselines/<suite>.json`, so it stays file-safe.
+/// A suite name: it names `baselines/<suite>.json`, so it is an identifier
+/// (see [`super::names`]).
 #[derive(Debug)]
 pub(super) struct SuiteName(pub String);
 from_scalar!(SuiteName, "a suite name such as api", |s| {
-    let ok = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-    if ok {
-        Ok(SuiteName(s.to_string()))
-    } else {
-        Err(format!(
-            r#""{s}" is not a valid suite name; use letters, digits, ".", "_" and "-", e.g. "suite: api""#
-        ))
-    }
+    super::names::check_suite(s).map(|()| SuiteName(s.to_string()))
 });
 
-/// An endpoint name: non-empty.
+/// An endpoint name: non-empty, without control characters.
 #[derive(Debug)]
 pub(super) struct EndpointName(pub String);
 from_scalar!(EndpointName, "an endpoint name such as list-users", |s| {
-    if s.trim().is_empty() {
-        Err(r#"an endpoint name must not be empty; write e.g. "name: list-users""#.to_string())
-    } else {
-        Ok(EndpointName(s.to_string()))
-    }
+    super::names::check_endpoint(s).map(|()| EndpointName(s.to_string()))
 });
 
 /// Any duration, zero included.
@@ -157,7 +145,7 @@ from_scalar!(Connections, "a whole number such as 32", |s| {
 #[derive(Debug)]
 pub(super) struct Weight(pub u32);
 from_scalar!(Weight, "a whole number such as 1", |s| {
-    int_in(s, 1, u64::from(u32::MAX), "weight: 1").map(Weight)
+    int_in(s, 1, u64::from(super::bounds::MAX_WEIGHT), "weight: 1").map(Weight)
 });
 
 #[derive(Debug)]
@@ -188,9 +176,13 @@ from_scalar!(Method, "an HTTP method such as GET", |s| {
     }
 });
 
-/// A request path and query, expanded, starting with `/`.
+/// A request path and query starting with `/`: as written (what records
+/// show) and expanded (what is sent).
 #[derive(Debug)]
-pub(super) struct RequestPath(pub String);
+pub(super) struct RequestPath {
+    pub written: String,
+    pub expanded: String,
+}
 from_scalar!(RequestPath, r#"a path such as "/users""#, |s| {
     let path = expand_env(s)?;
     if !path.starts_with('/') {
@@ -200,7 +192,10 @@ from_scalar!(RequestPath, r#"a path such as "/users""#, |s| {
         ));
     }
     match path.parse::<http::uri::PathAndQuery>() {
-        Ok(_) => Ok(RequestPath(path)),
+        Ok(_) => Ok(RequestPath {
+            written: s.to_string(),
+            expanded: path,
+        }),
         Err(_) => Err(format!(
             r#""{path}" is not a valid request path; percent-encode spaces and other special characters (e.g. %20)"#
         )),

@@ -45,7 +45,7 @@ impl PreparedRequest {
                 endpoint.name, endpoint.method
             )
         })?;
-        let uri: Uri = endpoint.path.parse().map_err(|e| {
+        let uri: Uri = endpoint.sent_path.parse().map_err(|e| {
             format!(
                 "endpoint {}: invalid path {}: {e}",
                 endpoint.name, endpoint.path
@@ -203,6 +203,7 @@ pub async fn probe(base: &BaseUrl, path_and_query: &str, timeout: Duration) -> R
         name: "ready".into(),
         method: "GET".into(),
         path: path_and_query.into(),
+        sent_path: path_and_query.into(),
         headers: Vec::new(),
         body: None,
         weight: 1,

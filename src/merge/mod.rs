@@ -11,7 +11,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::record::{LoadSummary, NewEndpoints, RunInfo, RunRecord};
+use crate::record::{self, LoadSummary, NewEndpoints, RunInfo, RunRecord};
 
 /// Shard `index` of `count` (1-based), from `--shard K/N`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,6 +148,11 @@ pub fn merge(inputs: Vec<(PathBuf, RunRecord)>) -> Result<RunRecord, String> {
     // Stable: an endpoint the suite does not list keeps its place at the end.
     endpoints.sort_by_key(|e| order(&e.name));
     merged.endpoints = endpoints;
+    // Each input was within the limits; their join must be too, or the
+    // merged file could not be read back.
+    record::limits::check(&merged).map_err(|e| {
+        format!("the merged record would be too large to read back ({e}); merge fewer files")
+    })?;
     if let Some(load) = total_load(merged.measured.rate, &merged.runs) {
         merged.load = load;
     }

@@ -60,7 +60,7 @@ fn block(seed: u64) -> Block {
     outcomes.status.insert(503, seed % 3);
     Block {
         run: 0,
-        latency_us,
+        latency_us: latency_us.into(),
         outcomes,
     }
 }
@@ -194,7 +194,7 @@ fn added(records: &[RunRecord], name: &str) -> Histogram<u64> {
     for r in records {
         if let Some(e) = r.endpoint(name) {
             for b in &e.blocks {
-                all.add(&b.latency_us).expect("auto-resizing histogram");
+                b.latency_us.add_to(&mut all);
             }
         }
     }
@@ -374,4 +374,17 @@ fn a_shard_without_endpoints_is_refused() {
         err,
         "shard 3/3 has no endpoints: suite api has 2 endpoint(s), so split it into at most 2 shard(s)"
     );
+}
+
+#[test]
+fn a_merge_past_the_record_limits_is_refused() {
+    // Two inputs of 600 runs each: each readable, their join not.
+    let many = |seed| {
+        let mut r = shard(&ALL, seed, 90.0);
+        r.runs = vec![r.run_infos()[0].clone(); 600];
+        r
+    };
+    let err = merge(inputs(vec![many(1), many(2)])).expect_err("too many runs");
+    assert!(err.contains("1200 runs, over the limit of 1000"), "{err}");
+    assert!(err.contains("merge fewer files"), "{err}");
 }

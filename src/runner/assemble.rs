@@ -40,12 +40,12 @@ pub(super) fn assemble(
                 .map(|b| match blocks.get(b) {
                     Some(block) => Block {
                         run: 0,
-                        latency_us: block[e].latency_us.clone(),
+                        latency_us: (&block[e].latency_us).into(),
                         outcomes: block[e].outcomes.clone(),
                     },
                     None => Block {
                         run: 0,
-                        latency_us: record::new_histogram(),
+                        latency_us: record::Latency::default(),
                         outcomes: Default::default(),
                     },
                 })

@@ -9,9 +9,7 @@
 //! once per statistic. Results match what HdrHistogram itself reports for the
 //! merged histogram (see [`Statistic`] for the exact definitions).
 
-use hdrhistogram::Histogram;
-
-use super::Statistic;
+use super::{Recorded, Statistic};
 
 /// One non-empty block over its side's grid.
 #[derive(Debug, Clone)]
@@ -34,12 +32,11 @@ pub(super) struct Prepared {
 
 impl Prepared {
     /// Converts the histograms; `runs[r][b]` is block `b` of run `r`.
-    pub(super) fn new(runs: &[Vec<&Histogram<u64>>]) -> Prepared {
-        let mut grid: Vec<u64> = runs
-            .iter()
-            .flatten()
-            .flat_map(|h| h.iter_recorded().map(|v| v.value_iterated_to()))
-            .collect();
+    pub(super) fn new<H: Recorded>(runs: &[Vec<&H>]) -> Prepared {
+        let mut grid: Vec<u64> = Vec::new();
+        for h in runs.iter().flatten() {
+            h.each_bucket(&mut |value, _, _| grid.push(value));
+        }
         grid.sort_unstable();
         grid.dedup();
         let runs = runs
@@ -47,7 +44,7 @@ impl Prepared {
             .map(|run| {
                 run.iter()
                     .filter(|h| !h.is_empty())
-                    .map(|h| block_on_grid(h, &grid))
+                    .map(|h| block_on_grid(*h, &grid))
                     .collect::<Vec<_>>()
             })
             .filter(|run| !run.is_empty())
@@ -83,22 +80,20 @@ impl Block {
     }
 }
 
-fn block_on_grid(h: &Histogram<u64>, grid: &[u64]) -> Block {
+fn block_on_grid<H: Recorded>(h: &H, grid: &[u64]) -> Block {
     let mut entries = Vec::new();
-    let mut total = 0;
+    let mut total: u64 = 0;
     let mut sum = 0.0;
-    for v in h.iter_recorded() {
-        let value = v.value_iterated_to();
-        let count = v.count_at_value();
+    h.each_bucket(&mut |value, count, median| {
         // The grid holds every value of every block, so the search succeeds;
         // `unwrap_or_else` keeps the index in range if it ever did not.
         let index = grid
             .binary_search(&value)
             .unwrap_or_else(|i| i.min(grid.len().saturating_sub(1)));
         entries.push((index as u32, count));
-        total += count;
-        sum += h.median_equivalent(value) as f64 * count as f64;
-    }
+        total = total.saturating_add(count);
+        sum += median as f64 * count as f64;
+    });
     Block {
         entries,
         total,

@@ -43,7 +43,7 @@ use rand_chacha::ChaCha8Rng;
 use super::blocks::{self, Block, Prepared};
 use super::dist::Pivot;
 use super::verdict::AdjustedInterval;
-use super::{Bootstrap, Side, Statistic, MIN_BLOCKS};
+use super::{Bootstrap, Recorded, Side, Statistic, MIN_BLOCKS};
 
 /// Power used for [`Estimate::detectable`].
 pub const DETECTION_POWER: f64 = 0.95;
@@ -212,9 +212,9 @@ pub(super) struct Parts {
 /// `None` when a side has fewer than [`MIN_BLOCKS`] non-empty blocks, a
 /// statistic is zero or undefined (quantile outside (0, 1]), or `alpha` is
 /// not in (0, 1).
-pub fn estimate_unpaired(
-    base: &Side,
-    head: &Side,
+pub fn estimate_unpaired<H: Recorded>(
+    base: &Side<H>,
+    head: &Side<H>,
     stat: Statistic,
     alpha: f64,
     seed: u64,
@@ -226,9 +226,9 @@ pub fn estimate_unpaired(
 
 /// `estimate_unpaired` for several statistics at once: one bootstrap
 /// serves them all (the usual call: p50, p95, p99 of one endpoint).
-pub fn estimate_unpaired_many(
-    base: &Side,
-    head: &Side,
+pub fn estimate_unpaired_many<H: Recorded>(
+    base: &Side<H>,
+    head: &Side<H>,
     stats: &[Statistic],
     alpha: f64,
     boot: Bootstrap,

@@ -40,6 +40,8 @@ mod testutil;
 
 use hdrhistogram::Histogram;
 
+use crate::record::Latency;
+
 pub use binomial::{error_rate_test, ErrorRateResult};
 pub use estimate::{combined_noise, estimate_unpaired_many, Estimate, NoiseModel};
 pub use holm::holm_levels;
@@ -81,20 +83,63 @@ pub enum Statistic {
     Mean,
 }
 
+/// What the statistics read of one block's latency histogram: its
+/// non-empty buckets. A record keeps blocks sparse ([`Latency`]); tests and
+/// the recorder use full histograms; both give the same results.
+pub trait Recorded {
+    /// Whether the block holds no value.
+    fn is_empty(&self) -> bool;
+    /// Calls `f(value, count, median)` for each non-empty bucket in
+    /// ascending order: its highest-equivalent value, its count and its
+    /// median-equivalent value (HdrHistogram's definitions).
+    fn each_bucket(&self, f: &mut dyn FnMut(u64, u64, u64));
+}
+
+impl Recorded for Histogram<u64> {
+    fn is_empty(&self) -> bool {
+        Histogram::is_empty(self)
+    }
+
+    fn each_bucket(&self, f: &mut dyn FnMut(u64, u64, u64)) {
+        for v in self.iter_recorded() {
+            let value = v.value_iterated_to();
+            f(value, v.count_at_value(), self.median_equivalent(value));
+        }
+    }
+}
+
+impl Recorded for Latency {
+    fn is_empty(&self) -> bool {
+        Latency::is_empty(self)
+    }
+
+    fn each_bucket(&self, f: &mut dyn FnMut(u64, u64, u64)) {
+        for b in self.buckets() {
+            f(b.value, b.count, Latency::median_equivalent(b.value));
+        }
+    }
+}
+
 /// One side (base or head) of one endpoint: `runs[r][b]` is block `b` of run
 /// `r`. Runs are separate recordings (minutes apart); blocks are ~1 s slices
 /// of one run. Empty blocks are ignored.
-#[derive(Debug, Clone, Default)]
-pub struct Side<'a> {
+#[derive(Debug, Clone)]
+pub struct Side<'a, H = Latency> {
     /// Runs × blocks.
-    pub runs: Vec<Vec<&'a Histogram<u64>>>,
+    pub runs: Vec<Vec<&'a H>>,
 }
 
-impl<'a> Side<'a> {
+impl<'a, H> Side<'a, H> {
     /// A side made of one recorded run.
     #[cfg(test)]
-    pub fn single_run(blocks: Vec<&'a Histogram<u64>>) -> Self {
+    pub fn single_run(blocks: Vec<&'a H>) -> Self {
         Side { runs: vec![blocks] }
+    }
+}
+
+impl<H> Default for Side<'_, H> {
+    fn default() -> Self {
+        Side { runs: Vec::new() }
     }
 }
 

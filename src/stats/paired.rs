@@ -9,7 +9,6 @@
 //! Tibshirani 1993 §6 for the bootstrap SE). The pivot is t with n − 1
 //! degrees of freedom for n pairs, as for a paired t-test (Student 1908).
 
-use hdrhistogram::Histogram;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -18,15 +17,15 @@ use super::dist::Pivot;
 use super::estimate::{
     draw_multiplicities, small_sample_factor, Estimate, NoiseModel, Parts, Welford,
 };
-use super::{Bootstrap, Statistic, MIN_BLOCKS};
+use super::{Bootstrap, Recorded, Statistic, MIN_BLOCKS};
 
 #[cfg(test)]
 /// Compares one statistic over paired blocks `(base, head)` with
 /// [`super::DEFAULT_RESAMPLES`] resamples. Pairs with an empty side are
 /// dropped; `None` below [`MIN_BLOCKS`] usable pairs, for a zero or
 /// undefined statistic, or `alpha` outside (0, 1).
-pub fn estimate_paired(
-    pairs: &[(&Histogram<u64>, &Histogram<u64>)],
+pub fn estimate_paired<H: Recorded>(
+    pairs: &[(&H, &H)],
     stat: Statistic,
     alpha: f64,
     seed: u64,
@@ -37,8 +36,8 @@ pub fn estimate_paired(
 }
 
 /// `estimate_paired` for several statistics sharing one bootstrap.
-pub fn estimate_paired_many(
-    pairs: &[(&Histogram<u64>, &Histogram<u64>)],
+pub fn estimate_paired_many<H: Recorded>(
+    pairs: &[(&H, &H)],
     stats: &[Statistic],
     alpha: f64,
     boot: Bootstrap,

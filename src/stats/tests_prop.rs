@@ -30,7 +30,11 @@ fn boot() -> Bootstrap {
     }
 }
 
-fn one(base: &Side, head: &Side, stat: Statistic) -> Option<Estimate> {
+fn one(
+    base: &Side<Histogram<u64>>,
+    head: &Side<Histogram<u64>>,
+    stat: Statistic,
+) -> Option<Estimate> {
     estimate_unpaired_many(base, head, &[stat], 0.05, boot())
         .pop()
         .flatten()

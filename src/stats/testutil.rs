@@ -131,7 +131,7 @@ pub(super) fn runs(
 }
 
 /// Borrows owned runs as a [`Side`].
-pub(super) fn side(runs: &[Vec<Histogram<u64>>]) -> Side<'_> {
+pub(super) fn side(runs: &[Vec<Histogram<u64>>]) -> Side<'_, Histogram<u64>> {
     Side {
         runs: runs.iter().map(|r| r.iter().collect()).collect(),
     }

@@ -1,0 +1,141 @@
+//! What a results file may hold, checked before anything trusts it.
+//!
+//! The limits are far above any real run (a 500-endpoint suite measured for
+//! 10 minutes in 1 s blocks has 300,000 blocks … and is refused; split it with
+//! a CI matrix and `benchgate merge` per shard) and far below what would
+//! exhaust a CI runner's memory. Each limit names what it protects.
+
+use super::codec::{clip, DecodeError};
+use super::{Outcomes, RunRecord};
+use crate::config::names;
+
+/// Largest results file read, bytes (200,000 real blocks take ≈ 30 MB).
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+/// Longest base64 text of one histogram, bytes.
+pub const MAX_HISTOGRAM_TEXT: usize = 1 << 20;
+/// Largest inflated V2 payload of one histogram, bytes (a histogram with
+/// every bucket of a 1 µs … 1 year range filled takes ≈ 300 KB).
+pub const MAX_INFLATED: usize = 1 << 20;
+/// Most buckets of a histogram's layout (the count array the decoder
+/// allocates: 8 bytes each). 1 µs … 2^62 µs at 3 digits is ≈ 55,000.
+pub const MAX_HISTOGRAM_BUCKETS: usize = 1 << 17;
+/// Most bytes all histograms of one record may inflate to (a real block's
+/// V2 payload is a few hundred bytes).
+pub const MAX_RECORD_INFLATED: usize = 256 << 20;
+/// Most non-empty buckets over all blocks of one record (16 bytes each in
+/// memory).
+pub const MAX_RECORD_BUCKETS: usize = 8_000_000;
+/// Most separate runs joined in one record (`baseline update --runs N`).
+pub const MAX_RUNS: usize = 1_000;
+/// Most endpoints in one record.
+pub const MAX_ENDPOINTS: usize = 1_000;
+/// Most blocks over all endpoints of one record (blocks × endpoints).
+pub const MAX_BLOCKS: usize = 200_000;
+/// Largest single count (requests of one outcome in one block, values in
+/// one histogram): a million requests a second for 11 days.
+pub const MAX_COUNT: u64 = 1_000_000_000_000;
+
+pub(super) fn too_many_blocks(blocks: usize) -> String {
+    format!("{blocks} blocks over all endpoints, over the limit of {MAX_BLOCKS}; split the suite into shards")
+}
+
+/// Checks a decoded record's sizes, run indices, counts and names.
+pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
+    let field = |path: String, message: String| DecodeError::Field { path, message };
+    if let Err(problem) = names::check_suite(&record.suite) {
+        return Err(field("suite".into(), problem));
+    }
+    if record.endpoints.len() > MAX_ENDPOINTS {
+        return Err(field(
+            "endpoints".into(),
+            format!(
+                "{} endpoints, over the limit of {MAX_ENDPOINTS}",
+                record.endpoints.len()
+            ),
+        ));
+    }
+    if record.runs.len() > MAX_RUNS {
+        return Err(field(
+            "runs".into(),
+            format!("{} runs, over the limit of {MAX_RUNS}", record.runs.len()),
+        ));
+    }
+    let blocks: usize = record.endpoints.iter().map(|e| e.blocks.len()).sum();
+    if blocks > MAX_BLOCKS {
+        return Err(field("endpoints".into(), too_many_blocks(blocks)));
+    }
+    for (i, m) in record.measured.endpoints.iter().enumerate() {
+        if let Err(problem) = names::check_endpoint(&m.name) {
+            return Err(field(format!("measured.endpoints[{i}].name"), problem));
+        }
+    }
+    let runs = record.run_count();
+    for (e, endpoint) in record.endpoints.iter().enumerate() {
+        if let Err(problem) = names::check_endpoint(&endpoint.name) {
+            return Err(field(format!("endpoints[{e}].name"), problem));
+        }
+        let mut total: u64 = 0;
+        for (b, block) in endpoint.blocks.iter().enumerate() {
+            let at = |what: &str| format!("endpoints[{e}].blocks[{b}].{what}");
+            if block.run as usize >= runs {
+                return Err(field(
+                    at("run"),
+                    format!(
+                        "run {} does not exist: the record holds {runs} run{}",
+                        block.run,
+                        if runs == 1 { "" } else { "s" }
+                    ),
+                ));
+            }
+            if block.latency_us.len() > MAX_COUNT {
+                return Err(field(
+                    at("latency_us"),
+                    format!(
+                        "the histogram holds {} values, over the limit of {MAX_COUNT} in one block",
+                        block.latency_us.len()
+                    ),
+                ));
+            }
+            let block_total =
+                checked_total(&block.outcomes).map_err(|m| field(at("outcomes"), m))?;
+            total = total.checked_add(block_total).ok_or_else(|| {
+                field(
+                    format!("endpoints[{e}]"),
+                    format!(
+                        "the requests of endpoint {:?} add up past 2^64",
+                        clip(&endpoint.name)
+                    ),
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The block's request count, refusing implausible counts.
+fn checked_total(o: &Outcomes) -> Result<u64, String> {
+    let named = [
+        ("ok", o.ok),
+        ("timeout", o.timeout),
+        ("connect", o.connect),
+        ("other", o.other),
+    ];
+    let statuses = o.status.iter().map(|(code, n)| (code, *n));
+    let mut total: u64 = 0;
+    for (what, n) in named
+        .iter()
+        .map(|(w, n)| (w.to_string(), *n))
+        .chain(statuses.map(|(c, n)| (format!("status.{c}"), n)))
+    {
+        if n > MAX_COUNT {
+            return Err(format!(
+                "{what} is {n}, over the limit of {MAX_COUNT} requests in one block"
+            ));
+        }
+        // Cannot overflow with ≤ 65,540 counts of ≤ 10^12 each; checked anyway.
+        total = total
+            .checked_add(n)
+            .ok_or_else(|| "the counts add up past 2^64".to_string())?;
+    }
+    Ok(total)
+}
