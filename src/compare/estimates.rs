@@ -143,7 +143,7 @@ fn round_log_ratios(base: &EndpointRecord, head: &EndpointRecord, metric: Metric
             let slot = runs
                 .entry(block.run)
                 .or_insert_with(crate::record::new_histogram);
-            let _ = slot.add(&block.latency_us);
+            block.latency_us.add_to(slot);
         }
         runs
     };
