@@ -86,10 +86,14 @@ fn error_statuses_are_counted_and_shown() {
     let server = TestServer::start(Behaviour::Status(500));
     let load = "  rate: 50/s\n  warmup: 0s\n  duration: 1s";
     let (assert, results, _dir) = run_suite(&external_suite(&server.base_url(), load));
+    // Written and shown, and a run that never succeeded is no measurement.
     assert
-        .success()
+        .code(3)
         .stdout(predicates::str::contains("50 × HTTP 500"))
-        .stdout(predicates::str::contains("100.00%"));
+        .stdout(predicates::str::contains("100.00%"))
+        .stderr(predicates::str::contains(
+            "only got no successful response (50 × HTTP 500)",
+        ));
     assert_eq!(summary(&results, "error_rate"), 1.0);
     let blocks = results["endpoints"][0]["blocks"]
         .as_array()
@@ -104,7 +108,7 @@ fn timeouts_are_counted_not_hidden() {
     let load = "  rate: 20/s\n  warmup: 0s\n  duration: 1s\n  timeout: 200ms";
     let (assert, results, _dir) = run_suite(&external_suite(&server.base_url(), load));
     assert
-        .success()
+        .code(3)
         .stdout(predicates::str::contains("20 timed out"));
     assert_eq!(
         results["endpoints"][0]["blocks"][0]["outcomes"]["timeout"],
@@ -163,7 +167,7 @@ fn the_results_file_matches_its_json_schema() {
     let server = TestServer::start(Behaviour::Status(503));
     let load = "  rate: 50/s\n  warmup: 0s\n  duration: 1s";
     let (assert, results, _dir) = run_suite(&external_suite(&server.base_url(), load));
-    assert.success();
+    assert.code(3);
     let schema_text = include_str!("../schemas/results.schema.json");
     let schema: Value = serde_json::from_str(schema_text).expect("schema is JSON");
     let validator = jsonschema::validator_for(&schema).expect("schema compiles");
