@@ -34,6 +34,12 @@ pub enum LoadError {
         found: String,
         expected: u32,
     },
+    #[error("{path} holds suite {found:?}, not {expected:?}: its numbers belong to another suite; restore the file from git or record it again with `benchgate baseline update`")]
+    OtherSuite {
+        path: PathBuf,
+        found: String,
+        expected: String,
+    },
 }
 
 /// Where the baseline of `suite` lives in `dir`.
@@ -90,7 +96,15 @@ pub fn load(dir: &Path, suite: &str) -> Result<RunRecord, LoadError> {
             path,
         });
     }
-    read_record(&path)
+    let record = read_record(&path)?;
+    if record.suite != suite {
+        return Err(LoadError::OtherSuite {
+            path,
+            found: record.suite,
+            expected: suite.to_string(),
+        });
+    }
+    Ok(record)
 }
 
 /// One line of the history file.

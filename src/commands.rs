@@ -121,11 +121,20 @@ fn compare_files(args: &CompareArgs) -> Result<Code, Failure> {
         .as_deref()
         .or(default_suite.exists().then_some(default_suite));
     let settings = match suite {
-        Some(path) => GateSettings::from_config(&config::load(
-            path,
-            &Overrides::default(),
-            config::UNBOUND_PORT,
-        )?),
+        Some(path) => {
+            let config = config::load(path, &Overrides::default(), config::UNBOUND_PORT)?;
+            if config.suite != head.suite {
+                return Err(Failure::usage(format!(
+                    "{} and {} hold suite {:?}, but {} describes suite {:?}; pass the suite file they were measured with (--config)",
+                    args.base.display(),
+                    args.head.display(),
+                    head.suite,
+                    path.display(),
+                    config.suite
+                )));
+            }
+            GateSettings::from_config(&config)
+        }
         None => GateSettings::defaults(),
     };
     // A base that is a stored baseline has its history beside it.
@@ -443,6 +452,10 @@ fn run_options(suite: &Config) -> RunOptions<'_> {
 }
 
 fn print_run(record: &RunRecord) -> Result<(), Failure> {
-    report::terminal::print_run(record, &mut std::io::stdout())
+    let mut text = Vec::new();
+    report::terminal::print_run(record, &mut text)
+        .and_then(|()| {
+            std::io::stdout().write_all(report::inert(&String::from_utf8_lossy(&text)).as_bytes())
+        })
         .map_err(|e| Failure::run(format!("cannot print: {e}")))
 }

@@ -35,7 +35,7 @@ fn main() -> std::process::ExitCode {
     let code = match commands::dispatch(cli.command) {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("benchgate: {failure}");
+            eprintln!("benchgate: {}", report::inert(&failure.to_string()));
             failure.code
         }
     };

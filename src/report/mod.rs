@@ -36,7 +36,7 @@ mod tests;
 
 pub use checks::{checks, verdict_counts, Check, CheckKind, Regressions};
 pub use headline::{headline, sight_line};
-pub use text::{change, interval, ms, p_value, percent, points, rate};
+pub use text::{change, inert, interval, ms, p_value, percent, points, rate};
 
 /// How many of the main branch's baselines a report charts.
 pub const HISTORY_SHOWN: usize = 20;
@@ -101,7 +101,11 @@ impl Report {
 /// Renders `report` in `format` into `out`.
 pub fn write(report: &Report, format: Format, out: &mut dyn Write) -> io::Result<()> {
     match format {
-        Format::Text => terminal::print_comparison(report, out),
+        Format::Text => {
+            let mut text = Vec::new();
+            terminal::print_comparison(report, &mut text)?;
+            out.write_all(inert(&String::from_utf8_lossy(&text)).as_bytes())
+        }
         Format::Markdown => markdown::write_comparison(report, &Default::default(), out),
         Format::Json => json::write_comparison(report, out),
         Format::Junit => junit::write_comparison(report, out),

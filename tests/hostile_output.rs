@@ -1,0 +1,50 @@
+//! Text that reaches a CI log is inert: an app's log tail (printed when it
+//! fails) cannot forge a GitHub Actions workflow command or send escape
+//! sequences to the terminal.
+
+mod support;
+
+use std::time::Duration;
+
+use support::benchgate;
+
+#[test]
+fn an_apps_log_tail_cannot_forge_workflow_commands() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let suite = r#"version: 1
+suite: hostile
+app:
+  command: ["sh", "-c", "echo '::error title=forged::the build is fine'; printf '\033[2Jcleared\n'; exit 7"]
+  ready: { url: "http://127.0.0.1:${PORT}/", timeout: 10s }
+base_url: "http://127.0.0.1:${PORT}"
+load:
+  rate: 10/s
+  duration: 1s
+endpoints:
+  - { name: home, path: / }
+"#;
+    std::fs::write(dir.path().join("benchgate.yaml"), suite).expect("suite");
+    let out = benchgate()
+        .current_dir(dir.path())
+        .args(["run", "--config", "benchgate.yaml"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("::error title=forged"),
+        "the tail is shown: {stderr}"
+    );
+    for stream in [&out.stdout, &out.stderr] {
+        let text = String::from_utf8_lossy(stream);
+        assert!(
+            text.lines().all(|line| !line.starts_with("::")),
+            "a line starts a workflow command: {text}"
+        );
+        assert!(
+            !stream.contains(&0x1b),
+            "an escape byte got through: {text}"
+        );
+    }
+}
