@@ -65,9 +65,14 @@ const ROUND_BLOCKS: u32 = 4;
 const LATER_WARMUP: Duration = Duration::from_secs(1);
 
 /// How many rounds `load` is split into: up to [`MAX_ROUNDS`], each of at
-/// least [`ROUND_BLOCKS`] blocks.
-pub fn rounds(load: &config::LoadConfig) -> u32 {
-    let blocks = (load.duration.as_nanos() / load.block.as_nanos().max(1)) as u32;
+/// least [`ROUND_BLOCKS`] recorded blocks (a recorded block is two blocks,
+/// one turn per side, when the sides alternate).
+pub fn rounds(load: &config::LoadConfig, pairing: Pairing) -> u32 {
+    let block = match pairing {
+        Pairing::Random => load.block,
+        Pairing::Alternate => 2 * load.block,
+    };
+    let blocks = (load.duration.as_nanos() / block.as_nanos().max(1)) as u32;
     (blocks / ROUND_BLOCKS).clamp(1, MAX_ROUNDS)
 }
 
@@ -84,7 +89,7 @@ pub fn measure(sides: Sides<'_>) -> Result<SideBySide, AbError> {
     let mut rounds_head = Vec::new();
     let mut last = None;
     let (head_config, _) = side_configs(&sides)?;
-    let count = rounds(&head_config.load);
+    let count = rounds(&head_config.load, sides.pairing);
     let round_time = head_config.load.duration / count;
     for round in 0..count {
         let (mut head, mut base) = side_configs(&sides)?;
@@ -116,10 +121,14 @@ pub fn measure(sides: Sides<'_>) -> Result<SideBySide, AbError> {
     })
 }
 
-/// The rounds of one side as one record: each round a run, the load summary
-/// over all of them (the worst round's achieved rate).
+/// The rounds of one side as one record: each round a run, its blocks still
+/// paired with the other side's, the load summary over all of them (the
+/// worst round's achieved rate).
 fn join_rounds(rounds: Vec<RunRecord>, head: &Config) -> Result<RunRecord, AbError> {
+    // Rounds of one A/B run pair block by block, unlike separate runs.
+    let pairing = rounds.first().and_then(|r| r.pairing);
     let mut joined = RunRecord::combine(rounds).map_err(AbError::Setup)?;
+    joined.pairing = pairing;
     if let Some(load) = crate::merge::total_load(head.load.rate, &joined.runs) {
         joined.load = crate::record::LoadSummary {
             duration_ms: joined.runs.iter().map(|r| r.load.duration_ms).sum(),
