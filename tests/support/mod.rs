@@ -27,8 +27,69 @@ pub fn benchgate_path() -> PathBuf {
     assert_cmd::cargo::cargo_bin("benchgate")
 }
 
+/// The demo app's binary: `benchgate-demo` beside the `benchgate` under
+/// test. The demo is a workspace member of its own, so cargo does not build
+/// it for these tests nor hand them its path; the first call in each test
+/// process builds it with the same cargo and profile (a no-op when fresh),
+/// so that `cargo test --test X` never starts a missing or stale demo.
 pub fn demo_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_benchgate-demo")
+    static DEMO: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DEMO.get_or_init(build_demo)
+}
+
+fn build_demo() -> String {
+    let benchgate = Path::new(env!("CARGO_BIN_EXE_benchgate"));
+    let demo = benchgate.with_file_name(format!("benchgate-demo{}", std::env::consts::EXE_SUFFIX));
+    let profile_dir = benchgate.parent().expect("benchgate's directory");
+    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => "dev",
+        Some(name) => name,
+    };
+    let target_dir = profile_dir.parent().expect("the target directory");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // The same package selection as `cargo build` at the root, so that the
+    // demo's dependencies are built with the same features (and shared).
+    let mut command = std::process::Command::new(&cargo);
+    // What cargo set for this test binary is not for the build it starts.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if [
+            "CARGO_PKG_",
+            "CARGO_MANIFEST_",
+            "CARGO_BIN_",
+            "CARGO_CRATE_",
+            "CARGO_PRIMARY_",
+            "CARGO_TARGET_TMPDIR",
+        ]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+        {
+            command.env_remove(name.as_ref());
+        }
+    }
+    let status = command
+        .args([
+            "build",
+            "--quiet",
+            "--workspace",
+            "--bin",
+            "benchgate-demo",
+            "--profile",
+            profile,
+        ])
+        .arg("--target-dir")
+        .arg(target_dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status();
+    match status {
+        Ok(status) if status.success() && demo.is_file() => {}
+        outcome => panic!(
+            "cannot build the demo app {} ({outcome:?}); build it with \
+             `cargo build -p benchgate-demo` (add `--release` for a release test run)",
+            demo.display()
+        ),
+    }
+    demo.to_str().expect("a UTF-8 path to the demo").to_owned()
 }
 
 /// A port nothing listens on right now.
