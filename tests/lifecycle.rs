@@ -234,3 +234,52 @@ fn ctrl_c_stops_the_apps_whole_process_group() {
 fn sigterm_stops_the_apps_whole_process_group() {
     interrupt_mid_run(nix::sys::signal::Signal::SIGTERM);
 }
+
+/// Started by `cargo run`, benchgate has cargo's variables for it in its
+/// environment; a nested `cargo build` that inherited them would rebuild
+/// everything (ring's build script reruns when `CARGO_MANIFEST_DIR` changes).
+#[test]
+fn the_build_step_and_the_app_do_not_inherit_cargos_variables() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let yaml = format!(
+        r#"version: 1
+suite: s
+app:
+  build: ["sh", "-c", "env > build.env"]
+  command: ["sh", "-c", "env > app.env; exit 4"]
+  env: {{ CARGO_PKG_DESCRIPTION: "set in the suite" }}
+  ready: {{ url: "http://127.0.0.1:{port}/health", timeout: 10s }}
+base_url: "http://127.0.0.1:{port}"
+endpoints:
+{ONE_ENDPOINT}
+"#,
+        port = free_port()
+    );
+    let suite = write_suite(dir.path(), &yaml);
+    benchgate()
+        .current_dir(dir.path())
+        .env("CARGO", "/usr/bin/cargo")
+        .env("CARGO_MANIFEST_DIR", dir.path())
+        .env("CARGO_PKG_NAME", "benchgate")
+        .env("CARGO_HOME", dir.path().join("cargo-home"))
+        .env("CARGO_TARGET_DIR", dir.path().join("target"))
+        .args(["run", "--config"])
+        .arg(&suite)
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(3);
+    for file in ["build.env", "app.env"] {
+        let env = std::fs::read_to_string(dir.path().join(file)).expect("env written");
+        let names: Vec<&str> = env.lines().filter_map(|l| l.split('=').next()).collect();
+        for gone in ["CARGO", "CARGO_MANIFEST_DIR", "CARGO_PKG_NAME"] {
+            assert!(!names.contains(&gone), "{file} has {gone}:\n{env}");
+        }
+        for kept in ["CARGO_HOME", "CARGO_TARGET_DIR", "PATH"] {
+            assert!(names.contains(&kept), "{file} lacks {kept}:\n{env}");
+        }
+        assert!(
+            env.contains("CARGO_PKG_DESCRIPTION=set in the suite"),
+            "{file}: the suite's own env wins:\n{env}"
+        );
+    }
+}
