@@ -283,3 +283,59 @@ endpoints:
         );
     }
 }
+
+/// `benchgate run 2>&1 | head -1`: the reader goes away while the app runs.
+/// benchgate stops the app and exits quietly, not with a panic (101).
+#[test]
+fn a_closed_output_pipe_is_a_quiet_exit_that_stops_the_app() {
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = free_port().to_string();
+    let suite = write_suite(
+        dir.path(),
+        &demo_suite(port.parse().expect("port"), QUICK, ONE_ENDPOINT),
+    );
+    let mut child = std::process::Command::new(support::benchgate_path())
+        .current_dir(dir.path())
+        .args(["run", "--config"])
+        .arg(&suite)
+        .env("CI", "true")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn benchgate");
+    drop(child.stdout.take());
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut starting = String::new();
+    while !starting.starts_with("starting the app") {
+        starting.clear();
+        let read = stderr.read_line(&mut starting).expect("a line of stderr");
+        assert!(read > 0, "benchgate never said it was starting the app");
+    }
+    drop(stderr); // `head` has its lines and exits, before the app is ready
+    let log = starting
+        .split("(log: ")
+        .nth(1)
+        .and_then(|rest| rest.trim_end().strip_suffix(')'))
+        .unwrap_or_else(|| panic!("no app log named in {starting:?}"));
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("poll benchgate") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "benchgate did not exit");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        matches!(status.code(), Some(0..=3)),
+        "benchgate ended with {status} after its output closed"
+    );
+    let app_log = std::fs::read_to_string(dir.path().join(log)).unwrap_or_default();
+    assert!(
+        app_log.contains("listening on"),
+        "the app never started, so nothing was checked; its log:\n{app_log}"
+    );
+    let left = support::processes_with_args(&[demo_bin(), "--port", &port]);
+    assert!(left.is_empty(), "the demo app survived: pids {left:?}");
+}

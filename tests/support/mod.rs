@@ -345,6 +345,33 @@ pub fn group_members(pgid: i32) -> Vec<i32> {
     members
 }
 
+/// PIDs of live (non-zombie) processes whose command line contains every
+/// one of `args`.
+pub fn processes_with_args(args: &[&str]) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_string_lossy().parse::<i32>().ok())
+        .filter(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let argv: Vec<String> = cmdline
+                .split(|&b| b == 0)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|stat| {
+                    stat.rsplit_once(')')
+                        .map(|(_, rest)| rest.trim_start().starts_with('Z'))
+                })
+                .unwrap_or(true);
+            !zombie && args.iter().all(|arg| argv.iter().any(|a| a == arg))
+        })
+        .collect()
+}
+
 /// Two endpoints of the demo app with different costs.
 pub const DEMO_ENDPOINTS: &str = "  - name: list-users
     path: /users?limit=20
