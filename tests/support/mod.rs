@@ -28,9 +28,10 @@ pub fn benchgate_path() -> PathBuf {
 }
 
 /// The demo app's binary: `benchgate-demo` beside the `benchgate` under
-/// test. The demo is a workspace member of its own, so cargo does not build
-/// it for these tests nor hand them its path; the first call in each test
-/// process builds it with the same cargo and profile (a no-op when fresh),
+/// test. The demo is a workspace member of its own, so cargo does not hand
+/// its path to these tests. `cargo test` at the root builds it (for the
+/// demo's own integration test); the first call in each test process builds
+/// it again with the same cargo, profile and features — a no-op when fresh —
 /// so that `cargo test --test X` never starts a missing or stale demo.
 pub fn demo_bin() -> &'static str {
     static DEMO: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -41,14 +42,8 @@ fn build_demo() -> String {
     let benchgate = Path::new(env!("CARGO_BIN_EXE_benchgate"));
     let demo = benchgate.with_file_name(format!("benchgate-demo{}", std::env::consts::EXE_SUFFIX));
     let profile_dir = benchgate.parent().expect("benchgate's directory");
-    let profile = match profile_dir.file_name().and_then(|n| n.to_str()) {
-        Some("debug") | None => "dev",
-        Some(name) => name,
-    };
     let target_dir = profile_dir.parent().expect("the target directory");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    // The same package selection as `cargo build` at the root, so that the
-    // demo's dependencies are built with the same features (and shared).
     let mut command = std::process::Command::new(&cargo);
     // What cargo set for this test binary is not for the build it starts.
     for (name, _) in std::env::vars_os() {
@@ -67,16 +62,24 @@ fn build_demo() -> String {
             command.env_remove(name.as_ref());
         }
     }
+    // `cargo test` of the whole workspace, narrowed to the demo's test: the
+    // same features as the `cargo test` that built this test, so the
+    // demo's dependencies are shared with it rather than built again.
+    command.args([
+        "test",
+        "--no-run",
+        "--quiet",
+        "--workspace",
+        "--test",
+        "demo_cli",
+    ]);
+    match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => {}
+        Some(profile) => {
+            command.args(["--profile", profile]);
+        }
+    }
     let status = command
-        .args([
-            "build",
-            "--quiet",
-            "--workspace",
-            "--bin",
-            "benchgate-demo",
-            "--profile",
-            profile,
-        ])
         .arg("--target-dir")
         .arg(target_dir)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
