@@ -6,6 +6,7 @@
 mod ab;
 mod app;
 mod baseline;
+mod broken_pipe;
 mod calibrate;
 mod capacity;
 mod cli;
@@ -32,12 +33,12 @@ fn main() -> std::process::ExitCode {
         std::process::exit(code);
     }
     let cli = cli::Cli::parse();
-    let code = match commands::dispatch(cli.command) {
+    let code = broken_pipe::quiet(|| match commands::dispatch(cli.command) {
         Ok(code) => code,
         Err(failure) => {
             eprintln!("benchgate: {}", report::inert(&failure.to_string()));
             failure.code
         }
-    };
+    });
     std::process::ExitCode::from(code as u8)
 }

@@ -234,3 +234,108 @@ fn ctrl_c_stops_the_apps_whole_process_group() {
 fn sigterm_stops_the_apps_whole_process_group() {
     interrupt_mid_run(nix::sys::signal::Signal::SIGTERM);
 }
+
+/// Started by `cargo run`, benchgate has cargo's variables for it in its
+/// environment; a nested `cargo build` that inherited them would rebuild
+/// everything (ring's build script reruns when `CARGO_MANIFEST_DIR` changes).
+#[test]
+fn the_build_step_and_the_app_do_not_inherit_cargos_variables() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let yaml = format!(
+        r#"version: 1
+suite: s
+app:
+  build: ["sh", "-c", "env > build.env"]
+  command: ["sh", "-c", "env > app.env; exit 4"]
+  env: {{ CARGO_PKG_DESCRIPTION: "set in the suite" }}
+  ready: {{ url: "http://127.0.0.1:{port}/health", timeout: 10s }}
+base_url: "http://127.0.0.1:{port}"
+endpoints:
+{ONE_ENDPOINT}
+"#,
+        port = free_port()
+    );
+    let suite = write_suite(dir.path(), &yaml);
+    benchgate()
+        .current_dir(dir.path())
+        .env("CARGO", "/usr/bin/cargo")
+        .env("CARGO_MANIFEST_DIR", dir.path())
+        .env("CARGO_PKG_NAME", "benchgate")
+        .env("CARGO_HOME", dir.path().join("cargo-home"))
+        .env("CARGO_TARGET_DIR", dir.path().join("target"))
+        .args(["run", "--config"])
+        .arg(&suite)
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(3);
+    for file in ["build.env", "app.env"] {
+        let env = std::fs::read_to_string(dir.path().join(file)).expect("env written");
+        let names: Vec<&str> = env.lines().filter_map(|l| l.split('=').next()).collect();
+        for gone in ["CARGO", "CARGO_MANIFEST_DIR", "CARGO_PKG_NAME"] {
+            assert!(!names.contains(&gone), "{file} has {gone}:\n{env}");
+        }
+        for kept in ["CARGO_HOME", "CARGO_TARGET_DIR", "PATH"] {
+            assert!(names.contains(&kept), "{file} lacks {kept}:\n{env}");
+        }
+        assert!(
+            env.contains("CARGO_PKG_DESCRIPTION=set in the suite"),
+            "{file}: the suite's own env wins:\n{env}"
+        );
+    }
+}
+
+/// `benchgate run 2>&1 | head -1`: the reader goes away while the app runs.
+/// benchgate stops the app and exits quietly, not with a panic (101).
+#[test]
+fn a_closed_output_pipe_is_a_quiet_exit_that_stops_the_app() {
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = free_port().to_string();
+    let suite = write_suite(
+        dir.path(),
+        &demo_suite(port.parse().expect("port"), QUICK, ONE_ENDPOINT),
+    );
+    let mut child = std::process::Command::new(support::benchgate_path())
+        .current_dir(dir.path())
+        .args(["run", "--config"])
+        .arg(&suite)
+        .env("CI", "true")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn benchgate");
+    drop(child.stdout.take());
+    let mut stderr = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut starting = String::new();
+    while !starting.starts_with("starting the app") {
+        starting.clear();
+        let read = stderr.read_line(&mut starting).expect("a line of stderr");
+        assert!(read > 0, "benchgate never said it was starting the app");
+    }
+    drop(stderr); // `head` has its lines and exits, before the app is ready
+    let log = starting
+        .split("(log: ")
+        .nth(1)
+        .and_then(|rest| rest.trim_end().strip_suffix(')'))
+        .unwrap_or_else(|| panic!("no app log named in {starting:?}"));
+
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("poll benchgate") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "benchgate did not exit");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        matches!(status.code(), Some(0..=3)),
+        "benchgate ended with {status} after its output closed"
+    );
+    let app_log = std::fs::read_to_string(dir.path().join(log)).unwrap_or_default();
+    assert!(
+        app_log.contains("listening on"),
+        "the app never started, so nothing was checked; its log:\n{app_log}"
+    );
+    let left = support::processes_with_args(&[demo_bin(), "--port", &port]);
+    assert!(left.is_empty(), "the demo app survived: pids {left:?}");
+}

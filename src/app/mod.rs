@@ -27,6 +27,7 @@ use crate::config::{AppConfig, BaseUrl};
 use crate::load;
 use crate::placement;
 
+mod cargo_env;
 mod log;
 pub mod secrets;
 pub mod supervise;
@@ -209,6 +210,7 @@ impl App {
             .process_group(0)
             .kill_on_drop(false);
         secrets::withhold(&mut command, &config.env);
+        cargo_env::withhold(&mut command, &config.env);
         // A forked child starts with the forking thread's CPU mask, and every
         // process the app starts inherits it in turn; the guard puts this
         // thread's mask back as soon as the spawn returns.

@@ -27,8 +27,72 @@ pub fn benchgate_path() -> PathBuf {
     assert_cmd::cargo::cargo_bin("benchgate")
 }
 
+/// The demo app's binary: `benchgate-demo` beside the `benchgate` under
+/// test. The demo is a workspace member of its own, so cargo does not hand
+/// its path to these tests. `cargo test` at the root builds it (for the
+/// demo's own integration test); the first call in each test process builds
+/// it again with the same cargo, profile and features — a no-op when fresh —
+/// so that `cargo test --test X` never starts a missing or stale demo.
 pub fn demo_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_benchgate-demo")
+    static DEMO: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DEMO.get_or_init(build_demo)
+}
+
+fn build_demo() -> String {
+    let benchgate = Path::new(env!("CARGO_BIN_EXE_benchgate"));
+    let demo = benchgate.with_file_name(format!("benchgate-demo{}", std::env::consts::EXE_SUFFIX));
+    let profile_dir = benchgate.parent().expect("benchgate's directory");
+    let target_dir = profile_dir.parent().expect("the target directory");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = std::process::Command::new(&cargo);
+    // What cargo set for this test binary is not for the build it starts.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if [
+            "CARGO_PKG_",
+            "CARGO_MANIFEST_",
+            "CARGO_BIN_",
+            "CARGO_CRATE_",
+            "CARGO_PRIMARY_",
+            "CARGO_TARGET_TMPDIR",
+        ]
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+        {
+            command.env_remove(name.as_ref());
+        }
+    }
+    // `cargo test` of the whole workspace, narrowed to the demo's test: the
+    // same features as the `cargo test` that built this test, so the
+    // demo's dependencies are shared with it rather than built again.
+    command.args([
+        "test",
+        "--no-run",
+        "--quiet",
+        "--workspace",
+        "--test",
+        "demo_cli",
+    ]);
+    match profile_dir.file_name().and_then(|n| n.to_str()) {
+        Some("debug") | None => {}
+        Some(profile) => {
+            command.args(["--profile", profile]);
+        }
+    }
+    let status = command
+        .arg("--target-dir")
+        .arg(target_dir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status();
+    match status {
+        Ok(status) if status.success() && demo.is_file() => {}
+        outcome => panic!(
+            "cannot build the demo app {} ({outcome:?}); build it with \
+             `cargo build -p benchgate-demo` (add `--release` for a release test run)",
+            demo.display()
+        ),
+    }
+    demo.to_str().expect("a UTF-8 path to the demo").to_owned()
 }
 
 /// A port nothing listens on right now.
@@ -282,6 +346,33 @@ pub fn group_members(pgid: i32) -> Vec<i32> {
         }
     }
     members
+}
+
+/// PIDs of live (non-zombie) processes whose command line contains every
+/// one of `args`.
+pub fn processes_with_args(args: &[&str]) -> Vec<i32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_string_lossy().parse::<i32>().ok())
+        .filter(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let argv: Vec<String> = cmdline
+                .split(|&b| b == 0)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            let zombie = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|stat| {
+                    stat.rsplit_once(')')
+                        .map(|(_, rest)| rest.trim_start().starts_with('Z'))
+                })
+                .unwrap_or(true);
+            !zombie && args.iter().all(|arg| argv.iter().any(|a| a == arg))
+        })
+        .collect()
 }
 
 /// Two endpoints of the demo app with different costs.
