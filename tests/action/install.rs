@@ -502,3 +502,68 @@ fn with_gh_and_a_token_the_attestation_is_verified_and_a_bad_one_refused() {
     );
     assert_eq!(installed.outputs, "");
 }
+
+/// The release workflow builds the archives the install step looks for,
+/// publishes SHA256SUMS and COMMIT beside them, attests them, and gives
+/// write permissions only to the jobs that need them.
+#[test]
+fn the_release_workflow_publishes_what_the_install_step_downloads() {
+    let workflow = parse(&root().join(".github/workflows/release.yml"));
+    let tags = workflow["on"]["push"]["tags"]
+        .as_sequence()
+        .expect("on push tags");
+    assert_eq!(tags[0].as_str(), Some("v*"));
+    assert_eq!(
+        workflow["permissions"].as_mapping().map(|m| m.len()),
+        Some(0)
+    );
+    let jobs = &workflow["jobs"];
+    let targets: Vec<&str> = jobs["build"]["strategy"]["matrix"]["include"]
+        .as_sequence()
+        .expect("a build matrix")
+        .iter()
+        .filter_map(|t| t["target"].as_str())
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "x86_64-unknown-linux-musl",
+            "aarch64-unknown-linux-musl",
+            "aarch64-apple-darwin",
+            "x86_64-apple-darwin"
+        ]
+    );
+    let text = fs_err::read_to_string(root().join(".github/workflows/release.yml")).expect("read");
+    for needle in [
+        "-p benchgate --bin benchgate",
+        "name=\"benchgate-$TARGET\"",
+        "\"dist/$name.tar.gz\"",
+        "> SHA256SUMS",
+        "dist/SHA256SUMS dist/COMMIT",
+        "uses: actions/attest-build-provenance@",
+    ] {
+        assert!(text.contains(needle), "release.yml lacks {needle}");
+    }
+    let permissions = |job: &str| {
+        let mut p: Vec<String> = keys_and_values(&jobs[job]["permissions"]);
+        p.sort();
+        p
+    };
+    assert_eq!(permissions("build"), ["contents=read"]);
+    assert_eq!(
+        permissions("attest"),
+        ["attestations=write", "contents=read", "id-token=write"]
+    );
+    assert_eq!(permissions("publish"), ["contents=write"]);
+}
+
+fn keys_and_values(value: &serde_yaml::Value) -> Vec<String> {
+    value
+        .as_mapping()
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| Some(format!("{}={}", k.as_str()?, v.as_str()?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
