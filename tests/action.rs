@@ -6,6 +6,12 @@ use std::path::{Path, PathBuf};
 
 use serde_yaml::Value;
 
+#[path = "action/install.rs"]
+mod install;
+
+/// The binary the install step installed (a release's) or built (from source).
+const INSTALLED_BIN: &str = "${{ steps.install.outputs.bin || steps.build.outputs.bin }}";
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -39,6 +45,8 @@ fn the_action_is_composite_with_the_documented_inputs_and_outputs() {
         "base-ref",
         "report-dir",
         "runs",
+        "version",
+        "release-url",
     ] {
         assert!(inputs.contains(&input.to_string()), "no input {input}");
     }
@@ -56,6 +64,8 @@ fn the_action_is_composite_with_the_documented_inputs_and_outputs() {
     assert_eq!(defaults("comment").as_deref(), Some("true"));
     assert_eq!(defaults("report-dir").as_deref(), Some("benchgate-report"));
     assert_eq!(defaults("base-ref").as_deref(), Some(""));
+    assert_eq!(defaults("version").as_deref(), Some(""));
+    assert_eq!(defaults("release-url").as_deref(), Some(""));
 }
 
 #[test]
@@ -351,6 +361,7 @@ impl PullRequest {
             step["env"]["BENCHGATE_MODE"].as_str(),
             Some("${{ inputs.mode }}")
         );
+        assert_eq!(step["env"]["BENCHGATE_BIN"].as_str(), Some(INSTALLED_BIN));
         let script = step["run"].as_str().expect("the step's script");
         let output = self.path("github_output");
         fs_err::write(&output, "").expect("output file");
@@ -364,6 +375,7 @@ impl PullRequest {
             .env("BENCHGATE_REPORT_DIR", "benchgate-report")
             .env("BENCHGATE_COMMENT", "true")
             .env("BASE_SHA", base_sha)
+            .env("BENCHGATE_BIN", self.path("home/.cargo/bin/benchgate"))
             .env("STANDIN_CODE", standin_code.to_string())
             .env("STANDIN_BLIND", if blind { "1" } else { "" })
             .output()
