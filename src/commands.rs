@@ -70,6 +70,7 @@ fn run(args: &RunArgs) -> Result<Code, Failure> {
         None => (suite.clone(), suite.output("results.json")),
     };
     let out = args.out.clone().unwrap_or(out);
+    warn_unjudgeable(&config);
     runner::build_app(&config, "the app", &config.output("build.log"))?;
     let record = runner::measure_once(&config, &run_options(&suite))?;
     files::write_json(&out, &record)?;
@@ -82,6 +83,7 @@ fn run(args: &RunArgs) -> Result<Code, Failure> {
 fn check(args: &CheckArgs) -> Result<Code, Failure> {
     let config = load_suite(&args.suite)?;
     let dir = baseline::dir_for(&config, args.baselines.baselines.as_deref());
+    warn_unjudgeable(&config);
     warn_above_capacity(&config, &dir);
     let base = baseline::load(&dir, &config.suite)?;
     if let Some(commit) = foreign_baseline_commit(&base, &config) {
@@ -269,6 +271,7 @@ fn capacity(args: &CapacityArgs) -> Result<Code, Failure> {
 fn baseline_update(args: &UpdateArgs) -> Result<Code, Failure> {
     let config = load_suite(&args.suite)?;
     let dir = baseline::dir_for(&config, args.baselines.baselines.as_deref());
+    warn_unjudgeable(&config);
     let mut runs = Vec::new();
     runner::build_app(&config, "the app", &config.output("build.log"))?;
     for run in 1..=args.runs {
@@ -425,11 +428,13 @@ fn refuse(changes: &str) -> Failure {
 }
 
 /// Loads the suite file with the command line's load settings and a free
-/// port for `${PORT}`, and says which gated metrics it cannot judge.
+/// port for `${PORT}`.
 fn load_suite(args: &SuiteArgs) -> Result<Config, Failure> {
-    let config = config::load(&args.config.config, &args.overrides(), config::free_port())?;
-    warn_unjudgeable(&config);
-    Ok(config)
+    Ok(config::load(
+        &args.config.config,
+        &args.overrides(),
+        config::free_port(),
+    )?)
 }
 
 fn warn_above_capacity(config: &Config, baselines: &Path) {
