@@ -118,10 +118,12 @@ fn verdict(c: &Value, endpoint: &str, metric: &str) -> String {
 fn a_a_passes_and_is_compared_pair_by_pair() {
     let head = tree(&ab_suite(""));
     let base = tree(&ab_suite(""));
-    let (code, c, stderr) = ab(head.path(), base.path(), &[]);
+    // 10 s per side: two rounds of 5 s, each with freshly started apps.
+    let (code, c, stderr) = ab(head.path(), base.path(), &["--duration", "10s"]);
     assert_eq!(code, 0, "{stderr}\n{c}");
     assert_eq!(c["outcome"], "pass");
     assert_eq!(c["pairing"], "random");
+    assert!(stderr.contains("round 2 of 2"), "{stderr}");
     assert_schema(COMPARISON_SCHEMA, &c);
     for side in ["base", "head"] {
         let results = head.path().join(format!(".benchgate/demo.{side}.json"));
@@ -131,15 +133,25 @@ fn a_a_passes_and_is_compared_pair_by_pair() {
         assert_eq!(record["pairing"], "random");
         assert_schema(include_str!("../schemas/results.schema.json"), &record);
         let blocks = record["endpoints"][0]["blocks"].as_array().expect("blocks");
-        assert_eq!(blocks.len(), 12, "6 s of 500 ms blocks");
+        assert_eq!(blocks.len(), 20, "10 s of 500 ms blocks");
+        let rounds: Vec<u64> = blocks.iter().filter_map(|b| b["run"].as_u64()).collect();
+        assert_eq!(
+            rounds.iter().filter(|r| **r == 1).count(),
+            10,
+            "two rounds of 10 blocks"
+        );
+        assert_eq!(record["runs"].as_array().map(Vec::len), Some(2));
         // Each side got the suite's rate, not half of it.
         let achieved = record["load"]["achieved_rate"].as_f64().unwrap_or(0.0);
         assert!((50.0..70.0).contains(&achieved), "{side}: {achieved}/s");
     }
-    // Both apps ran, each with its own log.
+    // Both apps ran in each round, each with its own log.
     for side in ["base", "head"] {
-        assert!(
-            stderr.contains(&format!("the {side} app is ready (pid ")),
+        assert_eq!(
+            stderr
+                .matches(&format!("the {side} app is ready (pid "))
+                .count(),
+            2,
             "{stderr}"
         );
     }

@@ -57,23 +57,26 @@ pub struct Sides<'a> {
     pub build: bool,
 }
 
-/// Most rounds a run is split into, and the fewest blocks in a round.
+/// Most rounds a run is split into, the fewest blocks in a round, and its
+/// shortest time (restarting both apps costs seconds).
 const MAX_ROUNDS: u32 = 5;
 const ROUND_BLOCKS: u32 = 4;
+const ROUND_TIME: Duration = Duration::from_secs(5);
 /// Warm-up of every round after the first, at most: the first warms the
 /// machine and the build's caches; a fresh instance needs less.
 const LATER_WARMUP: Duration = Duration::from_secs(1);
 
 /// How many rounds `load` is split into: up to [`MAX_ROUNDS`], each of at
-/// least [`ROUND_BLOCKS`] recorded blocks (a recorded block is two blocks,
-/// one turn per side, when the sides alternate).
+/// least [`ROUND_TIME`] and [`ROUND_BLOCKS`] recorded blocks (a recorded
+/// block is two blocks, one turn per side, when the sides alternate).
 pub fn rounds(load: &config::LoadConfig, pairing: Pairing) -> u32 {
     let block = match pairing {
         Pairing::Random => load.block,
         Pairing::Alternate => 2 * load.block,
     };
-    let blocks = (load.duration.as_nanos() / block.as_nanos().max(1)) as u32;
-    (blocks / ROUND_BLOCKS).clamp(1, MAX_ROUNDS)
+    let round = (ROUND_BLOCKS * block).max(ROUND_TIME);
+    let count = load.duration.as_nanos() / round.as_nanos().max(1);
+    (count as u32).clamp(1, MAX_ROUNDS)
 }
 
 /// Builds the base and this tree's app, then measures them side by side
@@ -297,6 +300,7 @@ mod tests {
     use std::path::Path;
 
     use super::place_apart;
+    use crate::record::Pairing;
 
     fn suite() -> crate::config::Config {
         let text = "version: 1\nsuite: s\napp:\n  command: [\"app\"]\nbase_url: \"http://127.0.0.1:8000\"\nendpoints:\n  - { name: home, path: / }\n";
@@ -305,6 +309,28 @@ mod tests {
 
     fn cpus(c: &crate::config::Config) -> Option<Vec<usize>> {
         c.app.as_ref().and_then(|a| a.cpus.clone())
+    }
+
+    #[test]
+    fn a_run_is_split_into_rounds_of_five_seconds_and_four_blocks() {
+        let mut load = suite().load;
+        let ms = std::time::Duration::from_millis;
+        for (duration, block, pairing, rounds) in [
+            (20_000, 1_000, Pairing::Random, 4),
+            (60_000, 1_000, Pairing::Random, 5),
+            (6_000, 500, Pairing::Random, 1),
+            (10_000, 500, Pairing::Random, 2),
+            (20_000, 2_000, Pairing::Random, 2),
+            (20_000, 1_000, Pairing::Alternate, 2),
+        ] {
+            load.duration = ms(duration);
+            load.block = ms(block);
+            assert_eq!(
+                super::rounds(&load, pairing),
+                rounds,
+                "{duration} ms of {block} ms"
+            );
+        }
     }
 
     #[test]
