@@ -10,7 +10,7 @@ pub enum RunError {
     Suite(String),
     /// The app (`what`: "the app", "the base app", …) did not start, did
     /// not get ready, or died.
-    #[error("{what}: {source}")]
+    #[error("{}", named(what, source))]
     App {
         what: String,
         #[source]
@@ -34,4 +34,15 @@ pub enum RunError {
         #[source]
         source: std::io::Error,
     },
+}
+
+/// The app's error told about `what` ("the base app"): its own words when
+/// they already name the app, so that no message says "the app: the app".
+fn named(what: &str, source: &AppError) -> String {
+    let text = source.to_string();
+    if text.contains("the app") {
+        text.replacen("the app", what, 1)
+    } else {
+        format!("{what}: {text}")
+    }
 }
