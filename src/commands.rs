@@ -86,7 +86,7 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
     warn_unjudgeable(&config);
     warn_above_capacity(&config, &dir);
     let base = baseline::load(&dir, &config.suite)?;
-    if let Some(commit) = foreign_baseline_commit(&base, &config) {
+    if let Some(commit) = ab::foreign_baseline_commit(&base, &config) {
         return check_ab(args, &commit);
     }
     let (measured, _) = compare::measured(&config);
@@ -371,38 +371,6 @@ fn publish(report: &Report, args: &GithubArgs, annotations_to_stderr: bool) {
         }),
     };
     github::publish(report, &options);
-}
-
-/// The commit to measure side by side when the stored baseline was
-/// recorded on another machine (another CPU model or core count, whose
-/// offset no interval covers) and this repository has its commit; says
-/// which. `None` when the baseline is from this kind of machine, or its
-/// commit is unknown here (the comparison then decides nothing, and says
-/// so).
-fn foreign_baseline_commit(base: &RunRecord, config: &Config) -> Option<String> {
-    let (there, here) = (&base.provenance.host, crate::provenance::host());
-    if there.cpu_model == here.cpu_model && there.cores == here.cores {
-        return None;
-    }
-    let dir = config.path.parent().unwrap_or(Path::new("."));
-    let commit = base
-        .provenance
-        .git_commit
-        .clone()
-        .filter(|c| ab::has_commit(dir, c));
-    match &commit {
-        Some(c) => eprintln!(
-            "the stored baseline was recorded on another machine ({}, {} cores); measuring its commit {} side by side with this checkout instead (A/B mode)",
-            there.cpu_model,
-            there.cores,
-            report::short_commit(Some(c))
-        ),
-        None => eprintln!(
-            "benchgate: warning: the stored baseline was recorded on another machine ({}, {} cores) at a commit this repository does not have: it cannot decide the gate; record the baseline on this runner type, or use --ab",
-            there.cpu_model, there.cores
-        ),
-    }
-    commit
 }
 
 /// A run with an endpoint that never got a successful response measured

@@ -271,6 +271,38 @@ pub fn base_suite_path(head_suite: &Path, base_dir: &Path) -> Result<PathBuf, St
     Ok(base)
 }
 
+/// The commit to measure side by side when the stored baseline was
+/// recorded on another machine (another CPU model or core count, whose
+/// offset no interval covers) and this repository has its commit; says
+/// which. `None` when the baseline is from this kind of machine, or its
+/// commit is unknown here (the comparison then decides nothing, and says
+/// so).
+pub fn foreign_baseline_commit(base: &RunRecord, config: &Config) -> Option<String> {
+    let (there, here) = (&base.provenance.host, crate::provenance::host());
+    if there.cpu_model == here.cpu_model && there.cores == here.cores {
+        return None;
+    }
+    let dir = config.path.parent().unwrap_or(Path::new("."));
+    let commit = base
+        .provenance
+        .git_commit
+        .clone()
+        .filter(|c| has_commit(dir, c));
+    match &commit {
+        Some(c) => eprintln!(
+            "the stored baseline was recorded on another machine ({}, {} cores); measuring its commit {} side by side with this checkout instead (A/B mode)",
+            there.cpu_model,
+            there.cores,
+            crate::report::short_commit(Some(c))
+        ),
+        None => eprintln!(
+            "benchgate: warning: the stored baseline was recorded on another machine ({}, {} cores) at a commit this repository does not have: it cannot decide the gate; record the baseline on this runner type, or use --ab",
+            there.cpu_model, there.cores
+        ),
+    }
+    commit
+}
+
 /// Whether the repository holding `dir` has `commit`.
 pub fn has_commit(dir: &Path, commit: &str) -> bool {
     let dir = if dir.as_os_str().is_empty() {
