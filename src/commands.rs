@@ -70,7 +70,6 @@ fn run(args: &RunArgs) -> Result<Code, Failure> {
         None => (suite.clone(), suite.output("results.json")),
     };
     let out = args.out.clone().unwrap_or(out);
-    warn_unjudgeable(&config);
     runner::build_app(&config, "the app", &config.output("build.log"))?;
     let record = runner::measure_once(&config, &run_options(&suite))?;
     files::write_json(&out, &record)?;

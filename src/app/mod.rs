@@ -98,7 +98,24 @@ pub async fn build(config: &AppConfig, log: &Path) -> Result<(), AppError> {
         return Ok(());
     };
     let mut build = App::spawn_argv(argv, supervise::Until::Command, config, log)?;
-    let status = build.child.wait().await;
+    // A long build shows that it moves: its log's last line, when it
+    // changed, every few seconds.
+    let mut shown = String::new();
+    let mut tick = tokio::time::interval(BUILD_PROGRESS);
+    tick.tick().await;
+    let status = loop {
+        tokio::select! {
+            status = build.child.wait() => break status,
+            _ = tick.tick() => {
+                let last = build.redactor.redact(&log_tail(&build.log, 1));
+                let last: String = last.trim().chars().take(120).collect();
+                if !last.is_empty() && last != shown {
+                    eprintln!("  build: {}", crate::report::inert(&last));
+                    shown = last;
+                }
+            }
+        }
+    };
     match status {
         Ok(status) if status.success() => Ok(()),
         Ok(status) => Err(AppError::BuildFailed {
@@ -113,6 +130,9 @@ pub async fn build(config: &AppConfig, log: &Path) -> Result<(), AppError> {
         }),
     }
 }
+
+/// How often a running build shows its log's last line.
+const BUILD_PROGRESS: Duration = Duration::from_secs(3);
 
 /// A running app. Dropping it stops the app's whole process group.
 #[derive(Debug)]
