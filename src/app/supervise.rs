@@ -152,21 +152,19 @@ fn supervise(parent: Pid, until: Until, argv: &[OsString]) -> i32 {
         return STOPPED;
     }
     let program = &argv[0];
-    let child = match std::process::Command::new(program).args(&argv[1..]).spawn() {
-        Ok(child) => child,
+    let app = match spawn_unmasked(argv) {
+        Ok(pid) => pid,
         Err(e) => {
             let name = program.to_string_lossy();
             eprintln!("benchgate: cannot start `{name}`: {e}");
-            return match e.kind() {
-                std::io::ErrorKind::NotFound => NOT_FOUND,
+            return match e {
+                nix::errno::Errno::ENOENT => NOT_FOUND,
                 _ => CANNOT_RUN,
             };
         }
     };
-    let app = Pid::from_raw(child.id() as i32);
     // The statuses are read with waitpid(-1), which also reaps adopted
-    // orphans; `child` is never waited on through std.
-    drop(child);
+    // orphans.
     let mut app_status: Option<i32> = None;
     loop {
         let signal = match signals.wait() {
@@ -195,6 +193,37 @@ fn supervise(parent: Pid, until: Until, argv: &[OsString]) -> i32 {
             _ => {}
         }
     }
+}
+
+/// Starts `argv` (looked up on `PATH`) with this process's environment and
+/// directory, but with no signal blocked and SIGPIPE at its default: the
+/// supervisor blocks the signals it waits for, and a child inherits the mask
+/// (std's `Command` does not reset it), so the app would never see SIGTERM
+/// and every stop would wait out the grace period.
+fn spawn_unmasked(argv: &[OsString]) -> Result<Pid, nix::errno::Errno> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+
+    use nix::spawn::{posix_spawnp, PosixSpawnAttr, PosixSpawnFileActions, PosixSpawnFlags};
+
+    let c = |bytes: &[u8]| CString::new(bytes).map_err(|_| nix::errno::Errno::EINVAL);
+    let args = argv
+        .iter()
+        .map(|a| c(a.as_bytes()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let env = std::env::vars_os()
+        .map(|(k, v)| c(&[k.as_bytes(), b"=", v.as_bytes()].concat()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut attr = PosixSpawnAttr::init()?;
+    attr.set_sigmask(&SigSet::empty())?;
+    let mut default = SigSet::empty();
+    default.add(Signal::SIGPIPE);
+    attr.set_sigdefault(&default)?;
+    attr.set_flags(
+        PosixSpawnFlags::POSIX_SPAWN_SETSIGMASK | PosixSpawnFlags::POSIX_SPAWN_SETSIGDEF,
+    )?;
+    let actions = PosixSpawnFileActions::init()?;
+    posix_spawnp(&args[0], &actions, &attr, &args, &env)
 }
 
 /// A wait status as a shell would report it: the exit code, or 128 + the
