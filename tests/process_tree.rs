@@ -323,3 +323,37 @@ fn two_runs_at_once_write_two_logs() {
         assert!(!alive(pid), "the second run's server outlived it");
     }
 }
+
+/// The app is started with no signal blocked: benchgate's SIGTERM reaches
+/// it and it can shut down gracefully, instead of waiting out the grace
+/// period and being killed.
+#[test]
+fn the_app_sees_sigterm_and_stops_gracefully() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let marker = dir.path().join("terminated");
+    let script = format!(
+        "trap 'echo graceful > {}; exit 0' TERM; python3 -m http.server \"$PORT\" --bind 127.0.0.1 & wait",
+        marker.display()
+    );
+    let suite = format!(
+        "version: 1\nsuite: graceful\napp:\n  command: [\"sh\", \"-c\", {script:?}]\n  ready: {{ url: \"http://127.0.0.1:${{PORT}}/\", timeout: 20s }}\nbase_url: \"http://127.0.0.1:${{PORT}}\"\nload:\n  rate: 10/s\n  warmup: 0s\n  duration: 1s\nendpoints:\n  - {{ name: home, path: / }}\n"
+    );
+    std::fs::write(dir.path().join("benchgate.yaml"), suite).expect("suite");
+    let out = support::benchgate()
+        .current_dir(dir.path())
+        .args(["run", "--config", "benchgate.yaml"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&marker).ok().as_deref(),
+        Some("graceful\n"),
+        "the app's TERM trap ran"
+    );
+}
