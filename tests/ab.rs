@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{benchgate, demo_bin, group_members, DEMO_ENDPOINTS};
+use support::{benchgate, demo_bin, group_members, serial, DEMO_ENDPOINTS};
 
 /// The endpoints of these tests: a cheap one, and one that waits 10 ms on a
 /// "database". Slowing the wait scales time the CPUs do not serve, so a
@@ -47,43 +47,13 @@ fn slowdown(factor: &str) -> String {
 
 /// A directory with `benchgate.yaml`.
 fn tree(suite: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("benchgate.yaml"), suite).expect("write suite");
-    dir
+    support::suite_dir(suite)
 }
 
-/// One A/B run at a time: two apps and a generator per run already fill
-/// the two cores of a CI runner, and tests measuring each other's load
-/// would test nothing.
-static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// `benchgate ab` of `head` against `base`, JSON on stdout.
+/// `benchgate ab` of `head` against `base`, JSON on stdout, one at a time.
 fn ab(head: &Path, base: &Path, extra: &[&str]) -> (i32, Value, String) {
     let _serial = serial();
-    let out = benchgate()
-        .current_dir(head)
-        .args([
-            "ab",
-            "--config",
-            "benchgate.yaml",
-            "--format",
-            "json",
-            "--base-dir",
-        ])
-        .arg(base)
-        .args(extra)
-        .timeout(Duration::from_secs(120))
-        .output()
-        .expect("run benchgate");
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (out.status.code().unwrap_or(-1), json, stderr)
+    support::ab_json(head, base, extra)
 }
 
 /// Fails with every violation when `value` does not match the schema.

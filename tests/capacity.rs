@@ -11,7 +11,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{benchgate, demo_bin, Behaviour, TestServer};
+use support::{benchgate, demo_bin, serial, Behaviour, TestServer};
 
 /// A demo suite on `${PORT}` with a cheap endpoint and one that waits on a
 /// "database" for 20 ms (a wait, not CPU: a head that saturates on it
@@ -45,40 +45,11 @@ const LOAD: &str =
 const SLOW: &str = "  env: { DEMO_SLOWDOWN: \"/sleep=100\" }\n";
 
 fn tree(yaml: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("benchgate.yaml"), yaml).expect("write suite");
-    dir
+    support::suite_dir(yaml)
 }
 
-/// Two apps and a generator fill a 2-core runner: one run at a time.
-static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// `benchgate ab` of `head` against `base` with JSON on stdout: exit code,
-/// the comparison, stderr.
 fn ab(head: &Path, base: &Path) -> (i32, Value, String) {
-    let out = benchgate()
-        .current_dir(head)
-        .args([
-            "ab",
-            "--config",
-            "benchgate.yaml",
-            "--format",
-            "json",
-            "--base-dir",
-        ])
-        .arg(base)
-        .timeout(Duration::from_secs(120))
-        .output()
-        .expect("run benchgate");
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (out.status.code().unwrap_or(-1), json, stderr)
+    support::ab_json(head, base, &[])
 }
 
 fn base_ms(c: &Value, endpoint: &str, metric: &str) -> f64 {

@@ -467,3 +467,44 @@ pub fn slowed_copy(from: &Path, out: &Path, endpoint: &str, factor: f64) {
     }
     std::fs::write(out, serde_json::to_vec_pretty(&value).expect("JSON")).expect("write results");
 }
+
+/// A temp dir holding `yaml` as its `benchgate.yaml`.
+pub fn suite_dir(yaml: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("benchgate.yaml"), yaml).expect("write suite");
+    dir
+}
+
+/// One A/B run at a time in a test binary: two apps and a generator per run
+/// already fill the two cores of a CI runner, and tests measuring each
+/// other's load would test nothing.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// `benchgate ab` of the suite in `head` against the tree `base`, with
+/// `extra` arguments and JSON on stdout: exit code, comparison, stderr.
+pub fn ab_json(head: &Path, base: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = benchgate()
+        .current_dir(head)
+        .args([
+            "ab",
+            "--config",
+            "benchgate.yaml",
+            "--format",
+            "json",
+            "--base-dir",
+        ])
+        .arg(base)
+        .args(extra)
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("run benchgate");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code().unwrap_or(-1), json, stderr)
+}
