@@ -186,7 +186,10 @@ pub(super) fn metric_by_name<'de, D: Deserializer<'de>>(d: D) -> Result<Metric, 
         .into_iter()
         .find(|m| m.name() == name)
         .ok_or_else(|| {
-            serde::de::Error::unknown_variant(&name, &["p50", "p90", "p95", "p99", "mean"])
+            serde::de::Error::unknown_variant(
+                &name,
+                &["p50", "p90", "p95", "p99", "mean", "cpu/request"],
+            )
         })
 }
 

@@ -143,6 +143,7 @@ pub(crate) mod records {
                 runs: if self.runs > 1 { infos } else { Vec::new() },
                 pairing: None,
                 endpoints,
+                resources: None,
             };
             record.summarize();
             record
