@@ -22,6 +22,7 @@ mod capacity;
 mod estimates;
 mod gate;
 mod judgeable;
+mod memory;
 mod model;
 mod resources;
 mod suite_diff;
@@ -37,6 +38,7 @@ pub fn capacity_of(base: &RunRecord, head: &RunRecord) -> Capacity {
 }
 pub use gate::{Accepted, GateSettings, MetricNoise, RunNoise};
 pub use judgeable::unjudgeable;
+pub use memory::Memory;
 pub use model::{
     Capacity, CapacityVerdict, Comparison, Curves, EndpointComparison, ErrorComparison,
     MetricComparison, Outcome, Point, SideInfo, Sight, VerdictName, CURVE_QUANTILES,
@@ -348,7 +350,9 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
         warnings: warnings(base, head, &estimates, pairing.is_some())
             .into_iter()
             .chain(cpu_warning)
+            .chain(memory::memory(base, head).and_then(|m| m.warning()))
             .collect(),
+        memory: memory::memory(base, head),
         pairing,
         accepted: gate.accepted.clone(),
         run_noise: pairing.map(|_| gate.run_noise.clone()),

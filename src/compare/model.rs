@@ -47,6 +47,9 @@ pub struct Comparison {
     /// Why the run cannot be judged at all (outcome `invalid`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub invalid: Vec<String>,
+    /// Each side's resident memory (peak, growth), when both measured it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<super::Memory>,
 }
 
 /// The gate's outcome: exit 0, 1 and 3.
