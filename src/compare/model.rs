@@ -227,6 +227,21 @@ pub struct ErrorComparison {
     pub regressed: bool,
 }
 
+impl Comparison {
+    /// The endpoints compared, without the app row.
+    pub fn endpoint_count(&self) -> usize {
+        self.endpoints.iter().filter(|e| !e.is_app()).count()
+    }
+}
+
+impl EndpointComparison {
+    /// Whether this is the row of the app-level metrics (`cpu/request`),
+    /// which has no error rate.
+    pub fn is_app(&self) -> bool {
+        self.name == super::APP_ROW
+    }
+}
+
 impl Sight {
     /// How many metrics could see a change of their threshold: every metric
     /// not inconclusive could; an inconclusive one is blind.
