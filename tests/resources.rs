@@ -1,6 +1,7 @@
 //! The app's CPU time per request end to end: the demo app doing ×1.5 CPU
 //! work on every endpoint in the head is flagged by `cpu/request` in one A/B
-//! run, and A/A is not.
+//! run, and A/A is not; `run` records each block's CPU time, requests and
+//! memory when it starts the app, and says why not for a `base_url` target.
 
 mod support;
 
@@ -8,7 +9,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{benchgate, demo_bin};
+use support::{benchgate, demo_bin, demo_suite, free_port, write_suite, Behaviour, TestServer};
 
 const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    weight: 2\n  - name: create-order\n    method: POST\n    path: /orders\n    json: { item: 42, qty: 1 }\n    expect: { status: 201 }\n  - name: search\n    path: /search?q=lamp\n    weight: 1";
 
@@ -95,4 +96,76 @@ fn a_head_doing_more_cpu_work_is_flagged_and_a_a_is_not() {
     assert_eq!(code, 1, "{stderr}");
     let ratio = row["ratio"].as_f64().expect("ratio");
     assert!(ratio > 1.2, "{row:#}");
+}
+
+/// `benchgate run` of `yaml` in a temp dir; the results file as JSON.
+fn run(yaml: &str) -> (Value, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let suite = write_suite(dir.path(), yaml);
+    let out = dir.path().join("results.json");
+    let _serial = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    benchgate()
+        .current_dir(dir.path())
+        .args(["run", "--config"])
+        .arg(&suite)
+        .arg("--out")
+        .arg(&out)
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success();
+    let results = serde_json::from_slice(&std::fs::read(&out).expect("results written"))
+        .expect("results are JSON");
+    (results, dir)
+}
+
+fn assert_results_schema(value: &Value) {
+    let schema: Value = serde_json::from_str(include_str!("../schemas/results.schema.json"))
+        .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn a_run_records_what_the_app_spent_per_block() {
+    let load = "  rate: 50/s\n  warmup: 500ms\n  duration: 2s\n  block: 500ms";
+    let (results, _dir) = run(&demo_suite(free_port(), load, support::DEMO_ENDPOINTS));
+    assert_results_schema(&results);
+    let blocks = results["resources"]["blocks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no resource blocks: {:#}", results["resources"]));
+    assert_eq!(blocks.len(), 4, "{blocks:#?}");
+    let ok: u64 = blocks.iter().map(|b| b["ok"].as_u64().expect("ok")).sum();
+    let requests = results["load"]["requests"].as_u64().expect("requests");
+    assert!(ok > 0 && ok <= requests, "{ok} of {requests}");
+    for b in blocks {
+        assert!(b["cpu_us"].as_u64().is_some_and(|us| us > 0), "{b}");
+        assert!(b["rss_bytes"].as_u64().is_some_and(|n| n > 1 << 20), "{b}");
+        assert!(
+            b["cpu_cores"].as_f64().is_some_and(|c| c > 0.0 && c < 4.0),
+            "{b}"
+        );
+    }
+}
+
+#[test]
+fn a_base_url_target_says_why_nothing_was_read() {
+    let server = TestServer::start(Behaviour::Delay(Duration::from_millis(1)));
+    let yaml = format!(
+        "version: 1\nsuite: ext\nbase_url: \"{}\"\nload:\n  rate: 20/s\n  warmup: 200ms\n  duration: 1s\nendpoints:\n  - name: only\n    path: /x\n",
+        server.base_url()
+    );
+    let (results, _dir) = run(&yaml);
+    assert_results_schema(&results);
+    let why = results["resources"]["absent"].as_str().unwrap_or_default();
+    assert!(
+        why.contains("base_url without app.command"),
+        "{:#}",
+        results["resources"]
+    );
 }
