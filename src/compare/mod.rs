@@ -441,7 +441,8 @@ fn metric_estimate(
 }
 
 /// In A/B mode, the run-to-run floor of CPU per request (between two
-/// instances of one build), as for a latency metric; nothing in stored mode,
+/// instances of one build), as for a latency metric — the gate's, or the
+/// default 2% when a calibration file left it out; nothing in stored mode,
 /// whose between-run noise the estimate already holds.
 fn cpu_noise(
     estimate: Estimate,
@@ -450,7 +451,14 @@ fn cpu_noise(
     gate: &GateSettings,
     pairing: Option<Pairing>,
 ) -> Estimate {
-    let (Some(_), Some(prior)) = (pairing, gate.run_noise.of(Metric::Cpu)) else {
+    // A calibration file measures the latency metrics only: CPU then keeps
+    // the default floor.
+    let defaults = gate::RunNoise::defaults();
+    let prior = gate
+        .run_noise
+        .of(Metric::Cpu)
+        .or_else(|| defaults.of(Metric::Cpu));
+    let (Some(_), Some(prior)) = (pairing, prior) else {
         return estimate;
     };
     let logs = resources::round_log_ratios(base, head);
