@@ -9,7 +9,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{benchgate, demo_bin, demo_suite, free_port, write_suite, Behaviour, TestServer};
+use support::{
+    ab_json, benchgate, demo_bin, demo_suite, free_port, serial, suite_dir, write_suite, Behaviour,
+    TestServer,
+};
 
 const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    weight: 2\n  - name: create-order\n    method: POST\n    path: /orders\n    json: { item: 42, qty: 1 }\n    expect: { status: 201 }\n  - name: search\n    path: /search?q=lamp\n    weight: 1";
 
@@ -36,29 +39,10 @@ endpoints:
     )
 }
 
-fn tree(suite: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::write(dir.path().join("benchgate.yaml"), suite).expect("write suite");
-    dir
-}
-
-static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
+/// `benchgate ab` of `head` against `base`, one A/B run at a time.
 fn ab(head: &Path, base: &Path) -> (i32, Value, String) {
-    let _serial = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let out = benchgate()
-        .current_dir(head)
-        .args(["ab", "--config", "benchgate.yaml", "--format", "json"])
-        .arg("--base-dir")
-        .arg(base)
-        .timeout(Duration::from_secs(120))
-        .output()
-        .expect("run benchgate");
-    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    (out.status.code().unwrap_or(-1), json, stderr)
+    let _serial = serial();
+    ab_json(head, base, &[])
 }
 
 fn cpu_row(c: &Value) -> Value {
@@ -73,8 +57,8 @@ fn cpu_row(c: &Value) -> Value {
 
 #[test]
 fn a_head_doing_more_cpu_work_is_flagged_and_a_a_is_not() {
-    let base = tree(&suite(""));
-    let same = tree(&suite(""));
+    let base = suite_dir(&suite(""));
+    let same = suite_dir(&suite(""));
     let (code, c, stderr) = ab(same.path(), base.path());
     assert!(code == 0 || code == 1, "exit {code}: {stderr}");
     let row = cpu_row(&c);
@@ -86,7 +70,7 @@ fn a_head_doing_more_cpu_work_is_flagged_and_a_a_is_not() {
     );
     eprintln!("A/A cpu/request: {row}");
 
-    let slow = tree(&suite(
+    let slow = suite_dir(&suite(
         "  env: { DEMO_SLOWDOWN: \"/users=1.5,/orders=1.5,/search=1.5\" }\n",
     ));
     let (code, c, stderr) = ab(slow.path(), base.path());
@@ -103,9 +87,7 @@ fn run(yaml: &str) -> (Value, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temp dir");
     let suite = write_suite(dir.path(), yaml);
     let out = dir.path().join("results.json");
-    let _serial = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _serial = serial();
     benchgate()
         .current_dir(dir.path())
         .args(["run", "--config"])
