@@ -61,6 +61,13 @@ impl Sampler {
     }
 }
 
+impl Drop for Sampler {
+    /// A run that ends early (the app died, Ctrl-C) stops sampling too.
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 async fn run(
     roots: Vec<Pid>,
     live: Arc<Live>,
