@@ -97,7 +97,7 @@ pub fn estimated(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Vec
 /// fewer than two runs of any endpoint.
 pub fn estimate_tau(runs: &[Vec<Estimated>]) -> Vec<MetricNoise> {
     let mut out = Vec::new();
-    for metric in Metric::ALL {
+    for metric in Metric::LATENCY {
         let mut endpoints: Vec<&str> = runs
             .iter()
             .flatten()

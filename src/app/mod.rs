@@ -29,6 +29,7 @@ use crate::placement;
 
 mod cargo_env;
 mod log;
+pub mod resources;
 pub mod secrets;
 pub mod supervise;
 mod tree;

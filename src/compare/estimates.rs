@@ -43,7 +43,12 @@ pub(super) fn estimates(
         .iter()
         .enumerate()
         .map(|(i, (b, h))| {
-            let metrics = gate.metrics(&h.name);
+            let metrics: Vec<Metric> = gate
+                .metrics(&h.name)
+                .iter()
+                .copied()
+                .filter(Metric::is_latency)
+                .collect();
             let stats: Vec<Statistic> = metrics.iter().map(|m| statistic(*m)).collect();
             let seed = 0x5eed_0000 + i as u64;
             let found = match pairing {
@@ -119,7 +124,19 @@ fn instance_noise(
     within: &Estimate,
     (prior_tau, prior_df): (f64, f64),
 ) -> (f64, f64) {
-    let logs = round_log_ratios(base, head, metric);
+    instance_noise_of(
+        &round_log_ratios(base, head, metric),
+        within,
+        (prior_tau, prior_df),
+    )
+}
+
+/// [`instance_noise`] from the per-round log ratios.
+pub(super) fn instance_noise_of(
+    logs: &[f64],
+    within: &Estimate,
+    (prior_tau, prior_df): (f64, f64),
+) -> (f64, f64) {
     let r = logs.len();
     if r < 2 {
         return (prior_tau, prior_df);

@@ -57,7 +57,7 @@ impl RunNoise {
     /// freedom.
     pub fn defaults() -> RunNoise {
         let tau = |metric: Metric| match metric {
-            Metric::P50 | Metric::Mean => 0.02,
+            Metric::P50 | Metric::Mean | Metric::Cpu => 0.02,
             Metric::P90 | Metric::P95 | Metric::P99 => 0.05,
         };
         RunNoise {

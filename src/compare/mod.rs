@@ -22,7 +22,9 @@ mod capacity;
 mod estimates;
 mod gate;
 mod judgeable;
+mod memory;
 mod model;
+mod resources;
 mod suite_diff;
 
 #[cfg(test)]
@@ -36,10 +38,12 @@ pub fn capacity_of(base: &RunRecord, head: &RunRecord) -> Capacity {
 }
 pub use gate::{Accepted, GateSettings, MetricNoise, RunNoise};
 pub use judgeable::unjudgeable;
+pub use memory::Memory;
 pub use model::{
     Capacity, CapacityVerdict, Comparison, Curves, EndpointComparison, ErrorComparison,
     MetricComparison, Outcome, Point, SideInfo, Sight, VerdictName, CURVE_QUANTILES,
 };
+pub use resources::APP_ROW;
 pub use suite_diff::{check_comparable, measured};
 
 use crate::config::{Inconclusive, Metric};
@@ -139,6 +143,27 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
     for (_, _, test) in &error_tests {
         p_values.push(test.as_ref().map_or(1.0, |t| t.p_value));
     }
+    // The app's CPU per request, when gated: the family's last test.
+    let cpu = gate
+        .suite
+        .metrics
+        .contains(&Metric::Cpu)
+        .then(|| resources::cpu(base, head, alpha, pairing))
+        .map(|found| match found {
+            resources::Cpu::Measured {
+                base_us,
+                head_us,
+                estimate,
+            } => resources::Cpu::Measured {
+                base_us,
+                head_us,
+                estimate: estimate.map(|e| cpu_noise(e, base, head, gate, pairing)),
+            },
+            absent => absent,
+        });
+    if let Some(resources::Cpu::Measured { estimate, .. }) = &cpu {
+        p_values.push(estimate.as_ref().map_or(1.0, |e| e.p_value));
+    }
     let levels = stats::holm_levels(&p_values, alpha);
     let mut level = levels.iter().copied();
 
@@ -206,6 +231,66 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
         };
     }
 
+    let mut cpu_warning = None;
+    match cpu {
+        Some(resources::Cpu::Measured {
+            base_us,
+            head_us,
+            estimate,
+        }) => {
+            let threshold = gate.suite.threshold;
+            let mut compared = match estimate.as_ref() {
+                Some(e) => metric_estimate(
+                    Metric::Cpu,
+                    e,
+                    level.next().unwrap_or(alpha),
+                    threshold,
+                    pairing.is_some(),
+                ),
+                None => MetricComparison {
+                    metric: Metric::Cpu,
+                    base_ms: None,
+                    head_ms: None,
+                    ratio: None,
+                    lower: None,
+                    upper: None,
+                    p_value: None,
+                    detectable: None,
+                    verdict: VerdictName::Inconclusive,
+                    note: Some(format!(
+                        "too little data: each side needs at least {} blocks with CPU time and successful requests",
+                        stats::MIN_BLOCKS
+                    )),
+                },
+            };
+            compared.base_ms = base_us.map(|us| us / 1000.0);
+            compared.head_ms = head_us.map(|us| us / 1000.0);
+            if let Some(machine) = &foreign {
+                compared.verdict = VerdictName::Inconclusive;
+                compared.detectable = None;
+                compared.note = Some(format!(
+                    "the baseline was recorded on another machine ({machine}): CPU time per request differs between CPUs; record the baseline on this runner type, or use A/B mode (--ab)"
+                ));
+            }
+            endpoints.push(EndpointComparison {
+                name: APP_ROW.into(),
+                threshold,
+                metrics: vec![compared],
+                errors: ErrorComparison {
+                    base_rate: 0.0,
+                    head_rate: 0.0,
+                    max_increase: gate.suite.max_error_rate_increase,
+                    p_value: None,
+                    regressed: false,
+                },
+                curves: Curves::default(),
+            });
+        }
+        Some(resources::Cpu::Absent(why)) => {
+            cpu_warning = Some(format!("cpu/request is not compared: {why}"));
+        }
+        None => {}
+    }
     let capacity = capacity::capacity(base, head, pairing.is_none());
     let (mut failed, mut invalid) = (Vec::new(), Vec::new());
     // Another machine's capacity says nothing about this one's.
@@ -262,7 +347,12 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
             .filter(|b| head.endpoint(&b.name).is_none())
             .map(|b| b.name.clone())
             .collect(),
-        warnings: warnings(base, head, &estimates, pairing.is_some()),
+        warnings: warnings(base, head, &estimates, pairing.is_some())
+            .into_iter()
+            .chain(cpu_warning)
+            .chain(memory::memory(base, head).and_then(|m| m.warning()))
+            .collect(),
+        memory: memory::memory(base, head),
         pairing,
         accepted: gate.accepted.clone(),
         run_noise: pairing.map(|_| gate.run_noise.clone()),
@@ -306,6 +396,18 @@ fn metric_comparison(
             })),
         };
     };
+    metric_estimate(metric, estimate, level, threshold, paired)
+}
+
+/// The comparison of one metric whose estimate exists, at Holm level
+/// `level`.
+fn metric_estimate(
+    metric: Metric,
+    estimate: &Estimate,
+    level: f64,
+    threshold: f64,
+    paired: bool,
+) -> MetricComparison {
     let interval = estimate.adjusted(level);
     let verdict = VerdictName::from(stats::verdict(&interval, threshold));
     let finite = |x: f64| x.is_finite().then_some(x);
@@ -336,6 +438,32 @@ fn metric_comparison(
         verdict,
         note,
     }
+}
+
+/// In A/B mode, the run-to-run floor of CPU per request (between two
+/// instances of one build), as for a latency metric — the gate's, or the
+/// default 2% when a calibration file left it out; nothing in stored mode,
+/// whose between-run noise the estimate already holds.
+fn cpu_noise(
+    estimate: Estimate,
+    base: &RunRecord,
+    head: &RunRecord,
+    gate: &GateSettings,
+    pairing: Option<Pairing>,
+) -> Estimate {
+    // A calibration file measures the latency metrics only: CPU then keeps
+    // the default floor.
+    let defaults = gate::RunNoise::defaults();
+    let prior = gate
+        .run_noise
+        .of(Metric::Cpu)
+        .or_else(|| defaults.of(Metric::Cpu));
+    let (Some(_), Some(prior)) = (pairing, prior) else {
+        return estimate;
+    };
+    let logs = resources::round_log_ratios(base, head);
+    let (se, df) = estimates::instance_noise_of(&logs, &estimate, (prior.tau, prior.df));
+    estimate.relative_to(1.0, se, df)
 }
 
 fn side_info(record: &RunRecord) -> SideInfo {

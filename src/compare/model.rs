@@ -47,6 +47,9 @@ pub struct Comparison {
     /// Why the run cannot be judged at all (outcome `invalid`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub invalid: Vec<String>,
+    /// Each side's resident memory (peak, growth), when both measured it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<super::Memory>,
 }
 
 /// The gate's outcome: exit 0, 1 and 3.
@@ -186,7 +189,10 @@ pub(super) fn metric_by_name<'de, D: Deserializer<'de>>(d: D) -> Result<Metric, 
         .into_iter()
         .find(|m| m.name() == name)
         .ok_or_else(|| {
-            serde::de::Error::unknown_variant(&name, &["p50", "p90", "p95", "p99", "mean"])
+            serde::de::Error::unknown_variant(
+                &name,
+                &["p50", "p90", "p95", "p99", "mean", "cpu/request"],
+            )
         })
 }
 
@@ -219,6 +225,21 @@ pub struct ErrorComparison {
     pub max_increase: f64,
     pub p_value: Option<f64>,
     pub regressed: bool,
+}
+
+impl Comparison {
+    /// The endpoints compared, without the app row.
+    pub fn endpoint_count(&self) -> usize {
+        self.endpoints.iter().filter(|e| !e.is_app()).count()
+    }
+}
+
+impl EndpointComparison {
+    /// Whether this is the row of the app-level metrics (`cpu/request`),
+    /// which has no error rate.
+    pub fn is_app(&self) -> bool {
+        self.name == super::APP_ROW
+    }
 }
 
 impl Sight {

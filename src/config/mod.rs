@@ -255,7 +255,10 @@ pub struct Body {
     pub content_type: Option<String>,
 }
 
-/// A latency statistic the gate compares; written `p50` … `mean`.
+/// A statistic the gate compares: a latency statistic of each endpoint,
+/// written `p50` … `mean`, or the app's CPU time per request (`cpu`,
+/// reported as `cpu/request`), a suite-level metric of the app's process
+/// tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Metric {
@@ -264,11 +267,24 @@ pub enum Metric {
     P95,
     P99,
     Mean,
+    /// CPU time of the app's process tree per successful request.
+    #[serde(rename = "cpu/request")]
+    Cpu,
 }
 
 impl Metric {
     /// Every metric, in report order.
-    pub const ALL: [Metric; 5] = [
+    pub const ALL: [Metric; 6] = [
+        Metric::P50,
+        Metric::P90,
+        Metric::P95,
+        Metric::P99,
+        Metric::Mean,
+        Metric::Cpu,
+    ];
+
+    /// The latency metrics, compared per endpoint.
+    pub const LATENCY: [Metric; 5] = [
         Metric::P50,
         Metric::P90,
         Metric::P95,
@@ -284,7 +300,13 @@ impl Metric {
             Metric::P95 => "p95",
             Metric::P99 => "p99",
             Metric::Mean => "mean",
+            Metric::Cpu => "cpu/request",
         }
+    }
+
+    /// Whether this is a per-endpoint latency metric (not the app's CPU).
+    pub fn is_latency(&self) -> bool {
+        *self != Metric::Cpu
     }
 
     /// This metric of a latency histogram, in its unit (µs).
@@ -302,7 +324,7 @@ impl Metric {
             Metric::P90 => Some(0.90),
             Metric::P95 => Some(0.95),
             Metric::P99 => Some(0.99),
-            Metric::Mean => None,
+            Metric::Mean | Metric::Cpu => None,
         }
     }
 }

@@ -58,6 +58,11 @@ pub fn check_endpoint(name: &str) -> Result<(), String> {
             shown(name)
         ));
     }
+    if name == crate::compare::APP_ROW {
+        return Err(format!(
+            "endpoint name {name} is the reports' row of the app's CPU time; name the endpoint otherwise"
+        ));
+    }
     Ok(())
 }
 

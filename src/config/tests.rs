@@ -197,7 +197,7 @@ fn gate_values() {
     assert_eq!(
         err(&format!("{MIN}gate:\n  metrics: [p95, p999]\n")),
         "benchgate.yaml:8:18: gate.metrics[1]: \"p999\" is not a metric; \
-         use one of p50, p90, p95, p99, mean"
+         use one of p50, p90, p95, p99, mean, cpu"
     );
 }
 
@@ -502,8 +502,10 @@ fn metrics_have_names_and_quantiles() {
     assert_eq!(Metric::Mean.quantile(), None);
     assert_eq!(
         serde_json::to_string(&Metric::ALL).expect("json"),
-        r#"["p50","p90","p95","p99","mean"]"#
+        r#"["p50","p90","p95","p99","mean","cpu/request"]"#
     );
+    assert_eq!(Metric::Cpu.name(), "cpu/request");
+    assert!(!Metric::Cpu.is_latency());
 }
 
 #[test]

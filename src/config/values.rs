@@ -276,9 +276,12 @@ from_scalar!(InconclusivePolicy, r#""pass" or "fail""#, |s| {
 from_scalar!(Metric, "a metric such as p95", |s| {
     Metric::ALL
         .into_iter()
-        .find(|m| m.name() == s.trim())
+        .find(|m| m.name() == s.trim() || (s.trim() == "cpu" && *m == Metric::Cpu))
         .ok_or_else(|| {
-            let names: Vec<_> = Metric::ALL.iter().map(|m| m.name()).collect();
+            let names: Vec<_> = Metric::ALL
+                .iter()
+                .map(|m| if *m == Metric::Cpu { "cpu" } else { m.name() })
+                .collect();
             format!(r#""{s}" is not a metric; use one of {}"#, names.join(", "))
         })
 });

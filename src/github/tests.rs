@@ -90,6 +90,7 @@ fn comparison(n: usize, name: &str, ratio: f64) -> Comparison {
         sight: Default::default(),
         failed: Vec::new(),
         invalid: Vec::new(),
+        memory: None,
     }
 }
 

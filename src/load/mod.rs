@@ -157,6 +157,9 @@ fn fresh_seed() -> u64 {
 pub struct Live {
     /// Requests that have finished, warm-up included.
     pub finished: AtomicU64,
+    /// When the measured phase starts (block 0's start), set as the run
+    /// begins: the clock a resource sampler aligns its readings with.
+    pub measure_start: std::sync::OnceLock<Instant>,
 }
 
 /// Replays the plan and returns what was recorded. Cancel by dropping the
@@ -164,6 +167,7 @@ pub struct Live {
 pub async fn run(plan: Arc<Plan>, live: Arc<Live>) -> Recorded {
     let start = Instant::now() + Duration::from_millis(5);
     let measure_start = start + plan.schedule.measure_start();
+    let _ = live.measure_start.set(measure_start);
     let sides = plan.targets.len();
     let recorder = Arc::new(Mutex::new(Recorder::new(
         plan.endpoints() * sides,

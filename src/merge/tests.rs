@@ -101,6 +101,7 @@ fn shard(names: &[&str], seed: u64, rate: f64) -> RunRecord {
         runs: Vec::new(),
         pairing: None,
         endpoints,
+        resources: None,
     };
     r.summarize();
     r

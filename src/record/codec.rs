@@ -148,6 +148,13 @@ fn check_block_count(bytes: &[u8]) -> Result<(), DecodeError> {
         summary: Vec<IgnoredAny>,
         #[serde(default)]
         measured: Option<SkeletonMeasured>,
+        #[serde(default)]
+        resources: Option<SkeletonResources>,
+    }
+    #[derive(Deserialize)]
+    struct SkeletonResources {
+        #[serde(default)]
+        blocks: Vec<IgnoredAny>,
     }
     #[derive(Deserialize)]
     struct SkeletonEndpoint {
@@ -175,6 +182,11 @@ fn check_block_count(bytes: &[u8]) -> Result<(), DecodeError> {
             "measured.endpoints",
             skeleton.measured.map_or(0, |m| m.endpoints.len()),
             endpoints,
+        ),
+        (
+            "resources.blocks",
+            skeleton.resources.map_or(0, |r| r.blocks.len()),
+            limits::MAX_BLOCKS,
         ),
     ] {
         if n > limit {

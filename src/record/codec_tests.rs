@@ -329,3 +329,37 @@ fn many_amplified_blocks_exhaust_the_record_budget() {
     assert!(decode(DEMO.as_bytes()).is_ok());
     assert!(decode_latency(&text).is_ok());
 }
+
+#[test]
+fn resource_blocks_are_bounded_and_checked() {
+    let block = serde_json::json!({ "cpu_us": 1, "ok": 1, "cpu_cores": 0.1, "rss_bytes": 1 });
+    let (path, message) = field_error(demo_with(|v| {
+        v["resources"] = serde_json::json!({
+            "blocks": vec![serde_json::Value::Null; limits::MAX_BLOCKS + 1]
+        });
+    }));
+    assert_eq!(path, "resources.blocks");
+    assert!(message.contains("over the limit"), "{message}");
+    for (field, bad, why) in [
+        ("run", serde_json::json!(99), "does not exist"),
+        ("cpu_us", serde_json::json!(u64::MAX), "over the limit"),
+        ("rss_bytes", serde_json::json!(1u64 << 60), "over the limit"),
+    ] {
+        let (path, message) = field_error(demo_with(|v| {
+            let mut b = block.clone();
+            b[field] = bad.clone();
+            v["resources"] = serde_json::json!({ "blocks": [b] });
+        }));
+        assert_eq!(path, format!("resources.blocks[0].{field}"));
+        assert!(message.contains(why), "{field}: {message}");
+    }
+    // Older files have no resources, and a file may say why there are none.
+    let record = demo_with(|v| {
+        v["resources"] = serde_json::json!({ "absent": "no /proc" });
+    })
+    .expect("decodes");
+    assert_eq!(
+        record.resources.and_then(|r| r.absent).as_deref(),
+        Some("no /proc")
+    );
+}

@@ -109,6 +109,62 @@ pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
             })?;
         }
     }
+    check_resources(record, runs)
+}
+
+/// Largest resident memory a block may report, bytes (1 PiB).
+pub const MAX_RSS_BYTES: u64 = 1 << 50;
+
+/// Checks the resource blocks: as many as the blocks limit allows, runs
+/// that exist, plausible counts and finite utilisation.
+fn check_resources(record: &RunRecord, runs: usize) -> Result<(), DecodeError> {
+    let Some(resources) = &record.resources else {
+        return Ok(());
+    };
+    let field = |path: String, message: String| DecodeError::Field { path, message };
+    if resources
+        .absent
+        .as_ref()
+        .is_some_and(|why| why.len() > 1000)
+    {
+        return Err(field(
+            "resources.absent".into(),
+            "longer than 1000 bytes".into(),
+        ));
+    }
+    if resources.blocks.len() > MAX_BLOCKS {
+        return Err(field(
+            "resources.blocks".into(),
+            format!(
+                "{} blocks, over the limit of {MAX_BLOCKS}",
+                resources.blocks.len()
+            ),
+        ));
+    }
+    for (b, block) in resources.blocks.iter().enumerate() {
+        let at = |what: &str| format!("resources.blocks[{b}].{what}");
+        if block.run as usize >= runs {
+            return Err(field(
+                at("run"),
+                format!("run {} does not exist: the record holds {runs}", block.run),
+            ));
+        }
+        for (what, n, limit) in [
+            ("cpu_us", block.cpu_us, MAX_COUNT),
+            ("ok", block.ok, MAX_COUNT),
+            ("rss_bytes", block.rss_bytes, MAX_RSS_BYTES),
+        ] {
+            if n > limit {
+                return Err(field(at(what), format!("{n} is over the limit of {limit}")));
+            }
+        }
+        if !(block.cpu_cores.is_finite() && block.cpu_cores >= 0.0) {
+            return Err(field(
+                at("cpu_cores"),
+                format!("{} is not a non-negative number", block.cpu_cores),
+            ));
+        }
+    }
     Ok(())
 }
 

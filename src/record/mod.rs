@@ -60,6 +60,56 @@ pub struct RunRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pairing: Option<Pairing>,
     pub endpoints: Vec<EndpointRecord>,
+    /// What the app's process tree spent per measured block (CPU, memory),
+    /// or why it was not measured; absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<Resources>,
+}
+
+/// The app's resource use over the measured phase, one entry per block (the
+/// load generator's blocks: block `b` starts at `b` × block after the
+/// measured phase's start), read from `/proc` by the runner.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Resources {
+    /// Why nothing was measured (a `base_url` target, no `/proc`, runs
+    /// joined from records that did not all measure it); `blocks` is then
+    /// empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub absent: Option<String>,
+    #[serde(default)]
+    pub blocks: Vec<ResourceBlock>,
+}
+
+/// One block's resource use by the app's whole process tree.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq)]
+pub struct ResourceBlock {
+    /// Which of the record's runs this block belongs to (0 for a single run).
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub run: u32,
+    /// CPU time (user + system) the tree spent during the block, µs.
+    pub cpu_us: u64,
+    /// Requests of the block answered as expected (all endpoints): the
+    /// divisor of `cpu_us` for CPU per request.
+    pub ok: u64,
+    /// CPU utilisation during the block, in cores (1.0 = one core busy).
+    pub cpu_cores: f64,
+    /// Resident memory of the tree at the block's end, bytes.
+    pub rss_bytes: u64,
+}
+
+impl Resources {
+    /// Resources that were not measured, and why.
+    pub fn absent(why: impl Into<String>) -> Resources {
+        Resources {
+            absent: Some(why.into()),
+            blocks: Vec::new(),
+        }
+    }
+
+    /// Whether there is any block with CPU data.
+    pub fn measured(&self) -> bool {
+        self.absent.is_none() && !self.blocks.is_empty()
+    }
 }
 
 /// How the requests of an A/B run were split between base and head.
@@ -371,6 +421,23 @@ impl RunRecord {
                 None => self.endpoints.push(endpoint),
             }
         }
+        self.resources = match (self.resources.take(), next.resources) {
+            (Some(mut own), Some(other)) if own.measured() && other.measured() => {
+                own.blocks.extend(other.blocks.into_iter().map(|mut b| {
+                    b.run += offset;
+                    b
+                }));
+                Some(own)
+            }
+            (None, None) => None,
+            (own, other) => Some(Resources::absent(
+                [own, other]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|r| r.absent)
+                    .unwrap_or_else(|| "not every joined run measured the app's resources".into()),
+            )),
+        };
         self.provenance = next.provenance;
         // Blocks of separate runs pair with nothing.
         self.pairing = None;

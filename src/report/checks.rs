@@ -21,14 +21,14 @@ pub enum CheckKind<'a> {
 }
 
 /// Every check of the comparison, endpoint by endpoint: its metrics, then
-/// its error rate.
+/// its error rate (the app row, `cpu/request`, has none).
 pub fn checks(c: &Comparison) -> impl Iterator<Item = Check<'_>> {
     c.endpoints.iter().flat_map(|endpoint| {
         endpoint
             .metrics
             .iter()
             .map(CheckKind::Metric)
-            .chain(std::iter::once(CheckKind::ErrorRate(&endpoint.errors)))
+            .chain((!endpoint.is_app()).then_some(CheckKind::ErrorRate(&endpoint.errors)))
             .map(move |kind| Check { endpoint, kind })
     })
 }

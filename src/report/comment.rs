@@ -124,7 +124,12 @@ fn clip(name: &str) -> String {
 /// `p95` when any endpoint gates on it, else the first endpoint's first
 /// metric.
 fn main_metric(c: &Comparison) -> &'static str {
-    let all = || c.endpoints.iter().flat_map(|e| &e.metrics);
+    let all = || {
+        c.endpoints
+            .iter()
+            .flat_map(|e| &e.metrics)
+            .filter(|m| m.metric.is_latency())
+    };
     if all().any(|m| m.metric == Metric::P95) {
         return Metric::P95.name();
     }

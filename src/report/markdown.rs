@@ -180,8 +180,8 @@ fn head(c: &Comparison) -> String {
         out,
         "Suite **{}**, {} endpoint{}, threshold {} at {} confidence. {checks} checks:",
         escape(&c.suite),
-        c.endpoints.len(),
-        if c.endpoints.len() == 1 { "" } else { "s" },
+        c.endpoint_count(),
+        if c.endpoint_count() == 1 { "" } else { "s" },
         percent(c.threshold),
         percent(c.confidence),
     );
@@ -326,7 +326,7 @@ fn details(c: &Comparison) -> String {
         "\n| endpoint | base error rate | head error rate | allowed rise | p-value | verdict |\n\
          | :--- | ---: | ---: | ---: | ---: | :--- |\n",
     );
-    for endpoint in &c.endpoints {
+    for endpoint in c.endpoints.iter().filter(|e| !e.is_app()) {
         let e = &endpoint.errors;
         let _ = writeln!(
             out,

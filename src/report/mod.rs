@@ -86,10 +86,14 @@ impl Report {
     /// Where the numbers came from, phrased once for every writer.
     pub fn context(&self) -> Context<'_> {
         let c = &self.comparison;
-        let lines = [mode_line(c), accepted_line(c)]
-            .into_iter()
-            .flatten()
-            .collect();
+        let lines = [
+            mode_line(c),
+            accepted_line(c),
+            c.memory.as_ref().map(|m| m.describe()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
         Context {
             base: &c.base,
             head: &c.head,

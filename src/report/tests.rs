@@ -162,6 +162,7 @@ fn passing() -> Comparison {
         sight: Default::default(),
         failed: Vec::new(),
         invalid: Vec::new(),
+        memory: None,
     }
 }
 
@@ -287,6 +288,7 @@ fn failing() -> Comparison {
         sight: Default::default(),
         failed: Vec::new(),
         invalid: Vec::new(),
+        memory: None,
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use crate::config::Config;
 use crate::load::{Plan, SideRecorded};
 use crate::provenance;
-use crate::record::{self, Block, EndpointRecord, LoadSummary, Provenance, RunRecord};
+use crate::record::{self, Block, EndpointRecord, LoadSummary, Provenance, Resources, RunRecord};
 
 /// The record of one side: `config` is what ran, `suite` the whole suite it
 /// belongs to (the same, or the unsharded suite of a shard), `side` the
@@ -28,7 +28,7 @@ pub(super) fn assemble(
         .div_ceil(config.load.block.as_nanos().max(1)) as usize;
     let mut blocks = recorded.blocks;
     blocks.truncate(block_count);
-    let endpoints = config
+    let endpoints: Vec<EndpointRecord> = config
         .endpoints
         .iter()
         .enumerate()
@@ -87,6 +87,7 @@ pub(super) fn assemble(
         runs: Vec::new(),
         pairing: plan.pairing,
         endpoints,
+        resources: None,
     };
     record.summarize();
     record
@@ -99,4 +100,33 @@ fn provenance_dir(config: &Config) -> PathBuf {
         .parent()
         .map(|p| p.to_path_buf())
         .unwrap_or_default()
+}
+
+/// Adds a side's resource use to its record: per block, from the sampler's
+/// `readings` of side `index`, or why there is none.
+pub(super) fn attach_resources(
+    record: &mut RunRecord,
+    readings: Result<(&[super::sample::Reading], usize), String>,
+) {
+    let blocks = record.endpoints.first().map_or(0, |e| e.blocks.len());
+    let ok: Vec<u64> = (0..blocks)
+        .map(|b| {
+            record
+                .endpoints
+                .iter()
+                .filter_map(|e| e.blocks.get(b))
+                .map(|block| block.outcomes.ok)
+                .sum()
+        })
+        .collect();
+    let resources = match readings
+        .and_then(|(readings, index)| super::sample::side_blocks(readings, index, &ok))
+    {
+        Ok(blocks) => Resources {
+            absent: None,
+            blocks,
+        },
+        Err(why) => Resources::absent(why),
+    };
+    record.resources = Some(resources);
 }

@@ -21,8 +21,9 @@ use crate::record::{Pairing, RunRecord};
 mod assemble;
 mod error;
 mod progress;
+mod sample;
 
-use assemble::assemble;
+use assemble::{assemble, attach_resources};
 use progress::Progress;
 
 pub use error::RunError;
@@ -88,11 +89,18 @@ pub async fn measure(config: &Config, options: &RunOptions<'_>) -> Result<RunRec
             Vec::new()
         }
     };
-    let (recorded, cpu, started) =
+    let (recorded, cpu, started, readings) =
         load_while_watching(config, &plan, &mut apps, &mut interrupt).await?;
     let measured_start = started + config.load.warmup;
     let [side] = split_sides::<1>(recorded)?;
-    Ok(assemble(
+    let measured = match &config.app {
+        Some(_) => readings.map(|r| (r, 0)),
+        None => Err(
+            "the suite targets base_url without app.command: benchgate did not start the app, so it cannot read what the app spends (see the README on containerised apps)"
+                .into(),
+        ),
+    };
+    let mut record = assemble(
         config,
         options.suite,
         &plan,
@@ -100,7 +108,15 @@ pub async fn measure(config: &Config, options: &RunOptions<'_>) -> Result<RunRec
         cpu,
         measured_start,
         config,
-    ))
+    );
+    attach_resources(
+        &mut record,
+        measured
+            .as_ref()
+            .map(|(r, s)| (r.as_slice(), *s))
+            .map_err(String::clone),
+    );
+    Ok(record)
 }
 
 /// One side of an A/B run: the suite file of its own tree (for the app, its
@@ -148,12 +164,12 @@ pub async fn measure_ab(
     }
     let bases = [&sides[0].config.base_url, &sides[1].config.base_url];
     let plan = Arc::new(Plan::paired(head_suite, bases, pairing).map_err(RunError::Suite)?);
-    let (recorded, cpu, started) =
+    let (recorded, cpu, started, readings) =
         load_while_watching(head_suite, &plan, &mut apps, &mut interrupt).await?;
     let measured_start = started + head_suite.load.warmup;
     let [base, head] = split_sides::<2>(recorded)?;
-    let assemble_side = |recorded, side: &AbSide| {
-        assemble(
+    let assemble_side = |recorded, side: &AbSide, index: usize| {
+        let mut record = assemble(
             head_suite,
             head_suite,
             &plan,
@@ -161,11 +177,19 @@ pub async fn measure_ab(
             cpu / 2.0,
             measured_start,
             side.config,
-        )
+        );
+        attach_resources(
+            &mut record,
+            readings
+                .as_ref()
+                .map(|r| (r.as_slice(), index))
+                .map_err(String::clone),
+        );
+        record
     };
     Ok([
-        assemble_side(base, &sides[0]),
-        assemble_side(head, &sides[1]),
+        assemble_side(base, &sides[0], 0),
+        assemble_side(head, &sides[1], 1),
     ])
 }
 
@@ -205,16 +229,37 @@ async fn start(
     Ok(started)
 }
 
+/// What each block boundary read of the apps' process trees, or why
+/// nothing was read.
+type Readings = Result<Vec<sample::Reading>, String>;
+
 /// Replays the plan while watching every app and the signals; stops the
-/// apps afterwards. Returns what was recorded, the generator's CPU seconds
-/// and when the warm-up started.
+/// apps afterwards. Returns what was recorded, the generator's CPU seconds,
+/// when the warm-up started and the apps' resource readings.
 async fn load_while_watching(
     config: &Config,
     plan: &Arc<Plan>,
     apps: &mut [App],
     interrupt: &mut Interrupts,
-) -> Result<(Recorded, f64, SystemTime), RunError> {
+) -> Result<(Recorded, f64, SystemTime, Readings), RunError> {
     let live = Arc::new(Live::default());
+    let blocks = config
+        .load
+        .duration
+        .as_nanos()
+        .div_ceil(config.load.block.as_nanos().max(1)) as usize;
+    let sampler = match crate::app::resources::unavailable() {
+        _ if apps.is_empty() => None,
+        Some(_) => None,
+        None => Some(sample::Sampler::start(
+            apps.iter()
+                .map(|a| nix::unistd::Pid::from_raw(a.pid()))
+                .collect(),
+            Arc::clone(&live),
+            plan.block,
+            blocks,
+        )),
+    };
     let progress = Progress::start(config, plan, Arc::clone(&live));
     // The generator runs on this thread (a current-thread runtime); the
     // guard unpins it on every way out of here.
@@ -230,12 +275,18 @@ async fn load_while_watching(
         signal = interrupt.next() => return Err(interrupted(signal)),
     };
     let cpu = cpu_seconds() - cpu_before;
+    let readings = match sampler {
+        Some(sampler) => Ok(sampler.finish()),
+        None => {
+            Err(crate::app::resources::unavailable().unwrap_or_else(|| "no app was started".into()))
+        }
+    };
     drop(load_pinned);
     progress.finish();
     for app in apps.iter_mut() {
         app.stop();
     }
-    Ok((recorded, cpu, started))
+    Ok((recorded, cpu, started, readings))
 }
 
 fn split_sides<const N: usize>(recorded: Recorded) -> Result<[SideRecorded; N], RunError> {

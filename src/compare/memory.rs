@@ -1,0 +1,198 @@
+//! The app's resident memory, base vs head: each side's peak, and its
+//! growth over the measured time, so that a head that keeps memory (a
+//! leak) is flagged where the base's stays flat.
+//!
+//! Growth is the least-squares slope of the tree's RSS against time over a
+//! run's measured blocks (each A/B round or baseline run is a fresh
+//! instance, so slopes are fitted per run and averaged), times a run's
+//! measured seconds. A warning, not a verdict: memory that grows over 20 s
+//! may level off later, and one run says nothing about a slow leak's rate.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::record::RunRecord;
+
+/// One side's memory over the measured phase.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct SideMemory {
+    /// Highest RSS of the app's tree at any block's end, MiB.
+    pub peak_mib: f64,
+    /// Least-squares slope of RSS over time, MiB/s (mean over runs).
+    pub slope_mib_per_s: f64,
+    /// The slope times a run's measured seconds: what a run grew, MiB.
+    pub growth_mib: f64,
+    /// Measured seconds of one run.
+    pub seconds: f64,
+    /// Share of RSS variation the line explains (R², mean over runs): near
+    /// 1 for steady growth.
+    pub steadiness: f64,
+}
+
+/// Both sides' memory.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct Memory {
+    pub base: SideMemory,
+    pub head: SideMemory,
+}
+
+/// Growth below this is flat whatever the peak (allocator noise).
+const FLAT_MIB: f64 = 4.0;
+/// Growth as a share of the peak below which memory is flat.
+const FLAT_SHARE: f64 = 0.05;
+/// R² from which growth counts as steady.
+const STEADY: f64 = 0.6;
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// Each side's memory, when both measured it.
+pub fn memory(base: &RunRecord, head: &RunRecord) -> Option<Memory> {
+    Some(Memory {
+        base: side(base)?,
+        head: side(head)?,
+    })
+}
+
+fn side(record: &RunRecord) -> Option<SideMemory> {
+    let resources = record.resources.as_ref().filter(|r| r.measured())?;
+    let block_s = record.load.block_ms as f64 / 1000.0;
+    let mut runs: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+    for b in &resources.blocks {
+        runs.entry(b.run)
+            .or_default()
+            .push(b.rss_bytes as f64 / MIB);
+    }
+    let peak_mib = runs.values().flatten().copied().fold(0.0, f64::max);
+    let fits: Vec<(f64, f64)> = runs.values().filter_map(|rss| fit(rss, block_s)).collect();
+    let runs_n = fits.len().max(1) as f64;
+    let slope = fits.iter().map(|f| f.0).sum::<f64>() / runs_n;
+    let steadiness = fits.iter().map(|f| f.1).sum::<f64>() / runs_n;
+    let blocks_per_run = resources.blocks.len() as f64 / runs.len().max(1) as f64;
+    let seconds = blocks_per_run * block_s;
+    Some(SideMemory {
+        peak_mib,
+        slope_mib_per_s: slope,
+        growth_mib: slope * seconds,
+        seconds,
+        steadiness,
+    })
+}
+
+/// Slope (MiB/s) and R² of `rss` (one value per block, `block_s` apart);
+/// `None` below 3 blocks.
+fn fit(rss: &[f64], block_s: f64) -> Option<(f64, f64)> {
+    let n = rss.len();
+    if n < 3 || block_s <= 0.0 {
+        return None;
+    }
+    let t: Vec<f64> = (0..n).map(|i| i as f64 * block_s).collect();
+    let (mt, my) = (
+        t.iter().sum::<f64>() / n as f64,
+        rss.iter().sum::<f64>() / n as f64,
+    );
+    let sxx: f64 = t.iter().map(|x| (x - mt).powi(2)).sum();
+    let syy: f64 = rss.iter().map(|y| (y - my).powi(2)).sum();
+    let sxy: f64 = t.iter().zip(rss).map(|(x, y)| (x - mt) * (y - my)).sum();
+    let slope = sxy / sxx;
+    let r2 = if syy > 0.0 {
+        sxy * sxy / (sxx * syy)
+    } else {
+        0.0
+    };
+    Some((slope, r2))
+}
+
+impl SideMemory {
+    /// Whether memory grew steadily by more than noise.
+    fn grows(&self) -> bool {
+        self.growth_mib > FLAT_MIB.max(FLAT_SHARE * self.peak_mib) && self.steadiness >= STEADY
+    }
+}
+
+impl Memory {
+    /// The warning for a head whose memory grows where the base's is flat.
+    pub fn warning(&self) -> Option<String> {
+        let (b, h) = (&self.base, &self.head);
+        let flat_base = b.growth_mib <= FLAT_MIB.max(h.growth_mib / 4.0);
+        (h.grows() && flat_base).then(|| {
+            format!(
+                "memory: the head grew {:.0} MiB over {:.0} s ({:.2} MiB/s, peak {:.0} MiB); the base stayed flat ({:+.1} MiB, peak {:.0} MiB): a leak?",
+                h.growth_mib, h.seconds, h.slope_mib_per_s, h.peak_mib, b.growth_mib, b.peak_mib
+            )
+        })
+    }
+
+    /// "peak RSS 14.1 MiB base, 14.3 MiB head (+1.4%)".
+    pub fn describe(&self) -> String {
+        let change = if self.base.peak_mib > 0.0 {
+            format!(
+                " ({:+.1}%)",
+                (self.head.peak_mib / self.base.peak_mib - 1.0) * 100.0
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "memory: peak RSS {:.1} MiB base, {:.1} MiB head{change}",
+            self.base.peak_mib, self.head.peak_mib
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn side_of(rss_mib: impl Fn(usize) -> f64) -> SideMemory {
+        let rss: Vec<f64> = (0..40).map(&rss_mib).collect();
+        let (slope, r2) = fit(&rss, 0.5).expect("fit");
+        SideMemory {
+            peak_mib: rss.iter().copied().fold(0.0, f64::max),
+            slope_mib_per_s: slope,
+            growth_mib: slope * 20.0,
+            seconds: 20.0,
+            steadiness: r2,
+        }
+    }
+
+    #[test]
+    fn a_steadily_growing_head_over_a_flat_base_is_flagged() {
+        let base = side_of(|i| 50.0 + if i % 2 == 0 { 0.3 } else { 0.0 });
+        let head = side_of(|i| 50.0 + 0.95 * i as f64 + if i % 3 == 0 { 0.5 } else { 0.0 });
+        assert!((head.growth_mib - 38.0).abs() < 1.5, "{head:?}");
+        let warning = Memory { base, head }.warning().expect("flagged");
+        assert!(
+            warning.starts_with("memory: the head grew 38 MiB over 20 s"),
+            "{warning}"
+        );
+    }
+
+    #[test]
+    fn flat_or_equally_growing_sides_are_not_flagged() {
+        let flat = side_of(|i| 50.0 + if i % 2 == 0 { 0.3 } else { 0.0 });
+        let growing = side_of(|i| 50.0 + i as f64);
+        assert_eq!(
+            Memory {
+                base: flat,
+                head: flat
+            }
+            .warning(),
+            None
+        );
+        assert_eq!(
+            Memory {
+                base: growing,
+                head: growing
+            }
+            .warning(),
+            None
+        );
+        // A step (one allocation at start-up) is not steady growth.
+        let step = side_of(|i| if i < 2 { 40.0 } else { 60.0 });
+        assert!(
+            step.steadiness < STEADY || step.growth_mib < 20.0,
+            "{step:?}"
+        );
+    }
+}

@@ -1,0 +1,393 @@
+//! The app's CPU time per request, head vs base: the suite-level metric
+//! `cpu/request`, shown as the row of the endpoint [`APP_ROW`].
+//!
+//! Each block of a record's `resources` holds the CPU time the app's tree
+//! spent and the requests it answered. The estimate is the ratio of pooled
+//! ratios, (Σ head CPU / Σ head requests) / (Σ base CPU / Σ base requests),
+//! with the latency metrics' engine: a block is a "histogram" of one value,
+//! its CPU per request, counted once per request, so the engine's mean of
+//! pooled blocks is exactly Σ CPU / Σ requests, and its pair bootstrap (A/B
+//! mode) or between-run noise (stored mode) carry over unchanged.
+
+use std::collections::BTreeMap;
+
+use crate::record::{Pairing, ResourceBlock, RunRecord};
+use crate::stats::{self, Bootstrap, Estimate, Recorded, Side, Statistic};
+
+/// The name of the report row that holds the app-level metrics.
+pub const APP_ROW: &str = "(app)";
+
+/// One block's CPU time per request as the statistics read it.
+#[derive(Debug, Clone, Copy)]
+pub struct CpuBlock {
+    /// CPU time per request, ns (rounded): the block's one "value".
+    per_request_ns: u64,
+    ok: u64,
+}
+
+impl CpuBlock {
+    /// A block's CPU time over its successful requests.
+    pub fn new(block: &ResourceBlock) -> CpuBlock {
+        CpuBlock::of_work(block.cpu_us, block.ok as f64)
+    }
+
+    /// `cpu_us` over `work` standard requests (see [`mix_weights`]); the
+    /// count is kept in thousandths of a request.
+    fn of_work(cpu_us: u64, work: f64) -> CpuBlock {
+        if !(work.is_finite() && work > 0.0) {
+            return CpuBlock {
+                per_request_ns: 0,
+                ok: 0,
+            };
+        }
+        CpuBlock {
+            per_request_ns: ((cpu_us as f64 * 1000.0) / work).round() as u64,
+            ok: (work * 1000.0).round() as u64,
+        }
+    }
+}
+
+impl Recorded for CpuBlock {
+    fn is_empty(&self) -> bool {
+        self.ok == 0 || self.per_request_ns == 0
+    }
+
+    fn each_bucket(&self, f: &mut dyn FnMut(u64, u64, u64)) {
+        if !Recorded::is_empty(self) {
+            f(self.per_request_ns, self.ok, self.per_request_ns);
+        }
+    }
+}
+
+/// What the comparison knows of CPU per request.
+#[derive(Debug, Clone)]
+pub(super) enum Cpu {
+    /// Not measured on a side, and why.
+    Absent(String),
+    /// Measured on both sides: each side's pooled CPU per request (µs) and
+    /// the estimate of head / base (`None` with too few blocks).
+    Measured {
+        base_us: Option<f64>,
+        head_us: Option<f64>,
+        estimate: Option<Estimate>,
+    },
+}
+
+/// Pooled CPU µs per request of a record's blocks.
+fn pooled_us(blocks: &[ResourceBlock]) -> Option<f64> {
+    let cpu: u64 = blocks.iter().map(|b| b.cpu_us).sum();
+    let ok: u64 = blocks.iter().map(|b| b.ok).sum();
+    (ok > 0 && cpu > 0).then(|| cpu as f64 / ok as f64)
+}
+
+/// The resource blocks of a record, or why it has none.
+fn blocks_of<'a>(record: &'a RunRecord, which: &str) -> Result<&'a [ResourceBlock], String> {
+    match &record.resources {
+        None => Err(format!(
+            "the {which} was recorded by a benchgate that did not read the app's CPU time"
+        )),
+        Some(r) => match &r.absent {
+            Some(why) => Err(format!("not measured on the {which}: {why}")),
+            None if r.blocks.is_empty() => {
+                Err(format!("the {which} holds no block of the app's CPU time"))
+            }
+            None => Ok(&r.blocks),
+        },
+    }
+}
+
+/// CPU per request of `head` vs `base`, paired block by block when the two
+/// are the sides of one A/B run.
+pub(super) fn cpu(base: &RunRecord, head: &RunRecord, alpha: f64, pairing: Option<Pairing>) -> Cpu {
+    let (b, h) = match (blocks_of(base, "base"), blocks_of(head, "head")) {
+        (Ok(b), Ok(h)) => (b, h),
+        (Err(why), _) | (_, Err(why)) => return Cpu::Absent(why),
+    };
+    let (bb, hb) = match mix_weights(base, head, b, h) {
+        Some((wb, wh)) => (
+            b.iter()
+                .zip(wb)
+                .map(|(x, w)| CpuBlock::of_work(x.cpu_us, w))
+                .collect(),
+            h.iter()
+                .zip(wh)
+                .map(|(x, w)| CpuBlock::of_work(x.cpu_us, w))
+                .collect(),
+        ),
+        None => (
+            b.iter().map(CpuBlock::new).collect::<Vec<_>>(),
+            h.iter().map(CpuBlock::new).collect::<Vec<_>>(),
+        ),
+    };
+    let boot = Bootstrap::with_seed(0x5eed_c0c0_u64);
+    let stat = [Statistic::Mean];
+    let estimate = match pairing.filter(|_| bb.len() == hb.len()) {
+        Some(_) => {
+            let pairs: Vec<(&CpuBlock, &CpuBlock)> = bb.iter().zip(&hb).collect();
+            stats::estimate_paired_many(&pairs, &stat, alpha, boot)
+        }
+        None => stats::estimate_unpaired_many(&by_run(b, &bb), &by_run(h, &hb), &stat, alpha, boot),
+    }
+    .pop()
+    .flatten();
+    Cpu::Measured {
+        base_us: estimate
+            .as_ref()
+            .map_or(pooled_us(b), |e| Some(e.base / 1000.0)),
+        head_us: estimate
+            .as_ref()
+            .map_or(pooled_us(h), |e| Some(e.head / 1000.0)),
+        estimate,
+    }
+}
+
+/// Most endpoints whose costs are fitted; above it, requests count alike.
+const MAX_FITTED_ENDPOINTS: usize = 64;
+
+/// Each block's work in *standard requests*, per side, when the endpoint
+/// mix can be fitted; `None` to count every request alike.
+///
+/// The blocks of a side get different mixes of endpoints (each request is
+/// drawn at random), and endpoints differ in cost — on the demo 0.3 to 2 ms
+/// of CPU — so CPU per request varies from block to block with the mix
+/// alone (±14% for 30 requests of the demo's mix). Fitting each endpoint's
+/// cost c_e by least squares over both sides' blocks, cpu_b ≈ Σ_e c_e·n_eb,
+/// and dividing each block's CPU by its work w_b = Σ_e ĉ_e·n_eb instead of
+/// its request count removes that variation; the ratio of pooled CPU over
+/// pooled work is then a mix-standardised ratio (as direct standardisation
+/// of rates in epidemiology). One set of ĉ serves both sides, so a head
+/// costing ×k on every endpoint has ratio k whatever ĉ is; w is scaled so
+/// that both sides' blocks hold as many standard requests as requests.
+fn mix_weights(
+    base: &RunRecord,
+    head: &RunRecord,
+    b: &[ResourceBlock],
+    h: &[ResourceBlock],
+) -> Option<(Vec<f64>, Vec<f64>)> {
+    let names: Vec<&str> = head
+        .endpoints
+        .iter()
+        .filter(|e| base.endpoint(&e.name).is_some())
+        .map(|e| e.name.as_str())
+        .collect();
+    if names.len() < 2 || names.len() > MAX_FITTED_ENDPOINTS {
+        return None;
+    }
+    let counts = |record: &RunRecord, blocks: &[ResourceBlock]| -> Option<Vec<Vec<f64>>> {
+        let per_endpoint: Vec<&crate::record::EndpointRecord> = names
+            .iter()
+            .map(|n| record.endpoint(n))
+            .collect::<Option<_>>()?;
+        if per_endpoint.iter().any(|e| e.blocks.len() != blocks.len()) {
+            return None;
+        }
+        Some(
+            (0..blocks.len())
+                .map(|i| {
+                    per_endpoint
+                        .iter()
+                        .map(|e| e.blocks[i].outcomes.ok as f64)
+                        .collect()
+                })
+                .collect(),
+        )
+    };
+    let (nb, nh) = (counts(base, b)?, counts(head, h)?);
+    let rows: Vec<(&Vec<f64>, f64)> = nb
+        .iter()
+        .zip(b)
+        .chain(nh.iter().zip(h))
+        .map(|(n, x)| (n, x.cpu_us as f64))
+        .collect();
+    let cost = least_squares(&rows, names.len())?;
+    if cost.iter().any(|c| !(c.is_finite() && *c > 0.0)) {
+        return None;
+    }
+    let work = |n: &Vec<Vec<f64>>| -> Vec<f64> {
+        n.iter()
+            .map(|row| row.iter().zip(&cost).map(|(k, c)| k * c).sum())
+            .collect()
+    };
+    let (wb, wh) = (work(&nb), work(&nh));
+    let requests: f64 = rows.iter().map(|(n, _)| n.iter().sum::<f64>()).sum();
+    let total: f64 = wb.iter().chain(&wh).sum();
+    if !(total > 0.0 && requests > 0.0) {
+        return None;
+    }
+    let scale = requests / total;
+    Some((
+        wb.into_iter().map(|w| w * scale).collect(),
+        wh.into_iter().map(|w| w * scale).collect(),
+    ))
+}
+
+/// Least squares without intercept, y ≈ Σ x_e·c_e, by the normal equations
+/// and Gaussian elimination with partial pivoting; `None` when the design
+/// is singular (an endpoint that never succeeded, or too few blocks).
+fn least_squares(rows: &[(&Vec<f64>, f64)], k: usize) -> Option<Vec<f64>> {
+    if rows.len() <= k {
+        return None;
+    }
+    let mut a = vec![vec![0.0; k + 1]; k];
+    for (x, y) in rows {
+        for i in 0..k {
+            for j in 0..k {
+                a[i][j] += x[i] * x[j];
+            }
+            a[i][k] += x[i] * y;
+        }
+    }
+    for col in 0..k {
+        let pivot = (col..k).max_by(|&p, &q| a[p][col].abs().total_cmp(&a[q][col].abs()))?;
+        if a[pivot][col].abs() < 1e-9 {
+            return None;
+        }
+        a.swap(col, pivot);
+        let pivot_row = a[col].clone();
+        for (r, row) in a.iter_mut().enumerate() {
+            if r != col {
+                let f = row[col] / pivot_row[col];
+                for (x, p) in row.iter_mut().zip(&pivot_row).skip(col) {
+                    *x -= f * p;
+                }
+            }
+        }
+    }
+    Some((0..k).map(|i| a[i][k] / a[i][i]).collect())
+}
+
+/// The blocks grouped by run, for the between-run noise of stored mode.
+fn by_run<'a>(blocks: &[ResourceBlock], cpu: &'a [CpuBlock]) -> Side<'a, CpuBlock> {
+    let mut runs: BTreeMap<u32, Vec<&CpuBlock>> = BTreeMap::new();
+    for (block, c) in blocks.iter().zip(cpu) {
+        runs.entry(block.run).or_default().push(c);
+    }
+    Side {
+        runs: runs.into_values().collect(),
+    }
+}
+
+/// Per round (run) present on both sides, ln(head / base) of the pooled
+/// CPU per request: the rounds of an A/B run, for its instance noise.
+pub(super) fn round_log_ratios(base: &RunRecord, head: &RunRecord) -> Vec<f64> {
+    let per_run = |r: &RunRecord| {
+        let mut runs: BTreeMap<u32, Vec<ResourceBlock>> = BTreeMap::new();
+        for b in r.resources.iter().flat_map(|r| &r.blocks) {
+            runs.entry(b.run).or_default().push(*b);
+        }
+        runs
+    };
+    let (b, h) = (per_run(base), per_run(head));
+    b.iter()
+        .filter_map(|(run, bb)| {
+            let ratio = pooled_us(h.get(run)?)? / pooled_us(bb)?;
+            (ratio.is_finite() && ratio > 0.0).then(|| ratio.ln())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// Blocks of a side doing `work` µs of CPU per request, with a common
+    /// per-block drift (`drift[b]`, shared by the pair) and its own noise.
+    fn blocks(work: f64, drift: &[f64], rng: &mut rand_chacha::ChaCha8Rng) -> Vec<ResourceBlock> {
+        drift
+            .iter()
+            .map(|d| {
+                let ok = 100 + rng.random_range(0..20);
+                let noise = 1.0 + 0.06 * (rng.random::<f64>() - 0.5);
+                ResourceBlock {
+                    run: 0,
+                    cpu_us: (work * d * noise * ok as f64) as u64,
+                    ok,
+                    cpu_cores: 0.5,
+                    rss_bytes: 0,
+                }
+            })
+            .collect()
+    }
+
+    fn verdicts(factor: f64, trials: u64) -> usize {
+        let mut flagged = 0;
+        for seed in 0..trials {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let drift: Vec<f64> = (0..20).map(|_| 0.8 + 0.4 * rng.random::<f64>()).collect();
+            let base = blocks(300.0, &drift, &mut rng);
+            let head = blocks(300.0 * factor, &drift, &mut rng);
+            let bb: Vec<CpuBlock> = base.iter().map(CpuBlock::new).collect();
+            let hb: Vec<CpuBlock> = head.iter().map(CpuBlock::new).collect();
+            let pairs: Vec<_> = bb.iter().zip(&hb).collect();
+            let e = stats::estimate_paired_many(
+                &pairs,
+                &[Statistic::Mean],
+                0.01,
+                Bootstrap::with_seed(seed),
+            )
+            .pop()
+            .flatten()
+            .expect("20 pairs estimate");
+            let interval = e.adjusted(0.01);
+            if stats::verdict(&interval, 0.05) == stats::Verdict::Regressed {
+                flagged += 1;
+            }
+        }
+        flagged
+    }
+
+    #[test]
+    fn the_pooled_mean_is_total_cpu_over_total_requests() {
+        let blocks = [
+            ResourceBlock {
+                cpu_us: 1000,
+                ok: 10,
+                ..Default::default()
+            },
+            ResourceBlock {
+                cpu_us: 3000,
+                ok: 10,
+                ..Default::default()
+            },
+        ];
+        assert_eq!(pooled_us(&blocks), Some(200.0));
+        let c = CpuBlock::new(&blocks[1]);
+        assert_eq!((c.per_request_ns, c.ok), (300_000, 10_000));
+        assert!(Recorded::is_empty(
+            &CpuBlock::new(&ResourceBlock::default())
+        ));
+    }
+
+    #[test]
+    fn least_squares_recovers_known_costs() {
+        let xs = [
+            vec![10.0, 5.0],
+            vec![8.0, 7.0],
+            vec![12.0, 3.0],
+            vec![9.0, 9.0],
+        ];
+        let rows: Vec<(&Vec<f64>, f64)> = xs
+            .iter()
+            .map(|x| (x, 300.0 * x[0] + 2000.0 * x[1]))
+            .collect();
+        let c = least_squares(&rows, 2).expect("solvable");
+        assert!(
+            (c[0] - 300.0).abs() < 1e-6 && (c[1] - 2000.0).abs() < 1e-6,
+            "{c:?}"
+        );
+        let singular = [vec![1.0, 2.0], vec![2.0, 4.0], vec![3.0, 6.0]];
+        let rows: Vec<(&Vec<f64>, f64)> = singular.iter().map(|x| (x, 1.0)).collect();
+        assert_eq!(least_squares(&rows, 2), None);
+    }
+
+    #[test]
+    fn a_ten_percent_cpu_regression_is_detected() {
+        assert_eq!(verdicts(1.10, 20), 20);
+    }
+
+    #[test]
+    fn a_a_is_not_flagged() {
+        assert_eq!(verdicts(1.0, 20), 0);
+    }
+}

@@ -1,0 +1,153 @@
+//! The app's CPU time per request end to end: the demo app doing ×1.5 CPU
+//! work on every endpoint in the head is flagged by `cpu/request` in one A/B
+//! run, and A/A is not; `run` records each block's CPU time, requests and
+//! memory when it starts the app, and says why not for a `base_url` target.
+
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+use support::{
+    ab_json, benchgate, demo_bin, demo_suite, free_port, serial, suite_dir, write_suite, Behaviour,
+    TestServer,
+};
+
+const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    weight: 2\n  - name: create-order\n    method: POST\n    path: /orders\n    json: { item: 42, qty: 1 }\n    expect: { status: 201 }\n  - name: search\n    path: /search?q=lamp\n    weight: 1";
+
+/// 8 s of 500 ms blocks (16 pairs) at 60/s per side.
+const LOAD: &str = "  rate: 60/s\n  warmup: 1s\n  duration: 8s\n  block: 500ms";
+
+fn suite(app_extra: &str) -> String {
+    format!(
+        r#"version: 1
+suite: demo
+app:
+  command: ["{demo}", "--port", "${{PORT}}"]
+  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
+{app_extra}base_url: "http://127.0.0.1:${{PORT}}"
+load:
+{LOAD}
+gate:
+  metrics: [p50, cpu]
+  threshold: 15%
+endpoints:
+{ENDPOINTS}
+"#,
+        demo = demo_bin()
+    )
+}
+
+/// `benchgate ab` of `head` against `base`, one A/B run at a time.
+fn ab(head: &Path, base: &Path) -> (i32, Value, String) {
+    let _serial = serial();
+    ab_json(head, base, &[])
+}
+
+fn cpu_row(c: &Value) -> Value {
+    c["endpoints"]
+        .as_array()
+        .expect("endpoints")
+        .iter()
+        .find(|e| e["name"] == "(app)")
+        .unwrap_or_else(|| panic!("no (app) row: {c:#}"))["metrics"][0]
+        .clone()
+}
+
+#[test]
+fn a_head_doing_more_cpu_work_is_flagged_and_a_a_is_not() {
+    let base = suite_dir(&suite(""));
+    let same = suite_dir(&suite(""));
+    let (code, c, stderr) = ab(same.path(), base.path());
+    assert!(code == 0 || code == 1, "exit {code}: {stderr}");
+    let row = cpu_row(&c);
+    assert_eq!(row["metric"], "cpu/request", "{row:#}");
+    assert_ne!(row["verdict"], "regressed", "A/A flagged: {row:#}");
+    assert!(
+        row["base_ms"].as_f64().is_some_and(|ms| ms > 0.0),
+        "{row:#}"
+    );
+    eprintln!("A/A cpu/request: {row}");
+
+    let slow = suite_dir(&suite(
+        "  env: { DEMO_SLOWDOWN: \"/users=1.5,/orders=1.5,/search=1.5\" }\n",
+    ));
+    let (code, c, stderr) = ab(slow.path(), base.path());
+    let row = cpu_row(&c);
+    eprintln!("×1.5 cpu/request: {row}");
+    assert_eq!(row["verdict"], "regressed", "{row:#}\n{stderr}");
+    assert_eq!(code, 1, "{stderr}");
+    let ratio = row["ratio"].as_f64().expect("ratio");
+    assert!(ratio > 1.2, "{row:#}");
+}
+
+/// `benchgate run` of `yaml` in a temp dir; the results file as JSON.
+fn run(yaml: &str) -> (Value, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let suite = write_suite(dir.path(), yaml);
+    let out = dir.path().join("results.json");
+    let _serial = serial();
+    benchgate()
+        .current_dir(dir.path())
+        .args(["run", "--config"])
+        .arg(&suite)
+        .arg("--out")
+        .arg(&out)
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success();
+    let results = serde_json::from_slice(&std::fs::read(&out).expect("results written"))
+        .expect("results are JSON");
+    (results, dir)
+}
+
+fn assert_results_schema(value: &Value) {
+    let schema: Value = serde_json::from_str(include_str!("../schemas/results.schema.json"))
+        .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
+fn a_run_records_what_the_app_spent_per_block() {
+    let load = "  rate: 50/s\n  warmup: 500ms\n  duration: 2s\n  block: 500ms";
+    let (results, _dir) = run(&demo_suite(free_port(), load, support::DEMO_ENDPOINTS));
+    assert_results_schema(&results);
+    let blocks = results["resources"]["blocks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no resource blocks: {:#}", results["resources"]));
+    assert_eq!(blocks.len(), 4, "{blocks:#?}");
+    let ok: u64 = blocks.iter().map(|b| b["ok"].as_u64().expect("ok")).sum();
+    let requests = results["load"]["requests"].as_u64().expect("requests");
+    assert!(ok > 0 && ok <= requests, "{ok} of {requests}");
+    for b in blocks {
+        assert!(b["cpu_us"].as_u64().is_some_and(|us| us > 0), "{b}");
+        assert!(b["rss_bytes"].as_u64().is_some_and(|n| n > 1 << 20), "{b}");
+        assert!(
+            b["cpu_cores"].as_f64().is_some_and(|c| c > 0.0 && c < 4.0),
+            "{b}"
+        );
+    }
+}
+
+#[test]
+fn a_base_url_target_says_why_nothing_was_read() {
+    let server = TestServer::start(Behaviour::Delay(Duration::from_millis(1)));
+    let yaml = format!(
+        "version: 1\nsuite: ext\nbase_url: \"{}\"\nload:\n  rate: 20/s\n  warmup: 200ms\n  duration: 1s\nendpoints:\n  - name: only\n    path: /x\n",
+        server.base_url()
+    );
+    let (results, _dir) = run(&yaml);
+    assert_results_schema(&results);
+    let why = results["resources"]["absent"].as_str().unwrap_or_default();
+    assert!(
+        why.contains("base_url without app.command"),
+        "{:#}",
+        results["resources"]
+    );
+}
