@@ -1,33 +1,67 @@
-"""A small Flask app for the benchgate example suite.
+"""A small orders API on SQLite, for the benchgate example suite.
 
-Three endpoints of different, deterministic costs and no database:
+- GET  /health             constant answer (the ready probe)
+- GET  /orders?customer=N  a customer's 20 latest orders, their count and
+                           total (two queries: the index on
+                           orders(customer_id) makes them lookups; without
+                           it each one scans the whole table)
+- GET  /orders/<id>        one order by primary key
+- POST /orders             {"customer": N, "item": N, "qty": N} -> 201
 
-- GET  /health        constant answer (the ready probe)
-- GET  /items?limit=N builds and serialises a list of N items
-- POST /orders        parses a JSON order, prices it with a bit of CPU work
-                      (a few hundred rounds of SHA-256) and answers 201
+The database (200,000 seeded orders) is created fresh by the gunicorn master
+at start-up (gunicorn.conf.py, with seed.py), so every run starts
+from the same data. Knobs, read at start-up:
 
-Set SLOWDOWN_MS to add that many milliseconds of busy CPU work to /orders:
-a stand-in for a regression, to watch the gate catch it.
+- ORDERS_INDEX=0   no index on orders(customer_id): a head commit that
+                   dropped the index
+- WORK_FACTOR=1.1  10% more of the small CPU loop that /orders?customer
+                   spends pricing its answer: a CPU regression
 """
 
-import hashlib
 import os
+import sqlite3
 import time
 
-from flask import Flask, jsonify, request
+from flask import Flask, g, jsonify, request
+
+LIMIT = 20
+# Rounds of the pricing loop in GET /orders?customer (about 0.5 ms).
+PRICING_ROUNDS = 2_000
+WORK_FACTOR = float(os.environ.get("WORK_FACTOR", "1"))
+DB_ENV = "ORDERS_DB"
 
 app = Flask(__name__)
 
-SLOWDOWN_S = float(os.environ.get("SLOWDOWN_MS", "0")) / 1000.0
-MAX_LIMIT = 100
+
+def connection():
+    if "db" not in g:
+        path = os.environ.get(DB_ENV)
+        if not path:
+            raise RuntimeError(
+                f"{DB_ENV} is not set: start the app with gunicorn -c gunicorn.conf.py"
+            )
+        g.db = sqlite3.connect(path, timeout=5)
+        g.db.row_factory = sqlite3.Row
+    return g.db
 
 
-def _busy(seconds):
-    """Burn CPU for `seconds` (a regression spends CPU, it does not sleep)."""
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        pass
+@app.teardown_appcontext
+def close(_exc):
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+def order(row):
+    return {k: row[k] for k in ("id", "customer_id", "item", "qty", "total_cents", "created_at")}
+
+
+def price(rows):
+    """Deterministic CPU work standing in for pricing and formatting."""
+    acc = 0
+    for i in range(int(PRICING_ROUNDS * WORK_FACTOR)):
+        acc = (acc * 31 + i + len(rows)) % 1_000_003
+    return acc
 
 
 @app.get("/health")
@@ -35,49 +69,51 @@ def health():
     return jsonify(status="ok")
 
 
-@app.get("/items")
-def items():
+@app.get("/orders")
+def by_customer():
     try:
-        limit = int(request.args.get("limit", "20"))
-    except ValueError:
-        return jsonify(error="limit must be an integer"), 400
-    limit = max(0, min(limit, MAX_LIMIT))
-    rows = [
-        {
-            "id": i,
-            "name": f"item-{i:04d}",
-            "price_cents": 100 + (i * 37) % 900,
-            "tags": ["sale", "new"] if i % 3 == 0 else ["regular"],
-        }
-        for i in range(1, limit + 1)
-    ]
-    return jsonify(items=rows, count=len(rows))
+        customer = int(request.args["customer"])
+    except (KeyError, ValueError):
+        return jsonify(error="customer must be an integer, e.g. /orders?customer=42"), 400
+    db = connection()
+    rows = db.execute(
+        "SELECT * FROM orders WHERE customer_id = ? ORDER BY created_at DESC LIMIT ?",
+        (customer, LIMIT),
+    ).fetchall()
+    count, spent = db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(total_cents), 0) FROM orders WHERE customer_id = ?",
+        (customer,),
+    ).fetchone()
+    return jsonify(
+        orders=[order(r) for r in rows], count=count, spent_cents=spent, checksum=price(rows)
+    )
+
+
+@app.get("/orders/<int:order_id>")
+def one(order_id):
+    row = connection().execute("SELECT * FROM orders WHERE id = ?", (order_id,)).fetchone()
+    if row is None:
+        return jsonify(error=f"no order {order_id}"), 404
+    return jsonify(order(row))
 
 
 @app.post("/orders")
-def orders():
+def create():
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify(error="expected a JSON object"), 400
     try:
-        item = int(body["item"])
-        qty = int(body.get("qty", 1))
+        customer, item, qty = int(body["customer"]), int(body["item"]), int(body.get("qty", 1))
     except (KeyError, TypeError, ValueError):
-        return jsonify(error="item and qty must be integers"), 400
+        return jsonify(error="customer, item and qty must be integers"), 400
     if qty < 1:
         return jsonify(error="qty must be at least 1"), 400
-
-    # Deterministic "pricing": chained hashing stands in for real work.
-    digest = f"{item}:{qty}".encode()
-    for _ in range(500):
-        digest = hashlib.sha256(digest).digest()
-    unit_cents = 100 + int.from_bytes(digest[:2], "big") % 900
-
-    if SLOWDOWN_S > 0:
-        _busy(SLOWDOWN_S)
-
-    order_id = digest[:6].hex()
-    return (
-        jsonify(id=order_id, item=item, qty=qty, total_cents=unit_cents * qty),
-        201,
-    )
+    total = qty * (100 + item * 37 % 900)
+    db = connection()
+    with db:
+        cur = db.execute(
+            "INSERT INTO orders (customer_id, item, qty, total_cents, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (customer, item, qty, total, int(time.time())),
+        )
+    return jsonify(id=cur.lastrowid, customer_id=customer, item=item, qty=qty, total_cents=total), 201
