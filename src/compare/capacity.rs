@@ -67,7 +67,11 @@ fn rate(r: f64) -> String {
 /// The throughput verdict of base against head; `base_name` is "base" or
 /// "the baseline".
 pub fn capacity(base: &RunRecord, head: &RunRecord, stored: bool) -> Capacity {
-    let (b, h) = (side_load(base), side_load(head));
+    judge(side_load(base), side_load(head), stored)
+}
+
+/// The verdict on what each side carried.
+fn judge(b: SideLoad, h: SideLoad, stored: bool) -> Capacity {
     let base_name = if stored { "the baseline" } else { "base" };
     let target = rate(h.target_rate);
     let (verdict, message) = match (b.short(), h.short()) {
@@ -79,8 +83,19 @@ pub fn capacity(base: &RunRecord, head: &RunRecord, stored: bool) -> Capacity {
                 b.describe()
             )),
         ),
+        // Both short, but the head far more: it dragged the base down with
+        // it (they share the CPUs), which is still the head's regression.
+        (true, true) if h.sustained_rate < SUSTAINED_SHARE * b.sustained_rate => (
+            CapacityVerdict::Regressed,
+            Some(format!(
+                "head sustained {} of {target}/s; {base_name} {} (both fell short, the head by far more)",
+                h.describe(),
+                b.describe()
+            )),
+        ),
         (true, true) => {
-            let capacity = b.sustained_rate.min(h.sustained_rate);
+            // What the better side carried is what the machine can carry.
+            let capacity = b.sustained_rate.max(h.sustained_rate);
             (
                 CapacityVerdict::Invalid,
                 Some(format!(
@@ -172,4 +187,54 @@ pub fn describe_errors(o: &Outcomes) -> String {
     add(o.connect, "could not connect");
     add(o.other, "failed (connection reset or malformed response)");
     parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn side(target: f64, sustained: f64) -> SideLoad {
+        SideLoad {
+            target_rate: target,
+            achieved_rate: sustained,
+            sustained_rate: sustained,
+            requests: 1_000,
+            lost: 0,
+            late_starts: 0,
+        }
+    }
+
+    #[test]
+    fn a_head_that_drags_the_base_down_with_it_still_regressed() {
+        // Flask with its index dropped: the head's scans took the base down
+        // to 133/s while the head sustained 57/s.
+        let c = judge(side(150.0, 133.0), side(150.0, 57.0), false);
+        assert_eq!(c.verdict, CapacityVerdict::Regressed);
+        assert_eq!(
+            c.message.as_deref(),
+            Some("head sustained 57.0/s of 150/s; base 133/s (both fell short, the head by far more)")
+        );
+        // Both short by about as much: no verdict, and the rate to try is
+        // half what the better side carried.
+        let c = judge(side(150.0, 80.0), side(150.0, 76.0), true);
+        assert_eq!(c.verdict, CapacityVerdict::Invalid);
+        let message = c.message.unwrap_or_default();
+        assert!(
+            message.contains("(the baseline 80.0/s, head 76.0/s)"),
+            "{message}"
+        );
+        assert!(
+            message.ends_with("lower load.rate to about 40.0/s"),
+            "{message}"
+        );
+        // Only the head short: regressed; neither: kept.
+        assert_eq!(
+            judge(side(150.0, 150.0), side(150.0, 100.0), false).verdict,
+            CapacityVerdict::Regressed
+        );
+        assert_eq!(
+            judge(side(150.0, 149.0), side(150.0, 148.0), false).verdict,
+            CapacityVerdict::Kept
+        );
+    }
 }
