@@ -247,21 +247,14 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
                     threshold,
                     pairing.is_some(),
                 ),
-                None => MetricComparison {
-                    metric: Metric::Cpu,
-                    base_ms: None,
-                    head_ms: None,
-                    ratio: None,
-                    lower: None,
-                    upper: None,
-                    p_value: None,
-                    detectable: None,
-                    verdict: VerdictName::Inconclusive,
-                    note: Some(format!(
+                None => MetricComparison::without_estimate(
+                    Metric::Cpu,
+                    (None, None),
+                    format!(
                         "too little data: each side needs at least {} blocks with CPU time and successful requests",
                         stats::MIN_BLOCKS
-                    )),
-                },
+                    ),
+                ),
             };
             compared.base_ms = base_us.map(|us| us / 1000.0);
             compared.head_ms = head_us.map(|us| us / 1000.0);
@@ -378,23 +371,16 @@ fn metric_comparison(
         (!pooled.is_empty()).then(|| metric.of(&pooled) / 1000.0)
     };
     let Some(estimate) = estimate else {
-        return MetricComparison {
+        return MetricComparison::without_estimate(
             metric,
-            base_ms: pooled_ms(base),
-            head_ms: pooled_ms(head),
-            ratio: None,
-            lower: None,
-            upper: None,
-            p_value: None,
-            detectable: None,
-            verdict: VerdictName::Inconclusive,
-            note: Some(too_few(metric, base, head).unwrap_or_else(|| {
+            (pooled_ms(base), pooled_ms(head)),
+            too_few(metric, base, head).unwrap_or_else(|| {
                 format!(
                     "too little data: each side needs at least {} blocks with successful requests",
                     stats::MIN_BLOCKS
                 )
-            })),
-        };
+            }),
+        );
     };
     metric_estimate(metric, estimate, level, threshold, paired)
 }

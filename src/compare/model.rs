@@ -242,6 +242,29 @@ impl EndpointComparison {
     }
 }
 
+impl MetricComparison {
+    /// A metric that could not be estimated: inconclusive, with each side's
+    /// figure where known and the reason.
+    pub fn without_estimate(
+        metric: Metric,
+        (base_ms, head_ms): (Option<f64>, Option<f64>),
+        note: String,
+    ) -> MetricComparison {
+        MetricComparison {
+            metric,
+            base_ms,
+            head_ms,
+            ratio: None,
+            lower: None,
+            upper: None,
+            p_value: None,
+            detectable: None,
+            verdict: VerdictName::Inconclusive,
+            note: Some(note),
+        }
+    }
+}
+
 impl Sight {
     /// How many metrics could see a change of their threshold: every metric
     /// not inconclusive could; an inconclusive one is blind.
