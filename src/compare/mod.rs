@@ -19,6 +19,7 @@
 //!   little.
 
 mod capacity;
+mod context;
 mod estimates;
 mod gate;
 mod judgeable;
@@ -26,9 +27,13 @@ mod memory;
 mod model;
 mod resources;
 mod suite_diff;
+mod verdicts;
 
 #[cfg(test)]
 mod tests;
+
+use context::{other_machine, side_info, warnings};
+use verdicts::{cpu_noise, metric_comparison, metric_estimate};
 
 pub use capacity::{describe_errors, unanswered_endpoints, SUSTAINED_SHARE};
 
@@ -355,157 +360,4 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
         failed,
         invalid,
     }
-}
-
-fn metric_comparison(
-    metric: Metric,
-    estimate: Option<&Estimate>,
-    level: f64,
-    threshold: f64,
-    paired: bool,
-    base: &EndpointRecord,
-    head: &EndpointRecord,
-) -> MetricComparison {
-    let pooled_ms = |e: &EndpointRecord| {
-        let pooled = e.pooled();
-        (!pooled.is_empty()).then(|| metric.of(&pooled) / 1000.0)
-    };
-    let Some(estimate) = estimate else {
-        return MetricComparison::without_estimate(
-            metric,
-            (pooled_ms(base), pooled_ms(head)),
-            too_few(metric, base, head).unwrap_or_else(|| {
-                format!(
-                    "too little data: each side needs at least {} blocks with successful requests",
-                    stats::MIN_BLOCKS
-                )
-            }),
-        );
-    };
-    metric_estimate(metric, estimate, level, threshold, paired)
-}
-
-/// The comparison of one metric whose estimate exists, at Holm level
-/// `level`.
-fn metric_estimate(
-    metric: Metric,
-    estimate: &Estimate,
-    level: f64,
-    threshold: f64,
-    paired: bool,
-) -> MetricComparison {
-    let interval = estimate.adjusted(level);
-    let verdict = VerdictName::from(stats::verdict(&interval, threshold));
-    let finite = |x: f64| x.is_finite().then_some(x);
-    let fix = if paired {
-        "measure longer (--duration) for more pairs, or see `benchgate calibrate`"
-    } else {
-        "record more baseline runs (--runs) or longer runs, or use A/B mode (--ab)"
-    };
-    let note = match verdict {
-        VerdictName::Inconclusive => Some(match finite(interval.detectable) {
-            Some(d) => format!(
-                "this run can only detect changes of about {:.0}% or more; {fix}",
-                d * 100.0
-            ),
-            None => format!("the noise is too large to detect any change; {fix}"),
-        }),
-        _ => None,
-    };
-    MetricComparison {
-        metric,
-        base_ms: Some(estimate.base / 1000.0),
-        head_ms: Some(estimate.head / 1000.0),
-        ratio: Some(estimate.ratio),
-        lower: finite(interval.lower).filter(|l| *l > 0.0),
-        upper: finite(interval.upper),
-        p_value: Some(estimate.p_value),
-        detectable: finite(interval.detectable),
-        verdict,
-        note,
-    }
-}
-
-/// In A/B mode, the run-to-run floor of CPU per request (between two
-/// instances of one build), as for a latency metric — the gate's, or the
-/// default 2% when a calibration file left it out; nothing in stored mode,
-/// whose between-run noise the estimate already holds.
-fn cpu_noise(
-    estimate: Estimate,
-    base: &RunRecord,
-    head: &RunRecord,
-    gate: &GateSettings,
-    pairing: Option<Pairing>,
-) -> Estimate {
-    // A calibration file measures the latency metrics only: CPU then keeps
-    // the default floor.
-    let defaults = gate::RunNoise::defaults();
-    let prior = gate
-        .run_noise
-        .of(Metric::Cpu)
-        .or_else(|| defaults.of(Metric::Cpu));
-    let (Some(_), Some(prior)) = (pairing, prior) else {
-        return estimate;
-    };
-    let logs = resources::round_log_ratios(base, head);
-    let (se, df) = estimates::instance_noise_of(&logs, &estimate, (prior.tau, prior.df));
-    estimate.relative_to(1.0, se, df)
-}
-
-fn side_info(record: &RunRecord) -> SideInfo {
-    SideInfo {
-        git_commit: record.provenance.git_commit.clone(),
-        time_utc: record.provenance.time_utc.clone(),
-        runs: record.run_count(),
-        cpu_model: record.provenance.host.cpu_model.clone(),
-        cores: record.provenance.host.cores,
-        placement: record.provenance.placement.clone(),
-    }
-}
-
-/// "Intel Xeon X, 2 cores" when `base` and `head` are separate runs made on
-/// machines with another CPU model or core count.
-fn other_machine(base: &RunRecord, head: &RunRecord, pairing: Option<Pairing>) -> Option<String> {
-    let (b, h) = (&base.provenance.host, &head.provenance.host);
-    (pairing.is_none() && (b.cpu_model != h.cpu_model || b.cores != h.cores))
-        .then(|| format!("{}, {} cores", b.cpu_model, b.cores))
-}
-
-fn warnings(
-    base: &RunRecord,
-    head: &RunRecord,
-    estimates: &[Vec<(Metric, Option<Estimate>)>],
-    ab: bool,
-) -> Vec<String> {
-    let mut warnings = Vec::new();
-    let (bh, hh) = (&base.provenance.host, &head.provenance.host);
-    if !ab && (bh.cpu_model != hh.cpu_model || bh.cores != hh.cores) {
-        warnings.push(format!(
-            "the baseline was recorded on another machine ({}, {} cores) than this run ({}, {} cores): machine-to-machine offsets are not covered by the intervals",
-            bh.cpu_model, bh.cores, hh.cpu_model, hh.cores
-        ));
-    }
-    let within_only = estimates
-        .iter()
-        .flatten()
-        .any(|(_, e)| matches!(e.as_ref().map(|e| e.noise), Some(NoiseModel::WithinRunOnly)));
-    if within_only {
-        warnings.push(
-            "the baseline holds a single run, so run-to-run variation is not covered and verdicts may be false alarms; record it with `benchgate baseline update --runs 5`".into(),
-        );
-    }
-    let sides = if ab {
-        vec![(head, "the head"), (base, "the base")]
-    } else {
-        vec![(head, "the run")]
-    };
-    for (record, which) in sides {
-        if record.load.fell_short() {
-            warnings.push(format!(
-                "{which} achieved {:.1}/s of the {}/s target: the app or the generator was saturated",
-                record.load.achieved_rate, record.load.target_rate
-            ));
-        }
-    }
-    warnings
 }
