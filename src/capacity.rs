@@ -87,6 +87,7 @@ pub fn probe(suite: &Path, baselines: Option<&Path>) -> Result<Probe, CapacityEr
         let overrides = Overrides {
             rate: Some(rate),
             duration: Some(Duration::from_secs(4)),
+            max_duration: Some(Duration::from_secs(4)),
             block: Some(Duration::from_millis(500)),
             warmup: Some(Duration::from_secs(1)),
         };

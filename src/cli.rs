@@ -138,6 +138,7 @@ impl SuiteArgs {
         crate::config::Overrides {
             rate: self.rate,
             duration: self.duration,
+            max_duration: self.max_duration,
             block: self.block,
             warmup: self.warmup,
         }
@@ -335,6 +336,10 @@ pub struct SuiteArgs {
     /// Measured time, e.g. 10s (overrides load.duration).
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub duration: Option<Duration>,
+    /// A/B mode's budget: the most measured time per side while a gated
+    /// metric is undecided, e.g. 120s (overrides load.max_duration).
+    #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
+    pub max_duration: Option<Duration>,
     /// Block length, e.g. 1s (overrides load.block).
     #[arg(long, value_parser = parse_duration, value_name = "DURATION")]
     pub block: Option<Duration>,

@@ -9,7 +9,8 @@ use crate::cli::{
     AbArgs, BaselineCommand, CalibrateArgs, CapacityArgs, CheckArgs, Command, CompareArgs,
     GithubArgs, MergeArgs, OutputArgs, ReportArgs, RunArgs, SaveArgs, SuiteArgs, UpdateArgs,
 };
-use crate::compare::{self, GateSettings, Outcome};
+use crate::compare::sequential::{self, Judgement};
+use crate::compare::{self, GateSettings, Outcome, Stopping};
 use crate::config::{self, Config, Overrides};
 use crate::exit::{Code, Failure};
 use crate::record::RunRecord;
@@ -225,12 +226,33 @@ fn ab_gate(
     warn_unjudgeable(&head_config);
     warn_above_capacity(&head_config, &baseline::dir_for(&head_config, baselines));
     let base_suite = ab::base_suite_path(head_suite, base_dir).map_err(Failure::usage)?;
-    let run = ab::measure(ab::Sides {
+    let sides = ab::Sides {
         head_suite,
         overrides: &suite.overrides(),
         base_suite: &base_suite,
         pairing,
         build: true,
+    };
+    // The gate is known once both suites are: after the first round.
+    let mut settings = None;
+    let (run, judged) = ab::measure_until(sides, true, |run, look| {
+        let settings = settings.get_or_insert_with(|| {
+            let head_baselines = baseline::dir_for(&run.head_config, baselines);
+            let base_baselines = baseline::dir_for(&run.base_config, None);
+            ab::gate(run, &base_baselines, &head_baselines)
+        });
+        match sequential::judge(&run.base, &run.head, settings, look) {
+            Judgement::Stop(comparison, reason) => Some((*comparison, reason, look)),
+            Judgement::Continue { open } => {
+                eprintln!(
+                    "after round {}: {} of the gated metrics still undecided ({}); measuring on",
+                    look.round,
+                    open.len(),
+                    open.join(", ")
+                );
+                None
+            }
+        }
     })?;
     let dir = results_dir.unwrap_or(Path::new(config::OUTPUT_DIR));
     for (record, side) in [(&run.base, "base"), (&run.head, "head")] {
@@ -239,9 +261,20 @@ fn ab_gate(
         eprintln!("{side} results: {}", path.display());
     }
     let head_baselines = baseline::dir_for(&run.head_config, baselines);
-    let base_baselines = baseline::dir_for(&run.base_config, None);
-    let gate_settings = ab::gate(&run, &base_baselines, &head_baselines);
-    let comparison = compare::compare(&run.base, &run.head, &gate_settings);
+    let Some((mut comparison, reason, look)) = judged else {
+        return Err(Failure::run(
+            "the A/B run ended without a verdict".to_string(),
+        ));
+    };
+    let measured_s = run.head.load.duration_ms as f64 / 1000.0;
+    comparison.stopping = Some(Stopping {
+        reason,
+        rounds: look.round,
+        max_rounds: look.max_rounds,
+        measured_s,
+        budget_s: measured_s / f64::from(look.round.max(1)) * f64::from(look.max_rounds),
+        open: sequential::open_metrics(&comparison, reason),
+    });
     gate(comparison, &head_baselines, output)
 }
 

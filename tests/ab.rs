@@ -19,8 +19,9 @@ use support::{benchgate, demo_bin, group_members, serial, DEMO_ENDPOINTS};
 /// slowdown shows at its size even on a loaded 2-core machine.
 const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    weight: 2\n  - name: wait\n    path: /sleep?ms=10\n    weight: 1";
 
-/// Short runs: 6 s of 500 ms blocks (12 pairs) at 60/s per side.
-const LOAD: &str = "  rate: 60/s\n  warmup: 1s\n  duration: 6s\n  block: 500ms";
+/// Short runs: 6 s of 500 ms blocks (12 pairs) at 60/s per side, a fixed
+/// length (no budget beyond it) unless a test measures until known.
+const LOAD: &str = "  rate: 60/s\n  warmup: 1s\n  duration: 6s\n  max_duration: 6s\n  block: 500ms";
 
 /// A suite that starts the demo app on `${PORT}`, with extra `app:` lines.
 fn ab_suite(app_extra: &str) -> String {
@@ -89,7 +90,11 @@ fn a_a_passes_and_is_compared_pair_by_pair() {
     let head = tree(&ab_suite(""));
     let base = tree(&ab_suite(""));
     // 10 s per side: two rounds of 5 s, each with freshly started apps.
-    let (code, c, stderr) = ab(head.path(), base.path(), &["--duration", "10s"]);
+    let (code, c, stderr) = ab(
+        head.path(),
+        base.path(),
+        &["--duration", "10s", "--max-duration", "10s"],
+    );
     assert_eq!(code, 0, "{stderr}\n{c}");
     assert_eq!(c["outcome"], "pass");
     assert_eq!(c["pairing"], "random");
@@ -145,6 +150,27 @@ fn a_slowdown_on_the_head_side_only_is_caught_on_its_endpoint() {
         ratio(&c, "list-users", "p50") < ratio(&c, "wait", "p50") - 0.2,
         "{c}"
     );
+}
+
+/// Measured until known with a budget of five rounds: a head three times
+/// slower on the waiting endpoint (20 ms more of sleep, not CPU, so a
+/// loaded machine cannot hide it) fails at an interim look, long before
+/// the budget, and the report says how long it measured and why it stopped.
+#[test]
+fn a_clear_slowdown_ends_the_run_early_and_the_report_says_why() {
+    let until_known = |suite: String| suite.replace("max_duration: 6s", "max_duration: 30s");
+    let head = tree(&until_known(ab_suite(&slowdown("3"))));
+    let base = tree(&until_known(ab_suite("")));
+    let (code, c, stderr) = ab(head.path(), base.path(), &[]);
+    assert_eq!(code, 1, "{stderr}\n{c}");
+    assert_eq!(verdict(&c, "wait", "p50"), "regressed", "{c}");
+    let stopping = &c["stopping"];
+    assert_eq!(stopping["reason"], "clear_failure", "{stopping}");
+    assert_eq!(stopping["max_rounds"], 5, "{stopping}");
+    let rounds = stopping["rounds"].as_u64().unwrap_or(0);
+    assert!((1..5).contains(&rounds), "{stopping}");
+    assert!(stderr.contains("round 1 of 1 to 5"), "{stderr}");
+    assert_schema(COMPARISON_SCHEMA, &c);
 }
 
 fn ratio(c: &Value, endpoint: &str, metric: &str) -> f64 {

@@ -24,6 +24,7 @@ load:
   rate: 40/s
   warmup: 500ms
   duration: 3s
+  max_duration: 3s
   block: 500ms
 endpoints:
   - name: wait

@@ -17,7 +17,7 @@ use support::{
 const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    weight: 2\n  - name: create-order\n    method: POST\n    path: /orders\n    json: { item: 42, qty: 1 }\n    expect: { status: 201 }\n  - name: search\n    path: /search?q=lamp\n    weight: 1";
 
 /// 8 s of 500 ms blocks (16 pairs) at 60/s per side.
-const LOAD: &str = "  rate: 60/s\n  warmup: 1s\n  duration: 8s\n  block: 500ms";
+const LOAD: &str = "  rate: 60/s\n  warmup: 1s\n  duration: 8s\n  max_duration: 8s\n  block: 500ms";
 
 fn suite(app_extra: &str) -> String {
     format!(

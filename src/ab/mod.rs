@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use crate::compare::GateSettings;
+use crate::compare::{GateSettings, Look};
 use crate::config::{self, Config, Overrides};
 use crate::record::{Pairing, RunRecord};
 use crate::runner::RunError;
@@ -79,22 +79,51 @@ pub fn rounds(load: &config::LoadConfig, pairing: Pairing) -> u32 {
     (count as u32).clamp(1, MAX_ROUNDS)
 }
 
+/// Most rounds a run measured until known may take: each interim look
+/// spends a share of the suite's error budget, so the looks are few.
+const MAX_LOOKS: u32 = 40;
+
 /// Builds the base and this tree's app, then measures them side by side
-/// with this tree's endpoints and load in [`rounds`]: each round starts
-/// both apps afresh (on new ports, in alternating order, with a fresh seed
-/// unless the suite gives one), measures its share of `load.duration` and
-/// stops them. Two instances of one build keep an offset for as long as
-/// they live; across rounds it varies, so the comparison can see it
-/// (Kalibera & Jones 2013: repeat at the level where the variation is).
-/// The rounds' blocks are joined into one record per side, each round a run.
+/// with this tree's endpoints and load for `load.duration`, in [`rounds`]
+/// (see [`measure_until`]). For calibration and capacity stages: a fixed
+/// length, no looks.
 pub fn measure(sides: Sides<'_>) -> Result<SideBySide, AbError> {
+    measure_until(sides, false, |_, _| Some(())).map(|(run, _)| run)
+}
+
+/// Builds the base and this tree's app, then measures them side by side
+/// with this tree's endpoints and load in rounds of equal length: each
+/// round starts both apps afresh (on new ports, in alternating order, with
+/// a fresh seed unless the suite gives one), measures and stops them. Two
+/// instances of one build keep an offset for as long as they live; across
+/// rounds it varies, so the comparison can see it (Kalibera & Jones 2013:
+/// repeat at the level where the variation is).
+///
+/// `load.duration` is split into [`rounds`]; when `until_known`, the run
+/// goes on round by round up to `load.max_duration` (at most
+/// [`MAX_LOOKS`] rounds), and after every round from the last of
+/// `load.duration` on, `look` sees both sides so far: `Some` stops the run.
+/// The rounds' blocks are joined into one record per side, each round a
+/// run. Returns the last look's answer (`None` only when `look` never
+/// stopped the run).
+pub fn measure_until<T>(
+    sides: Sides<'_>,
+    until_known: bool,
+    mut look: impl FnMut(&SideBySide, Look) -> Option<T>,
+) -> Result<(SideBySide, Option<T>), AbError> {
     let mut rounds_base = Vec::new();
     let mut rounds_head = Vec::new();
-    let mut last = None;
     let (head_config, _) = side_configs(&sides)?;
-    let count = rounds(&head_config.load, sides.pairing);
-    let round_time = head_config.load.duration / count;
-    for round in 0..count {
+    let min_rounds = rounds(&head_config.load, sides.pairing);
+    let round_time = head_config.load.duration / min_rounds;
+    let max_rounds = if until_known {
+        let fit = head_config.load.max_duration.as_nanos() / round_time.as_nanos().max(1);
+        (fit.min(u128::from(MAX_LOOKS)) as u32).max(min_rounds)
+    } else {
+        min_rounds
+    };
+    let mut round = 0;
+    loop {
         let (mut head, mut base) = side_configs(&sides)?;
         for config in [&mut head, &mut base] {
             config.load.duration = round_time;
@@ -102,26 +131,38 @@ pub fn measure(sides: Sides<'_>) -> Result<SideBySide, AbError> {
                 config.load.warmup = config.load.warmup.min(LATER_WARMUP);
             }
         }
-        if count > 1 {
-            eprintln!("round {} of {count}", round + 1);
+        if max_rounds > 1 {
+            let most = if max_rounds > min_rounds {
+                format!("{min_rounds} to {max_rounds}")
+            } else {
+                max_rounds.to_string()
+            };
+            eprintln!("round {} of {most}", round + 1);
         }
         let build = sides.build && round == 0;
         let [b, h] = measure_round(&sides, &base, &head, build, round % 2 == 1)?;
         rounds_base.push(b);
         rounds_head.push(h);
-        last = Some((base, head));
+        round += 1;
+        let at = Look {
+            round,
+            min_rounds,
+            max_rounds,
+        };
+        if !at.is_look() {
+            continue;
+        }
+        let run = SideBySide {
+            base: join_rounds(rounds_base.clone(), &head)?,
+            head: join_rounds(rounds_head.clone(), &head)?,
+            base_config: base,
+            head_config: head,
+        };
+        let answer = look(&run, at);
+        if answer.is_some() || at.is_last() {
+            return Ok((run, answer));
+        }
     }
-    let Some((base_config, head_config)) = last else {
-        return Err(AbError::Setup("no round to measure".into()));
-    };
-    let base = join_rounds(rounds_base, &head_config)?;
-    let head = join_rounds(rounds_head, &head_config)?;
-    Ok(SideBySide {
-        base_config,
-        head_config,
-        base,
-        head,
-    })
 }
 
 /// The rounds of one side as one record: each round a run, its blocks still

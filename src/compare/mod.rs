@@ -26,6 +26,7 @@ mod judgeable;
 mod memory;
 mod model;
 mod resources;
+pub mod sequential;
 mod suite_diff;
 mod verdicts;
 
@@ -49,6 +50,7 @@ pub use model::{
     MetricComparison, Outcome, Point, SideInfo, Sight, VerdictName, CURVE_QUANTILES,
 };
 pub use resources::APP_ROW;
+pub use sequential::{Look, Stopping};
 pub use suite_diff::{check_comparable, measured};
 
 use crate::config::{Inconclusive, Metric};
@@ -351,6 +353,7 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
             .chain(memory::memory(base, head).and_then(|m| m.warning()))
             .collect(),
         memory: memory::memory(base, head),
+        stopping: None,
         pairing,
         accepted: gate.accepted.clone(),
         run_noise: pairing.map(|_| gate.run_noise.clone()),

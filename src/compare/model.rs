@@ -50,6 +50,10 @@ pub struct Comparison {
     /// Each side's resident memory (peak, growth), when both measured it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<super::Memory>,
+    /// A/B mode measured until the verdict was known: how long, and why it
+    /// stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopping: Option<super::Stopping>,
 }
 
 /// The gate's outcome: exit 0, 1 and 3.

@@ -54,6 +54,7 @@ pub fn check_load(load: &LoadConfig, endpoints: usize) -> Result<(), OutOfBounds
     for (key, d) in [
         ("load.warmup", load.warmup),
         ("load.duration", load.duration),
+        ("load.max_duration", load.max_duration),
     ] {
         if d > MAX_DURATION {
             return out(

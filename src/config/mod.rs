@@ -34,6 +34,7 @@ pub use scalar::{parse_duration, parse_rate};
 pub struct Overrides {
     pub rate: Option<f64>,
     pub duration: Option<Duration>,
+    pub max_duration: Option<Duration>,
     pub block: Option<Duration>,
     pub warmup: Option<Duration>,
 }
@@ -208,8 +209,12 @@ pub struct LoadConfig {
     pub connections: u32,
     /// Sent, not recorded; default 5 s.
     pub warmup: Duration,
-    /// Measured time; default 30 s.
+    /// Measured time; default 30 s. In A/B mode the least: a run goes on
+    /// while a gated metric is undecided, up to `max_duration`.
     pub duration: Duration,
+    /// A/B mode's budget of measured time per side: default 120 s, or
+    /// `duration` when that is longer; ≥ duration.
+    pub max_duration: Duration,
     /// Length of one statistics block; default 1 s; ≤ duration.
     pub block: Duration,
     /// Per request; default 2 s.

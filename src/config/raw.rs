@@ -60,13 +60,14 @@ pub(super) struct RawReady {
 #[derive(Debug, Default, DeriveDeserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "a mapping with rate, connections, warmup, duration, block, timeout, seed and cpus"
+    expecting = "a mapping with rate, connections, warmup, duration, max_duration, block, timeout, seed and cpus"
 )]
 pub(super) struct RawLoad {
     pub rate: Option<Rate>,
     pub connections: Option<Connections>,
     pub warmup: Option<AnyDuration>,
     pub duration: Option<PositiveDuration>,
+    pub max_duration: Option<PositiveDuration>,
     pub block: Option<PositiveDuration>,
     pub timeout: Option<PositiveDuration>,
     pub seed: Option<Seed>,

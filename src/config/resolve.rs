@@ -145,6 +145,10 @@ fn resolve_load(load: RawLoad, overrides: &Overrides) -> Result<LoadConfig, Prob
         connections: load.connections.map_or(32, |c| c.0),
         warmup: load.warmup.map_or(Duration::from_secs(5), |d| d.0),
         duration: load.duration.map_or(Duration::from_secs(30), |d| d.0),
+        max_duration: load
+            .max_duration
+            .as_ref()
+            .map_or(DEFAULT_MAX_DURATION, |d| d.0),
         block: load.block.as_ref().map_or(Duration::from_secs(1), |d| d.0),
         timeout: load.timeout.map_or(Duration::from_secs(2), |d| d.0),
         seed: load.seed.map(|s| s.0),
@@ -154,6 +158,7 @@ fn resolve_load(load: RawLoad, overrides: &Overrides) -> Result<LoadConfig, Prob
         rate: overrides.rate.unwrap_or(from_file.rate),
         warmup: overrides.warmup.unwrap_or(from_file.warmup),
         duration: overrides.duration.unwrap_or(from_file.duration),
+        max_duration: overrides.max_duration.unwrap_or(from_file.max_duration),
         block: overrides.block.unwrap_or(from_file.block),
         ..from_file
     };
@@ -183,8 +188,42 @@ fn resolve_load(load: RawLoad, overrides: &Overrides) -> Result<LoadConfig, Prob
             ),
         ));
     }
+    let budget_given = load.max_duration.is_some() || overrides.max_duration.is_some();
+    if config.max_duration < config.duration {
+        if budget_given {
+            let flags = match (
+                overrides.max_duration.is_some(),
+                overrides.duration.is_some(),
+            ) {
+                (false, false) => "",
+                _ => " (with the command line's --duration/--max-duration)",
+            };
+            let at = if load.max_duration.is_some() {
+                "load.max_duration"
+            } else {
+                "load.duration"
+            };
+            return Err(problem(
+                at,
+                format!(
+                    "max_duration ({}) is shorter than duration ({}){flags}; the budget is the most a run may measure and duration the least, \
+                     e.g. \"duration: 30s\" with \"max_duration: 120s\"",
+                    humantime::format_duration(config.max_duration),
+                    humantime::format_duration(config.duration),
+                ),
+            ));
+        }
+        // A long fixed duration without a budget: the budget is the duration.
+        return Ok(LoadConfig {
+            max_duration: config.duration,
+            ..config
+        });
+    }
     Ok(config)
 }
+
+/// A/B mode's budget of measured time per side when the suite names none.
+pub const DEFAULT_MAX_DURATION: Duration = Duration::from_secs(120);
 
 fn resolve_endpoints(raw: Vec<RawEndpoint>) -> Result<Vec<Endpoint>, Problem> {
     if raw.is_empty() {

@@ -105,6 +105,45 @@ fn block_longer_than_duration_points_at_block() {
 }
 
 #[test]
+fn the_budget_is_at_least_the_duration() {
+    assert_eq!(
+        err(&format!(
+            "{MIN}load:\n  duration: 60s\n  max_duration: 30s\n"
+        )),
+        r#"benchgate.yaml:9:17: load.max_duration: max_duration (30s) is shorter than duration (1m); the budget is the most a run may measure and duration the least, e.g. "duration: 30s" with "max_duration: 120s""#
+    );
+    let load = |text: &str, overrides: &Overrides| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("benchgate.yaml");
+        std::fs::write(&path, format!("{MIN}{text}")).expect("write suite");
+        load(&path, overrides, 8000).map(|c| (c.load.duration, c.load.max_duration))
+    };
+    let s = Duration::from_secs;
+    // Defaults: 30 s at least, 120 s at most.
+    assert_eq!(load("", &Overrides::default()).ok(), Some((s(30), s(120))));
+    // A long fixed duration with no budget named: the budget is the duration.
+    assert_eq!(
+        load("load:\n  duration: 300s\n", &Overrides::default()).ok(),
+        Some((s(300), s(300)))
+    );
+    // The command line's budget applies, and is checked against the file's.
+    let budget = |secs| Overrides {
+        max_duration: Some(s(secs)),
+        ..Overrides::default()
+    };
+    assert_eq!(load("", &budget(45)).ok(), Some((s(30), s(45))));
+    let short = load("", &budget(10))
+        .map(|_| ())
+        .expect_err("budget below duration");
+    assert!(
+        short
+            .to_string()
+            .contains("(with the command line's --duration/--max-duration)"),
+        "{short}"
+    );
+}
+
+#[test]
 fn paths_must_start_with_a_slash() {
     assert_eq!(
         err(&format!("{MIN}  - name: b\n    path: users?x=1\n")),
@@ -403,6 +442,7 @@ fn a_full_file_loads_with_every_field() {
             connections: 8,
             warmup: Duration::ZERO,
             duration: Duration::from_secs(90),
+            max_duration: Duration::from_secs(120),
             block: Duration::from_millis(500),
             timeout: Duration::from_secs(2),
             seed: Some(7),
@@ -475,6 +515,7 @@ fn a_minimal_file_gets_the_defaults() {
             connections: 32,
             warmup: Duration::from_secs(5),
             duration: Duration::from_secs(30),
+            max_duration: Duration::from_secs(120),
             block: Duration::from_secs(1),
             timeout: Duration::from_secs(2),
             seed: None,

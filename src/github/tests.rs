@@ -91,6 +91,7 @@ fn comparison(n: usize, name: &str, ratio: f64) -> Comparison {
         failed: Vec::new(),
         invalid: Vec::new(),
         memory: None,
+        stopping: None,
     }
 }
 

@@ -88,6 +88,7 @@ impl Report {
         let c = &self.comparison;
         let lines = [
             mode_line(c),
+            c.stopping.as_ref().map(|s| s.describe()),
             accepted_line(c),
             c.memory.as_ref().map(|m| m.describe()),
         ]

@@ -163,6 +163,7 @@ fn passing() -> Comparison {
         failed: Vec::new(),
         invalid: Vec::new(),
         memory: None,
+        stopping: None,
     }
 }
 
@@ -289,6 +290,7 @@ fn failing() -> Comparison {
         failed: Vec::new(),
         invalid: Vec::new(),
         memory: None,
+        stopping: None,
     }
 }
 

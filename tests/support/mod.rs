@@ -395,7 +395,9 @@ pub struct Project {
 impl Project {
     pub fn new(rate: &str) -> Project {
         let dir = tempfile::tempdir().expect("temp dir");
-        let load = format!("  rate: {rate}\n  warmup: 500ms\n  duration: 4s\n  block: 500ms");
+        let load = format!(
+            "  rate: {rate}\n  warmup: 500ms\n  duration: 4s\n  max_duration: 4s\n  block: 500ms"
+        );
         let suite = write_suite(dir.path(), &demo_suite(free_port(), &load, DEMO_ENDPOINTS));
         Project { dir, suite }
     }
