@@ -132,12 +132,14 @@ pub fn measure_until<T>(
             }
         }
         if max_rounds > 1 {
-            let most = if max_rounds > min_rounds {
-                format!("{min_rounds} to {max_rounds}")
+            if max_rounds > min_rounds {
+                eprintln!(
+                    "round {} (at least {min_rounds}, at most {max_rounds} until every gated metric is decided)",
+                    round + 1
+                );
             } else {
-                max_rounds.to_string()
-            };
-            eprintln!("round {} of {most}", round + 1);
+                eprintln!("round {} of {max_rounds}", round + 1);
+            }
         }
         let build = sides.build && round == 0;
         let [b, h] = measure_round(&sides, &base, &head, build, round % 2 == 1)?;
