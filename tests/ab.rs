@@ -169,7 +169,10 @@ fn a_clear_slowdown_ends_the_run_early_and_the_report_says_why() {
     assert_eq!(stopping["max_rounds"], 5, "{stopping}");
     let rounds = stopping["rounds"].as_u64().unwrap_or(0);
     assert!((1..5).contains(&rounds), "{stopping}");
-    assert!(stderr.contains("round 1 (at least 1, at most 5"), "{stderr}");
+    assert!(
+        stderr.contains("round 1 (at least 1, at most 5"),
+        "{stderr}"
+    );
     assert_schema(COMPARISON_SCHEMA, &c);
 }
 

@@ -1,0 +1,111 @@
+//! The A/B commands: `check --ab REF` and `ab --base-dir DIR` measure the
+//! base and this tree side by side until the verdict is known, then gate
+//! on the paired comparison.
+
+use std::path::Path;
+
+use super::{gate, warn_above_capacity, warn_unjudgeable};
+use crate::cli::{AbArgs, CheckArgs, OutputArgs, SuiteArgs};
+use crate::compare::sequential::{self, Judgement};
+use crate::compare::Stopping;
+use crate::config;
+use crate::exit::{Code, Failure};
+use crate::{ab, baseline, files};
+
+/// `check --ab REF`: a temporary worktree of REF is the base.
+pub(super) fn check_ab(args: &CheckArgs, reference: &str) -> Result<Code, Failure> {
+    let suite_dir = args.suite.config.config.parent().unwrap_or(Path::new(""));
+    let worktree = ab::Worktree::add(suite_dir, reference).map_err(Failure::usage)?;
+    eprintln!(
+        "base: {reference} checked out in {}",
+        worktree.path().display()
+    );
+    let results = args.out.as_deref().and_then(Path::parent);
+    ab_gate(
+        &args.suite,
+        worktree.path(),
+        args.pairing.into(),
+        results,
+        args.baselines.baselines.as_deref(),
+        &args.output,
+    )
+}
+
+/// `benchgate ab --base-dir DIR`.
+pub(super) fn ab(args: &AbArgs) -> Result<Code, Failure> {
+    ab_gate(
+        &args.suite,
+        &args.base_dir,
+        args.pairing.into(),
+        args.results_dir.as_deref(),
+        args.baselines.baselines.as_deref(),
+        &args.output,
+    )
+}
+
+/// Measures the base tree and this one side by side and gates on the
+/// paired comparison.
+fn ab_gate(
+    suite: &SuiteArgs,
+    base_dir: &Path,
+    pairing: crate::record::Pairing,
+    results_dir: Option<&Path>,
+    baselines: Option<&Path>,
+    output: &OutputArgs,
+) -> Result<Code, Failure> {
+    let head_suite = &suite.config.config;
+    let head_config = config::load(head_suite, &suite.overrides(), config::UNBOUND_PORT)?;
+    warn_unjudgeable(&head_config);
+    warn_above_capacity(&head_config, &baseline::dir_for(&head_config, baselines));
+    let base_suite = ab::base_suite_path(head_suite, base_dir).map_err(Failure::usage)?;
+    let sides = ab::Sides {
+        head_suite,
+        overrides: &suite.overrides(),
+        base_suite: &base_suite,
+        pairing,
+        build: true,
+    };
+    // The gate is known once both suites are: after the first round.
+    let mut settings = None;
+    let (run, judged) = ab::measure_until(sides, true, |run, look| {
+        let settings = settings.get_or_insert_with(|| {
+            let head_baselines = baseline::dir_for(&run.head_config, baselines);
+            let base_baselines = baseline::dir_for(&run.base_config, None);
+            ab::gate(run, &base_baselines, &head_baselines)
+        });
+        match sequential::judge(&run.base, &run.head, settings, look) {
+            Judgement::Stop(comparison, reason) => Some((*comparison, reason, look)),
+            Judgement::Continue { open } => {
+                eprintln!(
+                    "after round {}: {} of the gated metrics still undecided ({}); measuring on",
+                    look.round,
+                    open.len(),
+                    open.join(", ")
+                );
+                None
+            }
+        }
+    })?;
+    let dir = results_dir.unwrap_or(Path::new(config::OUTPUT_DIR));
+    for (record, side) in [(&run.base, "base"), (&run.head, "head")] {
+        let path = dir.join(format!("{}.{side}.json", run.head_config.suite));
+        files::write_json(&path, record)?;
+        eprintln!("{side} results: {}", path.display());
+    }
+    let head_baselines = baseline::dir_for(&run.head_config, baselines);
+    let Some((mut comparison, reason, look)) = judged else {
+        return Err(Failure::run(
+            "the A/B run ended without a verdict".to_string(),
+        ));
+    };
+    let measured_s = run.head.load.duration_ms as f64 / 1000.0;
+    comparison.stopping = Some(Stopping {
+        reason,
+        rounds: look.round,
+        max_rounds: look.max_rounds,
+        measured_s,
+        budget_s: measured_s / f64::from(look.round.max(1)) * f64::from(look.max_rounds),
+        open: sequential::open_metrics(&comparison, reason),
+    });
+    gate(comparison, &head_baselines, output)
+}
