@@ -240,11 +240,24 @@ pub fn summary_line(c: &Comparison) -> String {
                     c.failed.first().map_or("see the report", String::as_str)
                 );
             };
+            // The app row is not an endpoint: its metrics are named.
             let endpoints: std::collections::BTreeSet<&str> = regressions
                 .checks
                 .iter()
+                .filter(|r| !r.endpoint.is_app())
                 .map(|r| r.endpoint.name.as_str())
                 .collect();
+            let app: Vec<&str> = regressions
+                .checks
+                .iter()
+                .filter(|r| r.endpoint.is_app())
+                .map(|r| r.label())
+                .collect();
+            let which = match (endpoints.len(), app.join(" and ")) {
+                (n, app) if app.is_empty() => format!("{n} endpoint(s)"),
+                (0, app) => format!("the app's {app}"),
+                (n, app) => format!("{n} endpoint(s) and the app's {app}"),
+            };
             let what = match worst.kind {
                 super::CheckKind::Metric(_) => {
                     format!(
@@ -260,8 +273,7 @@ pub fn summary_line(c: &Comparison) -> String {
             };
             let also = c.failed.first().map_or(String::new(), |f| format!("; {f}"));
             format!(
-                "gate failed: {} endpoint(s) regressed over {}, worst {what}{also}; {sight}",
-                endpoints.len(),
+                "gate failed: {which} regressed over {}, worst {what}{also}; {sight}",
                 super::percent(c.threshold)
             )
         }

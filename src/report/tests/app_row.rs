@@ -1,7 +1,9 @@
 //! The app row (`cpu/request`, `peak_rss`) in every report: its figures in
-//! their units.
+//! their units, its regressions named apart from the endpoints', and never
+//! counted as an endpoint.
 
 use super::*;
+use crate::report::comment::HistoryRow;
 
 /// [`failing`] with an app row: CPU per request unchanged, peak RSS ×6.19
 /// (a head that leaks).
@@ -36,6 +38,43 @@ fn with_app_row(mut c: Comparison) -> Comparison {
         curves: Curves::default(),
     });
     c
+}
+
+/// Only the app's memory regressed.
+fn only_memory() -> Comparison {
+    let mut c = with_app_row(passing());
+    c.outcome = Outcome::Fail;
+    c
+}
+
+#[test]
+fn the_summary_line_names_the_app_metrics_apart_from_the_endpoints() {
+    let line = summary_line(&with_app_row(failing()));
+    assert!(
+        line.starts_with(
+            "gate failed: 2 endpoint(s) and the app's peak_rss regressed over 10%, worst (app) peak_rss ×6.19;"
+        ),
+        "{line}"
+    );
+    let line = summary_line(&only_memory());
+    assert!(
+        line.starts_with(
+            "gate failed: the app's peak_rss regressed over 10%, worst (app) peak_rss ×6.19;"
+        ),
+        "{line}"
+    );
+}
+
+#[test]
+fn the_app_row_is_not_counted_as_an_endpoint() {
+    let c = with_app_row(failing());
+    assert_eq!(c.endpoint_count(), 3);
+    let md = markdown(&c);
+    assert!(md.contains("Suite **shop**, 3 endpoints,"), "{md}");
+    assert!(html(&c).contains("Suite <strong>shop</strong>, 3 endpoints,"));
+    let history = HistoryRow::of(&c, "abc", "2024-05-02T09:30:00Z");
+    let names: Vec<&str> = history.figures.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["search", "cart", "admin"]);
 }
 
 #[test]
