@@ -18,6 +18,7 @@
 //!   with the endpoint's own. Endpoints whose noise differs widely lend
 //!   little.
 
+mod app_row;
 mod capacity;
 mod context;
 mod estimates;
@@ -25,6 +26,7 @@ mod gate;
 mod judgeable;
 mod memory;
 mod model;
+mod peak_rss;
 mod resources;
 pub mod sequential;
 mod suite_diff;
@@ -34,7 +36,7 @@ mod verdicts;
 mod tests;
 
 use context::{other_machine, side_info, warnings};
-use verdicts::{cpu_noise, metric_comparison, metric_estimate};
+use verdicts::metric_comparison;
 
 pub use capacity::{describe_errors, unanswered_endpoints, SUSTAINED_SHARE};
 
@@ -150,27 +152,10 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
     for (_, _, test) in &error_tests {
         p_values.push(test.as_ref().map_or(1.0, |t| t.p_value));
     }
-    // The app's CPU per request, when gated: the family's last test.
-    let cpu = gate
-        .suite
-        .metrics
-        .contains(&Metric::Cpu)
-        .then(|| resources::cpu(base, head, alpha, pairing))
-        .map(|found| match found {
-            resources::Cpu::Measured {
-                base_us,
-                head_us,
-                estimate,
-            } => resources::Cpu::Measured {
-                base_us,
-                head_us,
-                estimate: estimate.map(|e| cpu_noise(e, base, head, gate, pairing)),
-            },
-            absent => absent,
-        });
-    if let Some(resources::Cpu::Measured { estimate, .. }) = &cpu {
-        p_values.push(estimate.as_ref().map_or(1.0, |e| e.p_value));
-    }
+    // The app's own metrics (cpu/request, peak_rss), when gated: the
+    // family's last tests.
+    let app = app_row::measure(base, head, gate, alpha, pairing);
+    p_values.extend(app_row::p_values(&app));
     let levels = stats::holm_levels(&p_values, alpha);
     let mut level = levels.iter().copied();
 
@@ -238,59 +223,15 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
         };
     }
 
-    let mut cpu_warning = None;
-    match cpu {
-        Some(resources::Cpu::Measured {
-            base_us,
-            head_us,
-            estimate,
-        }) => {
-            let threshold = gate.suite.threshold;
-            let mut compared = match estimate.as_ref() {
-                Some(e) => metric_estimate(
-                    Metric::Cpu,
-                    e,
-                    level.next().unwrap_or(alpha),
-                    threshold,
-                    pairing.is_some(),
-                ),
-                None => MetricComparison::without_estimate(
-                    Metric::Cpu,
-                    (None, None),
-                    format!(
-                        "too little data: each side needs at least {} blocks with CPU time and successful requests",
-                        stats::MIN_BLOCKS
-                    ),
-                ),
-            };
-            compared.base_ms = base_us.map(|us| us / 1000.0);
-            compared.head_ms = head_us.map(|us| us / 1000.0);
-            if let Some(machine) = &foreign {
-                compared.verdict = VerdictName::Inconclusive;
-                compared.detectable = None;
-                compared.note = Some(format!(
-                    "the baseline was recorded on another machine ({machine}): CPU time per request differs between CPUs; record the baseline on this runner type, or use A/B mode (--ab)"
-                ));
-            }
-            endpoints.push(EndpointComparison {
-                name: APP_ROW.into(),
-                threshold,
-                metrics: vec![compared],
-                errors: ErrorComparison {
-                    base_rate: 0.0,
-                    head_rate: 0.0,
-                    max_increase: gate.suite.max_error_rate_increase,
-                    p_value: None,
-                    regressed: false,
-                },
-                curves: Curves::default(),
-            });
-        }
-        Some(resources::Cpu::Absent(why)) => {
-            cpu_warning = Some(format!("cpu/request is not compared: {why}"));
-        }
-        None => {}
-    }
+    let app = app_row::row(
+        app,
+        &mut level,
+        alpha,
+        gate,
+        pairing.is_some(),
+        foreign.as_deref(),
+    );
+    endpoints.extend(app.row);
     let capacity = capacity::capacity(base, head, pairing.is_none());
     let (mut failed, mut invalid) = (Vec::new(), Vec::new());
     // Another machine's capacity says nothing about this one's.
@@ -349,7 +290,7 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
             .collect(),
         warnings: warnings(base, head, &estimates, pairing.is_some())
             .into_iter()
-            .chain(cpu_warning)
+            .chain(app.warnings)
             .chain(memory::memory(base, head).and_then(|m| m.warning()))
             .collect(),
         memory: memory::memory(base, head),

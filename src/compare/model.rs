@@ -163,6 +163,8 @@ pub const CURVE_QUANTILES: [f64; 8] = [0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999,
 pub struct MetricComparison {
     #[serde(deserialize_with = "metric_by_name")]
     pub metric: Metric,
+    /// Each side's figure in the metric's unit ([`Metric::unit`]): ms, or
+    /// MiB for `peak_rss` (the names predate the app's memory).
     pub base_ms: Option<f64>,
     pub head_ms: Option<f64>,
     pub ratio: Option<f64>,
@@ -195,7 +197,15 @@ pub(super) fn metric_by_name<'de, D: Deserializer<'de>>(d: D) -> Result<Metric, 
         .ok_or_else(|| {
             serde::de::Error::unknown_variant(
                 &name,
-                &["p50", "p90", "p95", "p99", "mean", "cpu/request"],
+                &[
+                    "p50",
+                    "p90",
+                    "p95",
+                    "p99",
+                    "mean",
+                    "cpu/request",
+                    "peak_rss",
+                ],
             )
         })
 }
@@ -239,8 +249,8 @@ impl Comparison {
 }
 
 impl EndpointComparison {
-    /// Whether this is the row of the app-level metrics (`cpu/request`),
-    /// which has no error rate.
+    /// Whether this is the row of the app-level metrics (`cpu/request`,
+    /// `peak_rss`), which has no error rate.
     pub fn is_app(&self) -> bool {
         self.name == super::APP_ROW
     }

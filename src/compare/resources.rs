@@ -11,8 +11,9 @@
 
 use std::collections::BTreeMap;
 
+use super::app_row::Figure;
 use crate::record::{Pairing, ResourceBlock, RunRecord};
-use crate::stats::{self, Bootstrap, Estimate, Recorded, Side, Statistic};
+use crate::stats::{self, Bootstrap, Recorded, Side, Statistic};
 
 /// The name of the report row that holds the app-level metrics.
 pub const APP_ROW: &str = "(app)";
@@ -59,20 +60,6 @@ impl Recorded for CpuBlock {
     }
 }
 
-/// What the comparison knows of CPU per request.
-#[derive(Debug, Clone)]
-pub(super) enum Cpu {
-    /// Not measured on a side, and why.
-    Absent(String),
-    /// Measured on both sides: each side's pooled CPU per request (µs) and
-    /// the estimate of head / base (`None` with too few blocks).
-    Measured {
-        base_us: Option<f64>,
-        head_us: Option<f64>,
-        estimate: Option<Estimate>,
-    },
-}
-
 /// Pooled CPU µs per request of a record's blocks.
 fn pooled_us(blocks: &[ResourceBlock]) -> Option<f64> {
     let cpu: u64 = blocks.iter().map(|b| b.cpu_us).sum();
@@ -81,27 +68,36 @@ fn pooled_us(blocks: &[ResourceBlock]) -> Option<f64> {
 }
 
 /// The resource blocks of a record, or why it has none.
-fn blocks_of<'a>(record: &'a RunRecord, which: &str) -> Result<&'a [ResourceBlock], String> {
+pub(super) fn blocks_of<'a>(
+    record: &'a RunRecord,
+    which: &str,
+) -> Result<&'a [ResourceBlock], String> {
     match &record.resources {
         None => Err(format!(
-            "the {which} was recorded by a benchgate that did not read the app's CPU time"
+            "the {which} was recorded by a benchgate that did not read the app's CPU time and memory"
         )),
         Some(r) => match &r.absent {
             Some(why) => Err(format!("not measured on the {which}: {why}")),
-            None if r.blocks.is_empty() => {
-                Err(format!("the {which} holds no block of the app's CPU time"))
-            }
+            None if r.blocks.is_empty() => Err(format!(
+                "the {which} holds no block of the app's CPU time and memory"
+            )),
             None => Ok(&r.blocks),
         },
     }
 }
 
 /// CPU per request of `head` vs `base`, paired block by block when the two
-/// are the sides of one A/B run.
-pub(super) fn cpu(base: &RunRecord, head: &RunRecord, alpha: f64, pairing: Option<Pairing>) -> Cpu {
+/// are the sides of one A/B run; each side's figure in ms per (standard)
+/// request.
+pub(super) fn cpu(
+    base: &RunRecord,
+    head: &RunRecord,
+    alpha: f64,
+    pairing: Option<Pairing>,
+) -> Figure {
     let (b, h) = match (blocks_of(base, "base"), blocks_of(head, "head")) {
         (Ok(b), Ok(h)) => (b, h),
-        (Err(why), _) | (_, Err(why)) => return Cpu::Absent(why),
+        (Err(why), _) | (_, Err(why)) => return Figure::Absent(why),
     };
     let (bb, hb) = match mix_weights(base, head, b, h) {
         Some((wb, wh)) => (
@@ -130,13 +126,14 @@ pub(super) fn cpu(base: &RunRecord, head: &RunRecord, alpha: f64, pairing: Optio
     }
     .pop()
     .flatten();
-    Cpu::Measured {
-        base_us: estimate
+    let ms = |us: Option<f64>| us.map(|us| us / 1000.0);
+    Figure::Measured {
+        base: ms(estimate
             .as_ref()
-            .map_or(pooled_us(b), |e| Some(e.base / 1000.0)),
-        head_us: estimate
+            .map_or(pooled_us(b), |e| Some(e.base / 1000.0))),
+        head: ms(estimate
             .as_ref()
-            .map_or(pooled_us(h), |e| Some(e.head / 1000.0)),
+            .map_or(pooled_us(h), |e| Some(e.head / 1000.0))),
         estimate,
     }
 }

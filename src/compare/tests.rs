@@ -667,3 +667,5 @@ fn a_leaking_head_is_warned_about_and_the_output_matches_the_schema() {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+mod peak;

@@ -1,6 +1,6 @@
 //! One endpoint × metric's estimate turned into its comparison: the
 //! interval at its Holm level, the verdict, the smallest detectable change
-//! and the note that says why; and the noise of the `cpu/request` row.
+//! and the note that says why.
 
 use super::*;
 
@@ -71,30 +71,4 @@ pub(super) fn metric_estimate(
         verdict,
         note,
     }
-}
-
-/// In A/B mode, the run-to-run floor of CPU per request (between two
-/// instances of one build), as for a latency metric — the gate's, or the
-/// default 2% when a calibration file left it out; nothing in stored mode,
-/// whose between-run noise the estimate already holds.
-pub(super) fn cpu_noise(
-    estimate: Estimate,
-    base: &RunRecord,
-    head: &RunRecord,
-    gate: &GateSettings,
-    pairing: Option<Pairing>,
-) -> Estimate {
-    // A calibration file measures the latency metrics only: CPU then keeps
-    // the default floor.
-    let defaults = gate::RunNoise::defaults();
-    let prior = gate
-        .run_noise
-        .of(Metric::Cpu)
-        .or_else(|| defaults.of(Metric::Cpu));
-    let (Some(_), Some(prior)) = (pairing, prior) else {
-        return estimate;
-    };
-    let logs = resources::round_log_ratios(base, head);
-    let (se, df) = estimates::instance_noise_of(&logs, &estimate, (prior.tau, prior.df));
-    estimate.relative_to(1.0, se, df)
 }

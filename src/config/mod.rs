@@ -261,9 +261,9 @@ pub struct Body {
 }
 
 /// A statistic the gate compares: a latency statistic of each endpoint,
-/// written `p50` … `mean`, or the app's CPU time per request (`cpu`,
-/// reported as `cpu/request`), a suite-level metric of the app's process
-/// tree.
+/// written `p50` … `mean`, or a suite-level metric of the app's process
+/// tree: its CPU time per request (`cpu`, reported as `cpu/request`) or its
+/// peak resident memory (`peak_rss`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Metric {
@@ -275,18 +275,25 @@ pub enum Metric {
     /// CPU time of the app's process tree per successful request.
     #[serde(rename = "cpu/request")]
     Cpu,
+    /// Highest resident memory of the app's process tree over the run.
+    #[serde(rename = "peak_rss")]
+    PeakRss,
 }
 
 impl Metric {
     /// Every metric, in report order.
-    pub const ALL: [Metric; 6] = [
+    pub const ALL: [Metric; 7] = [
         Metric::P50,
         Metric::P90,
         Metric::P95,
         Metric::P99,
         Metric::Mean,
         Metric::Cpu,
+        Metric::PeakRss,
     ];
+
+    /// The app-level metrics, compared once per suite (the `(app)` row).
+    pub const APP: [Metric; 2] = [Metric::Cpu, Metric::PeakRss];
 
     /// The latency metrics, compared per endpoint.
     pub const LATENCY: [Metric; 5] = [
@@ -306,12 +313,31 @@ impl Metric {
             Metric::P99 => "p99",
             Metric::Mean => "mean",
             Metric::Cpu => "cpu/request",
+            Metric::PeakRss => "peak_rss",
         }
     }
 
-    /// Whether this is a per-endpoint latency metric (not the app's CPU).
+    /// The name written in a suite file's `gate.metrics` (`cpu` for
+    /// `cpu/request`).
+    pub fn config_name(&self) -> &'static str {
+        match self {
+            Metric::Cpu => "cpu",
+            other => other.name(),
+        }
+    }
+
+    /// Whether this is a per-endpoint latency metric (not one of the app's).
     pub fn is_latency(&self) -> bool {
-        *self != Metric::Cpu
+        !Metric::APP.contains(self)
+    }
+
+    /// The unit of the metric's base and head figures in a comparison:
+    /// `ms`, or `MiB` for `peak_rss`.
+    pub fn unit(&self) -> &'static str {
+        match self {
+            Metric::PeakRss => "MiB",
+            _ => "ms",
+        }
     }
 
     /// This metric of a latency histogram, in its unit (µs).
@@ -329,7 +355,7 @@ impl Metric {
             Metric::P90 => Some(0.90),
             Metric::P95 => Some(0.95),
             Metric::P99 => Some(0.99),
-            Metric::Mean | Metric::Cpu => None,
+            Metric::Mean | Metric::Cpu | Metric::PeakRss => None,
         }
     }
 }

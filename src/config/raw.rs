@@ -104,7 +104,7 @@ pub(super) struct RawExpect {
 )]
 pub(super) struct RawEndpointGate {
     pub threshold: Option<Threshold>,
-    pub metrics: Option<Metrics>,
+    pub metrics: Option<EndpointMetrics>,
 }
 
 #[derive(Debug, Default, DeriveDeserialize)]
@@ -216,26 +216,49 @@ pub(super) struct Metrics(pub Vec<Metric>);
 
 impl<'de> Deserialize<'de> for Metrics {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_seq(MetricsVisitor)
+        d.deserialize_seq(MetricsVisitor { endpoint: false })
+            .map(Metrics)
     }
 }
 
-struct MetricsVisitor;
+/// An endpoint's `gate.metrics:`: as [`Metrics`], without the app-level
+/// metrics (`cpu`, `peak_rss`), which belong to the whole app and would
+/// otherwise be ignored there without a word.
+#[derive(Debug)]
+pub(super) struct EndpointMetrics(pub Vec<Metric>);
+
+impl<'de> Deserialize<'de> for EndpointMetrics {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_seq(MetricsVisitor { endpoint: true })
+            .map(EndpointMetrics)
+    }
+}
+
+struct MetricsVisitor {
+    /// Whether the list is an endpoint's.
+    endpoint: bool,
+}
 
 impl<'de> Visitor<'de> for MetricsVisitor {
-    type Value = Metrics;
+    type Value = Vec<Metric>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list of metrics such as [p50, p95, p99]")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Metrics, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Metric>, A::Error> {
         let mut metrics: Vec<Metric> = Vec::new();
         while let Some(metric) = seq.next_element::<Metric>()? {
             if metrics.contains(&metric) {
                 return Err(de::Error::custom(format!(
                     "{} is listed twice; list each metric once",
-                    metric.name()
+                    metric.config_name()
+                )));
+            }
+            if self.endpoint && !metric.is_latency() {
+                return Err(de::Error::custom(format!(
+                    "{} is a metric of the whole app, not of one endpoint; list it in the suite's gate.metrics",
+                    metric.config_name()
                 )));
             }
             metrics.push(metric);
@@ -245,7 +268,7 @@ impl<'de> Visitor<'de> for MetricsVisitor {
                 "list at least one metric, e.g. metrics: [p50, p95, p99]",
             ));
         }
-        Ok(Metrics(metrics))
+        Ok(metrics)
     }
 }
 

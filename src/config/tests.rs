@@ -236,8 +236,53 @@ fn gate_values() {
     assert_eq!(
         err(&format!("{MIN}gate:\n  metrics: [p95, p999]\n")),
         "benchgate.yaml:8:18: gate.metrics[1]: \"p999\" is not a metric; \
-         use one of p50, p90, p95, p99, mean, cpu"
+         did you mean `p99`? use one of p50, p90, p95, p99, mean, cpu, peak_rss"
     );
+}
+
+#[test]
+fn peak_rss_is_a_suite_metric_with_its_typos_caught() {
+    let config = parse(
+        &format!("{MIN}gate:\n  metrics: [p50, peak_rss, cpu]\n"),
+        Path::new("benchgate.yaml"),
+    )
+    .expect("valid");
+    assert_eq!(
+        config.gate.metrics,
+        vec![Metric::P50, Metric::PeakRss, Metric::Cpu]
+    );
+    for typo in ["peak-rss", "rss", "peak_mem"] {
+        assert_eq!(
+            err(&format!("{MIN}gate:\n  metrics: [p50, {typo}]\n")),
+            format!(
+                "benchgate.yaml:8:18: gate.metrics[1]: \"{typo}\" is not a metric; \
+                 did you mean `peak_rss`? use one of p50, p90, p95, p99, mean, cpu, peak_rss"
+            )
+        );
+    }
+    assert_eq!(
+        err(&format!("{MIN}gate:\n  metrics: [latency]\n")),
+        "benchgate.yaml:8:13: gate.metrics[0]: \"latency\" is not a metric; \
+         use one of p50, p90, p95, p99, mean, cpu, peak_rss"
+    );
+    assert_eq!(
+        err(&format!("{MIN}gate:\n  metrics: [peak_rss, peak_rss]\n")),
+        "benchgate.yaml:8:12: gate.metrics: peak_rss is listed twice; list each metric once"
+    );
+}
+
+#[test]
+fn app_metrics_are_refused_on_an_endpoint() {
+    for metric in ["peak_rss", "cpu"] {
+        let e = err(&format!("{MIN}    gate: {{ metrics: [p50, {metric}] }}\n"));
+        assert!(
+            e.starts_with("benchgate.yaml:7:")
+                && e.ends_with(&format!(
+                    "{metric} is a metric of the whole app, not of one endpoint; list it in the suite's gate.metrics"
+                )),
+            "{e}"
+        );
+    }
 }
 
 #[test]
@@ -543,10 +588,15 @@ fn metrics_have_names_and_quantiles() {
     assert_eq!(Metric::Mean.quantile(), None);
     assert_eq!(
         serde_json::to_string(&Metric::ALL).expect("json"),
-        r#"["p50","p90","p95","p99","mean","cpu/request"]"#
+        r#"["p50","p90","p95","p99","mean","cpu/request","peak_rss"]"#
     );
     assert_eq!(Metric::Cpu.name(), "cpu/request");
     assert!(!Metric::Cpu.is_latency());
+    assert_eq!(
+        (Metric::PeakRss.name(), Metric::PeakRss.unit()),
+        ("peak_rss", "MiB")
+    );
+    assert!(!Metric::PeakRss.is_latency() && Metric::P99.is_latency());
 }
 
 #[test]

@@ -274,17 +274,39 @@ from_scalar!(InconclusivePolicy, r#""pass" or "fail""#, |s| {
 });
 
 from_scalar!(Metric, "a metric such as p95", |s| {
+    let written = s.trim();
     Metric::ALL
         .into_iter()
-        .find(|m| m.name() == s.trim() || (s.trim() == "cpu" && *m == Metric::Cpu))
+        .find(|m| m.config_name() == written || m.name() == written)
         .ok_or_else(|| {
-            let names: Vec<_> = Metric::ALL
-                .iter()
-                .map(|m| if *m == Metric::Cpu { "cpu" } else { m.name() })
-                .collect();
-            format!(r#""{s}" is not a metric; use one of {}"#, names.join(", "))
+            let names: Vec<_> = Metric::ALL.iter().map(Metric::config_name).collect();
+            format!(
+                r#""{s}" is not a metric; {}use one of {}"#,
+                metric_hint(written),
+                names.join(", ")
+            )
         })
 });
+
+/// "did you mean `peak_rss`? " for a near miss (two edits or fewer, or a
+/// name about memory), or nothing.
+fn metric_hint(written: &str) -> String {
+    let lower = written.to_ascii_lowercase();
+    if lower.contains("rss") || lower.contains("mem") {
+        return format!("did you mean `{}`? ", Metric::PeakRss.config_name());
+    }
+    Metric::ALL
+        .iter()
+        .map(|m| {
+            (
+                super::error::distance(&lower, m.config_name()),
+                m.config_name(),
+            )
+        })
+        .min()
+        .filter(|(d, _)| *d <= 2)
+        .map_or_else(String::new, |(_, name)| format!("did you mean `{name}`? "))
+}
 
 /// `cpus:` — CPU numbers, at least one, each once. Whether this machine has
 /// them is checked in [`super::resolve`], where the key is known.

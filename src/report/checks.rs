@@ -2,7 +2,7 @@
 //! error-rate test, with their verdicts and their numbers formatted once, so
 //! that every format says the same.
 
-use super::text::{change, interval, ms, percent, points, rate};
+use super::text::{change, figure, interval, percent, points, rate};
 use crate::compare::{
     Comparison, EndpointComparison, ErrorComparison, MetricComparison, VerdictName,
 };
@@ -21,7 +21,7 @@ pub enum CheckKind<'a> {
 }
 
 /// Every check of the comparison, endpoint by endpoint: its metrics, then
-/// its error rate (the app row, `cpu/request`, has none).
+/// its error rate (the app row, `cpu/request` and `peak_rss`, has none).
 pub fn checks(c: &Comparison) -> impl Iterator<Item = Check<'_>> {
     c.endpoints.iter().flat_map(|endpoint| {
         endpoint
@@ -64,17 +64,18 @@ impl Check<'_> {
         }
     }
 
-    /// The base and head values: milliseconds, or error percentages.
+    /// The base and head values: milliseconds (MiB for `peak_rss`), or
+    /// error percentages.
     pub fn base_text(&self) -> String {
         match self.kind {
-            CheckKind::Metric(m) => ms(m.base_ms),
+            CheckKind::Metric(m) => figure(m.metric, m.base_ms),
             CheckKind::ErrorRate(e) => rate(e.base_rate),
         }
     }
 
     pub fn head_text(&self) -> String {
         match self.kind {
-            CheckKind::Metric(m) => ms(m.head_ms),
+            CheckKind::Metric(m) => figure(m.metric, m.head_ms),
             CheckKind::ErrorRate(e) => rate(e.head_rate),
         }
     }

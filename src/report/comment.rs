@@ -89,6 +89,7 @@ impl HistoryRow {
         let figures = c
             .endpoints
             .iter()
+            .filter(|e| !e.is_app())
             .take(MAX_FIGURES)
             .map(|e| {
                 let m = e.metrics.iter().find(|m| m.metric.name() == metric);

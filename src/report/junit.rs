@@ -115,8 +115,8 @@ fn numbers(check: &Check<'_>) -> String {
 }
 
 fn metric_numbers(check: &Check<'_>, m: &MetricComparison) -> String {
-    let side = |ms: Option<f64>| match ms {
-        Some(_) => format!("{} ms", super::ms(ms)),
+    let side = |value: Option<f64>| match value {
+        Some(_) => format!("{} {}", super::ms(value), m.metric.unit()),
         None => "no data".into(),
     };
     let mut out = format!("base {}, head {}", side(m.base_ms), side(m.head_ms));

@@ -36,7 +36,7 @@ mod tests;
 
 pub use checks::{checks, verdict_counts, Check, CheckKind, Regressions};
 pub use headline::{headline, sight_line};
-pub use text::{change, inert, interval, ms, p_value, percent, points, rate};
+pub use text::{change, figure, in_unit, inert, interval, ms, p_value, percent, points, rate};
 
 /// How many of the main branch's baselines a report charts.
 pub const HISTORY_SHOWN: usize = 20;

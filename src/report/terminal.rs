@@ -8,7 +8,7 @@ use comfy_table::presets::ASCII_BORDERS_ONLY_CONDENSED;
 use comfy_table::{CellAlignment, Table};
 
 use super::Report;
-use super::{change, interval};
+use super::{change, interval, ms};
 pub use crate::compare::describe_errors;
 use crate::compare::{Comparison, Outcome, VerdictName};
 use crate::record::RunRecord;
@@ -78,15 +78,6 @@ pub fn print_run(record: &RunRecord, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn ms(value: Option<f64>) -> String {
-    match value {
-        Some(v) if v >= 100.0 => format!("{v:.0}"),
-        Some(v) if v >= 10.0 => format!("{v:.1}"),
-        Some(v) => format!("{v:.2}"),
-        None => "-".into(),
-    }
-}
-
 /// The comparison table: one row per endpoint × metric, then notes,
 /// warnings and the gate's summary line.
 pub fn print_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -102,8 +93,8 @@ pub fn print_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> 
             table.add_row([
                 endpoint.name.clone(),
                 m.metric.name().to_string(),
-                ms(m.base_ms),
-                ms(m.head_ms),
+                super::figure(m.metric, m.base_ms),
+                super::figure(m.metric, m.head_ms),
                 m.ratio.map_or("-".into(), change),
                 interval(m.lower, m.upper),
                 verdict_label(m.verdict).to_string(),
@@ -249,11 +240,24 @@ pub fn summary_line(c: &Comparison) -> String {
                     c.failed.first().map_or("see the report", String::as_str)
                 );
             };
+            // The app row is not an endpoint: its metrics are named.
             let endpoints: std::collections::BTreeSet<&str> = regressions
                 .checks
                 .iter()
+                .filter(|r| !r.endpoint.is_app())
                 .map(|r| r.endpoint.name.as_str())
                 .collect();
+            let app: Vec<&str> = regressions
+                .checks
+                .iter()
+                .filter(|r| r.endpoint.is_app())
+                .map(|r| r.label())
+                .collect();
+            let which = match (endpoints.len(), app.join(" and ")) {
+                (n, app) if app.is_empty() => format!("{n} endpoint(s)"),
+                (0, app) => format!("the app's {app}"),
+                (n, app) => format!("{n} endpoint(s) and the app's {app}"),
+            };
             let what = match worst.kind {
                 super::CheckKind::Metric(_) => {
                     format!(
@@ -269,8 +273,7 @@ pub fn summary_line(c: &Comparison) -> String {
             };
             let also = c.failed.first().map_or(String::new(), |f| format!("; {f}"));
             format!(
-                "gate failed: {} endpoint(s) regressed over {}, worst {what}{also}; {sight}",
-                endpoints.len(),
+                "gate failed: {which} regressed over {}, worst {what}{also}; {sight}",
                 super::percent(c.threshold)
             )
         }

@@ -941,3 +941,5 @@ fn the_html_report_charts_the_main_branch_history() {
         .split([' ', ','])
         .all(|n| n.parse::<f64>().is_ok_and(f64::is_finite)));
 }
+
+mod app_row;

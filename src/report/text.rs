@@ -1,5 +1,7 @@
 //! Numbers as every report writes them.
 
+use crate::config::Metric;
+
 /// Milliseconds with three significant figures or so.
 pub fn ms(value: Option<f64>) -> String {
     match value {
@@ -7,6 +9,22 @@ pub fn ms(value: Option<f64>) -> String {
         Some(v) if v >= 10.0 => format!("{v:.1}"),
         Some(v) => format!("{v:.2}"),
         None => "-".into(),
+    }
+}
+
+/// A metric's base or head figure: milliseconds as [`ms`], or with its
+/// unit where that is not ms (`61.2 MiB` for `peak_rss`).
+pub fn figure(metric: Metric, value: Option<f64>) -> String {
+    in_unit(metric, ms(value), value.is_some())
+}
+
+/// `text`, a figure of `metric`, followed by its unit where the tables'
+/// "ms" columns would misname it; `known` is false for "-".
+pub fn in_unit(metric: Metric, text: String, known: bool) -> String {
+    match metric.unit() {
+        "ms" => text,
+        _ if !known => text,
+        unit => format!("{text} {unit}"),
     }
 }
 
@@ -95,7 +113,16 @@ pub fn inert(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{change, inert};
+    use super::{change, figure, inert};
+    use crate::config::Metric;
+
+    #[test]
+    fn figures_name_their_unit_where_it_is_not_ms() {
+        assert_eq!(figure(Metric::P50, Some(12.345)), "12.3");
+        assert_eq!(figure(Metric::Cpu, Some(0.5)), "0.50");
+        assert_eq!(figure(Metric::PeakRss, Some(61.23)), "61.2 MiB");
+        assert_eq!(figure(Metric::PeakRss, None), "-");
+    }
 
     #[test]
     fn terminal_text_cannot_forge_workflow_commands_or_escape_sequences() {

@@ -1,0 +1,102 @@
+//! The app's memory end to end: in one A/B run of two real demo apps, a
+//! head that keeps 4 MiB per 100 requests (`DEMO_LEAK`) is warned about as
+//! growing where the base stays flat, and with `peak_rss` in
+//! `gate.metrics` the gate fails on it; two copies of one build do not.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::Value;
+use support::{ab_json, demo_bin, serial, suite_dir};
+
+const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    weight: 2\n  - name: search\n    path: /search?q=lamp\n    weight: 1";
+
+/// 6 s of 500 ms blocks (12 pairs, one round) at 100/s per side: a leaking
+/// head keeps about 4 MiB/s, ~28 MiB over the run, on an app of ~7 MiB.
+const LOAD: &str = "  rate: 100/s\n  warmup: 1s\n  duration: 6s\n  block: 500ms";
+
+fn suite(app_extra: &str) -> String {
+    format!(
+        r#"version: 1
+suite: demo
+app:
+  command: ["{demo}", "--port", "${{PORT}}"]
+  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
+{app_extra}base_url: "http://127.0.0.1:${{PORT}}"
+load:
+{LOAD}
+gate:
+  metrics: [p50, peak_rss]
+endpoints:
+{ENDPOINTS}
+"#,
+        demo = demo_bin()
+    )
+}
+
+fn ab(head: &Path, base: &Path) -> (i32, Value, String) {
+    let _serial = serial();
+    ab_json(head, base, &[])
+}
+
+/// The `peak_rss` figure of the app row.
+fn peak_rss(c: &Value) -> Value {
+    c["endpoints"]
+        .as_array()
+        .expect("endpoints")
+        .iter()
+        .find(|e| e["name"] == "(app)")
+        .and_then(|e| e["metrics"].as_array())
+        .and_then(|m| m.iter().find(|m| m["metric"] == "peak_rss"))
+        .unwrap_or_else(|| panic!("no (app) peak_rss: {c:#}"))
+        .clone()
+}
+
+fn memory_warnings(c: &Value) -> Vec<String> {
+    c["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|w| w.starts_with("memory:"))
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn a_leaking_head_is_warned_about_and_fails_on_peak_rss() {
+    let base = suite_dir(&suite(""));
+    let same = suite_dir(&suite(""));
+    let (code, c, stderr) = ab(same.path(), base.path());
+    assert!(code == 0 || code == 1, "exit {code}: {stderr}");
+    let row = peak_rss(&c);
+    eprintln!("A/A peak_rss: {row}");
+    assert_ne!(row["verdict"], "regressed", "A/A flagged: {row:#}");
+    assert!(memory_warnings(&c).is_empty(), "{:?}", c["warnings"]);
+
+    let leaking = suite_dir(&suite("  env: { DEMO_LEAK: \"4\" }\n"));
+    let (code, c, stderr) = ab(leaking.path(), base.path());
+    let row = peak_rss(&c);
+    eprintln!("leaking peak_rss: {row}; memory: {}", c["memory"]);
+    let warned = memory_warnings(&c);
+    assert!(
+        warned.len() == 1 && warned[0].starts_with("memory: the head grew"),
+        "{warned:?}\n{stderr}"
+    );
+    assert!(
+        c["memory"]["head"]["growth_mib"]
+            .as_f64()
+            .is_some_and(|g| g > 10.0),
+        "{}",
+        c["memory"]
+    );
+    assert_eq!(row["verdict"], "regressed", "{row:#}\n{stderr}");
+    // Far beyond any instance-to-instance spread of a few percent.
+    assert!(row["ratio"].as_f64().is_some_and(|r| r > 2.0), "{row:#}");
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("the app's peak_rss regressed"),
+        "the verdict line names the app's metric: {stderr}"
+    );
+}
