@@ -21,6 +21,7 @@
 mod client;
 mod recorder;
 mod schedule;
+pub mod server_timing;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
