@@ -171,6 +171,7 @@ pub(crate) mod records {
             Block {
                 run,
                 latency_us: latency_us.into(),
+                phases: Default::default(),
                 outcomes,
             }
         }

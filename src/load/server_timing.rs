@@ -17,12 +17,7 @@
 //! database calls, say) counts their sum: the time the response spent in it.
 //! Nothing here panics, whatever the bytes.
 
-/// Most distinct phases kept from one response, and per endpoint over a run:
-/// an app that invents a new name per request cannot grow memory.
-pub const MAX_PHASES: usize = 16;
-
-/// Longest phase name kept, bytes.
-pub const MAX_NAME: usize = 64;
+pub use crate::record::phases::{MAX_NAME, MAX_PHASES};
 
 /// Longest duration kept, ms: anything longer is no real phase of a request.
 const MAX_MS: f64 = 3_600_000.0;

@@ -58,7 +58,11 @@ fn cdn_headers_with_quoted_descriptions_full_of_separators() {
 #[test]
 fn several_headers_read_as_one_list() {
     assert_eq!(
-        phases(&["processing;dur=15", "db;dur=5, asn;desc=\"7922\"", "edge;desc=ORD"]),
+        phases(&[
+            "processing;dur=15",
+            "db;dur=5, asn;desc=\"7922\"",
+            "edge;desc=ORD"
+        ]),
         named(&[("processing", 15.0), ("db", 5.0)])
     );
 }
@@ -69,7 +73,11 @@ fn whitespace_and_parameter_case_do_not_matter() {
         one("  db ; DuR = 4.5 ;desc=x ,\trender;DUR=1 "),
         named(&[("db", 4.5), ("render", 1.0)])
     );
-    assert_eq!(one(r#"db;dur="7.25""#), named(&[("db", 7.25)]), "quoted dur");
+    assert_eq!(
+        one(r#"db;dur="7.25""#),
+        named(&[("db", 7.25)]),
+        "quoted dur"
+    );
 }
 
 #[test]
