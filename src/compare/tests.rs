@@ -372,11 +372,13 @@ fn a_per_endpoint_threshold_and_metrics_override_the_suite() {
             name: "search".into(),
             threshold: Some(1.0),
             metrics: None,
+            phases: None,
         },
         EndpointGate {
             name: "cart".into(),
             threshold: None,
             metrics: Some(vec![Metric::Mean]),
+            phases: None,
         },
     ];
     let c = compare(&base, &head, &gate);

@@ -197,7 +197,7 @@ fn gate_values() {
     assert_eq!(
         err(&format!("{MIN}gate:\n  metrics: [p95, p999]\n")),
         "benchgate.yaml:8:18: gate.metrics[1]: \"p999\" is not a metric; \
-         use one of p50, p90, p95, p99, mean, cpu"
+         use one of p50, p90, p95, p99, mean, cpu, or \"server-timing:<phase>\""
     );
 }
 
@@ -369,6 +369,7 @@ fn a_full_file_loads_with_every_field() {
         gate: EndpointGate {
             threshold: Some(0.15),
             metrics: Some(vec![Metric::P95, Metric::Mean]),
+            phases: Some(Vec::new()),
         },
     };
     let create_order = Endpoint {
@@ -411,6 +412,7 @@ fn a_full_file_loads_with_every_field() {
         endpoints: vec![list_users, create_order],
         gate: GateConfig {
             metrics: vec![Metric::P50, Metric::P90],
+            phases: Vec::new(),
             threshold: 0.05,
             confidence: 0.95,
             max_error_rate_increase: 0.0,
@@ -485,6 +487,7 @@ fn a_minimal_file_gets_the_defaults() {
         config.gate,
         GateConfig {
             metrics: vec![Metric::P50, Metric::P95, Metric::P99],
+            phases: Vec::new(),
             threshold: 0.10,
             confidence: 0.99,
             max_error_rate_increase: 0.01,

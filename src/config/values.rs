@@ -273,7 +273,7 @@ from_scalar!(InconclusivePolicy, r#""pass" or "fail""#, |s| {
     }
 });
 
-from_scalar!(Metric, "a metric such as p95", |s| {
+fn metric(s: &str) -> Result<Metric, String> {
     Metric::ALL
         .into_iter()
         .find(|m| m.name() == s.trim() || (s.trim() == "cpu" && *m == Metric::Cpu))
@@ -282,9 +282,59 @@ from_scalar!(Metric, "a metric such as p95", |s| {
                 .iter()
                 .map(|m| if *m == Metric::Cpu { "cpu" } else { m.name() })
                 .collect();
-            format!(r#""{s}" is not a metric; use one of {}"#, names.join(", "))
+            format!(
+                r#""{s}" is not a metric; use one of {}, or "server-timing:<phase>""#,
+                names.join(", ")
+            )
         })
-});
+}
+
+from_scalar!(Metric, "a metric such as p95", metric);
+
+/// One entry of `gate.metrics`: a metric of the endpoint's latency (or the
+/// app's CPU), or `server-timing:<phase>[:<metric>]`.
+#[derive(Debug)]
+pub(super) enum GateMetric {
+    Latency(Metric),
+    Phase(super::PhaseMetric),
+}
+
+from_scalar!(
+    GateMetric,
+    r#"a metric such as p95 or "server-timing:db""#,
+    |s| match s.trim().strip_prefix("server-timing:") {
+        Some(rest) => phase_metric(rest).map(GateMetric::Phase),
+        None => metric(s).map(GateMetric::Latency),
+    }
+);
+
+/// `<phase>[:<metric>]` after `server-timing:`.
+fn phase_metric(rest: &str) -> Result<super::PhaseMetric, String> {
+    let example = r#"write e.g. "server-timing:db" (its p50) or "server-timing:db:p95""#;
+    let (phase, which) = match rest.split_once(':') {
+        Some((phase, which)) => (phase, Some(which)),
+        None => (rest, None),
+    };
+    if phase.is_empty() {
+        return Err(format!("the Server-Timing phase name is empty; {example}"));
+    }
+    crate::record::phases::check_name(phase).map_err(|why| format!("{why}; {example}"))?;
+    let metric = match which.map(str::trim) {
+        None => Metric::P50,
+        Some(name) => Metric::LATENCY
+            .into_iter()
+            .find(|m| m.name() == name)
+            .ok_or_else(|| {
+                format!(
+                    r#""{name}" is not a metric of a phase; use p50, p90, p95, p99 or mean, e.g. "server-timing:{phase}:p95""#
+                )
+            })?,
+    };
+    Ok(super::PhaseMetric {
+        phase: phase.to_string(),
+        metric,
+    })
+}
 
 /// `cpus:` — CPU numbers, at least one, each once. Whether this machine has
 /// them is checked in [`super::resolve`], where the key is known.
