@@ -25,12 +25,15 @@ mod gate;
 mod judgeable;
 mod memory;
 mod model;
+mod phases;
 mod resources;
 mod suite_diff;
 mod verdicts;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_phases;
 
 use context::{other_machine, side_info, warnings};
 use verdicts::{cpu_noise, metric_comparison, metric_estimate};
@@ -48,6 +51,7 @@ pub use model::{
     Capacity, CapacityVerdict, Comparison, Curves, EndpointComparison, ErrorComparison,
     MetricComparison, Outcome, Point, SideInfo, Sight, VerdictName, CURVE_QUANTILES,
 };
+pub use phases::PhaseComparison;
 pub use resources::APP_ROW;
 pub use suite_diff::{check_comparable, measured};
 
@@ -169,6 +173,9 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
     if let Some(resources::Cpu::Measured { estimate, .. }) = &cpu {
         p_values.push(estimate.as_ref().map_or(1.0, |e| e.p_value));
     }
+    // Gated Server-Timing phases: the family's last tests.
+    let gated_phases = phases::gated(&shared, gate, alpha, pairing);
+    p_values.extend(gated_phases.iter().map(phases::GatedPhase::p_value));
     let levels = stats::holm_levels(&p_values, alpha);
     let mut level = levels.iter().copied();
 
@@ -222,6 +229,7 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
                 base: curve(b),
                 head: curve(h),
             },
+            phases: Vec::new(),
         });
     }
     for (endpoint, (base_rate, head_rate, test)) in endpoints.iter_mut().zip(error_tests) {
@@ -282,6 +290,7 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
                     regressed: false,
                 },
                 curves: Curves::default(),
+                phases: Vec::new(),
             });
         }
         Some(resources::Cpu::Absent(why)) => {
@@ -289,6 +298,14 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
         }
         None => {}
     }
+    phases::judge_gated(
+        gated_phases,
+        &mut level,
+        &shared,
+        &mut endpoints,
+        (alpha, pairing.is_some(), foreign.as_deref()),
+    );
+    phases::attribute(&shared, &mut endpoints, gate, alpha, pairing);
     let capacity = capacity::capacity(base, head, pairing.is_none());
     let (mut failed, mut invalid) = (Vec::new(), Vec::new());
     // Another machine's capacity says nothing about this one's.
@@ -316,8 +333,7 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
     }
     let regressed = endpoints.iter().any(|e| {
         e.errors.regressed
-            || e.metrics
-                .iter()
+            || e.gated_metrics()
                 .any(|m| m.verdict == VerdictName::Regressed)
     });
     Comparison {

@@ -135,6 +135,10 @@ pub struct EndpointComparison {
     /// Latency at [`CURVE_QUANTILES`], for a plot; absent in older files.
     #[serde(default)]
     pub curves: Curves,
+    /// `Server-Timing` phases compared: gated ones, and those that explain
+    /// a regressed or improved metric; absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<super::PhaseComparison>,
 }
 
 /// Each side's pooled latency at fixed quantiles: empty for a side without
@@ -240,6 +244,17 @@ impl EndpointComparison {
     pub fn is_app(&self) -> bool {
         self.name == super::APP_ROW
     }
+
+    /// Every comparison that decides the gate: the metrics, and the gated
+    /// phases.
+    pub fn gated_metrics(&self) -> impl Iterator<Item = &MetricComparison> {
+        self.metrics.iter().chain(
+            self.phases
+                .iter()
+                .filter(|p| p.gated)
+                .map(|p| &p.comparison),
+        )
+    }
 }
 
 impl MetricComparison {
@@ -270,7 +285,7 @@ impl Sight {
     /// not inconclusive could; an inconclusive one is blind.
     pub fn of(endpoints: &[EndpointComparison]) -> Sight {
         let mut sight = Sight::default();
-        for m in endpoints.iter().flat_map(|e| &e.metrics) {
+        for m in endpoints.iter().flat_map(|e| e.gated_metrics()) {
             if m.verdict == VerdictName::Inconclusive {
                 sight.blind += 1;
                 if let Some(d) = m.detectable {

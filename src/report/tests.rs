@@ -130,6 +130,7 @@ fn passing() -> Comparison {
                     &[2.01, 2.35, 2.61, 2.78, 3.71, 4.20, 6.02, 9.87],
                     &[2.03, 2.36, 2.62, 2.80, 3.95, 4.51, 6.40, 11.2],
                 ),
+                phases: Vec::new(),
             },
             EndpointComparison {
                 name: "search".into(),
@@ -150,6 +151,7 @@ fn passing() -> Comparison {
                     &[8.40, 10.9, 12.8, 14.2, 19.8, 22.1, 31.5, 48.0],
                     &[7.10, 9.80, 12.1, 13.9, 19.5, 21.7, 30.2, 45.3],
                 ),
+                phases: Vec::new(),
             },
         ],
         added: Vec::new(),
@@ -239,6 +241,7 @@ fn failing() -> Comparison {
                     &[2.00, 2.21, 2.48, 2.90, 6.10, 7.40, 11.3, 18.9],
                     &[3.01, 3.30, 3.62, 4.15, 8.90, 10.6, 16.8, 27.5],
                 ),
+                phases: Vec::new(),
             },
             EndpointComparison {
                 name: "cart".into(),
@@ -263,6 +266,7 @@ fn failing() -> Comparison {
                     &[5.02, 5.60, 6.31, 6.90, 8.75, 9.40, 12.1, 15.0],
                     &[5.05, 5.62, 6.35, 6.95, 8.81, 9.52, 12.4, 14.6],
                 ),
+                phases: Vec::new(),
             },
             EndpointComparison {
                 name: "admin".into(),
@@ -273,6 +277,7 @@ fn failing() -> Comparison {
                     ..no_errors()
                 },
                 curves: curves(&[4.25, 4.60, 5.10, 5.50, 7.00, 7.60, 9.10, 9.80], &[]),
+                phases: Vec::new(),
             },
         ],
         added: vec!["recommendations".into()],
