@@ -118,11 +118,8 @@ pub(super) fn gated(
     wanted.dedup();
     let mut found = Vec::new();
     for phase in wanted {
-        let which = (0..shared.len()).filter(|&i| {
-            gate.phase_metrics(&shared[i].1.name)
-                .iter()
-                .any(|p| *p == phase)
-        });
+        let which =
+            (0..shared.len()).filter(|&i| gate.phase_metrics(&shared[i].1.name).contains(&phase));
         let views = views(shared, which, &phase.phase);
         let pairs: Vec<_> = views.iter().map(|(_, b, h)| (b, h)).collect();
         let estimated = estimates(&pairs, &phase_gate(gate, phase.metric), alpha, pairing);

@@ -129,7 +129,7 @@ impl Recorder {
 /// new to the endpoint once it has [`MAX_PHASES`] is dropped.
 fn record_phases(into: &mut BTreeMap<String, Latency>, known: &mut Vec<String>, phases: &[Phase]) {
     for phase in phases {
-        if !known.iter().any(|n| *n == phase.name) {
+        if !known.contains(&phase.name) {
             if known.len() >= MAX_PHASES {
                 continue;
             }

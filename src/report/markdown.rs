@@ -209,7 +209,7 @@ fn rows(c: &Comparison) -> Vec<Row> {
             let line = format!(
                 "| {} | {} | {} | {} | {} | {} | {} {} |\n",
                 escape(&check.endpoint.name),
-                check.label(),
+                escape(&check.label()),
                 check.base_text(),
                 check.head_text(),
                 bold(check.change_text()),
@@ -223,7 +223,7 @@ fn rows(c: &Comparison) -> Vec<Row> {
                         "- {} **{} {}**: {}\n",
                         symbol_of(verdict),
                         escape(&check.endpoint.name),
-                        check.label(),
+                        escape(&check.label()),
                         escape(note)
                     )
                 }),
@@ -249,6 +249,7 @@ fn context(c: &Comparison, context: &Context<'_>) -> String {
     for line in &context.lines {
         let _ = writeln!(out, "- {}", escape(line));
     }
+    out.push_str(&super::phases::markdown(c));
     if !c.warnings.is_empty() {
         out.push_str("\n**Warnings**\n\n");
         for warning in &c.warnings {

@@ -98,10 +98,16 @@ pub fn print_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> 
         "endpoint", "metric", "base ms", "head ms", "change", "interval", "verdict",
     ]);
     for endpoint in &c.endpoints {
-        for m in &endpoint.metrics {
+        let gated = endpoint.phases.iter().filter(|p| p.gated);
+        let rows = (endpoint
+            .metrics
+            .iter()
+            .map(|m| (m.metric.name().to_string(), m)))
+        .chain(gated.map(|p| (p.metric_name(), &p.comparison)));
+        for (label, m) in rows {
             table.add_row([
                 endpoint.name.clone(),
-                m.metric.name().to_string(),
+                label,
                 ms(m.base_ms),
                 ms(m.head_ms),
                 m.ratio.map_or("-".into(), change),
@@ -153,6 +159,9 @@ pub fn print_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> 
     )?;
     for line in &context.lines {
         writeln!(out, "{line}")?;
+    }
+    for line in super::phases::lines(c, super::phases::plain, usize::MAX) {
+        writeln!(out, "where the time went: {line}")?;
     }
     write_inconclusive(c, out)?;
     for name in &c.added {

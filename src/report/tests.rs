@@ -30,7 +30,7 @@ fn side(commit: Option<&str>, time_utc: &str, runs: usize, cpu_model: &str) -> S
 }
 
 /// A metric with an interval: (base ms, head ms), ratio and bounds.
-fn metric(
+pub(super) fn metric(
     metric: Metric,
     ms: (f64, f64),
     ratio: f64,
@@ -171,7 +171,7 @@ fn passing() -> Comparison {
 /// Fails: a 50% slowdown on one endpoint and an error-rate rise on another,
 /// an endpoint with too little data (every number null), an added and a
 /// removed endpoint, and a saturated run.
-fn failing() -> Comparison {
+pub(super) fn failing() -> Comparison {
     use VerdictName::{Inconclusive, Regressed, Unchanged};
     // Next to no degrees of freedom: compare() reports the lower bound as
     // exp(d − t·se) = 0 and the infinite upper bound as null.
@@ -298,17 +298,17 @@ fn failing() -> Comparison {
 }
 
 /// The report of `c`, without history.
-fn report(c: &Comparison) -> Report {
+pub(super) fn report(c: &Comparison) -> Report {
     Report::new(c.clone(), Vec::new())
 }
 
-fn text(c: &Comparison) -> String {
+pub(super) fn text(c: &Comparison) -> String {
     let mut out = Vec::new();
     print_comparison(&report(c), &mut out).expect("writing to a Vec cannot fail");
     String::from_utf8(out).expect("the report is UTF-8")
 }
 
-fn json(c: &Comparison) -> String {
+pub(super) fn json(c: &Comparison) -> String {
     let mut out = Vec::new();
     write_comparison(&report(c), &mut out).expect("writing to a Vec cannot fail");
     String::from_utf8(out).expect("JSON is UTF-8")
@@ -348,13 +348,13 @@ fn summary_line_names_the_outcome_and_the_worst_regression() {
     );
 }
 
-fn validator() -> jsonschema::Validator {
+pub(super) fn validator() -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(include_str!("../../schemas/comparison.schema.json"))
         .expect("schema is JSON");
     jsonschema::validator_for(&schema).expect("schema compiles")
 }
 
-fn schema_errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
+pub(super) fn schema_errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
     validator
         .iter_errors(instance)
         .map(|e| format!("{e} at {}", e.instance_path()))
@@ -419,11 +419,11 @@ fn markdown_with(c: &Comparison, options: &MarkdownOptions) -> String {
     String::from_utf8(out).expect("Markdown is UTF-8")
 }
 
-fn markdown(c: &Comparison) -> String {
+pub(super) fn markdown(c: &Comparison) -> String {
     markdown_with(c, &MarkdownOptions::default())
 }
 
-fn junit(c: &Comparison) -> String {
+pub(super) fn junit(c: &Comparison) -> String {
     let mut out = Vec::new();
     super::junit::write_comparison(&report(c), &mut out).expect("writing to a Vec cannot fail");
     String::from_utf8(out).expect("XML is UTF-8")
