@@ -245,6 +245,20 @@ impl EndpointComparison {
         self.name == super::APP_ROW
     }
 
+    /// [`Self::gated_metrics`] with each one's name in reports: `p50`,
+    /// `server-timing:db` (a phase name is the app's text: escape it).
+    pub fn labelled_metrics(&self) -> impl Iterator<Item = (String, &MetricComparison)> {
+        self.metrics
+            .iter()
+            .map(|m| (m.metric.name().to_string(), m))
+            .chain(
+                self.phases
+                    .iter()
+                    .filter(|p| p.gated)
+                    .map(|p| (p.metric_name(), &p.comparison)),
+            )
+    }
+
     /// Every comparison that decides the gate: the metrics, and the gated
     /// phases.
     pub fn gated_metrics(&self) -> impl Iterator<Item = &MetricComparison> {

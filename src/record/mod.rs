@@ -352,18 +352,6 @@ impl EndpointRecord {
         pooled
     }
 
-    /// Every phase any block reported, in name order.
-    pub fn phase_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self
-            .blocks
-            .iter()
-            .flat_map(|b| b.phases.keys().map(String::as_str))
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        names
-    }
-
     pub fn outcomes(&self) -> Outcomes {
         let mut total = Outcomes::default();
         for block in &self.blocks {

@@ -36,6 +36,18 @@ pub fn check_name(name: &str) -> Result<(), String> {
 }
 
 impl EndpointRecord {
+    /// Every phase any block reported, in name order.
+    pub fn phase_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .blocks
+            .iter()
+            .flat_map(|b| b.phases.keys().map(String::as_str))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     /// This endpoint as phase `name` saw it: each block's latency is the
     /// phase's durations, and its ok count the responses that timed the
     /// phase (no errors: a phase is timed only in ok responses). Blocks

@@ -302,7 +302,7 @@ fn details(c: &Comparison) -> String {
     let number = |x: Option<f64>, none: &str| x.map_or(none.to_string(), |x| format!("{x:.4}"));
     let ms = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
     for endpoint in &c.endpoints {
-        for m in &endpoint.metrics {
+        for (label, m) in endpoint.labelled_metrics() {
             let interval = if m.lower.is_none() && m.upper.is_none() {
                 "-".to_string()
             } else {
@@ -313,7 +313,7 @@ fn details(c: &Comparison) -> String {
                 "| {} | {} | {} | {} | {} | {} | {interval} | {} | {} | {} |",
                 escape(&endpoint.name),
                 percent(endpoint.threshold),
-                m.metric.name(),
+                escape(&label),
                 ms(m.base_ms),
                 ms(m.head_ms),
                 number(m.ratio, "-"),

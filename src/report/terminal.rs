@@ -98,13 +98,7 @@ pub fn print_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> 
         "endpoint", "metric", "base ms", "head ms", "change", "interval", "verdict",
     ]);
     for endpoint in &c.endpoints {
-        let gated = endpoint.phases.iter().filter(|p| p.gated);
-        let rows = (endpoint
-            .metrics
-            .iter()
-            .map(|m| (m.metric.name().to_string(), m)))
-        .chain(gated.map(|p| (p.metric_name(), &p.comparison)));
-        for (label, m) in rows {
+        for (label, m) in endpoint.labelled_metrics() {
             table.add_row([
                 endpoint.name.clone(),
                 label,
@@ -201,17 +195,17 @@ fn write_inconclusive(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
     let mut any = false;
     for endpoint in &c.endpoints {
         let mut detectable = Vec::new();
-        for m in &endpoint.metrics {
+        for (label, m) in endpoint.labelled_metrics() {
             match (m.verdict, m.detectable) {
                 (VerdictName::Inconclusive, Some(d)) => {
-                    detectable.push(format!("{} {:.0}%", m.metric.name(), d * 100.0))
+                    detectable.push(format!("{label} {:.0}%", d * 100.0))
                 }
                 (VerdictName::Inconclusive, None) if m.ratio.is_some() => {
-                    detectable.push(format!("{} none (too noisy)", m.metric.name()))
+                    detectable.push(format!("{label} none (too noisy)"))
                 }
                 _ => {
                     if let Some(note) = &m.note {
-                        writeln!(out, "note: {} {}: {note}", endpoint.name, m.metric.name())?;
+                        writeln!(out, "note: {} {label}: {note}", endpoint.name)?;
                     }
                 }
             }
