@@ -93,10 +93,11 @@ fn split_once(bytes: &[u8], sep: u8) -> Option<(&[u8], &[u8])> {
     Some((&bytes[..at], &bytes[at + 1..]))
 }
 
-/// A quoted-string's content with its escapes resolved; anything else as is.
-fn unquote(value: &[u8]) -> Vec<u8> {
+/// A quoted-string's content with its escapes resolved; anything else as
+/// is, without copying.
+fn unquote(value: &[u8]) -> std::borrow::Cow<'_, [u8]> {
     let Some(inner) = value.strip_prefix(b"\"") else {
-        return value.to_vec();
+        return std::borrow::Cow::Borrowed(value);
     };
     let mut out = Vec::with_capacity(inner.len());
     let mut escaped = false;
@@ -111,7 +112,7 @@ fn unquote(value: &[u8]) -> Vec<u8> {
             (false, _) => out.push(b),
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// Splits at `sep` where it is not inside a quoted string (`"…"` with `\`
