@@ -14,7 +14,8 @@ const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    we
 
 /// 6 s of 500 ms blocks (12 pairs, one round) at 100/s per side: a leaking
 /// head keeps about 4 MiB/s, ~28 MiB over the run, on an app of ~7 MiB.
-const LOAD: &str = "  rate: 100/s\n  warmup: 1s\n  duration: 6s\n  max_duration: 6s\n  block: 500ms";
+const LOAD: &str =
+    "  rate: 100/s\n  warmup: 1s\n  duration: 6s\n  max_duration: 6s\n  block: 500ms";
 
 fn suite(app_extra: &str) -> String {
     format!(

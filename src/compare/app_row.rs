@@ -148,6 +148,7 @@ pub(super) fn row(
                 regressed: false,
             },
             curves: Curves::default(),
+            phases: Vec::new(),
         });
     }
     app

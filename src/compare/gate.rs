@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::model::metric_by_name;
-use crate::config::{Config, GateConfig, Metric};
+use crate::config::{Config, GateConfig, Metric, PhaseMetric};
 
 /// One endpoint's overrides of the suite's gate; `None` keeps the suite's.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,6 +13,8 @@ pub struct EndpointGate {
     pub name: String,
     pub threshold: Option<f64>,
     pub metrics: Option<Vec<Metric>>,
+    /// The endpoint's own `server-timing:…` entries, with `metrics`.
+    pub phases: Option<Vec<PhaseMetric>>,
 }
 
 /// The gate's settings for one comparison, resolved from the suite file.
@@ -120,6 +122,7 @@ impl GateSettings {
                     name: e.name.clone(),
                     threshold: e.gate.threshold,
                     metrics: e.gate.metrics.clone(),
+                    phases: e.gate.phases.clone(),
                 })
                 .collect(),
             accepted: Vec::new(),
@@ -142,6 +145,7 @@ impl GateSettings {
         GateSettings {
             suite: GateConfig {
                 metrics: vec![Metric::P50, Metric::P95, Metric::P99],
+                phases: Vec::new(),
                 threshold: 0.10,
                 confidence: 0.99,
                 max_error_rate_increase: 0.01,
@@ -173,5 +177,14 @@ impl GateSettings {
             .find(|e| e.name == endpoint)
             .and_then(|e| e.metrics.as_deref())
             .unwrap_or(&self.suite.metrics)
+    }
+
+    /// The phase metrics gated for `endpoint` (the suite's, or its own).
+    pub(super) fn phase_metrics(&self, endpoint: &str) -> &[PhaseMetric] {
+        self.endpoints
+            .iter()
+            .find(|e| e.name == endpoint)
+            .and_then(|e| e.phases.as_deref())
+            .unwrap_or(&self.suite.phases)
     }
 }

@@ -27,6 +27,7 @@ mod judgeable;
 mod memory;
 mod model;
 mod peak_rss;
+mod phases;
 mod resources;
 pub mod sequential;
 mod suite_diff;
@@ -34,6 +35,8 @@ mod verdicts;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_phases;
 
 use context::{other_machine, side_info, warnings};
 use verdicts::metric_comparison;
@@ -51,6 +54,7 @@ pub use model::{
     Capacity, CapacityVerdict, Comparison, Curves, EndpointComparison, ErrorComparison,
     MetricComparison, Outcome, Point, SideInfo, Sight, VerdictName, CURVE_QUANTILES,
 };
+pub use phases::PhaseComparison;
 pub use resources::APP_ROW;
 pub use sequential::{Look, Stopping};
 pub use suite_diff::{check_comparable, measured};
@@ -156,6 +160,9 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
     // family's last tests.
     let app = app_row::measure(base, head, gate, alpha, pairing);
     p_values.extend(app_row::p_values(&app));
+    // Gated Server-Timing phases: the family's last tests.
+    let gated_phases = phases::gated(&shared, gate, alpha, pairing);
+    p_values.extend(gated_phases.iter().map(phases::GatedPhase::p_value));
     let levels = stats::holm_levels(&p_values, alpha);
     let mut level = levels.iter().copied();
 
@@ -209,6 +216,7 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
                 base: curve(b),
                 head: curve(h),
             },
+            phases: Vec::new(),
         });
     }
     for (endpoint, (base_rate, head_rate, test)) in endpoints.iter_mut().zip(error_tests) {
@@ -232,6 +240,14 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
         foreign.as_deref(),
     );
     endpoints.extend(app.row);
+    phases::judge_gated(
+        gated_phases,
+        &mut level,
+        &shared,
+        &mut endpoints,
+        (alpha, pairing.is_some(), foreign.as_deref()),
+    );
+    phases::attribute(&shared, &mut endpoints, gate, alpha, pairing);
     let capacity = capacity::capacity(base, head, pairing.is_none());
     let (mut failed, mut invalid) = (Vec::new(), Vec::new());
     // Another machine's capacity says nothing about this one's.
@@ -259,8 +275,7 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
     }
     let regressed = endpoints.iter().any(|e| {
         e.errors.regressed
-            || e.metrics
-                .iter()
+            || e.gated_metrics()
                 .any(|m| m.verdict == VerdictName::Regressed)
     });
     Comparison {

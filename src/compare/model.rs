@@ -139,6 +139,10 @@ pub struct EndpointComparison {
     /// Latency at [`CURVE_QUANTILES`], for a plot; absent in older files.
     #[serde(default)]
     pub curves: Curves,
+    /// `Server-Timing` phases compared: gated ones, and those that explain
+    /// a regressed or improved metric; absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<super::PhaseComparison>,
 }
 
 /// Each side's pooled latency at fixed quantiles: empty for a side without
@@ -254,6 +258,31 @@ impl EndpointComparison {
     pub fn is_app(&self) -> bool {
         self.name == super::APP_ROW
     }
+
+    /// [`Self::gated_metrics`] with each one's name in reports: `p50`,
+    /// `server-timing:db` (a phase name is the app's text: escape it).
+    pub fn labelled_metrics(&self) -> impl Iterator<Item = (String, &MetricComparison)> {
+        self.metrics
+            .iter()
+            .map(|m| (m.metric.name().to_string(), m))
+            .chain(
+                self.phases
+                    .iter()
+                    .filter(|p| p.gated)
+                    .map(|p| (p.metric_name(), &p.comparison)),
+            )
+    }
+
+    /// Every comparison that decides the gate: the metrics, and the gated
+    /// phases.
+    pub fn gated_metrics(&self) -> impl Iterator<Item = &MetricComparison> {
+        self.metrics.iter().chain(
+            self.phases
+                .iter()
+                .filter(|p| p.gated)
+                .map(|p| &p.comparison),
+        )
+    }
 }
 
 impl MetricComparison {
@@ -284,7 +313,7 @@ impl Sight {
     /// not inconclusive could; an inconclusive one is blind.
     pub fn of(endpoints: &[EndpointComparison]) -> Sight {
         let mut sight = Sight::default();
-        for m in endpoints.iter().flat_map(|e| &e.metrics) {
+        for m in endpoints.iter().flat_map(|e| e.gated_metrics()) {
             if m.verdict == VerdictName::Inconclusive {
                 sight.blind += 1;
                 if let Some(d) = m.detectable {

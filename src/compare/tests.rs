@@ -171,6 +171,7 @@ pub(crate) mod records {
             Block {
                 run,
                 latency_us: latency_us.into(),
+                phases: Default::default(),
                 outcomes,
             }
         }
@@ -371,11 +372,13 @@ fn a_per_endpoint_threshold_and_metrics_override_the_suite() {
             name: "search".into(),
             threshold: Some(1.0),
             metrics: None,
+            phases: None,
         },
         EndpointGate {
             name: "cart".into(),
             threshold: None,
             metrics: Some(vec![Metric::Mean]),
+            phases: None,
         },
     ];
     let c = compare(&base, &head, &gate);

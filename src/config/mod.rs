@@ -360,10 +360,33 @@ impl Metric {
     }
 }
 
+/// `server-timing:<phase>[:<metric>]` in `gate.metrics`: a latency metric
+/// (p50 unless named) of one `Server-Timing` phase, gated for every endpoint
+/// whose responses report that phase.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PhaseMetric {
+    pub phase: String,
+    /// A latency metric (never `cpu/request`).
+    pub metric: Metric,
+}
+
+impl PhaseMetric {
+    /// What the suite file's list calls it (the metric only when not p50).
+    pub fn name(&self) -> String {
+        match self.metric {
+            Metric::P50 => format!("server-timing:{}", self.phase),
+            other => format!("server-timing:{}:{}", self.phase, other.name()),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct GateConfig {
     /// Default p50, p95, p99.
     pub metrics: Vec<Metric>,
+    /// `server-timing:…` entries of `gate.metrics`: phases gated per
+    /// endpoint that reports them.
+    pub phases: Vec<PhaseMetric>,
     /// Slowdown that must fail the build, as a fraction (10% → 0.10).
     pub threshold: f64,
     /// Suite-wide confidence, as a fraction (99% → 0.99).
@@ -387,7 +410,13 @@ pub enum Inconclusive {
 pub struct EndpointGate {
     pub threshold: Option<f64>,
     pub metrics: Option<Vec<Metric>>,
+    /// Set with `metrics`: the endpoint's own list replaces the suite's,
+    /// phases included.
+    pub phases: Option<Vec<PhaseMetric>>,
 }
 
 #[cfg(test)]
 mod tests_hostile;
+
+#[cfg(test)]
+mod tests_phases;

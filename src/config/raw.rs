@@ -12,12 +12,13 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize as DeriveDeserialize;
 
 use super::expand::expand_env;
+use super::values::GateMetric;
 use super::values::{
     scalar, AnyDuration, BaseUrlValue, Confidence, Connections, Cpus, EndpointName, ErrorRate,
     InconclusivePolicy, Method, PositiveDuration, Rate, ReadyUrl, RequestPath, Seed, Status,
     SuiteName, Text, Threshold, Version, Weight,
 };
-use super::Metric;
+use super::{Metric, PhaseMetric};
 
 #[derive(Debug, DeriveDeserialize)]
 #[serde(
@@ -210,14 +211,17 @@ impl<'de> Deserialize<'de> for HeaderName {
     }
 }
 
-/// `metrics:`: at least one, each once.
+/// `metrics:`: at least one, each once; `server-timing:<phase>` entries
+/// apart.
 #[derive(Debug)]
-pub(super) struct Metrics(pub Vec<Metric>);
+pub(super) struct Metrics {
+    pub latency: Vec<Metric>,
+    pub phases: Vec<PhaseMetric>,
+}
 
 impl<'de> Deserialize<'de> for Metrics {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_seq(MetricsVisitor { endpoint: false })
-            .map(Metrics)
     }
 }
 
@@ -225,7 +229,7 @@ impl<'de> Deserialize<'de> for Metrics {
 /// metrics (`cpu`, `peak_rss`), which belong to the whole app and would
 /// otherwise be ignored there without a word.
 #[derive(Debug)]
-pub(super) struct EndpointMetrics(pub Vec<Metric>);
+pub(super) struct EndpointMetrics(pub Metrics);
 
 impl<'de> Deserialize<'de> for EndpointMetrics {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -240,35 +244,45 @@ struct MetricsVisitor {
 }
 
 impl<'de> Visitor<'de> for MetricsVisitor {
-    type Value = Vec<Metric>;
+    type Value = Metrics;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a list of metrics such as [p50, p95, p99]")
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Metric>, A::Error> {
-        let mut metrics: Vec<Metric> = Vec::new();
-        while let Some(metric) = seq.next_element::<Metric>()? {
-            if metrics.contains(&metric) {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Metrics, A::Error> {
+        let (mut latency, mut phases): (Vec<Metric>, Vec<PhaseMetric>) = (Vec::new(), Vec::new());
+        while let Some(metric) = seq.next_element::<GateMetric>()? {
+            let twice = match metric {
+                GateMetric::Latency(m) if latency.contains(&m) => Some(m.config_name().to_string()),
+                GateMetric::Latency(m) if self.endpoint && !m.is_latency() => {
+                    return Err(de::Error::custom(format!(
+                        "{} is a metric of the whole app, not of one endpoint; list it in the suite's gate.metrics",
+                        m.config_name()
+                    )));
+                }
+                GateMetric::Latency(m) => {
+                    latency.push(m);
+                    None
+                }
+                GateMetric::Phase(p) if phases.contains(&p) => Some(p.name()),
+                GateMetric::Phase(p) => {
+                    phases.push(p);
+                    None
+                }
+            };
+            if let Some(name) = twice {
                 return Err(de::Error::custom(format!(
-                    "{} is listed twice; list each metric once",
-                    metric.config_name()
+                    "{name} is listed twice; list each metric once"
                 )));
             }
-            if self.endpoint && !metric.is_latency() {
-                return Err(de::Error::custom(format!(
-                    "{} is a metric of the whole app, not of one endpoint; list it in the suite's gate.metrics",
-                    metric.config_name()
-                )));
-            }
-            metrics.push(metric);
         }
-        if metrics.is_empty() {
+        if latency.is_empty() && phases.is_empty() {
             return Err(de::Error::custom(
                 "list at least one metric, e.g. metrics: [p50, p95, p99]",
             ));
         }
-        Ok(metrics)
+        Ok(Metrics { latency, phases })
     }
 }
 

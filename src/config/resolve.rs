@@ -278,7 +278,8 @@ fn resolve_endpoint(raw: RawEndpoint, i: usize) -> Result<Endpoint, Problem> {
         .gate
         .map_or_else(EndpointGate::default, |g| EndpointGate {
             threshold: g.threshold.map(|t| t.0),
-            metrics: g.metrics.map(|m| m.0),
+            phases: g.metrics.as_ref().map(|m| m.0.phases.clone()),
+            metrics: g.metrics.map(|m| m.0.latency),
         });
     Ok(Endpoint {
         name: raw.name.0,
@@ -294,10 +295,13 @@ fn resolve_endpoint(raw: RawEndpoint, i: usize) -> Result<Endpoint, Problem> {
 }
 
 fn resolve_gate(gate: RawGate) -> GateConfig {
+    let (metrics, phases) = gate.metrics.map_or_else(
+        || (vec![Metric::P50, Metric::P95, Metric::P99], Vec::new()),
+        |m| (m.latency, m.phases),
+    );
     GateConfig {
-        metrics: gate
-            .metrics
-            .map_or_else(|| vec![Metric::P50, Metric::P95, Metric::P99], |m| m.0),
+        metrics,
+        phases,
         threshold: gate.threshold.map_or(0.10, |t| t.0),
         confidence: gate.confidence.map_or(0.99, |c| c.0),
         max_error_rate_increase: gate.max_error_rate_increase.map_or(0.01, |e| e.0),

@@ -236,7 +236,7 @@ fn gate_values() {
     assert_eq!(
         err(&format!("{MIN}gate:\n  metrics: [p95, p999]\n")),
         "benchgate.yaml:8:18: gate.metrics[1]: \"p999\" is not a metric; \
-         did you mean `p99`? use one of p50, p90, p95, p99, mean, cpu, peak_rss"
+         did you mean `p99`? use one of p50, p90, p95, p99, mean, cpu, peak_rss, or \"server-timing:<phase>\""
     );
 }
 
@@ -256,14 +256,15 @@ fn peak_rss_is_a_suite_metric_with_its_typos_caught() {
             err(&format!("{MIN}gate:\n  metrics: [p50, {typo}]\n")),
             format!(
                 "benchgate.yaml:8:18: gate.metrics[1]: \"{typo}\" is not a metric; \
-                 did you mean `peak_rss`? use one of p50, p90, p95, p99, mean, cpu, peak_rss"
+                 did you mean `peak_rss`? use one of p50, p90, p95, p99, mean, cpu, peak_rss, \
+                 or \"server-timing:<phase>\""
             )
         );
     }
     assert_eq!(
         err(&format!("{MIN}gate:\n  metrics: [latency]\n")),
         "benchgate.yaml:8:13: gate.metrics[0]: \"latency\" is not a metric; \
-         use one of p50, p90, p95, p99, mean, cpu, peak_rss"
+         use one of p50, p90, p95, p99, mean, cpu, peak_rss, or \"server-timing:<phase>\""
     );
     assert_eq!(
         err(&format!("{MIN}gate:\n  metrics: [peak_rss, peak_rss]\n")),
@@ -453,6 +454,7 @@ fn a_full_file_loads_with_every_field() {
         gate: EndpointGate {
             threshold: Some(0.15),
             metrics: Some(vec![Metric::P95, Metric::Mean]),
+            phases: Some(Vec::new()),
         },
     };
     let create_order = Endpoint {
@@ -496,6 +498,7 @@ fn a_full_file_loads_with_every_field() {
         endpoints: vec![list_users, create_order],
         gate: GateConfig {
             metrics: vec![Metric::P50, Metric::P90],
+            phases: Vec::new(),
             threshold: 0.05,
             confidence: 0.95,
             max_error_rate_increase: 0.0,
@@ -571,6 +574,7 @@ fn a_minimal_file_gets_the_defaults() {
         config.gate,
         GateConfig {
             metrics: vec![Metric::P50, Metric::P95, Metric::P99],
+            phases: Vec::new(),
             threshold: 0.10,
             confidence: 0.99,
             max_error_rate_increase: 0.01,

@@ -72,7 +72,7 @@ fn all_annotations(c: &Comparison) -> Vec<String> {
             (VerdictName::Inconclusive, CheckKind::Metric(m)) => format!(
                 "::warning title=benchgate::{} {} {} {} inconclusive{}",
                 escape_data(&check.endpoint.name),
-                check.label(),
+                escape_data(&check.label()),
                 escape_data(&check.change_text()),
                 escape_data(&check.interval_text()),
                 m.note

@@ -65,6 +65,7 @@ fn comparison(n: usize, name: &str, ratio: f64) -> Comparison {
                     regressed: false,
                 },
                 curves: Default::default(),
+                phases: Vec::new(),
             }
         })
         .collect();

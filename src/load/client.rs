@@ -15,7 +15,10 @@ use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
+use super::server_timing::{self, Phase};
 use crate::config::{BaseUrl, Endpoint};
+
+const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
 /// An endpoint's request, parsed once before the run.
 #[derive(Debug, Clone)]
@@ -25,6 +28,24 @@ pub struct PreparedRequest {
     headers: HeaderMap,
     body: Bytes,
     expect_status: Option<u16>,
+}
+
+/// What one request brought back: how it ended, and the `Server-Timing`
+/// phases of its response (empty when it had none: the common case costs
+/// one header lookup and no allocation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub outcome: Outcome,
+    pub phases: Vec<Phase>,
+}
+
+impl From<Outcome> for Reply {
+    fn from(outcome: Outcome) -> Reply {
+        Reply {
+            outcome,
+            phases: Vec::new(),
+        }
+    }
 }
 
 /// How one request ended.
@@ -134,39 +155,50 @@ impl Connection {
 
     /// Sends one request and reads the whole response body, all within
     /// `timeout` (connecting included).
-    pub async fn send(&mut self, request: &PreparedRequest, timeout: Duration) -> Outcome {
+    pub async fn send(&mut self, request: &PreparedRequest, timeout: Duration) -> Reply {
         match tokio::time::timeout(timeout, self.exchange(request)).await {
-            Ok(outcome) => {
-                if outcome != Outcome::Ok && !matches!(outcome, Outcome::Status(_)) {
+            Ok(reply) => {
+                if reply.outcome != Outcome::Ok && !matches!(reply.outcome, Outcome::Status(_)) {
                     self.sender = None;
                 }
-                outcome
+                reply
             }
             Err(_elapsed) => {
                 // The response may still arrive later: never reuse this stream.
                 self.sender = None;
-                Outcome::Timeout
+                Outcome::Timeout.into()
             }
         }
     }
 
-    async fn exchange(&mut self, request: &PreparedRequest) -> Outcome {
+    async fn exchange(&mut self, request: &PreparedRequest) -> Reply {
         let sender = match self.ready_sender().await {
             Ok(sender) => sender,
-            Err(outcome) => return outcome,
+            Err(outcome) => return outcome.into(),
         };
         let response = match sender.send_request(request.build()).await {
             Ok(response) => response,
-            Err(_) => return Outcome::Other,
+            Err(_) => return Outcome::Other.into(),
         };
         let status = response.status().as_u16();
+        // Parsed only when the header is there.
+        let phases = server_timing::parse(
+            response
+                .headers()
+                .get_all(SERVER_TIMING)
+                .iter()
+                .map(HeaderValue::as_bytes),
+        );
         let mut body = response.into_body();
         while let Some(frame) = body.frame().await {
             if frame.is_err() {
-                return Outcome::Other;
+                return Outcome::Other.into();
             }
         }
-        request.classify(status)
+        Reply {
+            outcome: request.classify(status),
+            phases,
+        }
     }
 
     async fn ready_sender(&mut self) -> Result<&mut SendRequest<Full<Bytes>>, Outcome> {

@@ -21,6 +21,7 @@
 mod client;
 mod recorder;
 mod schedule;
+pub mod server_timing;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -264,6 +265,7 @@ impl Slot {
                             side * endpoints + endpoint,
                             self.plan.timeout,
                             Outcome::Timeout,
+                            &[],
                         );
                     }
                 }
@@ -284,12 +286,18 @@ impl Slot {
                 self.last_start[side].fetch_max(sent.as_nanos() as u64 + 1, Ordering::Relaxed);
             }
             let request = &self.plan.targets[side].requests[endpoint];
-            let outcome = connection.send(request, self.plan.timeout).await;
+            let reply = connection.send(request, self.plan.timeout).await;
             let latency = Instant::now().saturating_duration_since(started_from);
             if !schedule.is_warmup(i) {
                 let offset = due.saturating_duration_since(self.measure_start);
                 if let Ok(mut recorder) = self.recorder.lock() {
-                    recorder.record(offset, side * endpoints + endpoint, latency, outcome);
+                    recorder.record(
+                        offset,
+                        side * endpoints + endpoint,
+                        latency,
+                        reply.outcome,
+                        &reply.phases,
+                    );
                 }
             }
             self.live.finished.fetch_add(1, Ordering::Relaxed);

@@ -3,8 +3,10 @@
 //! A request belongs to the block in which it was due, not the one in which
 //! it finished, so a slow response is charged to the moment that caused it.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
+use super::server_timing::{Phase, MAX_PHASES};
 use super::Outcome;
 use crate::record::{Latency, Outcomes};
 
@@ -15,6 +17,8 @@ pub struct BlockData {
     /// few requests it held (a 500-endpoint × 10 s run took 969 MB).
     pub latency_us: Latency,
     pub outcomes: Outcomes,
+    /// Per `Server-Timing` phase, its durations in the ok responses, µs.
+    pub phases: BTreeMap<String, Latency>,
 }
 
 /// The recorder's result, per side: `sides[s][b][e]` for side `s`, block
@@ -41,6 +45,9 @@ pub struct Recorder {
     endpoints: usize,
     block: Duration,
     blocks: Vec<Vec<BlockData>>,
+    /// Per endpoint column, the phase names kept so far (at most
+    /// [`MAX_PHASES`]); later new names are dropped.
+    phase_names: Vec<Vec<String>>,
 }
 
 impl Recorder {
@@ -49,6 +56,7 @@ impl Recorder {
             endpoints,
             block,
             blocks: Vec::new(),
+            phase_names: vec![Vec::new(); endpoints],
         }
     }
 
@@ -59,6 +67,7 @@ impl Recorder {
         endpoint: usize,
         latency: Duration,
         outcome: Outcome,
+        phases: &[Phase],
     ) {
         let b = (offset.as_nanos() / self.block.as_nanos().max(1)) as usize;
         while self.blocks.len() <= b {
@@ -67,6 +76,7 @@ impl Recorder {
                     .map(|_| BlockData {
                         latency_us: Latency::default(),
                         outcomes: Outcomes::default(),
+                        phases: BTreeMap::new(),
                     })
                     .collect(),
             );
@@ -77,6 +87,9 @@ impl Recorder {
                 data.outcomes.ok += 1;
                 let us = (latency.as_micros() as u64).max(1);
                 data.latency_us.record(us);
+                if !phases.is_empty() {
+                    record_phases(&mut data.phases, &mut self.phase_names[endpoint], phases);
+                }
             }
             Outcome::Status(code) => *data.outcomes.status.entry(code).or_default() += 1,
             Outcome::Timeout => data.outcomes.timeout += 1,
@@ -112,6 +125,28 @@ impl Recorder {
     }
 }
 
+/// Records each phase's duration (µs, rounded) in its histogram; a name
+/// new to the endpoint once it has [`MAX_PHASES`] is dropped.
+fn record_phases(into: &mut BTreeMap<String, Latency>, known: &mut Vec<String>, phases: &[Phase]) {
+    for phase in phases {
+        if !known.contains(&phase.name) {
+            if known.len() >= MAX_PHASES {
+                continue;
+            }
+            known.push(phase.name.clone());
+        }
+        let us = (phase.ms * 1000.0).round() as u64;
+        match into.get_mut(&phase.name) {
+            Some(latency) => latency.record(us),
+            None => {
+                let mut latency = Latency::default();
+                latency.record(us);
+                into.insert(phase.name.clone(), latency);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,24 +159,28 @@ mod tests {
             0,
             Duration::from_millis(3),
             Outcome::Ok,
+            &[],
         );
         r.record(
             Duration::from_millis(1999),
             1,
             Duration::from_secs(5),
             Outcome::Ok,
+            &[],
         );
         r.record(
             Duration::from_millis(2500),
             1,
             Duration::ZERO,
             Outcome::Status(503),
+            &[],
         );
         r.record(
             Duration::from_millis(2600),
             1,
             Duration::ZERO,
             Outcome::Timeout,
+            &[],
         );
         let rec = r.finish(2, 4, vec![(0, None)]);
         let rec = &rec.sides[0];
@@ -158,5 +197,41 @@ mod tests {
             0,
             "errors carry no latency"
         );
+    }
+
+    fn phase(name: &str, ms: f64) -> Phase {
+        Phase {
+            name: name.into(),
+            ms,
+        }
+    }
+
+    #[test]
+    fn phases_of_ok_responses_are_recorded_per_block_and_capped_per_endpoint() {
+        let mut r = Recorder::new(1, Duration::from_secs(1));
+        let due = Duration::from_millis(5);
+        let took = Duration::from_millis(9);
+        r.record(
+            due,
+            0,
+            took,
+            Outcome::Ok,
+            &[phase("db", 2.5), phase("render", 0.25)],
+        );
+        r.record(due, 0, took, Outcome::Ok, &[phase("db", 3.0)]);
+        r.record(due, 0, took, Outcome::Status(500), &[phase("db", 99.0)]);
+        // A hostile app: a new name per response.
+        for i in 0..100 {
+            r.record(due, 0, took, Outcome::Ok, &[phase(&format!("n{i}"), 1.0)]);
+        }
+        let rec = r.finish(1, 103, vec![(0, None)]);
+        let phases = &rec.sides[0].blocks[0][0].phases;
+        assert_eq!(phases.len(), MAX_PHASES);
+        assert_eq!(phases["db"].len(), 2, "the error's phase is not timed");
+        assert_eq!(phases["render"].len(), 1);
+        let db = phases["db"].to_histogram();
+        assert!(db.equivalent(db.max(), 3_000));
+        assert!(db.equivalent(db.min(), 2_500));
+        assert!(phases.contains_key("n13") && !phases.contains_key("n14"));
     }
 }

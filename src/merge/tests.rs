@@ -61,6 +61,7 @@ fn block(seed: u64) -> Block {
     Block {
         run: 0,
         latency_us: latency_us.into(),
+        phases: Default::default(),
         outcomes,
     }
 }

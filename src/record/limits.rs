@@ -96,6 +96,16 @@ pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
                     ),
                 ));
             }
+            for (name, phase) in &block.phases {
+                let at_phase = || at(&format!("phases.{}", clip(name)));
+                super::phases::check_name(name).map_err(|m| field(at_phase(), m))?;
+                if phase.len() > MAX_COUNT {
+                    return Err(field(
+                        at_phase(),
+                        format!("the histogram holds {} values, over the limit of {MAX_COUNT} in one block", phase.len()),
+                    ));
+                }
+            }
             let block_total =
                 checked_total(&block.outcomes).map_err(|m| field(at("outcomes"), m))?;
             total = total.checked_add(block_total).ok_or_else(|| {

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 mod codec;
 pub mod latency;
 pub mod limits;
+pub mod phases;
 
 pub use codec::{decode, DecodeError};
 pub use latency::Latency;
@@ -278,6 +279,15 @@ pub struct Block {
     #[serde(with = "codec::latency_base64")]
     pub latency_us: Latency,
     pub outcomes: Outcomes,
+    /// Per `Server-Timing` phase the app reported, the phase's durations
+    /// (µs) in the ok responses that reported it; absent when none did, and
+    /// in older files. At most [`phases::MAX_PHASES`] names.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        with = "phases::base64_map"
+    )]
+    pub phases: BTreeMap<String, Latency>,
 }
 
 /// How requests ended. Latency is recorded for `ok` requests only; every
@@ -509,3 +519,6 @@ mod tests;
 
 #[cfg(test)]
 mod tests_fuzz;
+
+#[cfg(test)]
+mod tests_phases;

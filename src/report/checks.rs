@@ -1,17 +1,20 @@
-//! The report's checks: every endpoint × metric and every endpoint's
-//! error-rate test, with their verdicts and their numbers formatted once, so
-//! that every format says the same.
+//! The report's checks: every endpoint × metric, every gated Server-Timing
+//! phase and every endpoint's error-rate test, with their verdicts and their
+//! numbers formatted once, so that every format says the same.
 
 use super::text::{change, figure, interval, percent, points, rate};
 use crate::compare::{
-    Comparison, EndpointComparison, ErrorComparison, MetricComparison, VerdictName,
+    Comparison, EndpointComparison, ErrorComparison, MetricComparison, PhaseComparison, VerdictName,
 };
 
-/// One test of the gate: an endpoint's metric, or its error rate.
+/// One test of the gate: an endpoint's metric (of its latency, or of a
+/// gated phase), or its error rate.
 #[derive(Debug, Clone, Copy)]
 pub struct Check<'a> {
     pub endpoint: &'a EndpointComparison,
     pub kind: CheckKind<'a>,
+    /// The gated phase a metric belongs to, if it is a phase's.
+    pub phase: Option<&'a PhaseComparison>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -20,25 +23,42 @@ pub enum CheckKind<'a> {
     ErrorRate(&'a ErrorComparison),
 }
 
-/// Every check of the comparison, endpoint by endpoint: its metrics, then
-/// its error rate (the app row, `cpu/request` and `peak_rss`, has none).
+/// Every check of the comparison, endpoint by endpoint: its metrics, its
+/// gated phases, then its error rate (the app row, `cpu/request` and
+/// `peak_rss`, has none).
 pub fn checks(c: &Comparison) -> impl Iterator<Item = Check<'_>> {
     c.endpoints.iter().flat_map(|endpoint| {
-        endpoint
-            .metrics
+        let metrics = endpoint.metrics.iter().map(move |m| Check {
+            endpoint,
+            kind: CheckKind::Metric(m),
+            phase: None,
+        });
+        let phases = endpoint
+            .phases
             .iter()
-            .map(CheckKind::Metric)
-            .chain((!endpoint.is_app()).then_some(CheckKind::ErrorRate(&endpoint.errors)))
-            .map(move |kind| Check { endpoint, kind })
+            .filter(|p| p.gated)
+            .map(move |p| Check {
+                endpoint,
+                kind: CheckKind::Metric(&p.comparison),
+                phase: Some(p),
+            });
+        let errors = (!endpoint.is_app()).then_some(Check {
+            endpoint,
+            kind: CheckKind::ErrorRate(&endpoint.errors),
+            phase: None,
+        });
+        metrics.chain(phases).chain(errors)
     })
 }
 
 impl Check<'_> {
-    /// `p95`, or `error rate`.
-    pub fn label(&self) -> &'static str {
-        match self.kind {
-            CheckKind::Metric(m) => m.metric.name(),
-            CheckKind::ErrorRate(_) => "error rate",
+    /// `p95`, `server-timing:db`, or `error rate`. A phase name is the
+    /// app's text: writers escape it.
+    pub fn label(&self) -> String {
+        match (self.kind, self.phase) {
+            (_, Some(phase)) => phase.metric_name(),
+            (CheckKind::Metric(m), None) => m.metric.name().to_string(),
+            (CheckKind::ErrorRate(_), None) => "error rate".to_string(),
         }
     }
 

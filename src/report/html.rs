@@ -100,6 +100,7 @@ fn render(report: &Report) -> String {
     headline(&mut out, c);
     warnings(&mut out, c);
     table(&mut out, c);
+    out.push_str(&super::phases::html(c));
     notes(&mut out, c);
     plots(&mut out, c);
     history(&mut out, &report.history);
@@ -185,7 +186,7 @@ fn table(out: &mut String, c: &Comparison) {
             out,
             "<tr class=\"{v}\"><td class=\"endpoint\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"change\">{}</td><td>{}</td><td>{}</td><td class=\"verdict\"><span class=\"badge\"></span>{v}</td></tr>",
             escape(&check.endpoint.name),
-            check.label(),
+            escape(&check.label()),
             check.base_text(),
             check.head_text(),
             check.change_text(),
@@ -205,7 +206,7 @@ fn notes(out: &mut String, c: &Comparison) {
                     "<li class=\"{}\"><strong>{} {}</strong>: {}</li>\n",
                     check.verdict().as_str(),
                     escape(&check.endpoint.name),
-                    check.label(),
+                    escape(&check.label()),
                     escape(note)
                 )
             }),

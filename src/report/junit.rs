@@ -74,7 +74,14 @@ fn test_case(check: &Check<'_>) -> TestCase {
         status
             .set_message(check.failure_message())
             .set_type("performance regression")
-            .set_description(numbers(check));
+            .set_description(match (check.kind, check.phase) {
+                (CheckKind::Metric(m), None) => super::phases::line_for(check.endpoint, m)
+                    .map_or_else(
+                        || numbers(check),
+                        |line| format!("{}\nwhere the time went: {line}", numbers(check)),
+                    ),
+                _ => numbers(check),
+            });
         status
     } else {
         TestCaseStatus::success()

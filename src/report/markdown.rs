@@ -209,7 +209,7 @@ fn rows(c: &Comparison) -> Vec<Row> {
             let line = format!(
                 "| {} | {} | {} | {} | {} | {} | {} {} |\n",
                 escape(&check.endpoint.name),
-                check.label(),
+                escape(&check.label()),
                 check.base_text(),
                 check.head_text(),
                 bold(check.change_text()),
@@ -223,7 +223,7 @@ fn rows(c: &Comparison) -> Vec<Row> {
                         "- {} **{} {}**: {}\n",
                         symbol_of(verdict),
                         escape(&check.endpoint.name),
-                        check.label(),
+                        escape(&check.label()),
                         escape(note)
                     )
                 }),
@@ -249,6 +249,7 @@ fn context(c: &Comparison, context: &Context<'_>) -> String {
     for line in &context.lines {
         let _ = writeln!(out, "- {}", escape(line));
     }
+    out.push_str(&super::phases::markdown(c));
     if !c.warnings.is_empty() {
         out.push_str("\n**Warnings**\n\n");
         for warning in &c.warnings {
@@ -301,7 +302,7 @@ fn details(c: &Comparison) -> String {
     let number = |x: Option<f64>, none: &str| x.map_or(none.to_string(), |x| format!("{x:.4}"));
     let ms = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
     for endpoint in &c.endpoints {
-        for m in &endpoint.metrics {
+        for (label, m) in endpoint.labelled_metrics() {
             let interval = if m.lower.is_none() && m.upper.is_none() {
                 "-".to_string()
             } else {
@@ -312,7 +313,7 @@ fn details(c: &Comparison) -> String {
                 "| {} | {} | {} | {} | {} | {} | {interval} | {} | {} | {} |",
                 escape(&endpoint.name),
                 percent(endpoint.threshold),
-                m.metric.name(),
+                escape(&label),
                 super::in_unit(m.metric, ms(m.base_ms), m.base_ms.is_some()),
                 super::in_unit(m.metric, ms(m.head_ms), m.head_ms.is_some()),
                 number(m.ratio, "-"),

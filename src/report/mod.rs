@@ -27,12 +27,15 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod phases;
 mod svg;
 pub mod terminal;
 mod text;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_phases;
 
 pub use checks::{checks, verdict_counts, Check, CheckKind, Regressions};
 pub use headline::{headline, sight_line};

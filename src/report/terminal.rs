@@ -89,10 +89,10 @@ pub fn print_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> 
         "endpoint", "metric", "base ms", "head ms", "change", "interval", "verdict",
     ]);
     for endpoint in &c.endpoints {
-        for m in &endpoint.metrics {
+        for (label, m) in endpoint.labelled_metrics() {
             table.add_row([
                 endpoint.name.clone(),
-                m.metric.name().to_string(),
+                label,
                 super::figure(m.metric, m.base_ms),
                 super::figure(m.metric, m.head_ms),
                 m.ratio.map_or("-".into(), change),
@@ -145,6 +145,9 @@ pub fn print_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> 
     for line in &context.lines {
         writeln!(out, "{line}")?;
     }
+    for line in super::phases::lines(c, super::phases::plain, usize::MAX) {
+        writeln!(out, "where the time went: {line}")?;
+    }
     write_inconclusive(c, out)?;
     for name in &c.added {
         writeln!(
@@ -183,17 +186,17 @@ fn write_inconclusive(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
     let mut any = false;
     for endpoint in &c.endpoints {
         let mut detectable = Vec::new();
-        for m in &endpoint.metrics {
+        for (label, m) in endpoint.labelled_metrics() {
             match (m.verdict, m.detectable) {
                 (VerdictName::Inconclusive, Some(d)) => {
-                    detectable.push(format!("{} {:.0}%", m.metric.name(), d * 100.0))
+                    detectable.push(format!("{label} {:.0}%", d * 100.0))
                 }
                 (VerdictName::Inconclusive, None) if m.ratio.is_some() => {
-                    detectable.push(format!("{} none (too noisy)", m.metric.name()))
+                    detectable.push(format!("{label} none (too noisy)"))
                 }
                 _ => {
                     if let Some(note) = &m.note {
-                        writeln!(out, "note: {} {}: {note}", endpoint.name, m.metric.name())?;
+                        writeln!(out, "note: {} {label}: {note}", endpoint.name)?;
                     }
                 }
             }
@@ -247,7 +250,7 @@ pub fn summary_line(c: &Comparison) -> String {
                 .filter(|r| !r.endpoint.is_app())
                 .map(|r| r.endpoint.name.as_str())
                 .collect();
-            let app: Vec<&str> = regressions
+            let app: Vec<String> = regressions
                 .checks
                 .iter()
                 .filter(|r| r.endpoint.is_app())

@@ -30,7 +30,7 @@ fn side(commit: Option<&str>, time_utc: &str, runs: usize, cpu_model: &str) -> S
 }
 
 /// A metric with an interval: (base ms, head ms), ratio and bounds.
-fn metric(
+pub(super) fn metric(
     metric: Metric,
     ms: (f64, f64),
     ratio: f64,
@@ -130,6 +130,7 @@ fn passing() -> Comparison {
                     &[2.01, 2.35, 2.61, 2.78, 3.71, 4.20, 6.02, 9.87],
                     &[2.03, 2.36, 2.62, 2.80, 3.95, 4.51, 6.40, 11.2],
                 ),
+                phases: Vec::new(),
             },
             EndpointComparison {
                 name: "search".into(),
@@ -150,6 +151,7 @@ fn passing() -> Comparison {
                     &[8.40, 10.9, 12.8, 14.2, 19.8, 22.1, 31.5, 48.0],
                     &[7.10, 9.80, 12.1, 13.9, 19.5, 21.7, 30.2, 45.3],
                 ),
+                phases: Vec::new(),
             },
         ],
         added: Vec::new(),
@@ -170,7 +172,7 @@ fn passing() -> Comparison {
 /// Fails: a 50% slowdown on one endpoint and an error-rate rise on another,
 /// an endpoint with too little data (every number null), an added and a
 /// removed endpoint, and a saturated run.
-fn failing() -> Comparison {
+pub(super) fn failing() -> Comparison {
     use VerdictName::{Inconclusive, Regressed, Unchanged};
     // Next to no degrees of freedom: compare() reports the lower bound as
     // exp(d − t·se) = 0 and the infinite upper bound as null.
@@ -240,6 +242,7 @@ fn failing() -> Comparison {
                     &[2.00, 2.21, 2.48, 2.90, 6.10, 7.40, 11.3, 18.9],
                     &[3.01, 3.30, 3.62, 4.15, 8.90, 10.6, 16.8, 27.5],
                 ),
+                phases: Vec::new(),
             },
             EndpointComparison {
                 name: "cart".into(),
@@ -264,6 +267,7 @@ fn failing() -> Comparison {
                     &[5.02, 5.60, 6.31, 6.90, 8.75, 9.40, 12.1, 15.0],
                     &[5.05, 5.62, 6.35, 6.95, 8.81, 9.52, 12.4, 14.6],
                 ),
+                phases: Vec::new(),
             },
             EndpointComparison {
                 name: "admin".into(),
@@ -274,6 +278,7 @@ fn failing() -> Comparison {
                     ..no_errors()
                 },
                 curves: curves(&[4.25, 4.60, 5.10, 5.50, 7.00, 7.60, 9.10, 9.80], &[]),
+                phases: Vec::new(),
             },
         ],
         added: vec!["recommendations".into()],
@@ -295,17 +300,17 @@ fn failing() -> Comparison {
 }
 
 /// The report of `c`, without history.
-fn report(c: &Comparison) -> Report {
+pub(super) fn report(c: &Comparison) -> Report {
     Report::new(c.clone(), Vec::new())
 }
 
-fn text(c: &Comparison) -> String {
+pub(super) fn text(c: &Comparison) -> String {
     let mut out = Vec::new();
     print_comparison(&report(c), &mut out).expect("writing to a Vec cannot fail");
     String::from_utf8(out).expect("the report is UTF-8")
 }
 
-fn json(c: &Comparison) -> String {
+pub(super) fn json(c: &Comparison) -> String {
     let mut out = Vec::new();
     write_comparison(&report(c), &mut out).expect("writing to a Vec cannot fail");
     String::from_utf8(out).expect("JSON is UTF-8")
@@ -345,13 +350,13 @@ fn summary_line_names_the_outcome_and_the_worst_regression() {
     );
 }
 
-fn validator() -> jsonschema::Validator {
+pub(super) fn validator() -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(include_str!("../../schemas/comparison.schema.json"))
         .expect("schema is JSON");
     jsonschema::validator_for(&schema).expect("schema compiles")
 }
 
-fn schema_errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
+pub(super) fn schema_errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
     validator
         .iter_errors(instance)
         .map(|e| format!("{e} at {}", e.instance_path()))
@@ -416,11 +421,11 @@ fn markdown_with(c: &Comparison, options: &MarkdownOptions) -> String {
     String::from_utf8(out).expect("Markdown is UTF-8")
 }
 
-fn markdown(c: &Comparison) -> String {
+pub(super) fn markdown(c: &Comparison) -> String {
     markdown_with(c, &MarkdownOptions::default())
 }
 
-fn junit(c: &Comparison) -> String {
+pub(super) fn junit(c: &Comparison) -> String {
     let mut out = Vec::new();
     super::junit::write_comparison(&report(c), &mut out).expect("writing to a Vec cannot fail");
     String::from_utf8(out).expect("XML is UTF-8")

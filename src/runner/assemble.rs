@@ -42,11 +42,13 @@ pub(super) fn assemble(
                         run: 0,
                         latency_us: (&block[e].latency_us).into(),
                         outcomes: block[e].outcomes.clone(),
+                        phases: block[e].phases.clone(),
                     },
                     None => Block {
                         run: 0,
                         latency_us: record::Latency::default(),
                         outcomes: Default::default(),
+                        phases: Default::default(),
                     },
                 })
                 .collect(),

@@ -1,0 +1,159 @@
+//! Server-Timing phases on simulated records with a known cause: the phase
+//! that was slowed is named, the steady one is not, a gated phase fails the
+//! gate on its own, and none of it changes a comparison without phases.
+
+use rand::Rng;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use super::tests::records::{EndpointSpec, RecordSpec};
+use super::*;
+use crate::config::PhaseMetric;
+use crate::record::Latency;
+
+const NAMES: [&str; 2] = ["orders", "home"];
+
+/// `record` with phases `db` (1 ms × `db`) and `render` (0.4 ms × `render`)
+/// on every ok request of `orders`, log-normal with σ 0.2, seeded.
+fn with_phases(mut record: RunRecord, seed: u64, db: f64, render: f64) -> RunRecord {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut draw = |median: f64| {
+        let (u1, u2): (f64, f64) = (1.0 - rng.random::<f64>(), rng.random::<f64>());
+        let z = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
+        (median * (0.2 * z).exp()).round() as u64
+    };
+    for endpoint in record.endpoints.iter_mut().filter(|e| e.name == "orders") {
+        for block in &mut endpoint.blocks {
+            let (mut d, mut r) = (Latency::default(), Latency::default());
+            for _ in 0..block.outcomes.ok {
+                d.record(draw(1_000.0 * db));
+                r.record(draw(400.0 * render));
+            }
+            block.phases.insert("db".into(), d);
+            block.phases.insert("render".into(), r);
+        }
+    }
+    record
+}
+
+fn base() -> RunRecord {
+    with_phases(
+        RecordSpec::new(&NAMES, 5, 20).run_sd(0.02).build(),
+        7,
+        1.0,
+        1.0,
+    )
+}
+
+/// The head: `orders` `slower` × as a whole, its db phase × `db`.
+fn head(slower: f64, db: f64) -> RunRecord {
+    let spec = RecordSpec::new(&NAMES, 1, 20)
+        .run_sd(0.02)
+        .seed(99)
+        .with(EndpointSpec::new("orders").slower(slower));
+    with_phases(spec.build(), 8, db, 1.0)
+}
+
+fn orders(c: &Comparison) -> &EndpointComparison {
+    c.endpoints
+        .iter()
+        .find(|e| e.name == "orders")
+        .expect("orders is compared")
+}
+
+#[test]
+fn a_slowed_phase_is_named_and_the_steady_one_is_not() {
+    let c = compare(&base(), &head(3.0, 5.0), &GateSettings::defaults());
+    assert_eq!(c.outcome, Outcome::Fail);
+    let orders = orders(&c);
+    let p50: Vec<&PhaseComparison> = orders
+        .phases
+        .iter()
+        .filter(|p| p.comparison.metric == Metric::P50)
+        .collect();
+    let names: Vec<(&str, bool, bool)> = p50
+        .iter()
+        .map(|p| (p.phase.as_str(), p.gated, p.moved))
+        .collect();
+    assert_eq!(names, [("db", false, true), ("render", false, false)]);
+    let db = p50[0];
+    assert_eq!(db.comparison.verdict, VerdictName::Regressed);
+    let delta = db.delta_ms().expect("both sides timed db");
+    assert!((3.5..4.5).contains(&delta), "db +{delta} ms");
+    let ratio = db.comparison.ratio.expect("a ratio");
+    assert!((4.5..5.5).contains(&ratio), "db ×{ratio}");
+    assert!(
+        c.endpoints
+            .iter()
+            .filter(|e| e.name != "orders")
+            .all(|e| e.phases.is_empty()),
+        "an endpoint without phases or change explains nothing"
+    );
+}
+
+#[test]
+fn no_regression_no_attribution_and_phases_do_not_change_the_verdicts() {
+    let gate = GateSettings::defaults();
+    let with = compare(&base(), &head(1.0, 1.0), &gate);
+    assert!(with.endpoints.iter().all(|e| e.phases.is_empty()));
+    let strip = |mut r: RunRecord| {
+        for b in r.endpoints.iter_mut().flat_map(|e| &mut e.blocks) {
+            b.phases.clear();
+        }
+        r
+    };
+    let without = compare(&strip(base()), &strip(head(1.0, 1.0)), &gate);
+    assert_eq!(with, without);
+}
+
+#[test]
+fn a_gated_phase_fails_the_gate_through_the_same_family() {
+    let mut gate = GateSettings::defaults();
+    gate.suite.phases = vec![PhaseMetric {
+        phase: "db".into(),
+        metric: Metric::P50,
+    }];
+    // The endpoint's latency is unchanged; only its db phase doubled.
+    let c = compare(&base(), &head(1.0, 2.0), &gate);
+    assert_eq!(c.outcome, Outcome::Fail, "{:#?}", orders(&c).phases);
+    let orders = orders(&c);
+    assert!(orders
+        .metrics
+        .iter()
+        .all(|m| m.verdict != VerdictName::Regressed));
+    assert_eq!(orders.phases.len(), 1);
+    let db = &orders.phases[0];
+    assert!(db.gated && db.moved);
+    assert_eq!(db.metric_name(), "server-timing:db");
+    // Counted among the checks that could see.
+    let latency_checks: usize = c.endpoints.iter().map(|e| e.metrics.len()).sum();
+    assert_eq!(c.sight.seeing + c.sight.blind, latency_checks + 1);
+    // A steady db passes; an endpoint that reports no db gates nothing.
+    let steady = compare(&base(), &head(1.0, 1.0), &gate);
+    assert_eq!(steady.outcome, Outcome::Pass);
+    assert!(steady
+        .endpoints
+        .iter()
+        .all(|e| e.phases.len() == usize::from(e.name == "orders")));
+}
+
+#[test]
+fn a_comparison_with_phases_reads_back_from_its_json() {
+    let c = compare(&base(), &head(3.0, 5.0), &GateSettings::defaults());
+    let text = serde_json::to_string(&c).expect("encodes");
+    assert!(text.contains(r#""phase":"db","gated":false,"moved":true,"metric":"p50""#));
+    let back: Comparison = serde_json::from_str(&text).expect("decodes");
+    // Floats may differ in their last digit (serde_json's fast parsing).
+    let summary = |c: &Comparison| -> Vec<(String, Metric, bool, bool, VerdictName)> {
+        orders(c)
+            .phases
+            .iter()
+            .map(|p| {
+                let m = &p.comparison;
+                (p.phase.clone(), m.metric, p.gated, p.moved, m.verdict)
+            })
+            .collect()
+    };
+    assert_eq!(summary(&back), summary(&c));
+    assert_eq!(summary(&c).len(), 4, "db and render, at p50 and p95");
+}

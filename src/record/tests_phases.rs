@@ -1,0 +1,90 @@
+//! Server-Timing phases in results files: old files load, phases round-trip,
+//! and a hostile file's phases are refused with their JSON path.
+
+use super::*;
+
+const DEMO: &str = include_str!("../../baselines/demo.json");
+
+fn latency(values: &[u64]) -> Latency {
+    let mut l = Latency::default();
+    for v in values {
+        l.record(*v);
+    }
+    l
+}
+
+fn with_phases() -> RunRecord {
+    let mut record = decode(DEMO.as_bytes()).expect("the demo baseline loads");
+    let block = &mut record.endpoints[0].blocks[0];
+    block
+        .phases
+        .insert("db".into(), latency(&[2_000, 2_500, 0]));
+    block.phases.insert("render".into(), latency(&[120]));
+    record
+}
+
+#[test]
+fn a_file_without_phases_still_loads_and_writes_none() {
+    let record = decode(DEMO.as_bytes()).expect("the demo baseline loads");
+    assert!(record
+        .endpoints
+        .iter()
+        .all(|e| e.blocks.iter().all(|b| b.phases.is_empty())));
+    let text = serde_json::to_string(&record).expect("encodes");
+    assert!(!text.contains("\"phases\""));
+}
+
+#[test]
+fn phases_round_trip_through_a_file() {
+    let record = with_phases();
+    let bytes = serde_json::to_vec(&record).expect("encodes");
+    let back = decode(&bytes).expect("decodes");
+    assert_eq!(back, record);
+    let e = &back.endpoints[0];
+    assert_eq!(e.phase_names(), ["db", "render"]);
+    let db = e.phase("db");
+    assert_eq!(
+        db.blocks.len(),
+        e.blocks.len(),
+        "every block keeps its place"
+    );
+    assert_eq!(db.blocks[0].outcomes.ok, 3);
+    assert_eq!(db.blocks[0].outcomes.errors(), 0);
+    assert_eq!(db.blocks[1].outcomes.ok, 0);
+    let pooled = db.pooled();
+    assert!(pooled.equivalent(pooled.max(), 2_500));
+    assert!(e.phase("nothing").pooled().is_empty());
+}
+
+/// The demo file with endpoint 0's block 1 given `phases` (raw JSON).
+fn hostile(phases: &str) -> Result<RunRecord, DecodeError> {
+    let mut value: serde_json::Value = serde_json::from_str(DEMO).expect("JSON");
+    value["endpoints"][0]["blocks"][1]["phases"] = serde_json::from_str(phases).expect("test JSON");
+    decode(&serde_json::to_vec(&value).expect("encodes"))
+}
+
+#[test]
+fn hostile_phases_are_refused_with_their_path() {
+    let good = with_phases().endpoints[0].blocks[0].phases["db"].clone();
+    let text = codec::encode_histogram(&good.to_histogram()).expect("encodes");
+    let many: serde_json::Map<String, serde_json::Value> = (0..17)
+        .map(|i| (format!("p{i}"), serde_json::Value::from(text.clone())))
+        .collect();
+    let err = hostile(&serde_json::Value::Object(many).to_string()).expect_err("refused");
+    assert!(
+        err.to_string().contains("endpoints[0].blocks[1].phases")
+            && err.to_string().contains("more than 16 phases"),
+        "{err}"
+    );
+    for (name, why) in [("", "empty"), ("a b", "not an HTTP token")] {
+        let err = hostile(&format!(r#"{{"{name}": "{text}"}}"#)).expect_err("refused");
+        assert!(
+            err.to_string().contains("endpoints[0].blocks[1].phases")
+                && err.to_string().contains(why),
+            "{err}"
+        );
+    }
+    let err = hostile(r#"{"db": "not a histogram"}"#).expect_err("refused");
+    assert!(err.to_string().contains("base64"), "{err}");
+    assert!(hostile(&format!(r#"{{"db": "{text}"}}"#)).is_ok());
+}

@@ -1,0 +1,156 @@
+//! Server-Timing phases in every report: the attribution line of a
+//! regressed metric, a gated phase's row, escaping of the app's phase names,
+//! and the JSON schema.
+
+use super::tests::{
+    failing, json, junit, markdown, metric, report, schema_errors, text, validator,
+};
+use crate::compare::{Comparison, PhaseComparison, VerdictName};
+use crate::config::Metric;
+
+fn phase(name: &str, gated: bool, m: crate::compare::MetricComparison) -> PhaseComparison {
+    PhaseComparison {
+        phase: name.into(),
+        gated,
+        moved: matches!(m.verdict, VerdictName::Regressed | VerdictName::Improved),
+        comparison: m,
+    }
+}
+
+/// `failing()` with `search`'s p50 regression explained: its `db` phase
+/// moved (+2.1 ms, ×3.1), `render` did not; `a|b` gated and unchanged.
+fn with_phases() -> Comparison {
+    let mut c = failing();
+    let search = c
+        .endpoints
+        .iter_mut()
+        .find(|e| e.name == "search")
+        .expect("failing() has search");
+    assert_eq!(search.metrics[0].verdict, VerdictName::Regressed);
+    let p50 = |ms, ratio, bounds, verdict| {
+        metric(Metric::P50, ms, ratio, bounds, 1e-9, Some(0.05), verdict)
+    };
+    search.phases = vec![
+        phase(
+            "a|b",
+            true,
+            p50(
+                (0.5, 0.5),
+                1.0,
+                (Some(0.97), Some(1.03)),
+                VerdictName::Unchanged,
+            ),
+        ),
+        phase(
+            "db",
+            false,
+            p50(
+                (1.0, 3.1),
+                3.1,
+                (Some(2.8), Some(3.4)),
+                VerdictName::Regressed,
+            ),
+        ),
+        phase(
+            "render",
+            false,
+            p50(
+                (0.4, 0.41),
+                1.025,
+                (Some(0.98), Some(1.07)),
+                VerdictName::Unchanged,
+            ),
+        ),
+    ];
+    c
+}
+
+#[test]
+fn the_terminal_names_the_phase_that_moved_and_lists_the_gated_one() {
+    let out = text(&with_phases());
+    assert!(
+        out.contains(
+            "where the time went: search p50 +50.5%: db +2.10 ms (×3.10); steady: a|b, render\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("server-timing:a|b"),
+        "the gated phase has a row: {out}"
+    );
+    assert!(!text(&failing()).contains("where the time went"));
+}
+
+#[test]
+fn markdown_html_and_junit_say_the_same_with_names_escaped() {
+    let c = with_phases();
+    let md = markdown(&c);
+    assert!(
+        md.contains("**Where the time went** (Server-Timing phases)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- search p50 +50.5%: db +2.10 ms (×3.10); steady: a\\|b, render\n"),
+        "{md}"
+    );
+    assert!(md.contains("| server-timing:a\\|b |"), "{md}");
+    let mut html = Vec::new();
+    super::html::write_comparison(&report(&c), &mut html).expect("in memory");
+    let html = String::from_utf8(html).expect("UTF-8");
+    assert!(html.contains("<h2>Where the time went</h2>"));
+    assert!(html.contains("<li>search p50 +50.5%: db +2.10 ms (×3.10); steady: a|b, render</li>"));
+    let xml = junit(&c);
+    assert!(
+        xml.contains("where the time went: search p50 +50.5%: db +2.10 ms (×3.10)"),
+        "{xml}"
+    );
+}
+
+#[test]
+fn phases_are_in_the_json_report_and_its_schema() {
+    let c = with_phases();
+    let out = json(&c);
+    let value: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let errors = schema_errors(&validator(), &value);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let search = value["endpoints"]
+        .as_array()
+        .and_then(|e| e.iter().find(|e| e["name"] == "search"))
+        .expect("search");
+    let moved: Vec<&str> = search["phases"]
+        .as_array()
+        .expect("phases")
+        .iter()
+        .filter(|p| p["moved"] == true)
+        .filter_map(|p| p["phase"].as_str())
+        .collect();
+    assert_eq!(moved, ["db"]);
+    // An endpoint without phases writes none; a broken phase entry fails.
+    let endpoints = value["endpoints"].as_array().expect("endpoints");
+    let at = endpoints
+        .iter()
+        .position(|e| e["name"] == "search")
+        .expect("search");
+    assert!(endpoints
+        .iter()
+        .filter(|e| e["name"] != "search")
+        .all(|e| e.get("phases").is_none()));
+    let mut broken = value.clone();
+    broken["endpoints"][at]["phases"][0]["phase"] = "".into();
+    broken["endpoints"][at]["phases"][0]["metric"] = "cpu/request".into();
+    assert_eq!(schema_errors(&validator(), &broken).len(), 2);
+}
+
+#[test]
+fn a_metric_with_no_moved_phase_says_the_time_went_elsewhere() {
+    let mut c = with_phases();
+    c.endpoints
+        .iter_mut()
+        .flat_map(|e| e.phases.iter_mut())
+        .for_each(|p| p.moved = false);
+    let out = text(&c);
+    assert!(
+        out.contains("search p50 +50.5%: no Server-Timing phase moved (a|b, db, render); the time went elsewhere"),
+        "{out}"
+    );
+}
