@@ -23,12 +23,12 @@
 //! lone spike, and in A/B mode the run-to-run floor and the spread between
 //! rounds (fresh instances) bound the interval from below.
 
-use std::collections::BTreeMap;
+use super::resources::by_run;
 
 use super::app_row::Figure;
 use super::resources::blocks_of;
 use crate::record::{Pairing, ResourceBlock, RunRecord};
-use crate::stats::{self, Bootstrap, Recorded, Side, Statistic};
+use crate::stats::{self, Bootstrap, Recorded, Statistic};
 
 const KIB: f64 = 1024.0;
 
@@ -100,33 +100,10 @@ fn peak_mib(blocks: &[ResourceBlock]) -> Option<f64> {
     (kib > 0).then(|| kib as f64 / KIB)
 }
 
-fn by_run<'a>(blocks: &[ResourceBlock], rss: &'a [RssBlock]) -> Side<'a, RssBlock> {
-    let mut runs: BTreeMap<u32, Vec<&RssBlock>> = BTreeMap::new();
-    for (block, r) in blocks.iter().zip(rss) {
-        runs.entry(block.run).or_default().push(r);
-    }
-    Side {
-        runs: runs.into_values().collect(),
-    }
-}
-
 /// Per round (run) present on both sides, ln(head / base) of the round's
 /// peak: the rounds of an A/B run, for its instance noise.
 pub(super) fn round_log_ratios(base: &RunRecord, head: &RunRecord) -> Vec<f64> {
-    let per_run = |r: &RunRecord| {
-        let mut runs: BTreeMap<u32, Vec<ResourceBlock>> = BTreeMap::new();
-        for b in r.resources.iter().flat_map(|r| &r.blocks) {
-            runs.entry(b.run).or_default().push(*b);
-        }
-        runs
-    };
-    let (b, h) = (per_run(base), per_run(head));
-    b.iter()
-        .filter_map(|(run, bb)| {
-            let ratio = peak_mib(h.get(run)?)? / peak_mib(bb)?;
-            (ratio.is_finite() && ratio > 0.0).then(|| ratio.ln())
-        })
-        .collect()
+    super::resources::round_log_ratios_of(base, head, peak_mib)
 }
 
 #[cfg(test)]

@@ -253,11 +253,12 @@ fn least_squares(rows: &[(&Vec<f64>, f64)], k: usize) -> Option<Vec<f64>> {
     Some((0..k).map(|i| a[i][k] / a[i][i]).collect())
 }
 
-/// The blocks grouped by run, for the between-run noise of stored mode.
-fn by_run<'a>(blocks: &[ResourceBlock], cpu: &'a [CpuBlock]) -> Side<'a, CpuBlock> {
-    let mut runs: BTreeMap<u32, Vec<&CpuBlock>> = BTreeMap::new();
-    for (block, c) in blocks.iter().zip(cpu) {
-        runs.entry(block.run).or_default().push(c);
+/// The blocks' per-block values grouped by run, for the between-run noise
+/// of stored mode.
+pub(super) fn by_run<'a, T>(blocks: &[ResourceBlock], values: &'a [T]) -> Side<'a, T> {
+    let mut runs: BTreeMap<u32, Vec<&T>> = BTreeMap::new();
+    for (block, v) in blocks.iter().zip(values) {
+        runs.entry(block.run).or_default().push(v);
     }
     Side {
         runs: runs.into_values().collect(),
@@ -267,6 +268,16 @@ fn by_run<'a>(blocks: &[ResourceBlock], cpu: &'a [CpuBlock]) -> Side<'a, CpuBloc
 /// Per round (run) present on both sides, ln(head / base) of the pooled
 /// CPU per request: the rounds of an A/B run, for its instance noise.
 pub(super) fn round_log_ratios(base: &RunRecord, head: &RunRecord) -> Vec<f64> {
+    round_log_ratios_of(base, head, pooled_us)
+}
+
+/// Per round (run) present on both sides, ln(head / base) of `statistic`
+/// over the round's resource blocks.
+pub(super) fn round_log_ratios_of(
+    base: &RunRecord,
+    head: &RunRecord,
+    statistic: fn(&[ResourceBlock]) -> Option<f64>,
+) -> Vec<f64> {
     let per_run = |r: &RunRecord| {
         let mut runs: BTreeMap<u32, Vec<ResourceBlock>> = BTreeMap::new();
         for b in r.resources.iter().flat_map(|r| &r.blocks) {
@@ -277,7 +288,7 @@ pub(super) fn round_log_ratios(base: &RunRecord, head: &RunRecord) -> Vec<f64> {
     let (b, h) = (per_run(base), per_run(head));
     b.iter()
         .filter_map(|(run, bb)| {
-            let ratio = pooled_us(h.get(run)?)? / pooled_us(bb)?;
+            let ratio = statistic(h.get(run)?)? / statistic(bb)?;
             (ratio.is_finite() && ratio > 0.0).then(|| ratio.ln())
         })
         .collect()
