@@ -96,11 +96,17 @@ pub fn print(calibration: &Calibration, out: &mut dyn Write) -> io::Result<()> {
             "suggestion: the current duration ({} s) detects the threshold on every metric",
             current.as_secs_f64()
         )?,
+        // A/B runs measure until known: the budget is what must reach.
+        Some(d) if d <= config.load.max_duration => writeln!(
+            out,
+            "suggestion: the budget (load.max_duration, {} s) reaches the threshold on every metric that can; A/B runs stop as soon as their metrics are decided",
+            config.load.max_duration.as_secs()
+        )?,
         Some(d) => writeln!(
             out,
-            "suggestion: load.duration: {}s (or --duration {}s) detects the threshold on every metric that can reach it",
-            d.as_secs().max(current.as_secs()),
-            d.as_secs().max(current.as_secs())
+            "suggestion: load.max_duration: {}s (or --max-duration {}s) lets A/B runs reach the threshold on every metric that can",
+            d.as_secs(),
+            d.as_secs()
         )?,
         None => {}
     }
