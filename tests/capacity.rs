@@ -41,7 +41,7 @@ endpoints:
 /// 60/s per side, 16 connections, 1 s timeout: the wait endpoint needs 0.4
 /// connections at 20 ms and 40 at 2 s (×100), far more than it has.
 const LOAD: &str =
-    "  rate: 60/s\n  connections: 16\n  warmup: 1s\n  duration: 6s\n  block: 500ms\n  timeout: 1s";
+    "  rate: 60/s\n  connections: 16\n  warmup: 1s\n  duration: 6s\n  max_duration: 6s\n  block: 500ms\n  timeout: 1s";
 const SLOW: &str = "  env: { DEMO_SLOWDOWN: \"/sleep=100\" }\n";
 
 fn tree(yaml: &str) -> tempfile::TempDir {
@@ -180,7 +180,7 @@ fn a_target_that_resets_or_ignores_every_connection_never_passes() {
 fn a_run_that_could_see_nothing_says_so_and_can_be_made_to_fail() {
     let _serial = serial();
     // Two blocks per side: too few to compare anything.
-    let load = "  rate: 40/s\n  warmup: 500ms\n  duration: 1s\n  block: 500ms";
+    let load = "  rate: 40/s\n  warmup: 500ms\n  duration: 1s\n  max_duration: 1s\n  block: 500ms";
     let blind = suite("", load, "");
     let (head, base) = (tree(&blind), tree(&blind));
     let (code, c, stderr) = ab(head.path(), base.path());
@@ -254,6 +254,8 @@ endpoints:
             "--base-dir",
             ".",
             "--duration",
+            "1s",
+            "--max-duration",
             "1s",
         ])
         .timeout(Duration::from_secs(60))
