@@ -237,7 +237,9 @@ endpoints:
     )
     .expect("JSON");
     let capacity = saved["capacity_rate"].as_f64().unwrap_or(f64::NAN);
-    assert!((10.0..40.0).contains(&capacity), "{saved}\n{stdout}");
+    // 4 connections × 100 ms: at most 40/s; a stage at exactly that rate
+    // can still count as kept on a quiet machine.
+    assert!((10.0..=40.0).contains(&capacity), "{saved}\n{stdout}");
     assert_eq!(
         saved["suggested_rate"].as_f64(),
         Some((capacity * 0.25).max(1.0))
