@@ -41,7 +41,7 @@ pub fn dispatch(command: Command) -> Result<Code, Failure> {
 
 fn validate(path: &Path) -> Result<Code, Failure> {
     let config = config::load(path, &Overrides::default(), config::UNBOUND_PORT)?;
-    warn_unjudgeable(&config);
+    warn_unjudgeable(&config, compare::Span::Duration);
     println!(
         "{}: suite {} is valid: {} endpoint(s), {}/s for {:?} after {:?} of warm-up",
         path.display(),
@@ -84,7 +84,7 @@ fn run(args: &RunArgs) -> Result<Code, Failure> {
 fn check(args: &CheckArgs) -> Result<Code, Failure> {
     let config = load_suite(&args.suite)?;
     let dir = baseline::dir_for(&config, args.baselines.baselines.as_deref());
-    warn_unjudgeable(&config);
+    warn_unjudgeable(&config, compare::Span::Duration);
     warn_above_capacity(&config, &dir);
     let base = baseline::load(&dir, &config.suite)?;
     if let Some(commit) = ab::foreign_baseline_commit(&base, &config) {
@@ -206,7 +206,7 @@ fn capacity(args: &CapacityArgs) -> Result<Code, Failure> {
 fn baseline_update(args: &UpdateArgs) -> Result<Code, Failure> {
     let config = load_suite(&args.suite)?;
     let dir = baseline::dir_for(&config, args.baselines.baselines.as_deref());
-    warn_unjudgeable(&config);
+    warn_unjudgeable(&config, compare::Span::Duration);
     let mut runs = Vec::new();
     runner::build_app(&config, "the app", &config.output("build.log"))?;
     for run in 1..=args.runs {
@@ -346,8 +346,8 @@ fn warn_above_capacity(config: &Config, baselines: &Path) {
     }
 }
 
-fn warn_unjudgeable(config: &Config) {
-    for line in compare::unjudgeable(config) {
+fn warn_unjudgeable(config: &Config, span: compare::Span) {
+    for line in compare::unjudgeable(config, span) {
         eprintln!("benchgate: warning: {line}");
     }
 }

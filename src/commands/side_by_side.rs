@@ -55,7 +55,7 @@ fn ab_gate(
 ) -> Result<Code, Failure> {
     let head_suite = &suite.config.config;
     let head_config = config::load(head_suite, &suite.overrides(), config::UNBOUND_PORT)?;
-    warn_unjudgeable(&head_config);
+    warn_unjudgeable(&head_config, crate::compare::Span::Budget);
     warn_above_capacity(&head_config, &baseline::dir_for(&head_config, baselines));
     let base_suite = ab::base_suite_path(head_suite, base_dir).map_err(Failure::usage)?;
     let sides = ab::Sides {

@@ -19,16 +19,31 @@ pub fn needed(q: f64) -> u64 {
     (TAIL_REQUESTS / (1.0 - q)).ceil() as u64
 }
 
+/// How long a run may measure: a stored-mode run measures `load.duration`;
+/// an A/B run goes on while a metric is undecided, up to
+/// `load.max_duration`, so a tail that needs more than the first but not the
+/// second only makes the run longer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Span {
+    Duration,
+    Budget,
+}
+
 /// One sentence per gated endpoint × quantile that the suite's rate, weight
-/// and duration cannot give enough requests, with the duration that would.
-pub fn unjudgeable(config: &Config) -> Vec<String> {
+/// and duration (or A/B mode's budget, `span`) cannot give enough requests,
+/// with the setting that would.
+pub fn unjudgeable(config: &Config, span: Span) -> Vec<String> {
     let total: f64 = config.endpoints.iter().map(|e| f64::from(e.weight)).sum();
     let load = &config.load;
     let mut out = Vec::new();
     for endpoint in &config.endpoints {
         let share = f64::from(endpoint.weight) / total.max(1.0);
         let per_second = load.rate * share;
-        let requests = (per_second * load.duration.as_secs_f64()).floor() as u64;
+        let (within, key) = match span {
+            Span::Duration => (load.duration, "load.duration"),
+            Span::Budget => (load.max_duration, "load.max_duration"),
+        };
+        let requests = (per_second * within.as_secs_f64()).floor() as u64;
         let metrics = endpoint
             .gate
             .metrics
@@ -43,11 +58,11 @@ pub fn unjudgeable(config: &Config) -> Vec<String> {
             let duration =
                 Duration::from_secs((needed as f64 / per_second.max(1e-9)).ceil() as u64);
             out.push(format!(
-                "{} {} needs {needed} successful requests per run but gets about {requests} ({:.1}/s for {}): it will be inconclusive; use load.duration: {} or a higher weight or rate, or gate it on p50 and mean",
+                "{} {} needs {needed} successful requests per run but gets about {requests} ({:.1}/s for {}): it will be inconclusive; use {key}: {} or a higher weight or rate, or gate it on p50 and mean",
                 endpoint.name,
                 metric.name(),
                 per_second,
-                humantime::format_duration(load.duration),
+                humantime::format_duration(within),
                 humantime::format_duration(duration),
             ));
         }
@@ -67,7 +82,7 @@ mod tests {
         let config = crate::config::parse(text, Path::new("s.yaml")).expect("valid");
         // busy: 40/s × 20 s = 800 (p95 ok, p99 not); rare: 10/s × 20 s = 200
         // (p95 just ok, p99 not).
-        let found = unjudgeable(&config);
+        let found = unjudgeable(&config, Span::Duration);
         assert_eq!(found.len(), 2, "{found:#?}");
         assert!(
             found[0]
@@ -79,5 +94,22 @@ mod tests {
         assert!(found[1].starts_with("rare p99 needs 1000"), "{}", found[1]);
         assert!(found[1].contains("load.duration: 1m 40s"), "{}", found[1]);
         assert_eq!(needed(0.5), 20);
+        // A/B mode measures up to its budget (120 s by default): 4,800 and
+        // 1,200 requests, enough for both p99s.
+        assert!(unjudgeable(&config, Span::Budget).is_empty());
+        let short = text.replace("duration: 20s", "duration: 20s\n  max_duration: 60s");
+        let config = crate::config::parse(&short, Path::new("s.yaml")).expect("valid");
+        let found = unjudgeable(&config, Span::Budget);
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].starts_with("rare p99 needs 1000 successful requests per run but gets about 600 (10.0/s for 1m)"),
+            "{}",
+            found[0]
+        );
+        assert!(
+            found[0].contains("use load.max_duration: 1m 40s"),
+            "{}",
+            found[0]
+        );
     }
 }

@@ -48,7 +48,7 @@ pub fn capacity_of(base: &RunRecord, head: &RunRecord) -> Capacity {
     capacity::capacity(base, head, false)
 }
 pub use gate::{Accepted, GateSettings, MetricNoise, RunNoise};
-pub use judgeable::unjudgeable;
+pub use judgeable::{unjudgeable, Span};
 pub use memory::Memory;
 pub use model::{
     Capacity, CapacityVerdict, Comparison, Curves, EndpointComparison, ErrorComparison,
