@@ -7,8 +7,7 @@
 //! ([`Worktree`]), both sides' suites on their own ports ([`measure`]), and
 //! the gate with the slowdowns a pull request accepts ([`gate`]).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::time::Duration;
 
 use crate::compare::{GateSettings, Look};
@@ -18,9 +17,11 @@ use crate::runner::RunError;
 use crate::{calibrate, runner};
 
 mod accepted;
+mod base;
 mod worktree;
 
 pub use accepted::accepted;
+pub use base::{base_suite_path, foreign_baseline_commit};
 pub use worktree::Worktree;
 
 /// Why A/B mode could not measure.
@@ -282,92 +283,6 @@ pub fn gate(run: &SideBySide, base_baselines: &Path, head_baselines: &Path) -> G
     }
     let noise = calibrate::run_noise(head_baselines, &run.head_config.suite);
     GateSettings::from_config(&run.head_config).for_ab(noise, accepted)
-}
-
-/// The base tree's copy of the head's suite file: the same path relative to
-/// the repository root (or to the current directory outside git).
-pub fn base_suite_path(head_suite: &Path, base_dir: &Path) -> Result<PathBuf, String> {
-    let head_suite = fs_err::canonicalize(head_suite)
-        .map_err(|e| format!("cannot resolve {}: {e}", head_suite.display()))?;
-    let dir = head_suite.parent().unwrap_or(Path::new("/"));
-    let root = git(dir, &["rev-parse", "--show-toplevel"])
-        .map(PathBuf::from)
-        .or_else(|| std::env::current_dir().ok())
-        .and_then(|root| std::fs::canonicalize(root).ok())
-        .unwrap_or_default();
-    let relative = head_suite.strip_prefix(&root).map_err(|_| {
-        format!(
-            "the suite file {} is outside the repository {}; run benchgate from the repository",
-            head_suite.display(),
-            root.display()
-        )
-    })?;
-    let base = base_dir.join(relative);
-    if !base.is_file() {
-        return Err(format!(
-            "the base tree has no suite file at {}: A/B mode builds and starts each side from its own suite file; \
-             add {} in the base branch first, or compare with the stored baseline (`benchgate check`)",
-            base.display(),
-            relative.display()
-        ));
-    }
-    Ok(base)
-}
-
-/// The commit to measure side by side when the stored baseline was
-/// recorded on another machine (another CPU model or core count, whose
-/// offset no interval covers) and this repository has its commit; says
-/// which. `None` when the baseline is from this kind of machine, or its
-/// commit is unknown here (the comparison then decides nothing, and says
-/// so).
-pub fn foreign_baseline_commit(base: &RunRecord, config: &Config) -> Option<String> {
-    let (there, here) = (&base.provenance.host, crate::provenance::host());
-    if there.cpu_model == here.cpu_model && there.cores == here.cores {
-        return None;
-    }
-    let dir = config.path.parent().unwrap_or(Path::new("."));
-    let commit = base
-        .provenance
-        .git_commit
-        .clone()
-        .filter(|c| has_commit(dir, c));
-    match &commit {
-        Some(c) => eprintln!(
-            "the stored baseline was recorded on another machine ({}, {} cores); measuring its commit {} side by side with this checkout instead (A/B mode)",
-            there.cpu_model,
-            there.cores,
-            crate::report::short_commit(Some(c))
-        ),
-        None => eprintln!(
-            "benchgate: warning: the stored baseline was recorded on another machine ({}, {} cores) at a commit this repository does not have: it cannot decide the gate; record the baseline on this runner type, or use --ab",
-            there.cpu_model, there.cores
-        ),
-    }
-    commit
-}
-
-/// Whether the repository holding `dir` has `commit`.
-pub fn has_commit(dir: &Path, commit: &str) -> bool {
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    Command::new("git")
-        .current_dir(dir)
-        .args(["cat-file", "-e", &format!("{commit}^{{commit}}")])
-        .output()
-        .is_ok_and(|out| out.status.success())
-}
-
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    (out.status.success() && !text.is_empty()).then_some(text)
 }
 
 #[cfg(test)]

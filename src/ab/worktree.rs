@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::git;
+use super::base::git;
 
 /// A temporary `git worktree` of one commit; removed when dropped.
 #[derive(Debug)]
