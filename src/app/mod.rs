@@ -28,11 +28,14 @@ use crate::load;
 use crate::placement;
 
 mod cargo_env;
+mod error;
 mod log;
 pub mod resources;
 pub mod secrets;
 pub mod supervise;
 mod tree;
+
+pub use error::AppError;
 
 /// How long the app gets to exit after SIGTERM before it is killed.
 const GRACE: Duration = Duration::from_secs(5);
@@ -42,54 +45,6 @@ const PORT_WAIT: Duration = Duration::from_secs(2);
 const POLL: Duration = Duration::from_millis(50);
 /// How many lines of the app's log an error shows.
 const LOG_TAIL_LINES: usize = 15;
-
-#[derive(Debug, thiserror::Error)]
-pub enum AppError {
-    #[error("cannot start the app: `{program}` was not found (cwd {cwd}); check the app section of the suite file")]
-    NotFound { program: String, cwd: PathBuf },
-    #[error("cannot start the app `{program}`: {source}")]
-    Spawn {
-        program: String,
-        source: std::io::Error,
-    },
-    #[error("cannot place the app: {0}; change or remove app.cpus")]
-    Placement(String),
-    #[error("cannot create the app's log file {path}: {source}")]
-    Log {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("port {port} on {host} is already in use by another process; stop it or change the port in the suite file")]
-    PortInUse { host: String, port: u16 },
-    #[error("the app exited with {status} before it was ready; last lines of {log}:\n{tail}")]
-    ExitedEarly {
-        status: String,
-        log: PathBuf,
-        tail: String,
-    },
-    #[error("the app was not ready within {timeout:?}: {url} last said: {last}; raise app.ready.timeout or check app.ready.url; last lines of {log}:\n{tail}")]
-    NotReady {
-        timeout: Duration,
-        url: String,
-        last: String,
-        log: PathBuf,
-        tail: String,
-    },
-    #[error("invalid app.ready.url {url}: {reason}")]
-    ReadyUrl { url: String, reason: String },
-    #[error("the build command failed with {status}; last lines of {log}:\n{tail}")]
-    BuildFailed {
-        status: String,
-        log: PathBuf,
-        tail: String,
-    },
-    #[error("the app exited with {status} during the run; last lines of {log}:\n{tail}")]
-    Died {
-        status: String,
-        log: PathBuf,
-        tail: String,
-    },
-}
 
 /// Runs the app's `build` command (if any) to completion, in the app's
 /// directory and environment, with its output to `log`. Interrupting the
