@@ -11,13 +11,14 @@
 //! Lists follow the `Link` header's `rel="next"` (GitHub may return a
 //! short page before the last), on the API's own host only.
 
-use std::fmt;
 use std::time::Duration;
 
 use http::StatusCode;
 use octocrab::Octocrab;
 use serde::Deserialize;
 
+pub use super::error::ApiError;
+use super::error::{chain, classify, github_message, retryable};
 use super::Token;
 
 /// The hidden knob that shortens the backoff in tests, in milliseconds.
@@ -66,68 +67,6 @@ impl Retry {
     pub fn backoff(&self, attempt: u32) -> Duration {
         let factor = 1u32 << attempt.saturating_sub(1).min(10);
         self.base.saturating_mul(factor).min(MAX_WAIT)
-    }
-}
-
-/// Why a call failed, for a warning.
-#[derive(Debug)]
-pub enum ApiError {
-    /// 401, 403 or 404: the token may not do this.
-    Refused {
-        action: &'static str,
-        status: StatusCode,
-        message: String,
-    },
-    /// Another error status, after any retries.
-    Status {
-        action: &'static str,
-        status: StatusCode,
-        message: String,
-    },
-    /// No answer, or one that could not be read.
-    Transport {
-        action: &'static str,
-        message: String,
-    },
-}
-
-/// What a workflow needs so that its token may comment.
-pub const PERMISSIONS_BLOCK: &str = "permissions:\n  pull-requests: write";
-
-impl ApiError {
-    /// Whether another try may succeed: no answer, a server error or a
-    /// rate limit.
-    pub fn retryable(&self) -> bool {
-        match self {
-            ApiError::Refused { .. } => false,
-            ApiError::Status {
-                status, message, ..
-            } => retryable(*status, message),
-            ApiError::Transport { .. } => true,
-        }
-    }
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ApiError::Refused {
-                action,
-                status,
-                message,
-            } => write!(
-                f,
-                "GitHub refused to {action} ({status}: {message}); the token cannot write to this pull request — on a pull request from a fork the token is read-only, otherwise give the workflow's job:\n{PERMISSIONS_BLOCK}"
-            ),
-            ApiError::Status {
-                action,
-                status,
-                message,
-            } => write!(f, "cannot {action}: GitHub answered {status}: {message}"),
-            ApiError::Transport { action, message } => {
-                write!(f, "cannot {action}: {message}")
-            }
-        }
     }
 }
 
@@ -375,51 +314,11 @@ impl Api {
     }
 }
 
-/// An error with its causes: octocrab's own message alone ("Service
-/// Error") does not say what went wrong.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
-}
-
 #[derive(Debug, Clone, Copy)]
 enum Method {
     Get,
     Post,
     Patch,
-}
-
-/// Server errors, 429 and rate limits are worth another try.
-fn retryable(status: StatusCode, message: &str) -> bool {
-    status.is_server_error()
-        || status == StatusCode::TOO_MANY_REQUESTS
-        || (status == StatusCode::FORBIDDEN && message.to_lowercase().contains("rate limit"))
-}
-
-fn classify(action: &'static str, status: StatusCode, message: String) -> ApiError {
-    match status {
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND => {
-            ApiError::Refused {
-                action,
-                status,
-                message,
-            }
-        }
-        _ => ApiError::Status {
-            action,
-            status,
-            message,
-        },
-    }
 }
 
 /// The `rel="next"` URL of a `Link` header:
@@ -434,14 +333,6 @@ fn next_link(header: &str) -> Option<String> {
         let url = url.trim().strip_prefix('<')?.strip_suffix('>')?;
         is_next.then(|| url.to_string())
     })
-}
-
-/// GitHub's `message` from an error body, or the start of the body.
-fn github_message(body: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("message")?.as_str().map(str::to_string))
-        .unwrap_or_else(|| body.chars().take(200).collect())
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use crate::report::Report;
 
 mod api;
 mod comment;
+mod error;
 mod identity;
 mod summary;
 #[cfg(test)]
