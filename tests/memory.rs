@@ -41,19 +41,6 @@ fn ab(head: &Path, base: &Path) -> (i32, Value, String) {
     ab_json(head, base, &[])
 }
 
-/// The `peak_rss` figure of the app row.
-fn peak_rss(c: &Value) -> Value {
-    c["endpoints"]
-        .as_array()
-        .expect("endpoints")
-        .iter()
-        .find(|e| e["name"] == "(app)")
-        .and_then(|e| e["metrics"].as_array())
-        .and_then(|m| m.iter().find(|m| m["metric"] == "peak_rss"))
-        .unwrap_or_else(|| panic!("no (app) peak_rss: {c:#}"))
-        .clone()
-}
-
 fn memory_warnings(c: &Value) -> Vec<String> {
     c["warnings"]
         .as_array()
@@ -71,14 +58,14 @@ fn a_leaking_head_is_warned_about_and_fails_on_peak_rss() {
     let same = suite_dir(&suite(""));
     let (code, c, stderr) = ab(same.path(), base.path());
     assert!(code == 0 || code == 1, "exit {code}: {stderr}");
-    let row = peak_rss(&c);
+    let row = support::app_metric(&c, "peak_rss");
     eprintln!("A/A peak_rss: {row}");
     assert_ne!(row["verdict"], "regressed", "A/A flagged: {row:#}");
     assert!(memory_warnings(&c).is_empty(), "{:?}", c["warnings"]);
 
     let leaking = suite_dir(&suite("  env: { DEMO_LEAK: \"4\" }\n"));
     let (code, c, stderr) = ab(leaking.path(), base.path());
-    let row = peak_rss(&c);
+    let row = support::app_metric(&c, "peak_rss");
     eprintln!("leaking peak_rss: {row}; memory: {}", c["memory"]);
     let warned = memory_warnings(&c);
     assert!(

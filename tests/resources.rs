@@ -45,23 +45,13 @@ fn ab(head: &Path, base: &Path) -> (i32, Value, String) {
     ab_json(head, base, &[])
 }
 
-fn cpu_row(c: &Value) -> Value {
-    c["endpoints"]
-        .as_array()
-        .expect("endpoints")
-        .iter()
-        .find(|e| e["name"] == "(app)")
-        .unwrap_or_else(|| panic!("no (app) row: {c:#}"))["metrics"][0]
-        .clone()
-}
-
 #[test]
 fn a_head_doing_more_cpu_work_is_flagged_and_a_a_is_not() {
     let base = suite_dir(&suite(""));
     let same = suite_dir(&suite(""));
     let (code, c, stderr) = ab(same.path(), base.path());
     assert!(code == 0 || code == 1, "exit {code}: {stderr}");
-    let row = cpu_row(&c);
+    let row = support::app_metric(&c, "cpu/request");
     assert_eq!(row["metric"], "cpu/request", "{row:#}");
     assert_ne!(row["verdict"], "regressed", "A/A flagged: {row:#}");
     assert!(
@@ -74,7 +64,7 @@ fn a_head_doing_more_cpu_work_is_flagged_and_a_a_is_not() {
         "  env: { DEMO_SLOWDOWN: \"/users=1.5,/orders=1.5,/search=1.5\" }\n",
     ));
     let (code, c, stderr) = ab(slow.path(), base.path());
-    let row = cpu_row(&c);
+    let row = support::app_metric(&c, "cpu/request");
     eprintln!("×1.5 cpu/request: {row}");
     assert_eq!(row["verdict"], "regressed", "{row:#}\n{stderr}");
     assert_eq!(code, 1, "{stderr}");

@@ -510,3 +510,17 @@ pub fn ab_json(head: &Path, base: &Path, extra: &[&str]) -> (i32, serde_json::Va
     let json = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
     (out.status.code().unwrap_or(-1), json, stderr)
 }
+
+/// The app row's `metric` (e.g. "cpu/request", "peak_rss") in a
+/// comparison's JSON; panics with the comparison when it is missing.
+pub fn app_metric(c: &serde_json::Value, metric: &str) -> serde_json::Value {
+    c["endpoints"]
+        .as_array()
+        .expect("endpoints")
+        .iter()
+        .find(|e| e["name"] == "(app)")
+        .and_then(|e| e["metrics"].as_array())
+        .and_then(|m| m.iter().find(|m| m["metric"] == metric))
+        .unwrap_or_else(|| panic!("no (app) {metric}: {c:#}"))
+        .clone()
+}
