@@ -21,6 +21,7 @@
 mod app_row;
 mod capacity;
 mod context;
+mod cpu_mix;
 mod estimates;
 mod gate;
 mod judgeable;
