@@ -143,7 +143,13 @@ pub fn measure_until<T>(
             }
         }
         let build = sides.build && round == 0;
-        let [b, h] = measure_round(&sides, &base, &head, build, round % 2 == 1)?;
+        let [b, h] = measure_round(
+            &sides,
+            &base,
+            &head,
+            build,
+            crate::record::head_started_first(round),
+        )?;
         rounds_base.push(b);
         rounds_head.push(h);
         round += 1;

@@ -198,6 +198,5 @@ fn run_noise(
         Metric::PeakRss => peak_rss::round_log_ratios(base, head),
         _ => resources::round_log_ratios(base, head),
     };
-    let (se, df) = instance_noise_of(&logs, &estimate, (prior.tau, prior.df));
-    estimate.relative_to(1.0, se, df)
+    instance_noise_of(&logs, estimate.log_se, (prior.tau, prior.df)).apply(&estimate)
 }

@@ -88,8 +88,7 @@ pub(super) fn estimates(
             if let (Some(e), Some(_), Some(prior)) =
                 (estimate.as_mut(), pairing, gate.run_noise.of(*metric))
             {
-                let (se, df) = instance_noise(b, h, *metric, e, (prior.tau, prior.df));
-                *e = e.relative_to(1.0, se, df);
+                *e = instance_noise(b, h, *metric, e, (prior.tau, prior.df)).apply(e);
             }
             if let (Some(e), Some(a)) = (estimate.as_mut(), gate.accepted(&h.name, *metric)) {
                 *e = e.relative_to(a.ratio, a.log_se, a.df);
@@ -103,56 +102,120 @@ pub(super) fn estimates(
 /// rounds' own evidence: about five rounds.
 const PRIOR_ROUNDS_DF: f64 = 4.0;
 
+/// One round of an A/B run: ln(head / base) of the round's metric, and
+/// whether the head app was started first in it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct RoundLog {
+    pub head_first: bool,
+    pub log: f64,
+}
+
+/// What the rounds of an A/B run add to an estimate: the standard error of
+/// the instances' offsets in ln R̂, its degrees of freedom, and the shift
+/// that balances the two start orders.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct InstanceNoise {
+    pub se: f64,
+    pub df: f64,
+    pub shift: f64,
+}
+
+impl InstanceNoise {
+    /// `estimate` with the instance offsets in its noise and its ratio
+    /// balanced over the start orders.
+    pub fn apply(&self, estimate: &Estimate) -> Estimate {
+        estimate
+            .shifted(self.shift)
+            .relative_to(1.0, self.se, self.df)
+    }
+}
+
+/// The instance offset's contribution to an A/B estimate (see
+/// [`instance_noise_of`]).
+fn instance_noise(
+    base: &EndpointRecord,
+    head: &EndpointRecord,
+    metric: Metric,
+    within: &Estimate,
+    prior: (f64, f64),
+) -> InstanceNoise {
+    instance_noise_of(&round_log_ratios(base, head, metric), within.log_se, prior)
+}
+
 /// The instance offset's contribution to the standard error of ln R̂ in an
-/// A/B run, with its degrees of freedom.
+/// A/B run, from the per-round log ratios and the standard error of ln R̂
+/// within the rounds (`within_se`, from the block pairs).
 ///
 /// Two instances of one build keep an offset δ for as long as they live,
 /// which no block pair of theirs can see. With one round (one pair of
 /// instances) it is the prior floor τ₀ itself. With R rounds — each a fresh
 /// pair of instances, δᵣ ~ (0, τ²) — the per-round log ratios lᵣ vary by
 /// τ² plus their within-round noise w̄ ≈ R·se²(within), so the run estimates
-/// τ̂² = max(0, s²(lᵣ) − w̄) on R − 1 df (method of moments, as DerSimonian &
-/// Laird 1986 for between-study variance), moderated with the prior:
-/// τ̃² = (d₀τ₀² + (R−1)τ̂²) / (d₀ + R − 1), d₀ = [`PRIOR_ROUNDS_DF`]
-/// (Smyth 2004's form, with the prior from calibration instead of other
-/// endpoints, whose offsets move together). The pooled estimate averages R
-/// offsets: τ̃/√R on d₀ + R − 1 df.
-fn instance_noise(
-    base: &EndpointRecord,
-    head: &EndpointRecord,
-    metric: Metric,
-    within: &Estimate,
-    (prior_tau, prior_df): (f64, f64),
-) -> (f64, f64) {
-    instance_noise_of(
-        &round_log_ratios(base, head, metric),
-        within,
-        (prior_tau, prior_df),
-    )
-}
-
-/// [`instance_noise`] from the per-round log ratios.
+/// τ̂² = max(0, s²(lᵣ) − w̄) (method of moments, as DerSimonian & Laird 1986
+/// for between-study variance), moderated with the prior:
+/// τ̃² = (d₀τ₀² + d·τ̂²) / (d₀ + d), d₀ = [`PRIOR_ROUNDS_DF`] (Smyth 2004's
+/// form, with the prior from calibration instead of other endpoints, whose
+/// offsets move together). The pooled estimate averages the offsets:
+/// τ̃/√R on d₀ + d df.
+///
+/// The rounds alternate which app starts first, and on some apps the one
+/// started first stays slower (or faster) for the whole round — on a Flask
+/// app under gunicorn by 3–5%, in every round. That is a period effect, as
+/// in an AB/BA cross-over trial (Jones & Kenward 2014, ch. 2): once both
+/// orders are present (R ≥ 3), the estimate is the mean of the two orders'
+/// means — the shift moves the pooled ratio there — and s² pools the
+/// spread within each order, on d = R − 2 df, so the order's effect is
+/// neither noise nor bias. The mean of two groups of nₕ and n_b rounds
+/// averages R' = 4 / (1/nₕ + 1/n_b) rounds' worth of offsets (R when
+/// balanced).
 pub(super) fn instance_noise_of(
-    logs: &[f64],
-    within: &Estimate,
+    logs: &[RoundLog],
+    within_se: f64,
     (prior_tau, prior_df): (f64, f64),
-) -> (f64, f64) {
+) -> InstanceNoise {
     let r = logs.len();
     if r < 2 {
-        return (prior_tau, prior_df);
+        return InstanceNoise {
+            se: prior_tau,
+            df: prior_df,
+            shift: 0.0,
+        };
     }
-    let mean = logs.iter().sum::<f64>() / r as f64;
-    let s2 = logs.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / (r - 1) as f64;
-    let w = r as f64 * within.log_se.powi(2);
+    let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
+    let squares = |xs: &[f64], m: f64| xs.iter().map(|x| (x - m).powi(2)).sum::<f64>();
+    let all: Vec<f64> = logs.iter().map(|l| l.log).collect();
+    let (head_first, base_first): (Vec<&RoundLog>, Vec<&RoundLog>) =
+        logs.iter().partition(|l| l.head_first);
+    let groups = [head_first, base_first].map(|g| g.iter().map(|l| l.log).collect::<Vec<_>>());
+    let (centre, sum_squares, d, averaged) = if r >= 3 && groups.iter().all(|g| !g.is_empty()) {
+        let [h, b] = &groups;
+        let (mh, mb) = (mean(h), mean(b));
+        let averaged = 4.0 / (1.0 / h.len() as f64 + 1.0 / b.len() as f64);
+        (
+            (mh + mb) / 2.0,
+            squares(h, mh) + squares(b, mb),
+            r - 2,
+            averaged,
+        )
+    } else {
+        let m = mean(&all);
+        (m, squares(&all, m), r - 1, r as f64)
+    };
+    let s2 = sum_squares / d as f64;
+    let w = r as f64 * within_se.powi(2);
     let tau2 = (s2 - w).max(0.0);
-    let d = (r - 1) as f64;
+    let d = d as f64;
     let moderated = (PRIOR_ROUNDS_DF * prior_tau.powi(2) + d * tau2) / (PRIOR_ROUNDS_DF + d);
-    ((moderated / r as f64).sqrt(), PRIOR_ROUNDS_DF + d)
+    InstanceNoise {
+        se: (moderated / averaged).sqrt(),
+        df: PRIOR_ROUNDS_DF + d,
+        shift: centre - mean(&all),
+    }
 }
 
 /// Per round (run) present on both sides, ln(metric of the round's pooled
 /// head / base); rounds where either side has no data are left out.
-fn round_log_ratios(base: &EndpointRecord, head: &EndpointRecord, metric: Metric) -> Vec<f64> {
+fn round_log_ratios(base: &EndpointRecord, head: &EndpointRecord, metric: Metric) -> Vec<RoundLog> {
     let pooled = |e: &EndpointRecord| {
         let mut runs: std::collections::BTreeMap<u32, hdrhistogram::Histogram<u64>> =
             std::collections::BTreeMap::new();
@@ -171,10 +234,17 @@ fn round_log_ratios(base: &EndpointRecord, head: &EndpointRecord, metric: Metric
             if bh.is_empty() || hh.is_empty() {
                 return None;
             }
-            let ratio = metric.of(hh) / metric.of(bh);
-            (ratio.is_finite() && ratio > 0.0).then(|| ratio.ln())
+            round_log(*run, metric.of(hh) / metric.of(bh))
         })
         .collect()
+}
+
+/// Round `run`'s log ratio, for a finite positive `ratio`.
+pub(super) fn round_log(run: u32, ratio: f64) -> Option<RoundLog> {
+    (ratio.is_finite() && ratio > 0.0).then(|| RoundLog {
+        head_first: crate::record::head_started_first(run),
+        log: ratio.ln(),
+    })
 }
 
 /// Why a quantile cannot be compared with this many requests, if so: each

@@ -38,6 +38,8 @@ mod verdicts;
 mod tests;
 #[cfg(test)]
 mod tests_phases;
+#[cfg(test)]
+mod tests_rounds;
 
 use context::{other_machine, side_info, warnings};
 use verdicts::metric_comparison;

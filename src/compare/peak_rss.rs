@@ -102,7 +102,10 @@ fn peak_mib(blocks: &[ResourceBlock]) -> Option<f64> {
 
 /// Per round (run) present on both sides, ln(head / base) of the round's
 /// peak: the rounds of an A/B run, for its instance noise.
-pub(super) fn round_log_ratios(base: &RunRecord, head: &RunRecord) -> Vec<f64> {
+pub(super) fn round_log_ratios(
+    base: &RunRecord,
+    head: &RunRecord,
+) -> Vec<super::estimates::RoundLog> {
     super::resources::round_log_ratios_of(base, head, peak_mib)
 }
 

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use super::app_row::Figure;
 use super::cpu_mix::mix_weights;
+use super::estimates::{round_log, RoundLog};
 use crate::record::{Pairing, ResourceBlock, RunRecord};
 use crate::stats::{self, Bootstrap, Recorded, Side, Statistic};
 
@@ -153,7 +154,7 @@ pub(super) fn by_run<'a, T>(blocks: &[ResourceBlock], values: &'a [T]) -> Side<'
 
 /// Per round (run) present on both sides, ln(head / base) of the pooled
 /// CPU per request: the rounds of an A/B run, for its instance noise.
-pub(super) fn round_log_ratios(base: &RunRecord, head: &RunRecord) -> Vec<f64> {
+pub(super) fn round_log_ratios(base: &RunRecord, head: &RunRecord) -> Vec<RoundLog> {
     round_log_ratios_of(base, head, pooled_us)
 }
 
@@ -163,7 +164,7 @@ pub(super) fn round_log_ratios_of(
     base: &RunRecord,
     head: &RunRecord,
     statistic: fn(&[ResourceBlock]) -> Option<f64>,
-) -> Vec<f64> {
+) -> Vec<RoundLog> {
     let per_run = |r: &RunRecord| {
         let mut runs: BTreeMap<u32, Vec<ResourceBlock>> = BTreeMap::new();
         for b in r.resources.iter().flat_map(|r| &r.blocks) {
@@ -173,10 +174,7 @@ pub(super) fn round_log_ratios_of(
     };
     let (b, h) = (per_run(base), per_run(head));
     b.iter()
-        .filter_map(|(run, bb)| {
-            let ratio = statistic(h.get(run)?)? / statistic(bb)?;
-            (ratio.is_finite() && ratio > 0.0).then(|| ratio.ln())
-        })
+        .filter_map(|(run, bb)| round_log(*run, statistic(h.get(run)?)? / statistic(bb)?))
         .collect()
 }
 

@@ -126,6 +126,14 @@ pub enum Pairing {
     Alternate,
 }
 
+/// In a side-by-side record of several rounds (runs), whether round `round`
+/// started the head app before the base: the rounds alternate, the base
+/// first in round 0. The comparison balances the two orders, since an app
+/// started first can stay slower or faster for its whole life.
+pub fn head_started_first(round: u32) -> bool {
+    round % 2 == 1
+}
+
 /// What [`RunRecord::append`] does with an endpoint the record lacks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NewEndpoints {

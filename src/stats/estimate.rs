@@ -147,6 +147,27 @@ impl Estimate {
         Estimate::from_pivot(parts, pivot, self.alpha)
     }
 
+    /// The same estimate with its ratio moved by `log_shift` on the log
+    /// scale (the head's figure with it), its noise unchanged: e.g. an A/B
+    /// ratio balanced over the order in which the rounds started the apps.
+    pub fn shifted(&self, log_shift: f64) -> Estimate {
+        let factor = log_shift.exp();
+        let parts = Parts {
+            stat: self.stat,
+            base: self.base,
+            head: self.head * factor,
+            noise: self.noise,
+            base_blocks: self.base_blocks,
+            head_blocks: self.head_blocks,
+        };
+        let pivot = Pivot {
+            log_ratio: self.ratio.ln() + log_shift,
+            se: self.log_se,
+            df: self.df,
+        };
+        Estimate::from_pivot(parts, pivot, self.alpha)
+    }
+
     /// The estimate against a shifted reference: head tested against
     /// base × `accepted`, where `accepted` is itself an estimate (a slowdown
     /// recorded beforehand) with standard error `accepted_se` of its log on

@@ -1,0 +1,176 @@
+//! The rounds of an A/B run: the instance offsets they add to an estimate,
+//! with the start order's effect taken out — on known answers, and in a
+//! simulation of A/A and 10% runs whose first-started app is slower.
+
+use rand::Rng;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+use super::estimates::{instance_noise_of, InstanceNoise, RoundLog};
+use crate::stats::combined_noise;
+
+/// Rounds as `ab` runs them: the base first in round 0, then alternating.
+fn rounds(logs: &[f64]) -> Vec<RoundLog> {
+    logs.iter()
+        .enumerate()
+        .map(|(r, &log)| RoundLog {
+            head_first: crate::record::head_started_first(r as u32),
+            log,
+        })
+        .collect()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-12
+}
+
+#[test]
+fn one_round_is_worth_the_prior_floor() {
+    let noise = instance_noise_of(&rounds(&[0.3]), 0.01, (0.02, 4.0));
+    assert_eq!(
+        noise,
+        InstanceNoise {
+            se: 0.02,
+            df: 4.0,
+            shift: 0.0
+        }
+    );
+}
+
+#[test]
+fn a_start_order_effect_is_neither_noise_nor_bias() {
+    // True ratio +2%; the app started first is 4% slower: the head's log
+    // ratio is θ − δ in rounds where the base started first, θ + δ where
+    // the head did. Five rounds: three base-first, two head-first.
+    let (theta, delta) = (0.02, 0.04);
+    let logs: Vec<f64> = (0..5u32)
+        .map(|r| {
+            let sign = if crate::record::head_started_first(r) {
+                1.0
+            } else {
+                -1.0
+            };
+            theta + sign * delta
+        })
+        .collect();
+    let plain = logs.iter().sum::<f64>() / 5.0;
+    let noise = instance_noise_of(&rounds(&logs), 0.0, (0.02, 4.0));
+    // The balanced centre is θ; the plain mean leans to the base-first
+    // rounds by δ/5.
+    assert!(close(plain + noise.shift, theta), "{noise:?}");
+    assert!(close(plain, theta - delta / 5.0));
+    // Nothing is left within the orders: only the prior floor, on
+    // d₀ + R − 2 df, averaged over 4 / (1/2 + 1/3) = 4.8 rounds.
+    let expected = (4.0 * 0.02f64.powi(2) / 7.0 / 4.8).sqrt();
+    assert!(close(noise.se, expected), "{} vs {expected}", noise.se);
+    assert_eq!(noise.df, 7.0);
+    // Ignoring the order would have made the same rounds look four times
+    // noisier than the floor.
+    let spread = {
+        let m = plain;
+        (logs.iter().map(|l| (l - m).powi(2)).sum::<f64>() / 4.0).sqrt()
+    };
+    assert!(spread > 0.04, "{spread}");
+}
+
+#[test]
+fn rounds_of_one_order_fall_back_to_the_plain_spread() {
+    // Two rounds: one of each order, but no df left within them.
+    let noise = instance_noise_of(&rounds(&[0.0, 0.1]), 0.0, (0.0, 4.0));
+    assert!(close(noise.shift, 0.0));
+    assert_eq!(noise.df, 5.0);
+    // s² = 0.005 on 1 df, moderated with a zero prior on 4: 0.001 over 2.
+    assert!(close(noise.se, (0.001f64 / 2.0).sqrt()), "{noise:?}");
+}
+
+fn normal(rng: &mut ChaCha8Rng) -> f64 {
+    let (u, v): (f64, f64) = (rng.random::<f64>().max(1e-300), rng.random());
+    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+}
+
+/// Share of simulated runs whose 95% interval excludes 1, and the median
+/// smallest detectable change, for `rounds` rounds with true log ratio
+/// `theta`, start-order effect `delta`, instance offsets of sd `tau` and
+/// within-round noise of sd `within` per round. `balanced`: the rule;
+/// otherwise the plain spread of the rounds (as before the order counted).
+fn simulate(theta: f64, delta: f64, rounds_n: u32, balanced: bool, seed: u64) -> (f64, f64) {
+    let (tau, within, prior) = (0.01, 0.02, (0.02, 4.0));
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let runs = 4000;
+    let mut rejected = 0;
+    let mut detectable = Vec::new();
+    for _ in 0..runs {
+        let logs: Vec<f64> = (0..rounds_n)
+            .map(|r| {
+                let sign = if crate::record::head_started_first(r) {
+                    1.0
+                } else {
+                    -1.0
+                };
+                theta + sign * delta + tau * normal(&mut rng) + within * normal(&mut rng)
+            })
+            .collect();
+        let logs = rounds(&logs);
+        let within_se = within / f64::from(rounds_n).sqrt();
+        let noise = if balanced {
+            instance_noise_of(&logs, within_se, prior)
+        } else {
+            let mixed: Vec<RoundLog> = logs
+                .iter()
+                .map(|l| RoundLog {
+                    head_first: false,
+                    ..*l
+                })
+                .collect();
+            instance_noise_of(&mixed, within_se, prior)
+        };
+        let mean = logs.iter().map(|l| l.log).sum::<f64>() / f64::from(rounds_n);
+        // The block pairs' own noise on many df, as the paired bootstrap
+        // gives it, plus the instances'.
+        let (se, df) = combined_noise((within_se, 1000.0), (noise.se, noise.df));
+        let t = StudentsT::new(0.0, 1.0, df).expect("df > 0");
+        let q = t.inverse_cdf(0.975);
+        if ((mean + noise.shift) / se).abs() > q {
+            rejected += 1;
+        }
+        detectable.push((se * (q + t.inverse_cdf(0.95))).exp_m1());
+    }
+    detectable.sort_by(f64::total_cmp);
+    (
+        f64::from(rejected) / f64::from(runs),
+        detectable[detectable.len() / 2],
+    )
+}
+
+#[test]
+fn with_the_order_taken_out_an_a_a_run_keeps_its_level_and_a_change_shows() {
+    for (rounds_n, seed) in [(5, 1), (8, 2), (13, 3)] {
+        // A/A with a 4% start-order effect: false rejections stay near 5%
+        // (binomial sd over 4,000 runs: 0.34 points).
+        let (aa, detect) = simulate(0.0, 0.04, rounds_n, true, seed);
+        let (aa_plain, detect_plain) = simulate(0.0, 0.04, rounds_n, false, seed);
+        let (aa_none, _) = simulate(0.0, 0.0, rounds_n, true, seed + 10);
+        eprintln!(
+            "{rounds_n} rounds: A/A {aa} (plain {aa_plain}, no order effect {aa_none}); detectable {detect:.3} (plain {detect_plain:.3})"
+        );
+        assert!(aa <= 0.065, "{rounds_n} rounds: A/A {aa}");
+        // The plain spread counts the order effect as noise: its smallest
+        // detectable change is far larger.
+        assert!(aa_plain <= 0.07, "{rounds_n} rounds: {aa_plain}");
+        assert!(
+            detect_plain > 1.5 * detect,
+            "{rounds_n} rounds: {detect_plain} vs {detect}"
+        );
+        // Without an order effect, taking it out costs one df and keeps the
+        // level.
+        assert!(aa_none <= 0.065, "{rounds_n} rounds: {aa_none}");
+    }
+    // A 3.5% change beside the order effect: seen in most 8-round runs by the
+    // balanced rule, in few by the plain spread.
+    let (power, _) = simulate(0.035, 0.04, 8, true, 7);
+    let (power_plain, _) = simulate(0.035, 0.04, 8, false, 7);
+    eprintln!("+3.5%, 8 rounds: caught {power} (plain {power_plain})");
+    assert!(power > 0.8, "{power}");
+    assert!(power_plain < power - 0.25, "{power_plain} vs {power}");
+}
