@@ -14,8 +14,12 @@ from the same data. Knobs, read at start-up:
 
 - ORDERS_INDEX=0   no index on orders(customer_id): a head commit that
                    dropped the index
-- WORK_FACTOR=1.1  10% more of the small CPU loop that /orders?customer
-                   spends pricing its answer: a CPU regression
+- SLOWDOWN=1.1     GET /orders?customer takes 10% longer: busy work
+                   stretches its service time (from the request reaching
+                   Flask to its answer) by that factor
+- CPU_FACTOR=1.1   every request spends 10% more CPU time in the app's own
+                   code (busy work after the handler): a CPU regression of
+                   the whole app
 """
 
 import os
@@ -27,10 +31,36 @@ from flask import Flask, g, jsonify, request
 LIMIT = 20
 # Rounds of the pricing loop in GET /orders?customer (about 0.5 ms).
 PRICING_ROUNDS = 2_000
-WORK_FACTOR = float(os.environ.get("WORK_FACTOR", "1"))
+SLOWDOWN = float(os.environ.get("SLOWDOWN", "1"))
+CPU_FACTOR = float(os.environ.get("CPU_FACTOR", "1"))
 DB_ENV = "ORDERS_DB"
 
 app = Flask(__name__)
+
+
+@app.before_request
+def started():
+    g.started = (time.perf_counter(), time.thread_time())
+
+
+@app.after_request
+def stretched(response):
+    """The knobs' busy work, after the handler (a no-op at 1)."""
+    wall, cpu = g.started
+    extra_wall = (SLOWDOWN - 1) * (time.perf_counter() - wall)
+    if request.endpoint != "by_customer":
+        extra_wall = 0.0
+    spin(extra_wall, (CPU_FACTOR - 1) * (time.thread_time() - cpu))
+    return response
+
+
+def spin(wall, cpu):
+    """Busy work for at least `wall` s of wall-clock time and `cpu` s of
+    this thread's CPU time."""
+    wall_end = time.perf_counter() + wall
+    cpu_end = time.thread_time() + cpu
+    while time.perf_counter() < wall_end or time.thread_time() < cpu_end:
+        pass
 
 
 def connection():
@@ -59,7 +89,7 @@ def order(row):
 def price(rows):
     """Deterministic CPU work standing in for pricing and formatting."""
     acc = 0
-    for i in range(int(PRICING_ROUNDS * WORK_FACTOR)):
+    for i in range(PRICING_ROUNDS):
         acc = (acc * 31 + i + len(rows)) % 1_000_003
     return acc
 
