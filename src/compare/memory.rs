@@ -4,15 +4,18 @@
 //!
 //! Growth is the least-squares slope of the tree's RSS against time over a
 //! run's measured blocks (each A/B round or baseline run is a fresh
-//! instance, so slopes are fitted per run and averaged), times a run's
-//! measured seconds. A warning, not a verdict: memory that grows over 20 s
+//! instance, so slopes are fitted per run and averaged), times the measured
+//! seconds of all runs: what one instance would have grown over the whole
+//! measured time. Split into rounds, a run restarts the app every few
+//! seconds, so each instance grows by only a share of that; the rate is
+//! what a leak keeps. A warning, not a verdict: memory that grows over 20 s
 //! may level off later, and one run says nothing about a slow leak's rate.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::record::RunRecord;
+use crate::record::{ResourceBlock, RunRecord};
 
 /// One side's memory over the measured phase.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
@@ -21,10 +24,15 @@ pub struct SideMemory {
     pub peak_mib: f64,
     /// Least-squares slope of RSS over time, MiB/s (mean over runs).
     pub slope_mib_per_s: f64,
-    /// The slope times a run's measured seconds: what a run grew, MiB.
+    /// The slope times `seconds`: what one instance would grow over the
+    /// whole measured time, MiB.
     pub growth_mib: f64,
-    /// Measured seconds of one run.
+    /// Measured seconds, all runs (A/B rounds) together.
     pub seconds: f64,
+    /// Fresh instances of the app (runs, A/B rounds) the slope is averaged
+    /// over.
+    #[serde(default = "one")]
+    pub instances: usize,
     /// Share of RSS variation the line explains (R², mean over runs): near
     /// 1 for steady growth.
     pub steadiness: f64,
@@ -56,9 +64,16 @@ pub fn memory(base: &RunRecord, head: &RunRecord) -> Option<Memory> {
 
 fn side(record: &RunRecord) -> Option<SideMemory> {
     let resources = record.resources.as_ref().filter(|r| r.measured())?;
-    let block_s = record.load.block_ms as f64 / 1000.0;
+    Some(of_blocks(
+        &resources.blocks,
+        record.load.block_ms as f64 / 1000.0,
+    ))
+}
+
+/// One side's memory from its resource blocks, `block_s` seconds each.
+fn of_blocks(blocks: &[ResourceBlock], block_s: f64) -> SideMemory {
     let mut runs: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
-    for b in &resources.blocks {
+    for b in blocks {
         runs.entry(b.run)
             .or_default()
             .push(b.rss_bytes as f64 / MIB);
@@ -68,15 +83,19 @@ fn side(record: &RunRecord) -> Option<SideMemory> {
     let runs_n = fits.len().max(1) as f64;
     let slope = fits.iter().map(|f| f.0).sum::<f64>() / runs_n;
     let steadiness = fits.iter().map(|f| f.1).sum::<f64>() / runs_n;
-    let blocks_per_run = resources.blocks.len() as f64 / runs.len().max(1) as f64;
-    let seconds = blocks_per_run * block_s;
-    Some(SideMemory {
+    let seconds = blocks.len() as f64 * block_s;
+    SideMemory {
         peak_mib,
         slope_mib_per_s: slope,
         growth_mib: slope * seconds,
         seconds,
+        instances: runs.len().max(1),
         steadiness,
-    })
+    }
+}
+
+fn one() -> usize {
+    1
 }
 
 /// Slope (MiB/s) and R² of `rss` (one value per block, `block_s` apart);
@@ -116,9 +135,13 @@ impl Memory {
         let (b, h) = (&self.base, &self.head);
         let flat_base = b.growth_mib <= FLAT_MIB.max(h.growth_mib / 4.0);
         (h.grows() && flat_base).then(|| {
+            let instances = match h.instances {
+                1 => String::new(),
+                n => format!(" in each of {n} fresh instances"),
+            };
             format!(
-                "memory: the head grew {:.0} MiB over {:.0} s ({:.2} MiB/s, peak {:.0} MiB); the base stayed flat ({:+.1} MiB, peak {:.0} MiB): a leak?",
-                h.growth_mib, h.seconds, h.slope_mib_per_s, h.peak_mib, b.growth_mib, b.peak_mib
+                "memory: the head grew {:.2} MiB/s{instances}, {:.0} MiB over the {:.0} s measured (peak {:.0} MiB); the base stayed flat ({:+.1} MiB, peak {:.0} MiB): a leak?",
+                h.slope_mib_per_s, h.growth_mib, h.seconds, h.peak_mib, b.growth_mib, b.peak_mib
             )
         })
     }
@@ -152,6 +175,7 @@ mod tests {
             slope_mib_per_s: slope,
             growth_mib: slope * 20.0,
             seconds: 20.0,
+            instances: 1,
             steadiness: r2,
         }
     }
@@ -163,7 +187,36 @@ mod tests {
         assert!((head.growth_mib - 38.0).abs() < 1.5, "{head:?}");
         let warning = Memory { base, head }.warning().expect("flagged");
         assert!(
-            warning.starts_with("memory: the head grew 38 MiB over 20 s"),
+            warning.starts_with("memory: the head grew 1.90 MiB/s, 38 MiB over the 20 s measured"),
+            "{warning}"
+        );
+    }
+
+    #[test]
+    fn a_leak_split_into_rounds_is_judged_by_its_rate() {
+        // 1 MiB/s in each of four 5-s instances (1-s blocks): each grows by
+        // only 4 MiB, but over the 20 s measured the rate is 20 MiB's worth.
+        let blocks = |mib_per_s: f64| -> Vec<ResourceBlock> {
+            (0..4u32)
+                .flat_map(|run| {
+                    (0..5).map(move |b| ResourceBlock {
+                        run,
+                        cpu_us: 1000,
+                        ok: 100,
+                        cpu_cores: 0.1,
+                        rss_bytes: ((50.0 + mib_per_s * f64::from(b)) * MIB) as u64,
+                    })
+                })
+                .collect()
+        };
+        let (base, head) = (of_blocks(&blocks(0.0), 1.0), of_blocks(&blocks(1.0), 1.0));
+        assert_eq!((head.instances, head.seconds), (4, 20.0));
+        assert!((head.growth_mib - 20.0).abs() < 1e-9, "{head:?}");
+        let warning = Memory { base, head }.warning().expect("flagged");
+        assert!(
+            warning.starts_with(
+                "memory: the head grew 1.00 MiB/s in each of 4 fresh instances, 20 MiB over the 20 s measured"
+            ),
             "{warning}"
         );
     }
