@@ -198,5 +198,5 @@ fn run_noise(
         Metric::PeakRss => peak_rss::round_log_ratios(base, head),
         _ => resources::round_log_ratios(base, head),
     };
-    instance_noise_of(&logs, estimate.log_se, (prior.tau, prior.df)).apply(&estimate)
+    instance_noise_of(&logs, (estimate.log_se, estimate.df), (prior.tau, prior.df)).apply(&estimate)
 }

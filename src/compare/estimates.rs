@@ -99,8 +99,12 @@ pub(super) fn estimates(
 }
 
 /// Degrees of freedom the prior run-to-run floor τ₀ is worth against the
-/// rounds' own evidence: about five rounds.
-const PRIOR_ROUNDS_DF: f64 = 4.0;
+/// rounds' own evidence: one round's. More weight narrows the intervals of
+/// short runs when τ₀ is right, and lets a true τ above τ₀ through: in a
+/// simulation (`compare::tests_rounds`), with τ = 2τ₀ a weight of 4 rejected
+/// a true A/A at up to twice the nominal level in 4–8 rounds, a weight of 1
+/// at most 1.15 times.
+const PRIOR_ROUNDS_DF: f64 = 1.0;
 
 /// One round of an A/B run: ln(head / base) of the round's metric, and
 /// whether the head app was started first in it.
@@ -110,9 +114,9 @@ pub(super) struct RoundLog {
     pub log: f64,
 }
 
-/// What the rounds of an A/B run add to an estimate: the standard error of
-/// the instances' offsets in ln R̂, its degrees of freedom, and the shift
-/// that balances the two start orders.
+/// The noise of an A/B estimate once its rounds are counted: the standard
+/// error of ln R̂ with its degrees of freedom, and the shift that balances
+/// the two start orders.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct InstanceNoise {
     pub se: f64,
@@ -121,17 +125,14 @@ pub(super) struct InstanceNoise {
 }
 
 impl InstanceNoise {
-    /// `estimate` with the instance offsets in its noise and its ratio
-    /// balanced over the start orders.
+    /// `estimate` with this noise and its ratio balanced over the start
+    /// orders.
     pub fn apply(&self, estimate: &Estimate) -> Estimate {
-        estimate
-            .shifted(self.shift)
-            .relative_to(1.0, self.se, self.df)
+        estimate.shifted(self.shift).with_noise(self.se, self.df)
     }
 }
 
-/// The instance offset's contribution to an A/B estimate (see
-/// [`instance_noise_of`]).
+/// The noise of an A/B estimate from its rounds (see [`instance_noise_of`]).
 fn instance_noise(
     base: &EndpointRecord,
     head: &EndpointRecord,
@@ -139,24 +140,32 @@ fn instance_noise(
     within: &Estimate,
     prior: (f64, f64),
 ) -> InstanceNoise {
-    instance_noise_of(&round_log_ratios(base, head, metric), within.log_se, prior)
+    instance_noise_of(
+        &round_log_ratios(base, head, metric),
+        (within.log_se, within.df),
+        prior,
+    )
 }
 
-/// The instance offset's contribution to the standard error of ln R̂ in an
-/// A/B run, from the per-round log ratios and the standard error of ln R̂
-/// within the rounds (`within_se`, from the block pairs).
+/// The standard error of ln R̂ in an A/B run, from the per-round log ratios,
+/// the block pairs' own `within` = (standard error, df), and the prior floor
+/// τ₀ = `prior` (with its df).
 ///
 /// Two instances of one build keep an offset δ for as long as they live,
 /// which no block pair of theirs can see. With one round (one pair of
-/// instances) it is the prior floor τ₀ itself. With R rounds — each a fresh
-/// pair of instances, δᵣ ~ (0, τ²) — the per-round log ratios lᵣ vary by
-/// τ² plus their within-round noise w̄ ≈ R·se²(within), so the run estimates
-/// τ̂² = max(0, s²(lᵣ) − w̄) (method of moments, as DerSimonian & Laird 1986
-/// for between-study variance), moderated with the prior:
-/// τ̃² = (d₀τ₀² + d·τ̂²) / (d₀ + d), d₀ = [`PRIOR_ROUNDS_DF`] (Smyth 2004's
-/// form, with the prior from calibration instead of other endpoints, whose
-/// offsets move together). The pooled estimate averages the offsets:
-/// τ̃/√R on d₀ + d df.
+/// instances), the offset's sd is the prior floor τ₀ itself, added to the
+/// block pairs' noise. With R rounds — each a fresh pair of instances —
+/// the per-round log ratios lᵣ vary by σ² = τ² + w, the offset's variance
+/// plus the round's own sampling noise w ≈ R·se²(within), so their spread
+/// s² on d df measures everything at once, as in an analysis of per-run
+/// means (Kalibera & Jones 2013). Few rounds give s² few df, so it is
+/// moderated with the prior σ₀² = τ₀² + w: σ̃² = (d₀σ₀² + d·s²) / (d₀ + d),
+/// d₀ = [`PRIOR_ROUNDS_DF`] (the empirical-Bayes form of Smyth 2004), never
+/// below w; the pooled estimate averages the rounds: se = σ̃/√R on d₀ + d
+/// df. (Estimating τ² alone as s² − w and adding it to the block pairs'
+/// noise, as this did before, gives τ̂² far fewer df than s² whenever w is a
+/// large part of it: a simulation with τ = w^½ = 2% rejected a true A/A at
+/// 1.5–2.5 times the nominal level.)
 ///
 /// The rounds alternate which app starts first, and on some apps the one
 /// started first stays slower (or faster) for the whole round — on a Flask
@@ -166,20 +175,17 @@ fn instance_noise(
 /// means — the shift moves the pooled ratio there — and s² pools the
 /// spread within each order, on d = R − 2 df, so the order's effect is
 /// neither noise nor bias. The mean of two groups of nₕ and n_b rounds
-/// averages R' = 4 / (1/nₕ + 1/n_b) rounds' worth of offsets (R when
-/// balanced).
+/// averages R' = 4 / (1/nₕ + 1/n_b) rounds (R when balanced).
 pub(super) fn instance_noise_of(
     logs: &[RoundLog],
-    within_se: f64,
+    (within_se, within_df): (f64, f64),
     (prior_tau, prior_df): (f64, f64),
 ) -> InstanceNoise {
+    let weight = PRIOR_ROUNDS_DF;
     let r = logs.len();
     if r < 2 {
-        return InstanceNoise {
-            se: prior_tau,
-            df: prior_df,
-            shift: 0.0,
-        };
+        let (se, df) = crate::stats::combined_noise((within_se, within_df), (prior_tau, prior_df));
+        return InstanceNoise { se, df, shift: 0.0 };
     }
     let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
     let squares = |xs: &[f64], m: f64| xs.iter().map(|x| (x - m).powi(2)).sum::<f64>();
@@ -201,14 +207,14 @@ pub(super) fn instance_noise_of(
         let m = mean(&all);
         (m, squares(&all, m), r - 1, r as f64)
     };
-    let s2 = sum_squares / d as f64;
-    let w = r as f64 * within_se.powi(2);
-    let tau2 = (s2 - w).max(0.0);
     let d = d as f64;
-    let moderated = (PRIOR_ROUNDS_DF * prior_tau.powi(2) + d * tau2) / (PRIOR_ROUNDS_DF + d);
+    let s2 = sum_squares / d;
+    let w = r as f64 * within_se.powi(2);
+    let prior = prior_tau.powi(2) + w;
+    let moderated = ((weight * prior + d * s2) / (weight + d)).max(w);
     InstanceNoise {
         se: (moderated / averaged).sqrt(),
-        df: PRIOR_ROUNDS_DF + d,
+        df: weight + d,
         shift: centre - mean(&all),
     }
 }
