@@ -27,6 +27,7 @@ mod estimate;
 mod holm;
 mod moderate;
 mod paired;
+mod unpaired;
 mod verdict;
 
 #[cfg(test)]
@@ -43,21 +44,22 @@ use hdrhistogram::Histogram;
 use crate::record::Latency;
 
 pub use binomial::{error_rate_test, ErrorRateResult};
-pub use estimate::{combined_noise, estimate_unpaired_many, Estimate, NoiseModel};
+pub use estimate::{combined_noise, Estimate, NoiseModel};
 pub use holm::holm_levels;
 pub use moderate::fit_prior;
 pub use paired::estimate_paired_many;
+pub use unpaired::estimate_unpaired_many;
 pub use verdict::{verdict, Verdict};
 
 // Used by the statistics' own tests (reference values, simulations).
 #[cfg(test)]
 pub use binomial::clopper_pearson;
 #[cfg(test)]
-pub use estimate::estimate_unpaired;
-#[cfg(test)]
 pub use holm::{holm, holm_adjusted};
 #[cfg(test)]
 pub use paired::estimate_paired;
+#[cfg(test)]
+pub use unpaired::estimate_unpaired;
 #[cfg(test)]
 pub use verdict::AdjustedInterval;
 
