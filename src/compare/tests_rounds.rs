@@ -233,3 +233,102 @@ fn the_level_holds_when_the_floor_is_wrong() {
         }
     }
 }
+
+#[derive(Clone, Copy, Debug)]
+enum Variant {
+    Total(f64),
+    Satterthwaite(f64),
+    Old(f64),
+}
+
+fn variant_noise(v: Variant, logs: &[RoundLog], within_se: f64, tau0: f64) -> (f64, f64, f64) {
+    let r = logs.len() as f64;
+    let all: Vec<f64> = logs.iter().map(|l| l.log).collect();
+    let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
+    let h: Vec<f64> = logs
+        .iter()
+        .filter(|l| l.head_first)
+        .map(|l| l.log)
+        .collect();
+    let b: Vec<f64> = logs
+        .iter()
+        .filter(|l| !l.head_first)
+        .map(|l| l.log)
+        .collect();
+    let (mh, mb) = (mean(&h), mean(&b));
+    let ss: f64 = h.iter().map(|x| (x - mh).powi(2)).sum::<f64>()
+        + b.iter().map(|x| (x - mb).powi(2)).sum::<f64>();
+    let d = r - 2.0;
+    let s2 = ss / d;
+    let averaged = 4.0 / (1.0 / h.len() as f64 + 1.0 / b.len() as f64);
+    let shift = (mh + mb) / 2.0 - mean(&all);
+    let w = r * within_se * within_se;
+    match v {
+        Variant::Total(k) => {
+            let m = ((k * (tau0 * tau0 + w) + d * s2) / (k + d)).max(w);
+            ((m / averaged).sqrt(), k + d, shift)
+        }
+        Variant::Old(k) => {
+            let t2 = (s2 - w).max(0.0);
+            let m = (k * tau0 * tau0 + d * t2) / (k + d);
+            let (se, df) = combined_noise((within_se, 1000.0), ((m / averaged).sqrt(), k + d));
+            (se, df, shift)
+        }
+        Variant::Satterthwaite(k) => {
+            let t2 = (s2 - w).max(0.0);
+            let dft = if s2 > 0.0 { d * (t2 / s2).powi(2) } else { 0.0 };
+            let m = (k * tau0 * tau0 + dft * t2) / (k + dft);
+            let (se, df) = combined_noise((within_se, 1000.0), ((m / averaged).sqrt(), k + dft));
+            (se, df, shift)
+        }
+    }
+}
+
+#[test]
+#[ignore = "exploration"]
+fn explore_variants() {
+    for v in [
+        Variant::Total(1.0),
+        Variant::Total(4.0),
+        Variant::Old(4.0),
+        Variant::Satterthwaite(1.0),
+        Variant::Satterthwaite(4.0),
+    ] {
+        for (tau, within) in [(0.003, 0.005), (0.015, 0.02), (0.04, 0.02)] {
+            for rounds_n in [4u32, 5, 8] {
+                let mut rng = ChaCha8Rng::seed_from_u64(3);
+                let runs = 8000;
+                let mut rejected = 0;
+                let mut det = Vec::new();
+                for _ in 0..runs {
+                    let logs: Vec<f64> = (0..rounds_n)
+                        .map(|r| {
+                            let sign = if crate::record::head_started_first(r) {
+                                1.0
+                            } else {
+                                -1.0
+                            };
+                            sign * 0.02 + tau * normal(&mut rng) + within * normal(&mut rng)
+                        })
+                        .collect();
+                    let logs = rounds(&logs);
+                    let within_se = within / f64::from(rounds_n).sqrt();
+                    let (se, df, shift) = variant_noise(v, &logs, within_se, 0.02);
+                    let mean = logs.iter().map(|l| l.log).sum::<f64>() / f64::from(rounds_n);
+                    let t = StudentsT::new(0.0, 1.0, df.max(1.0)).expect("df");
+                    let q = t.inverse_cdf(0.995);
+                    if ((mean + shift) / se).abs() > q {
+                        rejected += 1;
+                    }
+                    det.push((se * (q + t.inverse_cdf(0.95))).exp_m1());
+                }
+                det.sort_by(f64::total_cmp);
+                eprintln!(
+                    "{v:?} tau {tau} within {within} R {rounds_n}: level {:.4} detectable {:.1}%",
+                    f64::from(rejected) / f64::from(runs),
+                    100.0 * det[det.len() / 2]
+                );
+            }
+        }
+    }
+}
