@@ -85,56 +85,79 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
     (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
 }
 
-/// Share of simulated runs whose 95% interval excludes 1, and the median
-/// smallest detectable change, for `rounds` rounds with true log ratio
-/// `theta`, start-order effect `delta`, instance offsets of sd `tau` and
-/// within-round noise of sd `within` per round. `balanced`: the rule;
-/// otherwise the plain spread of the rounds (as before the order counted).
-fn simulate(theta: f64, delta: f64, rounds_n: u32, balanced: bool, seed: u64) -> (f64, f64) {
-    let (tau, within, prior) = (0.01, 0.02, (0.02, 4.0));
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let runs = 4000;
-    let mut rejected = 0;
-    let mut detectable = Vec::new();
-    for _ in 0..runs {
-        let logs: Vec<f64> = (0..rounds_n)
-            .map(|r| {
-                let sign = if crate::record::head_started_first(r) {
-                    1.0
-                } else {
-                    -1.0
-                };
-                theta + sign * delta + tau * normal(&mut rng) + within * normal(&mut rng)
-            })
-            .collect();
-        let logs = rounds(&logs);
-        let within_se = within / f64::from(rounds_n).sqrt();
-        let noise = if balanced {
-            instance_noise_of(&logs, (within_se, 1000.0), prior)
-        } else {
-            let mixed: Vec<RoundLog> = logs
+/// A simulated A/B run's rounds: true log ratio `theta`, start-order effect
+/// `delta` (the app started first slower), instance offsets of sd `tau` and
+/// within-round noise of sd `within` per round; the floor τ₀ = 2%.
+/// `balanced`: the rule; otherwise the plain spread of the rounds, as
+/// before the order counted.
+#[derive(Clone, Copy)]
+struct Sim {
+    theta: f64,
+    delta: f64,
+    tau: f64,
+    within: f64,
+    rounds: u32,
+    balanced: bool,
+}
+
+impl Sim {
+    /// Share of `runs` simulated runs whose two-sided 1 − `alpha` interval
+    /// excludes 1, and the median smallest detectable change (80% power).
+    fn run(self, alpha: f64, runs: u32, seed: u64) -> (f64, f64) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut rejected = 0;
+        let mut detectable = Vec::new();
+        for _ in 0..runs {
+            let logs: Vec<f64> = (0..self.rounds)
+                .map(|r| {
+                    let sign = if crate::record::head_started_first(r) {
+                        1.0
+                    } else {
+                        -1.0
+                    };
+                    self.theta
+                        + sign * self.delta
+                        + self.tau * normal(&mut rng)
+                        + self.within * normal(&mut rng)
+                })
+                .collect();
+            let logs = rounds(&logs);
+            let seen: Vec<RoundLog> = logs
                 .iter()
                 .map(|l| RoundLog {
-                    head_first: false,
+                    head_first: l.head_first && self.balanced,
                     ..*l
                 })
                 .collect();
-            instance_noise_of(&mixed, (within_se, 1000.0), prior)
-        };
-        let mean = logs.iter().map(|l| l.log).sum::<f64>() / f64::from(rounds_n);
-        let (se, df) = (noise.se, noise.df);
-        let t = StudentsT::new(0.0, 1.0, df).expect("df > 0");
-        let q = t.inverse_cdf(0.975);
-        if ((mean + noise.shift) / se).abs() > q {
-            rejected += 1;
+            let within_se = self.within / f64::from(self.rounds).sqrt();
+            let noise = instance_noise_of(&seen, (within_se, 1000.0), (0.02, 20.0));
+            let mean = logs.iter().map(|l| l.log).sum::<f64>() / f64::from(self.rounds);
+            let t = StudentsT::new(0.0, 1.0, noise.df).expect("df > 0");
+            let q = t.inverse_cdf(1.0 - alpha / 2.0);
+            if ((mean + noise.shift) / noise.se).abs() > q {
+                rejected += 1;
+            }
+            detectable.push((noise.se * (q + t.inverse_cdf(0.8))).exp_m1());
         }
-        detectable.push((se * (q + t.inverse_cdf(0.95))).exp_m1());
+        detectable.sort_by(f64::total_cmp);
+        (
+            f64::from(rejected) / f64::from(runs),
+            detectable[detectable.len() / 2],
+        )
     }
-    detectable.sort_by(f64::total_cmp);
-    (
-        f64::from(rejected) / f64::from(runs),
-        detectable[detectable.len() / 2],
-    )
+}
+
+/// [`Sim`] at 5%, 4,000 runs, offsets of 1% and 2% of within noise.
+fn simulate(theta: f64, delta: f64, rounds: u32, balanced: bool, seed: u64) -> (f64, f64) {
+    let sim = Sim {
+        theta,
+        delta,
+        tau: 0.01,
+        within: 0.02,
+        rounds,
+        balanced,
+    };
+    sim.run(0.05, 4000, seed)
 }
 
 #[test]
@@ -169,52 +192,6 @@ fn with_the_order_taken_out_an_a_a_run_keeps_its_level_and_a_change_shows() {
     assert!(power_plain < power - 0.25, "{power_plain} vs {power}");
 }
 
-/// A/A false rejections at two-sided level `alpha` and the median smallest
-/// detectable change, over 12,000 simulated runs of `rounds_n` rounds: true
-/// instance offsets of sd `tau`, per-round within noise `within`, order
-/// effect `delta`, the default floor τ₀ = 2%.
-fn level_and_sight(
-    tau: f64,
-    within: f64,
-    delta: f64,
-    rounds_n: u32,
-    alpha: f64,
-    seed: u64,
-) -> (f64, f64) {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let runs = 12_000;
-    let mut rejected = 0;
-    let mut detectable = Vec::new();
-    for _ in 0..runs {
-        let logs: Vec<f64> = (0..rounds_n)
-            .map(|r| {
-                let sign = if crate::record::head_started_first(r) {
-                    1.0
-                } else {
-                    -1.0
-                };
-                sign * delta + tau * normal(&mut rng) + within * normal(&mut rng)
-            })
-            .collect();
-        let logs = rounds(&logs);
-        let within_se = within / f64::from(rounds_n).sqrt();
-        let noise = instance_noise_of(&logs, (within_se, 1000.0), (0.02, 20.0));
-        let mean = logs.iter().map(|l| l.log).sum::<f64>() / f64::from(rounds_n);
-        let (se, df) = (noise.se, noise.df);
-        let t = StudentsT::new(0.0, 1.0, df).expect("df > 0");
-        let q = t.inverse_cdf(1.0 - alpha / 2.0);
-        if ((mean + noise.shift) / se).abs() > q {
-            rejected += 1;
-        }
-        detectable.push((se * (q + t.inverse_cdf(0.8))).exp_m1());
-    }
-    detectable.sort_by(f64::total_cmp);
-    (
-        f64::from(rejected) / f64::from(runs),
-        detectable[detectable.len() / 2],
-    )
-}
-
 #[test]
 fn the_level_holds_when_the_floor_is_wrong() {
     // The default floor τ₀ = 2% against true offsets of 0, 2% and 4%, with
@@ -224,7 +201,15 @@ fn the_level_holds_when_the_floor_is_wrong() {
     // follows the rounds.
     for rounds_n in [4, 8, 16] {
         for tau in [0.0, 0.02, 0.04] {
-            let (level, sight) = level_and_sight(tau, 0.02, 0.03, rounds_n, 0.01, 11);
+            let sim = Sim {
+                theta: 0.0,
+                delta: 0.03,
+                tau,
+                within: 0.02,
+                rounds: rounds_n,
+                balanced: true,
+            };
+            let (level, sight) = sim.run(0.01, 12_000, 11);
             eprintln!(
                 "{rounds_n} rounds, τ {tau}: A/A rejected {level:.4}, detectable {:.1}%",
                 100.0 * sight
