@@ -17,9 +17,10 @@ from the same data. Knobs, read at start-up:
 - SLOWDOWN=1.1     GET /orders?customer takes 10% longer: busy work
                    stretches its service time (from the request reaching
                    Flask to its answer) by that factor
-- CPU_FACTOR=1.1   every request spends 10% more CPU time in the app's own
-                   code (busy work after the handler): a CPU regression of
-                   the whole app
+- CPU_FACTOR=1.1   every request costs its worker 10% more CPU time (busy
+                   work after the handler, in proportion to all the CPU the
+                   worker spent since the previous request's: gunicorn's
+                   parsing and writing too): a CPU regression of the whole app
 """
 
 import os
@@ -38,28 +39,36 @@ DB_ENV = "ORDERS_DB"
 app = Flask(__name__)
 
 
+# This worker's CPU time when its previous request's busy work ended (a
+# gunicorn sync worker serves one request at a time).
+_cpu_mark = None
+
+
 @app.before_request
 def started():
-    g.started = (time.perf_counter(), time.thread_time())
+    g.started = time.perf_counter()
 
 
 @app.after_request
 def stretched(response):
     """The knobs' busy work, after the handler (a no-op at 1)."""
-    wall, cpu = g.started
-    extra_wall = (SLOWDOWN - 1) * (time.perf_counter() - wall)
-    if request.endpoint != "by_customer":
-        extra_wall = 0.0
-    spin(extra_wall, (CPU_FACTOR - 1) * (time.thread_time() - cpu))
+    global _cpu_mark
+    extra_wall = 0.0
+    if request.endpoint == "by_customer":
+        extra_wall = (SLOWDOWN - 1) * (time.perf_counter() - g.started)
+    now = time.process_time()
+    extra_cpu = 0.0 if _cpu_mark is None else (CPU_FACTOR - 1) * (now - _cpu_mark)
+    spin(extra_wall, extra_cpu)
+    _cpu_mark = time.process_time()
     return response
 
 
 def spin(wall, cpu):
     """Busy work for at least `wall` s of wall-clock time and `cpu` s of
-    this thread's CPU time."""
+    this process's CPU time."""
     wall_end = time.perf_counter() + wall
-    cpu_end = time.thread_time() + cpu
-    while time.perf_counter() < wall_end or time.thread_time() < cpu_end:
+    cpu_end = time.process_time() + cpu
+    while time.perf_counter() < wall_end or time.process_time() < cpu_end:
         pass
 
 
