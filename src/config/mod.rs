@@ -11,6 +11,7 @@ mod error;
 mod expand;
 mod guard;
 mod locate;
+mod metric;
 pub mod names;
 mod raw;
 mod resolve;
@@ -25,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use error::ConfigError;
+pub use metric::{Metric, PhaseMetric};
 pub use scalar::{parse_duration, parse_rate};
 
 /// The command line's load settings, which replace the suite file's before
@@ -258,126 +260,6 @@ pub struct Body {
     /// `application/json` for `json:`; none for a raw `body:` unless a
     /// `Content-Type` header is given.
     pub content_type: Option<String>,
-}
-
-/// A statistic the gate compares: a latency statistic of each endpoint,
-/// written `p50` … `mean`, or a suite-level metric of the app's process
-/// tree: its CPU time per request (`cpu`, reported as `cpu/request`) or its
-/// peak resident memory (`peak_rss`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Metric {
-    P50,
-    P90,
-    P95,
-    P99,
-    Mean,
-    /// CPU time of the app's process tree per successful request.
-    #[serde(rename = "cpu/request")]
-    Cpu,
-    /// Highest resident memory of the app's process tree over the run.
-    #[serde(rename = "peak_rss")]
-    PeakRss,
-}
-
-impl Metric {
-    /// Every metric, in report order.
-    pub const ALL: [Metric; 7] = [
-        Metric::P50,
-        Metric::P90,
-        Metric::P95,
-        Metric::P99,
-        Metric::Mean,
-        Metric::Cpu,
-        Metric::PeakRss,
-    ];
-
-    /// The app-level metrics, compared once per suite (the `(app)` row).
-    pub const APP: [Metric; 2] = [Metric::Cpu, Metric::PeakRss];
-
-    /// The latency metrics, compared per endpoint.
-    pub const LATENCY: [Metric; 5] = [
-        Metric::P50,
-        Metric::P90,
-        Metric::P95,
-        Metric::P99,
-        Metric::Mean,
-    ];
-
-    /// The name used in the suite file and in reports.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Metric::P50 => "p50",
-            Metric::P90 => "p90",
-            Metric::P95 => "p95",
-            Metric::P99 => "p99",
-            Metric::Mean => "mean",
-            Metric::Cpu => "cpu/request",
-            Metric::PeakRss => "peak_rss",
-        }
-    }
-
-    /// The name written in a suite file's `gate.metrics` (`cpu` for
-    /// `cpu/request`).
-    pub fn config_name(&self) -> &'static str {
-        match self {
-            Metric::Cpu => "cpu",
-            other => other.name(),
-        }
-    }
-
-    /// Whether this is a per-endpoint latency metric (not one of the app's).
-    pub fn is_latency(&self) -> bool {
-        !Metric::APP.contains(self)
-    }
-
-    /// The unit of the metric's base and head figures in a comparison:
-    /// `ms`, or `MiB` for `peak_rss`.
-    pub fn unit(&self) -> &'static str {
-        match self {
-            Metric::PeakRss => "MiB",
-            _ => "ms",
-        }
-    }
-
-    /// This metric of a latency histogram, in its unit (µs).
-    pub fn of(&self, histogram: &hdrhistogram::Histogram<u64>) -> f64 {
-        match self.quantile() {
-            Some(q) => histogram.value_at_quantile(q) as f64,
-            None => histogram.mean(),
-        }
-    }
-
-    /// The quantile this metric reads (0.5 for p50); `None` for the mean.
-    pub fn quantile(&self) -> Option<f64> {
-        match self {
-            Metric::P50 => Some(0.50),
-            Metric::P90 => Some(0.90),
-            Metric::P95 => Some(0.95),
-            Metric::P99 => Some(0.99),
-            Metric::Mean | Metric::Cpu | Metric::PeakRss => None,
-        }
-    }
-}
-
-/// `server-timing:<phase>[:<metric>]` in `gate.metrics`: a latency metric
-/// (p50 unless named) of one `Server-Timing` phase, gated for every endpoint
-/// whose responses report that phase.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct PhaseMetric {
-    pub phase: String,
-    /// A latency metric (never `cpu/request`).
-    pub metric: Metric,
-}
-
-impl PhaseMetric {
-    /// What the suite file's list calls it (the metric only when not p50).
-    pub fn name(&self) -> String {
-        match self.metric {
-            Metric::P50 => format!("server-timing:{}", self.phase),
-            other => format!("server-timing:{}:{}", self.phase, other.name()),
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
