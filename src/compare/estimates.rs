@@ -191,16 +191,19 @@ pub(super) fn instance_noise_of(
     let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
     let squares = |xs: &[f64], m: f64| xs.iter().map(|x| (x - m).powi(2)).sum::<f64>();
     let all: Vec<f64> = logs.iter().map(|l| l.log).collect();
-    let (head_first, base_first): (Vec<&RoundLog>, Vec<&RoundLog>) =
-        logs.iter().partition(|l| l.head_first);
-    let groups = [head_first, base_first].map(|g| g.iter().map(|l| l.log).collect::<Vec<_>>());
-    let (centre, sum_squares, d, averaged) = if r >= 3 && groups.iter().all(|g| !g.is_empty()) {
-        let [h, b] = &groups;
-        let (mh, mb) = (mean(h), mean(b));
+    let order = |head_first: bool| -> Vec<f64> {
+        logs.iter()
+            .filter(|l| l.head_first == head_first)
+            .map(|l| l.log)
+            .collect()
+    };
+    let (h, b) = (order(true), order(false));
+    let (centre, sum_squares, d, averaged) = if r >= 3 && !h.is_empty() && !b.is_empty() {
+        let (mh, mb) = (mean(&h), mean(&b));
         let averaged = 4.0 / (1.0 / h.len() as f64 + 1.0 / b.len() as f64);
         (
             (mh + mb) / 2.0,
-            squares(h, mh) + squares(b, mb),
+            squares(&h, mh) + squares(&b, mb),
             r - 2,
             averaged,
         )

@@ -35,14 +35,14 @@ pub enum Span {
 pub fn unjudgeable(config: &Config, span: Span) -> Vec<String> {
     let total: f64 = config.endpoints.iter().map(|e| f64::from(e.weight)).sum();
     let load = &config.load;
+    let (within, key) = match span {
+        Span::Duration => (load.duration, "load.duration"),
+        Span::Budget => (load.max_duration, "load.max_duration"),
+    };
     let mut out = Vec::new();
     for endpoint in &config.endpoints {
         let share = f64::from(endpoint.weight) / total.max(1.0);
         let per_second = load.rate * share;
-        let (within, key) = match span {
-            Span::Duration => (load.duration, "load.duration"),
-            Span::Budget => (load.max_duration, "load.max_duration"),
-        };
         let requests = (per_second * within.as_secs_f64()).floor() as u64;
         let metrics = endpoint
             .gate
