@@ -1,5 +1,6 @@
-//! The statistics a gate can compare: each endpoint's latency metrics, the
-//! app's own (CPU per request, peak memory), and Server-Timing phases.
+//! The statistics a gate can compare — each endpoint's latency metrics,
+//! the app's own (CPU per request, peak memory), Server-Timing phases —
+//! their names, and how a suite file's names are read.
 
 /// A statistic the gate compares: a latency statistic of each endpoint,
 /// written `p50` … `mean`, or a suite-level metric of the app's process
@@ -99,6 +100,23 @@ impl Metric {
             Metric::Mean | Metric::Cpu | Metric::PeakRss => None,
         }
     }
+
+    /// The metric a suite file names (`cpu` or `cpu/request`, `p95`, …), or
+    /// an error that lists the names and suggests a near miss.
+    pub(super) fn parse(s: &str) -> Result<Metric, String> {
+        let written = s.trim();
+        Metric::ALL
+            .into_iter()
+            .find(|m| m.config_name() == written || m.name() == written)
+            .ok_or_else(|| {
+                let names: Vec<_> = Metric::ALL.iter().map(Metric::config_name).collect();
+                format!(
+                    r#""{s}" is not a metric; {}use one of {}, or "server-timing:<phase>""#,
+                    metric_hint(written),
+                    names.join(", ")
+                )
+            })
+    }
 }
 
 /// `server-timing:<phase>[:<metric>]` in `gate.metrics`: a latency metric
@@ -119,4 +137,52 @@ impl PhaseMetric {
             other => format!("server-timing:{}:{}", self.phase, other.name()),
         }
     }
+
+    /// `<phase>[:<metric>]` after `server-timing:`.
+    pub(super) fn parse(rest: &str) -> Result<PhaseMetric, String> {
+        let example = r#"write e.g. "server-timing:db" (its p50) or "server-timing:db:p95""#;
+        let (phase, which) = match rest.split_once(':') {
+            Some((phase, which)) => (phase, Some(which)),
+            None => (rest, None),
+        };
+        if phase.is_empty() {
+            return Err(format!("the Server-Timing phase name is empty; {example}"));
+        }
+        crate::record::phases::check_name(phase).map_err(|why| format!("{why}; {example}"))?;
+        let metric = match which.map(str::trim) {
+            None => Metric::P50,
+            Some(name) => Metric::LATENCY
+                .into_iter()
+                .find(|m| m.name() == name)
+                .ok_or_else(|| {
+                    format!(
+                        r#""{name}" is not a metric of a phase; use p50, p90, p95, p99 or mean, e.g. "server-timing:{phase}:p95""#
+                    )
+                })?,
+        };
+        Ok(PhaseMetric {
+            phase: phase.to_string(),
+            metric,
+        })
+    }
+}
+
+/// "did you mean `peak_rss`? " for a near miss (two edits or fewer, or a
+/// name about memory), or nothing.
+fn metric_hint(written: &str) -> String {
+    let lower = written.to_ascii_lowercase();
+    if lower.contains("rss") || lower.contains("mem") {
+        return format!("did you mean `{}`? ", Metric::PeakRss.config_name());
+    }
+    Metric::ALL
+        .iter()
+        .map(|m| {
+            (
+                super::error::distance(&lower, m.config_name()),
+                m.config_name(),
+            )
+        })
+        .min()
+        .filter(|(d, _)| *d <= 2)
+        .map_or_else(String::new, |(_, name)| format!("did you mean `{name}`? "))
 }

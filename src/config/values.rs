@@ -273,22 +273,7 @@ from_scalar!(InconclusivePolicy, r#""pass" or "fail""#, |s| {
     }
 });
 
-fn metric(s: &str) -> Result<Metric, String> {
-    let written = s.trim();
-    Metric::ALL
-        .into_iter()
-        .find(|m| m.config_name() == written || m.name() == written)
-        .ok_or_else(|| {
-            let names: Vec<_> = Metric::ALL.iter().map(Metric::config_name).collect();
-            format!(
-                r#""{s}" is not a metric; {}use one of {}, or "server-timing:<phase>""#,
-                metric_hint(written),
-                names.join(", ")
-            )
-        })
-}
-
-from_scalar!(Metric, "a metric such as p95", metric);
+from_scalar!(Metric, "a metric such as p95", Metric::parse);
 
 /// One entry of `gate.metrics`: a metric of the endpoint's latency (or the
 /// app's CPU), or `server-timing:<phase>[:<metric>]`.
@@ -302,58 +287,10 @@ from_scalar!(
     GateMetric,
     r#"a metric such as p95 or "server-timing:db""#,
     |s| match s.trim().strip_prefix("server-timing:") {
-        Some(rest) => phase_metric(rest).map(GateMetric::Phase),
-        None => metric(s).map(GateMetric::Latency),
+        Some(rest) => super::PhaseMetric::parse(rest).map(GateMetric::Phase),
+        None => Metric::parse(s).map(GateMetric::Latency),
     }
 );
-
-/// `<phase>[:<metric>]` after `server-timing:`.
-fn phase_metric(rest: &str) -> Result<super::PhaseMetric, String> {
-    let example = r#"write e.g. "server-timing:db" (its p50) or "server-timing:db:p95""#;
-    let (phase, which) = match rest.split_once(':') {
-        Some((phase, which)) => (phase, Some(which)),
-        None => (rest, None),
-    };
-    if phase.is_empty() {
-        return Err(format!("the Server-Timing phase name is empty; {example}"));
-    }
-    crate::record::phases::check_name(phase).map_err(|why| format!("{why}; {example}"))?;
-    let metric = match which.map(str::trim) {
-        None => Metric::P50,
-        Some(name) => Metric::LATENCY
-            .into_iter()
-            .find(|m| m.name() == name)
-            .ok_or_else(|| {
-                format!(
-                    r#""{name}" is not a metric of a phase; use p50, p90, p95, p99 or mean, e.g. "server-timing:{phase}:p95""#
-                )
-            })?,
-    };
-    Ok(super::PhaseMetric {
-        phase: phase.to_string(),
-        metric,
-    })
-}
-
-/// "did you mean `peak_rss`? " for a near miss (two edits or fewer, or a
-/// name about memory), or nothing.
-fn metric_hint(written: &str) -> String {
-    let lower = written.to_ascii_lowercase();
-    if lower.contains("rss") || lower.contains("mem") {
-        return format!("did you mean `{}`? ", Metric::PeakRss.config_name());
-    }
-    Metric::ALL
-        .iter()
-        .map(|m| {
-            (
-                super::error::distance(&lower, m.config_name()),
-                m.config_name(),
-            )
-        })
-        .min()
-        .filter(|(d, _)| *d <= 2)
-        .map_or_else(String::new, |(_, name)| format!("did you mean `{name}`? "))
-}
 
 /// `cpus:` — CPU numbers, at least one, each once. Whether this machine has
 /// them is checked in [`super::resolve`], where the key is known.
