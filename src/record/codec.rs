@@ -6,33 +6,13 @@
 //! allocating anything proportional to it, and names the JSON path of what
 //! it refused (`endpoints[0].blocks[3].latency_us: …`).
 //!
-//! Histograms use HdrHistogram's V2 encoding, usually deflated ("V2
-//! compressed"): a 4-byte cookie, a 4-byte payload length, then a zlib stream
-//! of the plain V2 encoding (a 40-byte header — cookie, payload length,
-//! normalizing offset, significant digits, lowest and highest trackable value,
-//! int-to-double ratio — and ZigZag LEB128 counts, negative numbers being runs
-//! of empty buckets). The `hdrhistogram` crate's own decoder allocates the
-//! declared payload length and inflates without bound; here the zlib stream
-//! is inflated into a capped buffer, the header is checked, and only then is
-//! the plain payload handed to the crate.
+//! Histograms are decoded by [`super::histogram_text`], within the same
+//! per-record budget.
 
-use std::io::Read;
-
-use base64::Engine as _;
-use flate2::read::ZlibDecoder;
-use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
-use hdrhistogram::Histogram;
 use serde::Deserialize;
 
-use super::limits::{self, MAX_HISTOGRAM_BUCKETS, MAX_HISTOGRAM_TEXT, MAX_INFLATED};
-use super::{Latency, RunRecord, FORMAT};
-
-/// HdrHistogram's V2 cookie (plain encoding).
-const V2_COOKIE: u32 = 0x1c84_9313;
-/// HdrHistogram's V2 compressed cookie (zlib-deflated V2).
-const V2_COMPRESSED_COOKIE: u32 = 0x1c84_9314;
-/// Bytes of a plain V2 header.
-const V2_HEADER: usize = 40;
+use super::limits;
+use super::{RunRecord, FORMAT};
 
 /// Why a results file could not be read. `Display` is the reason only; the
 /// caller names the file.
@@ -62,7 +42,7 @@ thread_local! {
 
 /// Takes `inflated` bytes and `buckets` buckets from the budget of the
 /// record being decoded, if any.
-fn spend(inflated: usize, buckets: usize) -> Result<(), String> {
+pub(super) fn spend(inflated: usize, buckets: usize) -> Result<(), String> {
     BUDGET.with(|cell| {
         let Some(left) = cell.get() else {
             return Ok(());
@@ -246,161 +226,6 @@ pub(super) fn clip(s: &str) -> String {
         out.push('…');
     }
     out
-}
-
-/// Encodes a histogram as base64 of its V2 deflate encoding.
-pub fn encode_histogram(h: &Histogram<u64>) -> Result<String, String> {
-    let mut bytes = Vec::new();
-    V2DeflateSerializer::new()
-        .serialize(h, &mut bytes)
-        .map_err(|e| format!("cannot encode histogram: {e:?}"))?;
-    Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
-}
-
-/// Decodes what [`encode_histogram`] wrote, or any V2 / V2 compressed
-/// encoding within [`super::limits`], into a full (auto-resizing) histogram.
-pub fn decode_histogram(text: &str) -> Result<Histogram<u64>, String> {
-    let text = text.trim();
-    if text.len() > MAX_HISTOGRAM_TEXT {
-        return Err(format!(
-            "histogram text is {} bytes, over the limit of {MAX_HISTOGRAM_TEXT}",
-            text.len()
-        ));
-    }
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(text)
-        .map_err(|e| format!("histogram is not valid base64: {e}"))?;
-    let raw = match cookie(&bytes) {
-        Some(V2_COMPRESSED_COOKIE) => inflate(&bytes)?,
-        Some(V2_COOKIE) => bytes,
-        _ => return Err(not_v2("its first 4 bytes are no HdrHistogram V2 cookie")),
-    };
-    spend(raw.len(), 0)?;
-    check_v2(&raw)?;
-    let mut h: Histogram<u64> = Deserializer::new()
-        .deserialize(&mut raw.as_slice())
-        .map_err(|e| not_v2(&format!("{e}")))?;
-    h.auto(true);
-    Ok(h)
-}
-
-/// [`decode_histogram`], kept sparse.
-pub fn decode_latency(text: &str) -> Result<Latency, String> {
-    let latency = Latency::from_histogram(&decode_histogram(text)?);
-    spend(0, latency.buckets().len())?;
-    Ok(latency)
-}
-
-fn not_v2(why: &str) -> String {
-    format!("histogram is not a valid HdrHistogram V2 encoding: {why}")
-}
-
-fn cookie(bytes: &[u8]) -> Option<u32> {
-    be_u32(bytes, 0)
-}
-
-fn be_u32(bytes: &[u8], at: usize) -> Option<u32> {
-    let four: [u8; 4] = bytes.get(at..at.checked_add(4)?)?.try_into().ok()?;
-    Some(u32::from_be_bytes(four))
-}
-
-fn be_u64(bytes: &[u8], at: usize) -> Option<u64> {
-    let eight: [u8; 8] = bytes.get(at..at.checked_add(8)?)?.try_into().ok()?;
-    Some(u64::from_be_bytes(eight))
-}
-
-/// Inflates a V2 compressed encoding into at most [`MAX_INFLATED`] bytes.
-fn inflate(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    let declared = be_u32(bytes, 4).ok_or_else(|| not_v2("it ends inside its header"))? as usize;
-    let stream = &bytes[8..];
-    if declared > stream.len() {
-        return Err(not_v2(&format!(
-            "it declares {declared} compressed bytes but holds {}",
-            stream.len()
-        )));
-    }
-    let mut raw = Vec::new();
-    let cap = MAX_INFLATED as u64 + 1;
-    ZlibDecoder::new(&stream[..declared])
-        .take(cap)
-        .read_to_end(&mut raw)
-        .map_err(|e| not_v2(&format!("its deflate stream is broken ({e})")))?;
-    if raw.len() > MAX_INFLATED {
-        return Err(format!(
-            "histogram inflates past {MAX_INFLATED} bytes; no benchgate histogram is that large"
-        ));
-    }
-    Ok(raw)
-}
-
-/// Checks a plain V2 encoding's header against its own length and the
-/// limits, so that the decoder allocates nothing unexpected.
-fn check_v2(raw: &[u8]) -> Result<(), String> {
-    let header = |at| be_u32(raw, at).ok_or_else(|| not_v2("it ends inside its header"));
-    if header(0)? != V2_COOKIE {
-        return Err(not_v2("the inflated payload has no V2 cookie"));
-    }
-    let payload = header(4)? as usize;
-    let digits = header(12)?;
-    let (Some(low), Some(high)) = (be_u64(raw, 16), be_u64(raw, 24)) else {
-        return Err(not_v2("it ends inside its header"));
-    };
-    let available = raw.len().saturating_sub(V2_HEADER);
-    if raw.len() < V2_HEADER || payload > available {
-        return Err(not_v2(&format!(
-            "it declares {payload} payload bytes but holds {available}"
-        )));
-    }
-    if !(1..=5).contains(&digits) || low == 0 || high < low.saturating_mul(2) {
-        return Err(not_v2(&format!(
-            "its layout is invalid ({digits} significant digits, values {low} to {high})"
-        )));
-    }
-    match bucket_count(low, high, digits) {
-        Some(n) if n <= MAX_HISTOGRAM_BUCKETS => Ok(()),
-        _ => Err(format!(
-            "histogram layout ({digits} significant digits, values {low} to {high}) needs more than {MAX_HISTOGRAM_BUCKETS} buckets"
-        )),
-    }
-}
-
-/// Length of the count array HdrHistogram allocates for this layout
-/// (`Histogram::new_with_bounds`), or `None` when it would not fit.
-fn bucket_count(low: u64, high: u64, digits: u32) -> Option<usize> {
-    let largest_single_unit = 2 * 10u64.checked_pow(digits)?;
-    let sub_bucket_count_magnitude = 64 - (largest_single_unit - 1).leading_zeros();
-    let unit_magnitude = 63 - low.leading_zeros();
-    if unit_magnitude + sub_bucket_count_magnitude > 62 {
-        return None;
-    }
-    let sub_bucket_count = 1u64 << sub_bucket_count_magnitude;
-    let mut smallest_untrackable = sub_bucket_count << unit_magnitude;
-    let mut buckets: usize = 1;
-    while smallest_untrackable <= high {
-        if smallest_untrackable > u64::MAX / 2 {
-            buckets += 1;
-            break;
-        }
-        smallest_untrackable <<= 1;
-        buckets += 1;
-    }
-    (buckets + 1).checked_mul((sub_bucket_count / 2) as usize)
-}
-
-pub(super) mod latency_base64 {
-    use serde::{de, Deserialize, Deserializer, Serializer};
-
-    use super::super::Latency;
-
-    pub fn serialize<S: Serializer>(l: &Latency, s: S) -> Result<S::Ok, S::Error> {
-        let text = super::encode_histogram(&l.to_histogram()).map_err(serde::ser::Error::custom)?;
-        s.serialize_str(&text)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Latency, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        super::decode_latency(&text).map_err(de::Error::custom)
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@ use flate2::write::ZlibEncoder;
 use hdrhistogram::serialization::Deserializer;
 
 use super::*;
-use crate::record::{new_histogram, NamedSummary};
+use crate::record::histogram_text::*;
+use crate::record::{new_histogram, Latency, NamedSummary};
 
 const DEMO: &str = include_str!("../../baselines/demo.json");
 

@@ -13,6 +13,7 @@ use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 
 mod codec;
+mod histogram_text;
 pub mod latency;
 pub mod limits;
 pub mod phases;
@@ -285,7 +286,7 @@ pub struct Block {
     #[serde(default, skip_serializing_if = "is_zero_u32")]
     pub run: u32,
     /// Latency of the ok requests, µs, kept sparse (see [`Latency`]).
-    #[serde(with = "codec::latency_base64")]
+    #[serde(with = "histogram_text::latency_base64")]
     pub latency_us: Latency,
     pub outcomes: Outcomes,
     /// Per `Server-Timing` phase the app reported, the phase's durations

@@ -87,7 +87,7 @@ pub(super) mod base64_map {
     use serde::ser::SerializeMap;
     use serde::{Deserializer, Serializer};
 
-    use super::super::codec::{decode_latency, encode_histogram};
+    use super::super::histogram_text::{decode_latency, encode_histogram};
     use super::{Latency, MAX_PHASES};
 
     pub fn serialize<S: Serializer>(

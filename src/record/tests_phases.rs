@@ -66,7 +66,7 @@ fn hostile(phases: &str) -> Result<RunRecord, DecodeError> {
 #[test]
 fn hostile_phases_are_refused_with_their_path() {
     let good = with_phases().endpoints[0].blocks[0].phases["db"].clone();
-    let text = codec::encode_histogram(&good.to_histogram()).expect("encodes");
+    let text = histogram_text::encode_histogram(&good.to_histogram()).expect("encodes");
     let many: serde_json::Map<String, serde_json::Value> = (0..17)
         .map(|i| (format!("p{i}"), serde_json::Value::from(text.clone())))
         .collect();
