@@ -1,15 +1,24 @@
 //! The gate's decision end to end with the real binary and the demo app:
 //! record a baseline, pass on the unchanged app, fail on a slowed-down
-//! endpoint. Alone in its test binary so that no other test's load
-//! disturbs the measurement.
+//! endpoint, measure the head in runs until the verdict is known. The tests
+//! take turns, alone in their test binary, so that no other test's load
+//! disturbs the measurement (a stored check refuses to decide when other
+//! processes load the machine differently than during its baseline).
 
 mod support;
 
 use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
 
 use predicates::prelude::*;
 use serde_json::Value;
 use support::Project;
+
+/// One test of this file at a time.
+fn alone() -> MutexGuard<'static, ()> {
+    static TURN: Mutex<()> = Mutex::new(());
+    TURN.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).expect("file exists")).expect("valid JSON")
@@ -17,6 +26,7 @@ fn read_json(path: &Path) -> Value {
 
 #[test]
 fn the_gate_passes_an_unchanged_app_and_fails_a_slower_endpoint() {
+    let _alone = alone();
     let project = Project::new("100/s");
     project
         .cmd(&["baseline", "update", "--runs", "8"])
@@ -95,4 +105,106 @@ fn the_gate_passes_an_unchanged_app_and_fails_a_slower_endpoint() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("REGRESSED"));
+}
+
+#[test]
+fn a_stored_check_measures_the_head_in_runs_until_the_verdict_is_known() {
+    let _alone = alone();
+    let project = Project::new("100/s");
+    project
+        .cmd(&["baseline", "update", "--runs", "3", "--duration", "2s"])
+        .assert()
+        .success();
+    // Every /orders ×3: far beyond what a loaded machine does to a median
+    // between runs, so the check stops with a failure, at whichever look.
+    let json = project
+        .cmd(&["check", "--format", "json"])
+        .args(["--duration", "2s", "--max-duration", "8s"])
+        .env("DEMO_SLOWDOWN", "/orders=3")
+        .assert()
+        .code(1);
+    let comparison: Value =
+        serde_json::from_slice(&json.get_output().stdout).expect("comparison JSON");
+    let stopping = &comparison["stopping"];
+    assert_eq!(stopping["head_only"], true, "{stopping}");
+    assert_eq!(stopping["max_rounds"], 4, "{stopping}");
+    let runs = stopping["rounds"].as_u64().unwrap_or(0);
+    assert!((1..=4).contains(&runs), "{stopping}");
+    assert!(
+        ["clear_failure", "decided", "budget"].contains(&stopping["reason"].as_str().unwrap_or("")),
+        "{stopping}"
+    );
+    // The results file holds the head's runs, each a fresh instance.
+    let results = read_json(&project.dir.path().join(".benchgate/demo.results.json"));
+    assert_eq!(
+        results["runs"].as_array().map(Vec::len),
+        Some(runs as usize)
+    );
+    let stderr = String::from_utf8_lossy(&json.get_output().stderr).to_string();
+    assert!(
+        stderr.contains("run 1 (at most 4 until every gated metric is decided)"),
+        "{stderr}"
+    );
+
+    // The same check in the terminal format says how long it measured.
+    project
+        .cmd(&["check"])
+        .args(["--duration", "2s", "--max-duration", "2s"])
+        .env("DEMO_SLOWDOWN", "/orders=3")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "measured the head for 2 s in 1 of at most 1 runs",
+        ));
+}
+
+#[test]
+fn a_stored_check_on_a_busier_machine_than_its_baseline_decides_nothing() {
+    let _alone = alone();
+    let project = Project::new("100/s");
+    let short = ["--duration", "2s", "--max-duration", "2s"];
+    project
+        .cmd(&["baseline", "update", "--runs", "2"])
+        .args(short)
+        .assert()
+        .success();
+    // Two spinning threads in this process: other processes now keep most
+    // of the machine busy, which they did not while the baseline ran.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let hogs: Vec<_> = (0..2)
+        .map(|_| {
+            let stop = std::sync::Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let mut x = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+                }
+            })
+        })
+        .collect();
+    let json = project
+        .cmd(&["check", "--format", "json"])
+        .args(short)
+        .env("DEMO_SLOWDOWN", "/orders=1.5")
+        .assert();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for hog in hogs {
+        hog.join().expect("hog thread");
+    }
+    // Even a real slowdown cannot be told from the machine's load.
+    let json = json.code(0);
+    let comparison: Value =
+        serde_json::from_slice(&json.get_output().stdout).expect("comparison JSON");
+    let warnings = comparison["warnings"].to_string();
+    assert!(
+        warnings.contains("busier") && warnings.contains("no metric can decide the gate"),
+        "{warnings}"
+    );
+    for endpoint in comparison["endpoints"].as_array().into_iter().flatten() {
+        for metric in endpoint["metrics"].as_array().into_iter().flatten() {
+            assert_eq!(metric["verdict"], "inconclusive", "{metric}");
+            let note = metric["note"].as_str().unwrap_or("");
+            assert!(note.contains("busier") && note.contains("--ab"), "{note}");
+        }
+    }
 }

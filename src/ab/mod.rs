@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::compare::{GateSettings, Look};
+use crate::compare::{GateSettings, Look, MAX_LOOKS};
 use crate::config::{self, Config, Overrides};
 use crate::record::{Pairing, RunRecord};
 use crate::runner::RunError;
@@ -79,10 +79,6 @@ pub fn rounds(load: &config::LoadConfig, pairing: Pairing) -> u32 {
     let count = load.duration.as_nanos() / round.as_nanos().max(1);
     (count as u32).clamp(1, MAX_ROUNDS)
 }
-
-/// Most rounds a run measured until known may take: each interim look
-/// spends a share of the suite's error budget, so the looks are few.
-const MAX_LOOKS: u32 = 40;
 
 /// Builds the base and this tree's app, then measures them side by side
 /// with this tree's endpoints and load for `load.duration`, in [`rounds`]

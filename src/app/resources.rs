@@ -101,6 +101,44 @@ pub fn read(root: Pid) -> Option<Usage> {
     })
 }
 
+/// One reading of the whole machine: the busy CPU time of all its CPUs
+/// and benchgate's own CPU time, µs. Their difference, less the apps'
+/// trees, is what other processes (and other virtual machines, through
+/// steal time) took while the suite ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Machine {
+    pub busy_us: u64,
+    pub own_us: u64,
+}
+
+/// Reads the machine (`/proc/stat`, `/proc/self`); `None` without `/proc`.
+pub fn machine() -> Option<Machine> {
+    let tick_ns = 1_000_000_000 / ticks_per_second().max(1);
+    let busy = parse_proc_stat_busy(&std::fs::read_to_string("/proc/stat").ok()?)?;
+    let own = process_cpu_ns(Pid::this(), tick_ns)?;
+    Some(Machine {
+        busy_us: busy.saturating_mul(tick_ns) / 1000,
+        own_us: own / 1000,
+    })
+}
+
+/// Busy ticks of all CPUs from the text of `/proc/stat`: its `cpu` line's
+/// user, nice, system, irq, softirq and steal (guest time is already in
+/// user); idle and iowait are not busy.
+pub fn parse_proc_stat_busy(text: &str) -> Option<u64> {
+    let line = text.lines().find(|l| l.starts_with("cpu "))?;
+    let fields: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .map(|f| f.parse().ok())
+        .collect::<Option<_>>()?;
+    let field = |i: usize| fields.get(i).copied().unwrap_or(0);
+    if fields.len() < 4 {
+        return None;
+    }
+    Some([0, 1, 2, 5, 6, 7].iter().map(|&i| field(i)).sum())
+}
+
 fn read_statm(pid: Pid) -> Option<u64> {
     parse_statm_resident(&std::fs::read_to_string(format!("/proc/{pid}/statm")).ok()?)
 }
@@ -126,6 +164,42 @@ mod tests {
     /// A real line of `/proc/<pid>/stat` (gunicorn worker), with a name
     /// holding a space and a parenthesis.
     const STAT: &str = "4242 (gunicorn: wo) rker) S 4241 4241 4241 0 -1 4194624 11873 0 0 0 1234 56 7 8 20 0 1 0 987654 123456789 4567 18446744073709551615 1 1 0 0 0 0 0 16781312 134234626 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+
+    #[test]
+    fn proc_stat_busy_counts_all_but_idle_and_iowait() {
+        let text = "cpu  100 2 30 5000 40 6 7 8 9 10\ncpu0 50 1 15 2500 20 3 3 4 4 5\nintr 1 2\n";
+        assert_eq!(parse_proc_stat_busy(text), Some(100 + 2 + 30 + 6 + 7 + 8));
+        // An old kernel's four fields.
+        assert_eq!(parse_proc_stat_busy("cpu 1 2 3 4\n"), Some(6));
+        assert_eq!(parse_proc_stat_busy("cpu0 1 2 3 4\n"), None);
+        assert_eq!(parse_proc_stat_busy("cpu 1 x 3 4\n"), None);
+        assert_eq!(parse_proc_stat_busy(""), None);
+    }
+
+    #[test]
+    fn this_machine_reads_and_its_busy_time_includes_benchgate_s_own() {
+        let before = machine().expect("/proc on Linux");
+        // Spin until this process has spent 100 ms of CPU (bounded: a
+        // loaded machine may give it a fraction of the wall time).
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        let mut x = 0u64;
+        let mut after = before;
+        while after.own_us < before.own_us + 100_000 && std::time::Instant::now() < deadline {
+            for _ in 0..100_000 {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+            }
+            after = machine().expect("/proc on Linux");
+        }
+        std::hint::black_box(x);
+        let own = after.own_us - before.own_us;
+        assert!(own >= 100_000, "{before:?} {after:?}");
+        // The machine's busy time holds this process's, up to a tick at
+        // each end of the 10 ms clock of /proc/stat.
+        assert!(
+            after.busy_us - before.busy_us + 20_000 >= own,
+            "{before:?} {after:?}"
+        );
+    }
 
     #[test]
     fn stat_splits_own_and_children_ticks() {

@@ -3,6 +3,7 @@
 //! changed here; the work lives in the stages.
 
 mod side_by_side;
+mod until;
 
 use std::io::Write as _;
 use std::path::Path;
@@ -97,10 +98,20 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
         .clone()
         .unwrap_or_else(|| config.output("results.json"));
     runner::build_app(&config, "the app", &config.output("build.log"))?;
-    let head = runner::measure_once(&config, &run_options(&config))?;
+    let settings = GateSettings::from_config(&config);
+    let (head, judged) =
+        runner::runs::measure_until(&config, &run_options(&config), true, |head, look| {
+            until::look(&base, head, &settings, look, "run")
+        })?;
     files::write_json(&out, &head)?;
     eprintln!("results: {}", out.display());
-    let comparison = compare::compare(&base, &head, &GateSettings::from_config(&config));
+    let Some(judged) = judged else {
+        return Err(Failure::run(
+            "the check ended without a verdict".to_string(),
+        ));
+    };
+    let measured_ms = head.run_infos().iter().map(|r| r.load.duration_ms).sum();
+    let comparison = until::stopped(judged, measured_ms, true);
     gate(comparison, &dir, &args.output)
 }
 

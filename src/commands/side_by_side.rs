@@ -6,8 +6,6 @@ use std::path::Path;
 
 use super::{gate, warn_above_capacity, warn_unjudgeable};
 use crate::cli::{AbArgs, CheckArgs, OutputArgs, SuiteArgs};
-use crate::compare::sequential::{self, Judgement};
-use crate::compare::Stopping;
 use crate::config;
 use crate::exit::{Code, Failure};
 use crate::{ab, baseline, files};
@@ -73,18 +71,7 @@ fn ab_gate(
             let base_baselines = baseline::dir_for(&run.base_config, None);
             ab::gate(run, &base_baselines, &head_baselines)
         });
-        match sequential::judge(&run.base, &run.head, settings, look) {
-            Judgement::Stop(comparison, reason) => Some((*comparison, reason, look)),
-            Judgement::Continue { open } => {
-                eprintln!(
-                    "after round {}: {} of the gated metrics still undecided ({}); measuring on",
-                    look.round,
-                    open.len(),
-                    open.join(", ")
-                );
-                None
-            }
-        }
+        super::until::look(&run.base, &run.head, settings, look, "round")
     })?;
     let dir = results_dir.unwrap_or(Path::new(config::OUTPUT_DIR));
     for (record, side) in [(&run.base, "base"), (&run.head, "head")] {
@@ -93,19 +80,11 @@ fn ab_gate(
         eprintln!("{side} results: {}", path.display());
     }
     let head_baselines = baseline::dir_for(&run.head_config, baselines);
-    let Some((mut comparison, reason, look)) = judged else {
+    let Some(judged) = judged else {
         return Err(Failure::run(
             "the A/B run ended without a verdict".to_string(),
         ));
     };
-    let measured_s = run.head.load.duration_ms as f64 / 1000.0;
-    comparison.stopping = Some(Stopping {
-        reason,
-        rounds: look.round,
-        max_rounds: look.max_rounds,
-        measured_s,
-        budget_s: measured_s / f64::from(look.round.max(1)) * f64::from(look.max_rounds),
-        open: sequential::open_metrics(&comparison, reason),
-    });
+    let comparison = super::until::stopped(judged, run.head.load.duration_ms, false);
     gate(comparison, &head_baselines, output)
 }

@@ -92,15 +92,15 @@ pub(super) fn p_values(metrics: &[AppMetric]) -> Vec<f64> {
 }
 
 /// The app row, each measured metric at the next of `levels` (the Holm
-/// levels left after the endpoints' tests). `foreign` names the other
-/// machine of a stored baseline, which then decides nothing.
+/// levels left after the endpoints' tests). `foreign`: why a stored
+/// baseline cannot be compared, when it cannot; it then decides nothing.
 pub(super) fn row(
     metrics: Vec<AppMetric>,
     levels: &mut dyn Iterator<Item = f64>,
     alpha: f64,
     gate: &GateSettings,
     paired: bool,
-    foreign: Option<&str>,
+    foreign: Option<&super::context::Incomparable>,
 ) -> AppRow {
     let threshold = gate.suite.threshold;
     let mut app = AppRow::default();
@@ -125,13 +125,10 @@ pub(super) fn row(
         };
         m.base_ms = base;
         m.head_ms = head;
-        if let Some(machine) = foreign {
+        if let Some(why) = foreign {
             m.verdict = VerdictName::Inconclusive;
             m.detectable = None;
-            m.note = Some(format!(
-                "the baseline was recorded on another machine ({machine}): {}; record the baseline on this runner type, or use A/B mode (--ab)",
-                differs(metric)
-            ));
+            m.note = Some(why.note());
         }
         compared.push(m);
     }
@@ -166,15 +163,6 @@ fn too_little(metric: Metric) -> String {
 }
 
 /// Why another machine's figure says nothing about this one's.
-fn differs(metric: Metric) -> &'static str {
-    match metric {
-        Metric::PeakRss => {
-            "memory use differs between machines (page size, allocator, libraries, cores)"
-        }
-        _ => "CPU time per request differs between CPUs",
-    }
-}
-
 /// In A/B mode, the run-to-run floor of an app-level metric (between two
 /// instances of one build), as for a latency metric — the gate's, or the
 /// default when a calibration file left it out; nothing in stored mode,

@@ -15,16 +15,81 @@ pub(super) fn side_info(record: &RunRecord) -> SideInfo {
     }
 }
 
-/// "Intel Xeon X, 2 cores" when `base` and `head` are separate runs made on
-/// machines with another CPU model or core count.
-pub(super) fn other_machine(
+/// Why two separate runs cannot decide the gate whatever their intervals
+/// say: an offset between them that no interval covers.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Incomparable {
+    why: String,
+    fix: &'static str,
+    /// Whether the run's warnings say it too (another machine has a
+    /// warning of its own, with both machines).
+    warn: bool,
+}
+
+impl Incomparable {
+    /// The note every metric then carries.
+    pub(super) fn note(&self) -> String {
+        format!("{}: it cannot decide the gate; {}", self.why, self.fix)
+    }
+
+    /// The line the run's warnings add, if any.
+    pub(super) fn warning(&self) -> Option<String> {
+        self.warn
+            .then(|| format!("{}: no metric can decide the gate; {}", self.why, self.fix))
+    }
+}
+
+/// A machine this much busier or quieter (in cores other processes kept
+/// busy, on average) is another machine for the gate: at least a quarter
+/// of a core, and a tenth of the machine's cores.
+fn load_shift(cores: usize) -> f64 {
+    (0.1 * cores as f64).max(0.25)
+}
+
+/// Why `base` and `head`, separate runs, cannot be compared: made on
+/// machines with another CPU model or core count, or while other processes
+/// loaded the machine by a different amount (see [`load_shift`]). `None`
+/// for the two sides of an A/B run, measured at the same moments.
+pub(super) fn incomparable(
     base: &RunRecord,
     head: &RunRecord,
     pairing: Option<Pairing>,
-) -> Option<String> {
+) -> Option<Incomparable> {
+    if pairing.is_some() {
+        return None;
+    }
     let (b, h) = (&base.provenance.host, &head.provenance.host);
-    (pairing.is_none() && (b.cpu_model != h.cpu_model || b.cores != h.cores))
-        .then(|| format!("{}, {} cores", b.cpu_model, b.cores))
+    if b.cpu_model != h.cpu_model || b.cores != h.cores {
+        return Some(Incomparable {
+            why: format!(
+                "the baseline was recorded on another machine ({}, {} cores), whose offset no interval covers",
+                b.cpu_model, b.cores
+            ),
+            fix: "record the baseline on this runner type, or use A/B mode (--ab)",
+            warn: false,
+        });
+    }
+    let (before, now) = (others_cores(base)?, others_cores(head)?);
+    ((now - before).abs() >= load_shift(h.cores)).then(|| Incomparable {
+        why: format!(
+            "other processes kept {now:.2} of this machine's {} cores busy during this run and {before:.2} during the baseline's: the machine was {} by an amount no interval covers",
+            h.cores,
+            if now > before { "busier" } else { "quieter" }
+        ),
+        fix: "re-run when the machine is as quiet as when the baseline was recorded, or use A/B mode (--ab), which measures both sides at the same moments",
+        warn: true,
+    })
+}
+
+/// The mean over `record`'s runs of the cores other processes kept busy;
+/// `None` when no run knows.
+fn others_cores(record: &RunRecord) -> Option<f64> {
+    let known: Vec<f64> = record
+        .run_infos()
+        .iter()
+        .filter_map(|r| r.load.others_cores)
+        .collect();
+    (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64)
 }
 
 pub(super) fn warnings(

@@ -41,7 +41,7 @@ mod tests_phases;
 #[cfg(test)]
 mod tests_rounds;
 
-use context::{other_machine, side_info, warnings};
+use context::{incomparable, side_info, warnings};
 use verdicts::metric_comparison;
 
 pub use capacity::{describe_errors, unanswered_endpoints, SUSTAINED_SHARE};
@@ -59,7 +59,7 @@ pub use model::{
 };
 pub use phases::PhaseComparison;
 pub use resources::APP_ROW;
-pub use sequential::{Look, Stopping};
+pub use sequential::{Look, Stopping, MAX_LOOKS};
 pub use suite_diff::{check_comparable, measured};
 
 use crate::config::{Inconclusive, Metric};
@@ -118,9 +118,10 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
     let alpha = 1.0 - gate.suite.confidence;
     let pairing = paired(base, head);
     let shared = shared_endpoints(base, head);
-    // Separate runs on different machines: the offset between machines is
-    // invisible to every interval, so no metric may decide the gate.
-    let foreign = other_machine(base, head, pairing);
+    // Separate runs on different machines, or on one machine under
+    // different loads: the offset is invisible to every interval, so no
+    // metric may decide the gate.
+    let foreign = incomparable(base, head, pairing);
 
     // 1. Estimates, per endpoint × metric.
     let estimates = estimates(&shared, gate, alpha, pairing);
@@ -184,12 +185,10 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
                     b,
                     h,
                 );
-                if let Some(machine) = &foreign {
+                if let Some(why) = &foreign {
                     compared.verdict = VerdictName::Inconclusive;
                     compared.detectable = None;
-                    compared.note = Some(format!(
-                        "the baseline was recorded on another machine ({machine}), whose offset no interval covers: it cannot decide the gate; record the baseline on this runner type, or use A/B mode (--ab)"
-                    ));
+                    compared.note = Some(why.note());
                 }
                 if let Some(ratio) = gate.accepted(&h.name, *metric).map(|a| a.ratio) {
                     let accepted = format!(
@@ -240,7 +239,7 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
         alpha,
         gate,
         pairing.is_some(),
-        foreign.as_deref(),
+        foreign.as_ref(),
     );
     endpoints.extend(app.row);
     phases::judge_gated(
@@ -248,7 +247,7 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
         &mut level,
         &shared,
         &mut endpoints,
-        (alpha, pairing.is_some(), foreign.as_deref()),
+        (alpha, pairing.is_some(), foreign.as_ref()),
     );
     phases::attribute(&shared, &mut endpoints, gate, alpha, pairing);
     let capacity = capacity::capacity(base, head, pairing.is_none());
@@ -308,6 +307,7 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
             .collect(),
         warnings: warnings(base, head, &estimates, pairing.is_some())
             .into_iter()
+            .chain(foreign.as_ref().and_then(|f| f.warning()))
             .chain(app.warnings)
             .chain(memory::memory(base, head).and_then(|m| m.warning()))
             .collect(),

@@ -135,14 +135,14 @@ pub(super) fn gated(
 }
 
 /// Judges the gated phases at their Holm levels (taken from `levels` in
-/// order) and adds them to their endpoints' comparisons. `foreign` names
-/// the other machine when the baseline came from one: nothing then decides.
+/// order) and adds them to their endpoints' comparisons. `foreign`: why a
+/// stored baseline cannot be compared, when it cannot; nothing then decides.
 pub(super) fn judge_gated(
     gated: Vec<GatedPhase>,
     levels: &mut impl Iterator<Item = f64>,
     shared: &[(&EndpointRecord, &EndpointRecord)],
     endpoints: &mut [EndpointComparison],
-    (alpha, paired, foreign): (f64, bool, Option<&str>),
+    (alpha, paired, foreign): (f64, bool, Option<&super::context::Incomparable>),
 ) {
     for found in gated {
         let level = levels.next().unwrap_or(alpha);
@@ -162,12 +162,10 @@ pub(super) fn judge_gated(
             &b.phase(name),
             &h.phase(name),
         );
-        if let Some(machine) = foreign {
+        if let Some(why) = foreign {
             comparison.verdict = VerdictName::Inconclusive;
             comparison.detectable = None;
-            comparison.note = Some(format!(
-                "the baseline was recorded on another machine ({machine}), whose offset no interval covers: it cannot decide the gate; use A/B mode (--ab)"
-            ));
+            comparison.note = Some(why.note());
         }
         endpoint
             .phases

@@ -1,8 +1,9 @@
 //! Measuring until the verdict is known: when an A/B run may stop, and at
 //! which level each look at the data may fail the build.
 //!
-//! An A/B run measures in rounds (`ab::measure`). From the suite's
-//! `load.duration` on, every round ends with a look; the run stops at the
+//! An A/B run measures in rounds (`ab::measure`), a stored check in whole
+//! runs of the head (`runner::runs`): both are "rounds" here. From the
+//! suite's `load.duration` on, every round ends with a look; the run stops at the
 //! first look where every gated metric is decided, and at the latest when
 //! `load.max_duration` is spent. Stopping when the data look decided gives a
 //! run more chances to be wrong than one look would, so the looks are not
@@ -52,6 +53,11 @@ use crate::record::RunRecord;
 
 /// The share of the suite's α that the interim looks may spend together.
 pub const INTERIM_SHARE: f64 = 0.1;
+
+/// Most looks a run measured until known may take (rounds of an A/B run,
+/// runs of a stored check): each interim look spends a share of the
+/// suite's error budget, so the looks are few.
+pub const MAX_LOOKS: u32 = 40;
 
 /// How far beyond the threshold a metric's smallest detectable change,
 /// projected to the budget's end, must be for the run not to wait for it:
@@ -125,15 +131,26 @@ pub struct Stopping {
     /// (`endpoint metric`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub open: Vec<String>,
+    /// A stored check: only the head was measured, in whole runs (the
+    /// rounds), against the baseline's runs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub head_only: bool,
 }
 
 impl Stopping {
     /// One sentence: how long, and why it stopped.
     pub fn describe(&self) -> String {
-        let took = format!(
-            "measured {:.0} s per side in {} of at most {} rounds",
-            self.measured_s, self.rounds, self.max_rounds
-        );
+        let took = if self.head_only {
+            format!(
+                "measured the head for {:.0} s in {} of at most {} runs",
+                self.measured_s, self.rounds, self.max_rounds
+            )
+        } else {
+            format!(
+                "measured {:.0} s per side in {} of at most {} rounds",
+                self.measured_s, self.rounds, self.max_rounds
+            )
+        };
         match self.reason {
             StopReason::Decided => format!("{took}: stopped when every gated metric was decided"),
             StopReason::ClearFailure => {

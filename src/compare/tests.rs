@@ -233,6 +233,7 @@ pub(crate) mod records {
                 late_starts: 0,
                 generator_cpu_seconds: 0.25,
                 generator_requests: requests + 2 * self.rate() as u64,
+                others_cores: None,
             }
         }
     }
@@ -420,6 +421,60 @@ fn a_baseline_from_another_machine_is_warned_about() {
         .expect("machine warning");
     assert!(warning.contains("Test CPU @ 3.00GHz") && warning.contains("Other CPU @ 2.10GHz"));
     assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+}
+
+#[test]
+fn a_machine_busier_than_at_the_baseline_decides_nothing() {
+    // Unchanged code, but the head runs 40% slower: other processes took
+    // 1.2 of the 4 cores during the check and 0.05 during the baseline.
+    let with_others = |mut record: RunRecord, cores: f64| {
+        record.runs = record.run_infos();
+        for run in &mut record.runs {
+            run.load.others_cores = Some(cores);
+        }
+        record
+    };
+    let base = with_others(baseline().build(), 0.05);
+    let mut slower = head();
+    for e in &mut slower.endpoints {
+        e.slowdown = 1.4;
+    }
+    let busy = with_others(slower.build(), 1.2);
+    let c = compare(&base, &busy, &GateSettings::defaults());
+    assert_eq!(c.outcome, Outcome::Pass, "{:?}", c.failed);
+    for endpoint in &c.endpoints {
+        for m in &endpoint.metrics {
+            assert_eq!(m.verdict, VerdictName::Inconclusive, "{}", endpoint.name);
+            let note = m.note.as_deref().unwrap_or("");
+            assert!(
+                note.contains("1.20 of this machine's 4 cores busy during this run and 0.05")
+                    && note.contains("busier")
+                    && note.contains("--ab"),
+                "{note}"
+            );
+        }
+    }
+    assert!(
+        c.warnings.iter().any(|w| w.contains("busier")),
+        "{:?}",
+        c.warnings
+    );
+
+    // Within a tenth of the machine (0.4 cores of 4) the slowdown decides.
+    let near = with_others(slower.build(), 0.3);
+    let c = compare(&base, &near, &GateSettings::defaults());
+    assert_eq!(c.outcome, Outcome::Fail);
+    assert!(
+        c.warnings.iter().all(|w| !w.contains("busier")),
+        "{:?}",
+        c.warnings
+    );
+
+    // A quieter machine hides a slowdown just as well.
+    let quiet_base = with_others(baseline().build(), 1.0);
+    let c = compare(&quiet_base, &near, &GateSettings::defaults());
+    let note = c.endpoints[0].metrics[0].note.as_deref().unwrap_or("");
+    assert!(note.contains("quieter"), "{note}");
 }
 
 #[test]

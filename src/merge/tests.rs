@@ -42,6 +42,7 @@ fn load(target_rate: f64, achieved_rate: f64, requests: u64) -> LoadSummary {
         late_starts: requests / 10,
         generator_cpu_seconds: 0.5,
         generator_requests: requests + 30,
+        others_cores: None,
     }
 }
 

@@ -245,6 +245,12 @@ pub struct LoadSummary {
     pub generator_cpu_seconds: f64,
     /// Requests sent during warm-up and measurement.
     pub generator_requests: u64,
+    /// CPU cores that processes other than benchgate and the app(s) kept
+    /// busy during the measured time, on average (`/proc/stat`, steal time
+    /// included): how loaded the machine was. Absent when benchgate did
+    /// not start the app, or without `/proc`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub others_cores: Option<f64>,
 }
 
 impl LoadSummary {

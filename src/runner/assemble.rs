@@ -85,6 +85,7 @@ pub(super) fn assemble(
             late_starts: recorded.late_starts,
             generator_cpu_seconds: cpu,
             generator_requests: plan.schedule.total_requests() / plan.targets.len() as u64,
+            others_cores: None,
         },
         runs: Vec::new(),
         pairing: plan.pairing,
@@ -121,6 +122,10 @@ pub(super) fn attach_resources(
                 .sum()
         })
         .collect();
+    record.load.others_cores = readings
+        .as_ref()
+        .ok()
+        .and_then(|(readings, _)| super::sample::others_cores(readings));
     let resources = match readings
         .and_then(|(readings, index)| super::sample::side_blocks(readings, index, &ok))
     {

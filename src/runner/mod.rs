@@ -21,6 +21,7 @@ use crate::record::{Pairing, RunRecord};
 mod assemble;
 mod error;
 mod progress;
+pub mod runs;
 mod sample;
 
 use assemble::{assemble, attach_resources};

@@ -13,12 +13,12 @@ use nix::unistd::Pid;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::app::resources::{self, Usage};
+use crate::app::resources::{self, Machine, Usage};
 use crate::load::Live;
 
-/// One reading of every side: when, and each tree's usage (`None` when it
-/// could not be read).
-pub(super) type Reading = (Instant, Vec<Option<Usage>>);
+/// One reading of every side: when, each tree's usage (`None` when it
+/// could not be read), and the machine's.
+pub(super) type Reading = (Instant, Vec<Option<Usage>>, Option<Machine>);
 
 /// A sampler running beside the load.
 pub(super) struct Sampler {
@@ -55,7 +55,7 @@ impl Sampler {
         let mut readings =
             std::mem::take(&mut *self.readings.lock().unwrap_or_else(|p| p.into_inner()));
         if !readings.is_empty() && readings.len() < self.wanted {
-            readings.push((Instant::now(), read_all(&self.roots)));
+            readings.push((Instant::now(), read_all(&self.roots), resources::machine()));
         }
         readings
     }
@@ -85,18 +85,38 @@ async fn run(
         tokio::time::sleep_until(start + block * b as u32).await;
         let at = Instant::now();
         let roots = roots.clone();
-        let Ok(usage) = tokio::task::spawn_blocking(move || read_all(&roots)).await else {
+        let read = move || (read_all(&roots), resources::machine());
+        let Ok((usage, machine)) = tokio::task::spawn_blocking(read).await else {
             return;
         };
         readings
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .push((at, usage));
+            .push((at, usage, machine));
     }
 }
 
 fn read_all(roots: &[Pid]) -> Vec<Option<Usage>> {
     roots.iter().map(|root| resources::read(*root)).collect()
+}
+
+/// The cores other processes kept busy over the readings' span, on
+/// average: the machine's busy CPU time less benchgate's own and every
+/// app's, per second. `None` when a reading is missing.
+pub(super) fn others_cores(readings: &[Reading]) -> Option<f64> {
+    let (first, last) = (readings.first()?, readings.last()?);
+    let secs = last.0.saturating_duration_since(first.0).as_secs_f64();
+    let (m0, m1) = (first.2?, last.2?);
+    let mut apps: u64 = 0;
+    for (before, after) in first.1.iter().zip(&last.1) {
+        apps += after
+            .as_ref()?
+            .cpu_us
+            .saturating_sub(before.as_ref()?.cpu_us);
+    }
+    let busy = m1.busy_us.saturating_sub(m0.busy_us);
+    let own = m1.own_us.saturating_sub(m0.own_us);
+    (secs > 0.5).then(|| busy.saturating_sub(own).saturating_sub(apps) as f64 / 1e6 / secs)
 }
 
 /// One side's blocks from the readings: per block, the CPU time spent
