@@ -162,7 +162,6 @@ fn too_little(metric: Metric) -> String {
     )
 }
 
-/// Why another machine's figure says nothing about this one's.
 /// In A/B mode, the run-to-run floor of an app-level metric (between two
 /// instances of one build), as for a latency metric — the gate's, or the
 /// default when a calibration file left it out; nothing in stored mode,
@@ -182,9 +181,16 @@ fn run_noise(
     let (Some(_), Some(prior)) = (pairing, prior) else {
         return estimate;
     };
-    let logs = match metric {
-        Metric::PeakRss => peak_rss::round_log_ratios(base, head),
-        _ => resources::round_log_ratios(base, head),
-    };
-    instance_noise_of(&logs, (estimate.log_se, estimate.df), (prior.tau, prior.df)).apply(&estimate)
+    let within = (estimate.log_se, estimate.df);
+    let prior = (prior.tau, prior.df);
+    match metric {
+        // The ratio of the sides' highest readings over all rounds is an
+        // extreme: the ratio of the typical instance's peak is the rounds'.
+        Metric::PeakRss => {
+            instance_noise_of(&peak_rss::round_log_ratios(base, head), within, prior)
+                .apply_to_rounds_mean(&estimate)
+        }
+        _ => instance_noise_of(&resources::round_log_ratios(base, head), within, prior)
+            .apply(&estimate),
+    }
 }

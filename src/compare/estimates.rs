@@ -122,6 +122,9 @@ pub(super) struct InstanceNoise {
     pub se: f64,
     pub df: f64,
     pub shift: f64,
+    /// The rounds' mean log ratio, balanced over the start orders (`None`
+    /// with fewer than two rounds).
+    pub centre: Option<f64>,
 }
 
 impl InstanceNoise {
@@ -129,6 +132,20 @@ impl InstanceNoise {
     /// orders.
     pub fn apply(&self, estimate: &Estimate) -> Estimate {
         estimate.shifted(self.shift).with_noise(self.se, self.df)
+    }
+
+    /// `estimate` moved onto the rounds' mean log ratio, with this noise:
+    /// for a statistic whose pooled value is not an average of its rounds'
+    /// — a maximum, whose ratio is decided by the one extreme instance of
+    /// each side and does not settle as 1/√R — the rounds' mean is the
+    /// estimate this standard error belongs to.
+    pub fn apply_to_rounds_mean(&self, estimate: &Estimate) -> Estimate {
+        match self.centre {
+            Some(centre) => estimate
+                .shifted(centre - estimate.ratio.ln())
+                .with_noise(self.se, self.df),
+            None => self.apply(estimate),
+        }
     }
 }
 
@@ -186,7 +203,12 @@ pub(super) fn instance_noise_of(
     let r = logs.len();
     if r < 2 {
         let (se, df) = crate::stats::combined_noise((within_se, within_df), (prior_tau, prior_df));
-        return InstanceNoise { se, df, shift: 0.0 };
+        return InstanceNoise {
+            se,
+            df,
+            shift: 0.0,
+            centre: None,
+        };
     }
     let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
     let squares = |xs: &[f64], m: f64| xs.iter().map(|x| (x - m).powi(2)).sum::<f64>();
@@ -220,6 +242,7 @@ pub(super) fn instance_noise_of(
         se: (moderated / averaged).sqrt(),
         df: weight + d,
         shift: centre - mean(&all),
+        centre: Some(centre),
     }
 }
 
