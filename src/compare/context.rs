@@ -106,6 +106,12 @@ pub(super) fn warnings(
             bh.cpu_model, bh.cores, hh.cpu_model, hh.cores
         ));
     }
+    let unknown_load = |r: &RunRecord| r.run_infos().iter().all(|i| i.load.others_cores.is_none());
+    if !ab && unknown_load(base) && !unknown_load(head) {
+        warnings.push(
+            "the baseline does not say how busy the machine was while it was recorded (an older benchgate made it), so a check on a busier or quieter machine cannot be recognised; record it again with `benchgate baseline update`".into(),
+        );
+    }
     let within_only = estimates
         .iter()
         .flatten()

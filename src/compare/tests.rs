@@ -470,6 +470,16 @@ fn a_machine_busier_than_at_the_baseline_decides_nothing() {
         c.warnings
     );
 
+    // A baseline from before benchgate recorded the machine's load: said.
+    let c = compare(&baseline().build(), &busy, &GateSettings::defaults());
+    assert!(
+        c.warnings
+            .iter()
+            .any(|w| w.contains("does not say how busy")),
+        "{:?}",
+        c.warnings
+    );
+
     // A quieter machine hides a slowdown just as well.
     let quiet_base = with_others(baseline().build(), 1.0);
     let c = compare(&quiet_base, &near, &GateSettings::defaults());
