@@ -72,9 +72,9 @@ pub(super) fn incomparable(
     let (before, now) = (others_cores(base)?, others_cores(head)?);
     ((now - before).abs() >= load_shift(h.cores)).then(|| Incomparable {
         why: format!(
-            "other processes kept {now:.2} of this machine's {} cores busy during this run and {before:.2} during the baseline's: the machine was {} by an amount no interval covers",
-            h.cores,
-            if now > before { "busier" } else { "quieter" }
+            "the machine was {} than while the baseline was recorded (other processes kept {now:.2} of its {} cores busy, against {before:.2}), an offset no interval covers",
+            if now > before { "busier" } else { "quieter" },
+            h.cores
         ),
         fix: "re-run when the machine is as quiet as when the baseline was recorded, or use A/B mode (--ab), which measures both sides at the same moments",
         warn: true,

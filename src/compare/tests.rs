@@ -447,7 +447,7 @@ fn a_machine_busier_than_at_the_baseline_decides_nothing() {
             assert_eq!(m.verdict, VerdictName::Inconclusive, "{}", endpoint.name);
             let note = m.note.as_deref().unwrap_or("");
             assert!(
-                note.contains("1.20 of this machine's 4 cores busy during this run and 0.05")
+                note.contains("kept 1.20 of its 4 cores busy, against 0.05")
                     && note.contains("busier")
                     && note.contains("--ab"),
                 "{note}"
