@@ -459,6 +459,19 @@ fn a_machine_busier_than_at_the_baseline_decides_nothing() {
         "{:?}",
         c.warnings
     );
+    // The terminal report says the reason once, not once per metric, and
+    // does not call the metrics too noisy.
+    let report = crate::report::Report::new(c.clone(), Vec::new());
+    let mut text = Vec::new();
+    crate::report::write(&report, crate::report::Format::Text, &mut text).expect("to a Vec");
+    let text = String::from_utf8_lossy(&text);
+    assert_eq!(
+        text.matches("note: every metric: the machine was busier")
+            .count(),
+        1,
+        "{text}"
+    );
+    assert!(!text.contains("too noisy"), "{text}");
 
     // Within a tenth of the machine (0.4 cores of 4) the slowdown decides.
     let near = with_others(slower.build(), 0.3);
