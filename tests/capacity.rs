@@ -110,8 +110,11 @@ fn both_sides_saturated_is_no_verdict() {
     let (code, c, stderr) = ab(head.path(), base.path());
     assert_eq!(code, 3, "{stderr}\n{c}");
     assert_eq!(c["outcome"], "invalid");
+    // Under a loaded machine not one request may come back in time: the
+    // same verdict, said as every request timing out.
     assert!(
-        stderr.contains("no verdict: neither side sustained"),
+        stderr.contains("no verdict: neither side sustained")
+            || stderr.contains("no successful response on either side"),
         "{stderr}"
     );
     assert!(stderr.contains("lower load.rate"), "{stderr}");
@@ -186,7 +189,7 @@ fn a_run_that_could_see_nothing_says_so_and_can_be_made_to_fail() {
     let (code, c, stderr) = ab(head.path(), base.path());
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("gate passed: no regression over 10%; 0 of 6 metrics could see a 10% change; 6 could not"),
+        stderr.contains("gate passed: no regression over 10%; 0 of 4 metrics could see a 10% change; 4 could not"),
         "{stderr}"
     );
     assert_eq!(c["sight"]["seeing"], 0);

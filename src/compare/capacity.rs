@@ -138,10 +138,12 @@ pub fn unanswered_endpoints(record: &RunRecord) -> Vec<String> {
                 } else {
                     describe_errors(&o)
                 };
-                format!(
-                    "{} got no successful response ({got}): check its path, method and expect.status, and that the app answers",
-                    e.name
-                )
+                let fix = if only_timeouts(&o) {
+                    too_slow_fix()
+                } else {
+                    "check its path, method and expect.status, and that the app answers"
+                };
+                format!("{} got no successful response ({got}): {fix}", e.name)
             })
         })
         .collect()
@@ -156,10 +158,15 @@ pub fn unanswered(base: &EndpointRecord, head: &EndpointRecord) -> Option<(bool,
     }
     let what = describe_errors(&h);
     if b.ok == 0 {
+        let fix = if only_timeouts(&b) && only_timeouts(&h) {
+            too_slow_fix()
+        } else {
+            "check its path, method and expect.status"
+        };
         Some((
             false,
             format!(
-                "{}: no successful response on either side ({what}); check its path, method and expect.status",
+                "{}: no successful response on either side ({what}); {fix}",
                 head.name
             ),
         ))
@@ -169,6 +176,17 @@ pub fn unanswered(base: &EndpointRecord, head: &EndpointRecord) -> Option<(bool,
             format!("{}: no successful response on the head ({what})", head.name),
         ))
     }
+}
+
+/// Whether every request that failed timed out (and some did): the
+/// endpoint is reachable but too slow, not misaddressed.
+fn only_timeouts(o: &Outcomes) -> bool {
+    o.timeout > 0 && o.status.is_empty() && o.connect == 0 && o.other == 0
+}
+
+/// What to do about an endpoint whose every request timed out.
+fn too_slow_fix() -> &'static str {
+    "every request outlived load.timeout: the app cannot answer it in time at this rate; lower load.rate or raise load.timeout"
 }
 
 /// "12 × HTTP 500, 3 timeouts" — every error kind with its count.

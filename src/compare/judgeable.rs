@@ -57,8 +57,14 @@ pub fn unjudgeable(config: &Config, span: Span) -> Vec<String> {
             }
             let duration =
                 Duration::from_secs((needed as f64 / per_second.max(1e-9)).ceil() as u64);
+            // A tail can give way to the median; the median itself cannot.
+            let or_median = if q > 0.5 {
+                ", or gate it on p50 and mean"
+            } else {
+                ""
+            };
             out.push(format!(
-                "{} {} needs {needed} successful requests per run but gets about {requests} ({:.1}/s for {}): it will be inconclusive; use {key}: {} or a higher weight or rate, or gate it on p50 and mean",
+                "{} {} needs {needed} successful requests per run but gets about {requests} ({:.1}/s for {}): it will be inconclusive; use {key}: {} or a higher weight or rate{or_median}",
                 endpoint.name,
                 metric.name(),
                 per_second,

@@ -264,7 +264,8 @@ pub struct Body {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct GateConfig {
-    /// Default p50, p95, p99.
+    /// Default p50 and mean: what a suite's rate can judge in a run's
+    /// time; a tail needs many more requests (see `compare::judgeable`).
     pub metrics: Vec<Metric>,
     /// `server-timing:…` entries of `gate.metrics`: phases gated per
     /// endpoint that reports them.

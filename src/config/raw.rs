@@ -247,7 +247,7 @@ impl<'de> Visitor<'de> for MetricsVisitor {
     type Value = Metrics;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a list of metrics such as [p50, p95, p99]")
+        f.write_str("a list of metrics such as [p50, mean, p95]")
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Metrics, A::Error> {
@@ -279,7 +279,7 @@ impl<'de> Visitor<'de> for MetricsVisitor {
         }
         if latency.is_empty() && phases.is_empty() {
             return Err(de::Error::custom(
-                "list at least one metric, e.g. metrics: [p50, p95, p99]",
+                "list at least one metric, e.g. metrics: [p50, mean]",
             ));
         }
         Ok(Metrics { latency, phases })

@@ -296,7 +296,7 @@ fn resolve_endpoint(raw: RawEndpoint, i: usize) -> Result<Endpoint, Problem> {
 
 fn resolve_gate(gate: RawGate) -> GateConfig {
     let (metrics, phases) = gate.metrics.map_or_else(
-        || (vec![Metric::P50, Metric::P95, Metric::P99], Vec::new()),
+        || (vec![Metric::P50, Metric::Mean], Vec::new()),
         |m| (m.latency, m.phases),
     );
     GateConfig {

@@ -573,7 +573,7 @@ fn a_minimal_file_gets_the_defaults() {
     assert_eq!(
         config.gate,
         GateConfig {
-            metrics: vec![Metric::P50, Metric::P95, Metric::P99],
+            metrics: vec![Metric::P50, Metric::Mean],
             phases: Vec::new(),
             threshold: 0.10,
             confidence: 0.99,
