@@ -40,8 +40,22 @@ fn stored(
     stats: &[Statistic],
     alpha: f64,
 ) -> Vec<Option<Estimate>> {
+    stored_runs(rng, spec, (k, 1), between_sd, ratio, stats, alpha)
+}
+
+/// Stored-mode estimates: `k` base runs and `h` head runs scaled by `ratio`
+/// (a check measured until known adds head runs).
+fn stored_runs(
+    rng: &mut ChaCha8Rng,
+    spec: RunSpec,
+    (k, h): (usize, usize),
+    between_sd: f64,
+    ratio: f64,
+    stats: &[Statistic],
+    alpha: f64,
+) -> Vec<Option<Estimate>> {
     let base = runs(rng, spec, k, between_sd);
-    let head = runs(rng, spec.scaled(ratio), 1, between_sd);
+    let head = runs(rng, spec.scaled(ratio), h, between_sd);
     let seed = rand::Rng::random(rng);
     let resamples = if k == 1 { 2 * RESAMPLES } else { RESAMPLES };
     estimate_unpaired_many(
@@ -80,6 +94,41 @@ fn between_run_interval_covers_the_true_ratio() {
     }
     eprintln!("between-run coverage {covered}/{SIMS}");
     assert!((180..=198).contains(&covered), "coverage {covered}/{SIMS}");
+}
+
+#[test]
+fn between_run_interval_covers_with_several_head_runs() {
+    // A stored check measured until known: 5 base runs, 3 or 6 head runs
+    // (fresh instances), run offsets sd 0.05, true ratio 1.10. Each look's
+    // interval is a pooled two-sample t on the runs; it must cover at its
+    // level whatever the head's run count, and narrow as runs are added.
+    let spec = RunSpec::lognormal(12, 20);
+    let mut widths = Vec::new();
+    for h in [3, 6] {
+        let mut rng = ChaCha8Rng::seed_from_u64(40 + h as u64);
+        let (mut covered, mut width) = (0, 0.0);
+        for _ in 0..SIMS {
+            let e = stored_runs(&mut rng, spec, (5, h), 0.05, 1.10, &[P50], 0.05)
+                .pop()
+                .flatten()
+                .expect("enough data");
+            assert_eq!(
+                e.noise,
+                NoiseModel::BetweenRuns {
+                    base_runs: 5,
+                    head_runs: h
+                }
+            );
+            covered += usize::from(covers(&e, 1.10));
+            width += (e.upper / e.lower).ln() / SIMS as f64;
+        }
+        assert!(
+            (180..=198).contains(&covered),
+            "{h} head runs: {covered}/{SIMS}"
+        );
+        widths.push(width);
+    }
+    assert!(widths[1] < widths[0], "{widths:?}");
 }
 
 #[test]
