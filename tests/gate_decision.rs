@@ -133,8 +133,9 @@ fn a_stored_check_measures_the_head_in_runs_until_the_verdict_is_known() {
     let stopping = &comparison["stopping"];
     if json.get_output().status.code() == Some(0) {
         assert_undecided_for_the_load(&comparison);
-        // Nothing to wait for: from half the budget on, it stops blind.
-        assert_eq!(stopping["reason"], "blind", "{stopping}");
+        // Nothing to wait for: it stops at the first look.
+        assert_eq!(stopping["reason"], "undecidable", "{stopping}");
+        assert_eq!(stopping["rounds"], 1, "{stopping}");
     } else {
         json.get_output()
             .status
@@ -216,9 +217,11 @@ fn a_stored_check_beside_other_work_decides_nothing() {
             })
         })
         .collect();
+    // A budget of two runs: the check stops after the first, since no
+    // further run could decide anything.
     let json = project
         .cmd(&["check", "--format", "json"])
-        .args(short)
+        .args(["--duration", "2s", "--max-duration", "4s"])
         .env("DEMO_SLOWDOWN", "/orders=1.5")
         .assert();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -229,6 +232,9 @@ fn a_stored_check_beside_other_work_decides_nothing() {
     let json = json.code(0);
     let comparison: Value =
         serde_json::from_slice(&json.get_output().stdout).expect("comparison JSON");
+    let stopping = &comparison["stopping"];
+    assert_eq!(stopping["reason"], "undecidable", "{stopping}");
+    assert_eq!(stopping["rounds"], 1, "{stopping}");
     let warnings = comparison["warnings"].to_string();
     assert!(
         warnings.contains("shared with other work") && warnings.contains(support::LOAD_CHANGED),

@@ -313,6 +313,7 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
             .collect(),
         memory: memory::memory(base, head),
         stopping: None,
+        undecidable: foreign.as_ref().map(|f| f.note()),
         pairing,
         accepted: gate.accepted.clone(),
         run_noise: pairing.map(|_| gate.run_noise.clone()),

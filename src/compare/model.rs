@@ -54,6 +54,11 @@ pub struct Comparison {
     /// stopped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopping: Option<super::Stopping>,
+    /// Why no metric could decide whatever was measured (a stored baseline
+    /// from another machine, a machine shared with other work): every
+    /// metric carries this note, and measuring longer would not help.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undecidable: Option<String>,
 }
 
 /// The gate's outcome: exit 0, 1 and 3.

@@ -115,6 +115,9 @@ pub enum StopReason {
     Blind,
     /// `load.max_duration` was spent.
     Budget,
+    /// Nothing could be decided however long the run measured (the
+    /// comparison's `undecidable` says why).
+    Undecidable,
 }
 
 /// How a measured-until-known run went: what the report says about it.
@@ -161,6 +164,9 @@ impl Stopping {
                 self.budget_s,
                 self.open.join(", ")
             ),
+            StopReason::Undecidable => {
+                format!("{took}: stopped, since no metric could be decided however long it measured")
+            }
             StopReason::Budget if self.open.is_empty() => {
                 format!("{took}: the budget of {:.0} s was spent", self.budget_s)
             }
@@ -252,7 +258,9 @@ pub fn judge(base: &RunRecord, head: &RunRecord, gate: &GateSettings, look: Look
     };
     if look.is_last() {
         let last = at(look.level(alpha), gate.suite.inconclusive);
-        let reason = if open_metrics(&last, StopReason::Budget).is_empty() {
+        let reason = if last.undecidable.is_some() {
+            StopReason::Undecidable
+        } else if open_metrics(&last, StopReason::Budget).is_empty() {
             StopReason::Decided
         } else {
             StopReason::Budget
@@ -266,6 +274,11 @@ pub fn judge(base: &RunRecord, head: &RunRecord, gate: &GateSettings, look: Look
         return Judgement::Stop(Box::new(strict), StopReason::ClearFailure);
     }
     let nominal = at(alpha, gate.suite.inconclusive);
+    // Nothing can be decided however long the run measures (a stored
+    // baseline that cannot be compared with this run): stop now.
+    if nominal.undecidable.is_some() {
+        return Judgement::Stop(Box::new(nominal), StopReason::Undecidable);
+    }
     let metrics = metric_looks(&nominal, &strict);
     match decide(look, &metrics, false) {
         Ok(reason) => Judgement::Stop(Box::new(nominal), reason),
@@ -329,7 +342,7 @@ pub fn open_metrics(comparison: &Comparison, reason: StopReason) -> Vec<String> 
                     .map(|m| label(&e.name, m))
             })
             .collect(),
-        StopReason::Decided | StopReason::ClearFailure => Vec::new(),
+        StopReason::Decided | StopReason::ClearFailure | StopReason::Undecidable => Vec::new(),
     }
 }
 

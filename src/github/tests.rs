@@ -93,6 +93,7 @@ fn comparison(n: usize, name: &str, ratio: f64) -> Comparison {
         invalid: Vec::new(),
         memory: None,
         stopping: None,
+        undecidable: None,
     }
 }
 

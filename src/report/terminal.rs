@@ -184,9 +184,9 @@ pub fn print_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> 
 /// could have detected, then what would narrow them; other notes verbatim.
 fn write_inconclusive(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
     let mut any = false;
-    // A note every metric carries (a baseline that can decide nothing) is
-    // said once, for all of them.
-    let every = shared_note(c);
+    // The note every metric carries when nothing could decide is said once,
+    // for all of them.
+    let every = c.undecidable.as_deref();
     if let Some(note) = every {
         writeln!(out, "note: every metric: {note}")?;
     }
@@ -227,21 +227,6 @@ fn write_inconclusive(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     Ok(())
-}
-
-/// The note every metric of `c` carries, if there are two or more.
-fn shared_note(c: &Comparison) -> Option<&str> {
-    let mut metrics = c.endpoints.iter().flat_map(|e| e.labelled_metrics());
-    let (_, first) = metrics.next()?;
-    let note = first.note.as_deref()?;
-    let mut count = 1;
-    for (_, m) in metrics {
-        if m.note.as_deref() != Some(note) {
-            return None;
-        }
-        count += 1;
-    }
-    (count >= 2).then_some(note)
 }
 
 /// One line: the gate's outcome, the worst finding, and how much the run

@@ -166,6 +166,7 @@ fn passing() -> Comparison {
         invalid: Vec::new(),
         memory: None,
         stopping: None,
+        undecidable: None,
     }
 }
 
@@ -296,6 +297,7 @@ pub(super) fn failing() -> Comparison {
         invalid: Vec::new(),
         memory: None,
         stopping: None,
+        undecidable: None,
     }
 }
 
