@@ -21,21 +21,13 @@ pub(super) fn side_info(record: &RunRecord) -> SideInfo {
 pub(super) struct Incomparable {
     why: String,
     fix: &'static str,
-    /// Whether the run's warnings say it too (another machine has a
-    /// warning of its own, with both machines).
-    warn: bool,
 }
 
 impl Incomparable {
-    /// The note every metric then carries.
+    /// The note every metric then carries, and the comparison's
+    /// `undecidable`.
     pub(super) fn note(&self) -> String {
         format!("{}: it cannot decide the gate; {}", self.why, self.fix)
-    }
-
-    /// The line the run's warnings add, if any.
-    pub(super) fn warning(&self) -> Option<String> {
-        self.warn
-            .then(|| format!("{}: no metric can decide the gate; {}", self.why, self.fix))
     }
 }
 
@@ -77,7 +69,6 @@ pub(super) fn incomparable(
                 b.cpu_model, b.cores
             ),
             fix: "record the baseline on this runner type, or use A/B mode (--ab)",
-            warn: false,
         });
     }
     let (before, now) = (others_cores(base)?, others_cores(head)?);
@@ -87,7 +78,6 @@ pub(super) fn incomparable(
             h.cores
         ),
         fix: "stored mode needs a runner where only the app and benchgate run: use A/B mode (--ab), which measures both sides at the same moments, or a dedicated runner; a database or other service the app uses counts as other work unless app.command starts it",
-        warn: true,
     })
 }
 

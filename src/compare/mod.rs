@@ -307,7 +307,6 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
             .collect(),
         warnings: warnings(base, head, &estimates, pairing.is_some())
             .into_iter()
-            .chain(foreign.as_ref().and_then(|f| f.warning()))
             .chain(app.warnings)
             .chain(memory::memory(base, head).and_then(|m| m.warning()))
             .collect(),

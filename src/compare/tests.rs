@@ -456,10 +456,15 @@ fn a_machine_shared_with_other_work_decides_nothing() {
         }
     }
     assert!(
-        c.warnings
-            .iter()
-            .any(|w| w.contains("shared with other work")),
+        c.undecidable
+            .as_deref()
+            .is_some_and(|u| u.contains("shared with other work")),
         "{:?}",
+        c.undecidable
+    );
+    assert!(
+        c.warnings.iter().all(|w| !w.contains("shared")),
+        "said once, as undecidable: {:?}",
         c.warnings
     );
     // The terminal report says the reason once, not once per metric, and
@@ -475,17 +480,26 @@ fn a_machine_shared_with_other_work_decides_nothing() {
         "{text}"
     );
     assert!(!text.contains("too noisy"), "{text}");
+    let mut markdown = Vec::new();
+    crate::report::write(&report, crate::report::Format::Markdown, &mut markdown)
+        .expect("to a Vec");
+    let markdown = String::from_utf8_lossy(&markdown);
+    assert_eq!(
+        markdown.matches("shared with other work").count(),
+        1,
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("**No metric could decide:**"),
+        "{markdown}"
+    );
 
     // Up to a tenth of the machine (0.4 cores of 4) it is quiet: the
     // slowdown decides.
     let near = with_others(slower.build(), 0.3);
     let c = compare(&base, &near, &GateSettings::defaults());
     assert_eq!(c.outcome, Outcome::Fail);
-    assert!(
-        c.warnings.iter().all(|w| !w.contains("shared")),
-        "{:?}",
-        c.warnings
-    );
+    assert_eq!(c.undecidable, None);
 
     // A baseline from before benchgate recorded the machine's load: said.
     let c = compare(&baseline().build(), &busy, &GateSettings::defaults());

@@ -217,16 +217,21 @@ fn rows(c: &Comparison) -> Vec<Row> {
                 symbol_of(verdict),
                 bold(verdict.as_str().to_string()),
             );
+            // The reason nothing could decide is among the warnings, once.
             let note = match check.kind {
-                CheckKind::Metric(m) => m.note.as_deref().map(|note| {
-                    format!(
-                        "- {} **{} {}**: {}\n",
-                        symbol_of(verdict),
-                        escape(&check.endpoint.name),
-                        escape(&check.label()),
-                        escape(note)
-                    )
-                }),
+                CheckKind::Metric(m) => m
+                    .note
+                    .as_deref()
+                    .filter(|n| Some(*n) != c.undecidable.as_deref())
+                    .map(|note| {
+                        format!(
+                            "- {} **{} {}**: {}\n",
+                            symbol_of(verdict),
+                            escape(&check.endpoint.name),
+                            escape(&check.label()),
+                            escape(note)
+                        )
+                    }),
                 CheckKind::ErrorRate(_) => None,
             };
             Row {
@@ -246,6 +251,9 @@ fn context(c: &Comparison, context: &Context<'_>) -> String {
         side(context.base),
         side(context.head)
     );
+    if let Some(why) = &c.undecidable {
+        let _ = writeln!(out, "- ⚠️ **No metric could decide:** {}", escape(why));
+    }
     for line in &context.lines {
         let _ = writeln!(out, "- {}", escape(line));
     }

@@ -525,9 +525,10 @@ pub fn app_metric(c: &serde_json::Value, metric: &str) -> serde_json::Value {
         .clone()
 }
 
-/// The line a stored check's report carries when other work shared the
-/// machine while the check or its baseline ran: no metric then decides, and
-/// the check passes (or fails, with `gate.inconclusive: fail`) saying so. On
-/// a machine with other jobs, that is the right answer of any stored check,
+/// What a stored check's report says (its `undecidable`, and the terminal
+/// report's note for every metric) when other work shared the machine while
+/// the check or its baseline ran: no metric then decides, and the check
+/// passes (or fails, with `gate.inconclusive: fail`) saying so. On a
+/// machine with other jobs, that is the right answer of any stored check,
 /// whatever its code did.
-pub const LOAD_CHANGED: &str = "no metric can decide the gate";
+pub const LOAD_CHANGED: &str = "shared with other work";
