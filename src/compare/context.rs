@@ -77,7 +77,7 @@ pub(super) fn incomparable(
             "the machine was shared with other work (other processes kept {now:.2} of its {} cores busy during this run, {before:.2} during the baseline's), whose effect on latency no interval covers",
             h.cores
         ),
-        fix: "stored mode needs a runner where only the app and benchgate run: use A/B mode (--ab), which measures both sides at the same moments, or a dedicated runner; a database or other service the app uses counts as other work unless app.command starts it",
+        fix: "stored mode needs a runner where only the app and benchgate run: use A/B mode (--ab), which measures both sides at the same moments, or a dedicated runner; a database or other service the app uses counts as other work unless it runs under app.command (a container's processes do not: run the app and its services without containers for the check)",
     })
 }
 
