@@ -57,6 +57,7 @@ fn results() -> &'static Results {
         let base = dir.path().join("base.json");
         let slow = dir.path().join("slow.json");
         run(&base);
+        support::forget_machine_load(&base);
         // create-order ×10, with the base's own noise: the GitHub layer's
         // tests need a regression that a loaded machine cannot blur.
         support::slowed_copy(&base, &slow, "create-order", 10.0);

@@ -470,6 +470,28 @@ pub fn slowed_copy(from: &Path, out: &Path, endpoint: &str, factor: f64) {
     std::fs::write(out, serde_json::to_vec_pretty(&value).expect("JSON")).expect("write results");
 }
 
+/// Rewrites the results file at `path` without the machine's load
+/// (`others_cores`): a test that compares recorded data to check the
+/// reports, not the statistics, must not depend on how busy this machine
+/// was while the data were recorded (stored mode decides nothing beside
+/// other work).
+pub fn forget_machine_load(path: &Path) {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.remove("others_cores");
+                map.values_mut().for_each(walk);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let text = std::fs::read_to_string(path).expect("read results");
+    let mut value: serde_json::Value = serde_json::from_str(&text).expect("results JSON");
+    walk(&mut value);
+    std::fs::write(path, serde_json::to_vec_pretty(&value).expect("JSON")).expect("write results");
+}
+
 /// A temp dir holding `yaml` as its `benchgate.yaml`.
 pub fn suite_dir(yaml: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
