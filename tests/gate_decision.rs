@@ -224,7 +224,20 @@ fn a_stored_check_beside_other_work_decides_nothing() {
         .args(["--duration", "2s", "--max-duration", "4s"])
         .env("DEMO_SLOWDOWN", "/orders=1.5")
         .assert();
+    // A baseline recorded beside the same work is warned about at once.
+    let update = project
+        .cmd(&["baseline", "update", "--runs", "1"])
+        .args(short)
+        .assert()
+        .success();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let stderr = String::from_utf8_lossy(&update.get_output().stderr).to_string();
+    assert!(
+        stderr.contains(
+            "while this baseline was recorded: stored checks against it will decide nothing"
+        ),
+        "{stderr}"
+    );
     for hog in hogs {
         hog.join().expect("hog thread");
     }

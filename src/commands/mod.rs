@@ -253,6 +253,9 @@ fn baseline_save(args: &SaveArgs) -> Result<Code, Failure> {
 fn save_baseline(dir: &Path, runs: Vec<RunRecord>) -> Result<Code, Failure> {
     let joined = RunRecord::combine(runs).map_err(Failure::usage)?;
     refuse_unanswered(&joined)?;
+    if let Some(line) = compare::shared_while_recorded(&joined) {
+        eprintln!("benchgate: warning: {line}");
+    }
     let path = baseline::save(dir, &joined).map_err(Failure::run)?;
     print_run(&joined)?;
     println!(

@@ -81,6 +81,19 @@ pub(super) fn incomparable(
     })
 }
 
+/// Why stored checks against `record` as a baseline will decide nothing,
+/// when other work shared the machine while it was recorded: said when the
+/// baseline is saved, not first at the next check.
+pub fn shared_while_recorded(record: &RunRecord) -> Option<String> {
+    let others = others_cores(record)?;
+    let cores = record.provenance.host.cores;
+    (others > quiet_limit(cores)).then(|| {
+        format!(
+            "other processes kept {others:.2} of this machine's {cores} cores busy while this baseline was recorded: stored checks against it will decide nothing (stored mode needs a runner where only the app and benchgate run); record it again on a quiet runner, or use A/B mode (--ab)"
+        )
+    })
+}
+
 /// The mean over `record`'s runs of the cores other processes kept busy;
 /// `None` when no run knows.
 fn others_cores(record: &RunRecord) -> Option<f64> {

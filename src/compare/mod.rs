@@ -41,6 +41,7 @@ mod tests_phases;
 #[cfg(test)]
 mod tests_rounds;
 
+pub use context::shared_while_recorded;
 use context::{incomparable, side_info, warnings};
 use verdicts::metric_comparison;
 
