@@ -13,6 +13,7 @@ mod guard;
 mod locate;
 mod metric;
 pub mod names;
+mod ports;
 mod raw;
 mod resolve;
 mod scalar;
@@ -80,17 +81,7 @@ pub fn free_port() -> u16 {
     port
 }
 
-/// `N` distinct loopback ports nothing listens on at this moment: all are
-/// held open together while they are picked.
-pub fn free_ports<const N: usize>() -> [u16; N] {
-    let listeners: [Option<std::net::TcpListener>; N] =
-        std::array::from_fn(|_| std::net::TcpListener::bind(("127.0.0.1", 0)).ok());
-    listeners.map(|listener| {
-        listener
-            .and_then(|l| l.local_addr().ok())
-            .map_or(0, |addr| addr.port())
-    })
-}
+pub use ports::free_ports;
 
 /// Parses suite file text. `path` names the file in messages and anchors a
 /// relative `app.cwd`.
