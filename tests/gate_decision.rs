@@ -171,7 +171,7 @@ fn a_stored_check_measures_the_head_in_runs_until_the_verdict_is_known() {
         .env("DEMO_SLOWDOWN", "/orders=3")
         .assert()
         .stdout(predicate::str::contains(
-            "measured the head for 2 s in 1 of at most 1 runs",
+            "measured the head for 2 s in one run",
         ));
     let stdout = String::from_utf8_lossy(&text.get_output().stdout).to_string();
     if stdout.contains(support::LOAD_CHANGED) {

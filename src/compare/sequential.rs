@@ -143,16 +143,21 @@ pub struct Stopping {
 impl Stopping {
     /// One sentence: how long, and why it stopped.
     pub fn describe(&self) -> String {
-        let took = if self.head_only {
-            format!(
-                "measured the head for {:.0} s in {} of at most {} runs",
-                self.measured_s, self.rounds, self.max_rounds
+        let (what, unit) = if self.head_only {
+            (
+                format!("measured the head for {:.0} s", self.measured_s),
+                "run",
             )
         } else {
-            format!(
-                "measured {:.0} s per side in {} of at most {} rounds",
-                self.measured_s, self.rounds, self.max_rounds
+            (
+                format!("measured {:.0} s per side", self.measured_s),
+                "round",
             )
+        };
+        let took = match (self.rounds, self.max_rounds) {
+            (1, _) if self.max_rounds <= 1 => format!("{what} in one {unit}"),
+            (n, most) if n >= most => format!("{what} in {n} {unit}s"),
+            (n, most) => format!("{what} in {n} of at most {most} {unit}s"),
         };
         match self.reason {
             StopReason::Decided => format!("{took}: stopped when every gated metric was decided"),

@@ -313,3 +313,28 @@ fn measuring_until_known_keeps_false_fails_within_alpha_and_the_power_of_a_fixed
         "{caught} vs fixed {fixed_caught}"
     );
 }
+
+#[test]
+fn the_stopping_line_says_how_long_in_the_run_s_own_units() {
+    let stopping = |rounds, max_rounds, head_only| Stopping {
+        reason: StopReason::Decided,
+        rounds,
+        max_rounds,
+        measured_s: 20.0 * f64::from(rounds),
+        budget_s: 20.0 * f64::from(max_rounds),
+        open: Vec::new(),
+        head_only,
+    };
+    assert!(stopping(1, 1, true)
+        .describe()
+        .starts_with("measured the head for 20 s in one run: "));
+    assert!(stopping(3, 6, true)
+        .describe()
+        .starts_with("measured the head for 60 s in 3 of at most 6 runs: "));
+    assert!(stopping(4, 4, false)
+        .describe()
+        .starts_with("measured 80 s per side in 4 rounds: "));
+    assert!(stopping(2, 6, false)
+        .describe()
+        .starts_with("measured 40 s per side in 2 of at most 6 rounds: "));
+}
