@@ -123,6 +123,16 @@ fn a_run_records_what_the_app_spent_per_block() {
             "{b}"
         );
     }
+    // How busy other work kept the machine: at least nothing, at most all
+    // of it (what it is depends on the machine's neighbours).
+    let cores = results["provenance"]["host"]["cores"]
+        .as_f64()
+        .expect("cores");
+    let others = results["load"]["others_cores"]
+        .as_f64()
+        .expect("others_cores recorded");
+    // (Readings a few ms apart, in 10 ms ticks: a little slack.)
+    assert!((0.0..=cores + 0.1).contains(&others), "{others} of {cores}");
 }
 
 #[test]
