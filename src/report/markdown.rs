@@ -217,21 +217,13 @@ fn rows(c: &Comparison) -> Vec<Row> {
                 symbol_of(verdict),
                 bold(verdict.as_str().to_string()),
             );
-            // The reason nothing could decide is among the warnings, once.
+            let own = |n: &&str| Some(*n) != c.undecidable.as_deref(); // said in context()
             let note = match check.kind {
-                CheckKind::Metric(m) => m
-                    .note
-                    .as_deref()
-                    .filter(|n| Some(*n) != c.undecidable.as_deref())
-                    .map(|note| {
-                        format!(
-                            "- {} **{} {}**: {}\n",
-                            symbol_of(verdict),
-                            escape(&check.endpoint.name),
-                            escape(&check.label()),
-                            escape(note)
-                        )
-                    }),
+                CheckKind::Metric(m) => m.note.as_deref().filter(own).map(|note| {
+                    let (sym, name) = (symbol_of(verdict), escape(&check.endpoint.name));
+                    let (label, note) = (escape(&check.label()), escape(note));
+                    format!("- {sym} **{name} {label}**: {note}\n")
+                }),
                 CheckKind::ErrorRate(_) => None,
             };
             Row {
