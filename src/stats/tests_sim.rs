@@ -67,6 +67,23 @@ fn stored_runs(
     )
 }
 
+/// A p50 estimate of `k` base runs and `h` head runs, run offsets sd 0.05,
+/// true ratio 1.10, at 95%: the between-runs model.
+fn between_runs(rng: &mut ChaCha8Rng, spec: RunSpec, (k, h): (usize, usize)) -> Estimate {
+    let e = stored_runs(rng, spec, (k, h), 0.05, 1.10, &[P50], 0.05)
+        .pop()
+        .flatten()
+        .expect("enough data");
+    assert_eq!(
+        e.noise,
+        NoiseModel::BetweenRuns {
+            base_runs: k,
+            head_runs: h
+        }
+    );
+    e
+}
+
 fn covers(e: &Estimate, truth: f64) -> bool {
     e.lower <= truth && truth <= e.upper
 }
@@ -79,17 +96,7 @@ fn between_run_interval_covers_the_true_ratio() {
     let spec = RunSpec::lognormal(12, 30);
     let mut covered = 0;
     for _ in 0..SIMS {
-        let e = stored(&mut rng, spec, 4, 0.05, 1.10, &[P50], 0.05)
-            .pop()
-            .flatten()
-            .expect("enough data");
-        assert_eq!(
-            e.noise,
-            NoiseModel::BetweenRuns {
-                base_runs: 4,
-                head_runs: 1
-            }
-        );
+        let e = between_runs(&mut rng, spec, (4, 1));
         covered += usize::from(covers(&e, 1.10));
     }
     eprintln!("between-run coverage {covered}/{SIMS}");
@@ -108,17 +115,7 @@ fn between_run_interval_covers_with_several_head_runs() {
         let mut rng = ChaCha8Rng::seed_from_u64(40 + h as u64);
         let (mut covered, mut width) = (0, 0.0);
         for _ in 0..SIMS {
-            let e = stored_runs(&mut rng, spec, (5, h), 0.05, 1.10, &[P50], 0.05)
-                .pop()
-                .flatten()
-                .expect("enough data");
-            assert_eq!(
-                e.noise,
-                NoiseModel::BetweenRuns {
-                    base_runs: 5,
-                    head_runs: h
-                }
-            );
+            let e = between_runs(&mut rng, spec, (5, h));
             covered += usize::from(covers(&e, 1.10));
             width += (e.upper / e.lower).ln() / SIMS as f64;
         }
