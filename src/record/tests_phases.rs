@@ -5,6 +5,24 @@ use super::*;
 
 const DEMO: &str = include_str!("../../baselines/demo.json");
 
+/// The demo's baseline as a benchgate before Server-Timing wrote it: the
+/// same file with every block's `phases` taken out.
+fn without_phases() -> Vec<u8> {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.remove("phases");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_str(DEMO).expect("the demo baseline");
+    strip(&mut value);
+    serde_json::to_vec(&value).expect("encodes")
+}
+
 fn latency(values: &[u64]) -> Latency {
     let mut l = Latency::default();
     for v in values {
@@ -14,7 +32,7 @@ fn latency(values: &[u64]) -> Latency {
 }
 
 fn with_phases() -> RunRecord {
-    let mut record = decode(DEMO.as_bytes()).expect("the demo baseline loads");
+    let mut record = decode(&without_phases()).expect("the demo baseline loads");
     let block = &mut record.endpoints[0].blocks[0];
     block
         .phases
@@ -25,7 +43,7 @@ fn with_phases() -> RunRecord {
 
 #[test]
 fn a_file_without_phases_still_loads_and_writes_none() {
-    let record = decode(DEMO.as_bytes()).expect("the demo baseline loads");
+    let record = decode(&without_phases()).expect("the demo baseline loads");
     assert!(record
         .endpoints
         .iter()
