@@ -71,7 +71,7 @@ pub(super) fn incomparable(
             fix: "record the baseline on this runner type, or use A/B mode (--ab)",
         });
     }
-    let (before, now) = (others_cores(base)?, others_cores(head)?);
+    let (before, now) = (base.others_cores()?, head.others_cores()?);
     (before.max(now) > quiet_limit(h.cores)).then(|| Incomparable {
         why: format!(
             "the machine was shared with other work (other processes kept {now:.2} of its {} cores busy during this run, {before:.2} during the baseline's), whose effect on latency no interval covers",
@@ -85,24 +85,13 @@ pub(super) fn incomparable(
 /// when other work shared the machine while it was recorded: said when the
 /// baseline is saved, not first at the next check.
 pub fn shared_while_recorded(record: &RunRecord) -> Option<String> {
-    let others = others_cores(record)?;
+    let others = record.others_cores()?;
     let cores = record.provenance.host.cores;
     (others > quiet_limit(cores)).then(|| {
         format!(
             "other processes kept {others:.2} of this machine's {cores} cores busy while this baseline was recorded: stored checks against it will decide nothing (stored mode needs a runner where only the app and benchgate run); record it again on a quiet runner, or use A/B mode (--ab)"
         )
     })
-}
-
-/// The mean over `record`'s runs of the cores other processes kept busy;
-/// `None` when no run knows.
-fn others_cores(record: &RunRecord) -> Option<f64> {
-    let known: Vec<f64> = record
-        .run_infos()
-        .iter()
-        .filter_map(|r| r.load.others_cores)
-        .collect();
-    (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64)
 }
 
 pub(super) fn warnings(
@@ -119,8 +108,7 @@ pub(super) fn warnings(
             bh.cpu_model, bh.cores, hh.cpu_model, hh.cores
         ));
     }
-    let unknown_load = |r: &RunRecord| r.run_infos().iter().all(|i| i.load.others_cores.is_none());
-    if !ab && unknown_load(base) && !unknown_load(head) {
+    if !ab && base.others_cores().is_none() && head.others_cores().is_some() {
         warnings.push(
             "the baseline does not say how busy the machine was while it was recorded (an older benchgate made it), so a check on a busier or quieter machine cannot be recognised; record it again with `benchgate baseline update`".into(),
         );

@@ -25,6 +25,17 @@ impl RunRecord {
         }
     }
 
+    /// The mean over the runs of the cores other processes kept busy
+    /// (`LoadSummary::others_cores`); `None` when no run knows.
+    pub fn others_cores(&self) -> Option<f64> {
+        let known: Vec<f64> = self
+            .run_infos()
+            .iter()
+            .filter_map(|r| r.load.others_cores)
+            .collect();
+        (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64)
+    }
+
     /// Joins separate runs of the same suite into one record whose blocks
     /// remember their run. All must share the fingerprint and measure the
     /// first run's endpoints.

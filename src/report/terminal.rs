@@ -52,13 +52,7 @@ pub fn print_run(record: &RunRecord, out: &mut dyn Write) -> io::Result<()> {
     if let Some(placement) = &record.provenance.placement {
         writeln!(out, "CPU placement: {}", placement.describe())?;
     }
-    let others: Vec<f64> = record
-        .run_infos()
-        .iter()
-        .filter_map(|r| r.load.others_cores)
-        .collect();
-    if !others.is_empty() {
-        let mean = others.iter().sum::<f64>() / others.len() as f64;
+    if let Some(mean) = record.others_cores() {
         writeln!(
             out,
             "other work on the machine: {mean:.2} of {} cores busy on average (benchgate and the app not counted)",
