@@ -154,6 +154,14 @@ impl Schedule {
     }
 }
 
+/// The mix table: cycles of every (endpoint, side) entry, each endpoint as
+/// often as its weight, each cycle shuffled on its own (a randomised block
+/// design). Any stretch of requests then holds the weights' proportions on
+/// each side to within one cycle, so a block's mix, and with it the CPU
+/// time a block's requests cost, is nearly the same on both sides and from
+/// block to block; one shuffle of the whole table left a 1 s block of the
+/// demo's 100 requests per side with its heavy endpoints' share varying by
+/// about ±8%, which showed as a 6% spread of `cpu/request` between blocks.
 fn mix_table(weights: &[u32], sides: u8, seed: u64) -> Vec<(u16, u8)> {
     let one_cycle: Vec<(u16, u8)> = weights
         .iter()
@@ -162,13 +170,13 @@ fn mix_table(weights: &[u32], sides: u8, seed: u64) -> Vec<(u16, u8)> {
         .flat_map(|e| (0..sides).map(move |side| (e, side)))
         .collect();
     let repeats = MIN_TABLE.div_ceil(one_cycle.len().max(1));
-    let mut table: Vec<(u16, u8)> = one_cycle
-        .iter()
-        .copied()
-        .cycle()
-        .take(one_cycle.len() * repeats)
-        .collect();
-    table.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut table = Vec::with_capacity(one_cycle.len() * repeats);
+    for _ in 0..repeats {
+        let mut cycle = one_cycle.clone();
+        cycle.shuffle(&mut rng);
+        table.extend(cycle);
+    }
     table
 }
 
@@ -250,6 +258,37 @@ mod tests {
         let sides = sides_of(&s);
         for window in sides.chunks(50) {
             assert!(window.contains(&0) && window.contains(&1));
+        }
+    }
+
+    #[test]
+    fn every_stretch_holds_the_mix_on_each_side_to_within_one_cycle() {
+        let weights = [1, 3, 2, 2];
+        let s = Schedule::paired(
+            100.0,
+            Duration::ZERO,
+            Duration::from_secs(10),
+            &weights,
+            11,
+            Pairing::Random,
+            Duration::from_secs(1),
+        );
+        let cycle = 2 * weights.iter().sum::<u32>() as u64;
+        // A block of 100 requests per side, starting anywhere.
+        for start in 0..s.total_requests() - 200 {
+            let mut counts = [[0i64; 2]; 4];
+            for i in start..start + 200 {
+                counts[s.endpoint(i)][s.side(i)] += 1;
+            }
+            for (e, per_side) in counts.iter().enumerate() {
+                let expected = 200 * i64::from(weights[e]) / cycle as i64;
+                for count in per_side {
+                    assert!(
+                        (count - expected).abs() <= 2 * i64::from(weights[e]),
+                        "from {start}: endpoint {e} {per_side:?}, about {expected} each"
+                    );
+                }
+            }
         }
     }
 
