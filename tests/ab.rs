@@ -89,7 +89,7 @@ fn verdict(c: &Value, endpoint: &str, metric: &str) -> String {
 fn a_a_passes_and_is_compared_pair_by_pair() {
     let head = tree(&ab_suite(""));
     let base = tree(&ab_suite(""));
-    // 10 s per side: two rounds of 5 s, each with freshly started apps.
+    // 10 s per side: five rounds of 2 s, each with freshly started apps.
     let (code, c, stderr) = ab(
         head.path(),
         base.path(),
@@ -98,7 +98,7 @@ fn a_a_passes_and_is_compared_pair_by_pair() {
     assert_eq!(code, 0, "{stderr}\n{c}");
     assert_eq!(c["outcome"], "pass");
     assert_eq!(c["pairing"], "random");
-    assert!(stderr.contains("round 2 of 2"), "{stderr}");
+    assert!(stderr.contains("round 5 of 5"), "{stderr}");
     assert_schema(COMPARISON_SCHEMA, &c);
     for side in ["base", "head"] {
         let results = head.path().join(format!(".benchgate/demo.{side}.json"));
@@ -112,10 +112,10 @@ fn a_a_passes_and_is_compared_pair_by_pair() {
         let rounds: Vec<u64> = blocks.iter().filter_map(|b| b["run"].as_u64()).collect();
         assert_eq!(
             rounds.iter().filter(|r| **r == 1).count(),
-            10,
-            "two rounds of 10 blocks"
+            4,
+            "five rounds of 4 blocks"
         );
-        assert_eq!(record["runs"].as_array().map(Vec::len), Some(2));
+        assert_eq!(record["runs"].as_array().map(Vec::len), Some(5));
         // Each side got the suite's rate, not half of it.
         let achieved = record["load"]["achieved_rate"].as_f64().unwrap_or(0.0);
         assert!((50.0..70.0).contains(&achieved), "{side}: {achieved}/s");
@@ -126,7 +126,7 @@ fn a_a_passes_and_is_compared_pair_by_pair() {
             stderr
                 .matches(&format!("the {side} app is ready (pid "))
                 .count(),
-            2,
+            5,
             "{stderr}"
         );
     }
@@ -152,7 +152,7 @@ fn a_slowdown_on_the_head_side_only_is_caught_on_its_endpoint() {
     );
 }
 
-/// Measured until known with a budget of five rounds: a head three times
+/// Measured until known with a budget of fifteen rounds: a head three times
 /// slower on the waiting endpoint (20 ms more of sleep, not CPU, so a
 /// loaded machine cannot hide it) fails at an interim look, long before
 /// the budget, and the report says how long it measured and why it stopped.
@@ -166,11 +166,11 @@ fn a_clear_slowdown_ends_the_run_early_and_the_report_says_why() {
     assert_eq!(verdict(&c, "wait", "p50"), "regressed", "{c}");
     let stopping = &c["stopping"];
     assert_eq!(stopping["reason"], "clear_failure", "{stopping}");
-    assert_eq!(stopping["max_rounds"], 5, "{stopping}");
+    assert_eq!(stopping["max_rounds"], 15, "{stopping}");
     let rounds = stopping["rounds"].as_u64().unwrap_or(0);
-    assert!((1..5).contains(&rounds), "{stopping}");
+    assert!((3..15).contains(&rounds), "{stopping}");
     assert!(
-        stderr.contains("round 1 (at least 1, at most 5"),
+        stderr.contains("round 1 (at least 3, at most 15"),
         "{stderr}"
     );
     assert_schema(COMPARISON_SCHEMA, &c);

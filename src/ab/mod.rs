@@ -59,10 +59,13 @@ pub struct Sides<'a> {
 }
 
 /// Most rounds a run is split into, the fewest blocks in a round, and its
-/// shortest time (restarting both apps costs seconds).
-const MAX_ROUNDS: u32 = 5;
-const ROUND_BLOCKS: u32 = 4;
-const ROUND_TIME: Duration = Duration::from_secs(5);
+/// shortest time. The rounds' spread is the noise, so their count is the
+/// degrees of freedom: 20 s as 10 rounds of 2 s gives 9 (4 rounds of 5 s
+/// gave 3, too few for any metric to be decided at the gate's levels).
+/// Restarting both apps costs a second or more per round, which caps them.
+const MAX_ROUNDS: u32 = 10;
+const ROUND_BLOCKS: u32 = 2;
+const ROUND_TIME: Duration = Duration::from_secs(2);
 /// Warm-up of every round after the first, at most: the first warms the
 /// machine and the build's caches; a fresh instance needs less.
 const LATER_WARMUP: Duration = Duration::from_secs(1);
@@ -111,6 +114,7 @@ pub fn measure_until<T>(
     let mut rounds_base = Vec::new();
     let mut rounds_head = Vec::new();
     let (head_config, _) = side_configs(&sides)?;
+    runner::warn_about_blocks(&head_config);
     let min_rounds = rounds(&head_config.load, sides.pairing);
     let round_time = head_config.load.duration / min_rounds;
     let max_rounds = if until_known {
@@ -304,16 +308,16 @@ mod tests {
     }
 
     #[test]
-    fn a_run_is_split_into_rounds_of_five_seconds_and_four_blocks() {
+    fn a_run_is_split_into_rounds_of_two_seconds_and_two_blocks() {
         let mut load = suite().load;
         let ms = std::time::Duration::from_millis;
         for (duration, block, pairing, rounds) in [
-            (20_000, 1_000, Pairing::Random, 4),
-            (60_000, 1_000, Pairing::Random, 5),
-            (6_000, 500, Pairing::Random, 1),
-            (10_000, 500, Pairing::Random, 2),
-            (20_000, 2_000, Pairing::Random, 2),
-            (20_000, 1_000, Pairing::Alternate, 2),
+            (20_000, 1_000, Pairing::Random, 10),
+            (60_000, 1_000, Pairing::Random, 10),
+            (3_000, 500, Pairing::Random, 1),
+            (6_000, 500, Pairing::Random, 3),
+            (20_000, 2_000, Pairing::Random, 5),
+            (20_000, 1_000, Pairing::Alternate, 5),
         ] {
             load.duration = ms(duration);
             load.block = ms(block);

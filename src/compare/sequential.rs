@@ -56,8 +56,9 @@ pub const INTERIM_SHARE: f64 = 0.1;
 
 /// Most looks a run measured until known may take (rounds of an A/B run,
 /// runs of a stored check): each interim look spends a share of the
-/// suite's error budget, so the looks are few.
-pub const MAX_LOOKS: u32 = 40;
+/// suite's error budget, so the looks are bounded. 60 lets the default
+/// budget of 120 s be measured in A/B rounds of 2 s.
+pub const MAX_LOOKS: u32 = 60;
 
 /// How far beyond the threshold a metric's smallest detectable change,
 /// projected to the budget's end, must be for the run not to wait for it:

@@ -64,8 +64,9 @@ pub fn build_app(config: &Config, what: &str, log: &Path) -> Result<(), RunError
     runtime()?.block_on(build(app, log, what))
 }
 
-/// Warns when the measured time holds too few blocks to compare.
-fn warn_about_blocks(config: &Config) {
+/// Warns when the measured time holds too few blocks to compare (A/B mode
+/// warns once for all its rounds: their blocks are compared together).
+pub fn warn_about_blocks(config: &Config) {
     let load = &config.load;
     let blocks = load.duration.as_nanos() / load.block.as_nanos().max(1);
     if blocks < crate::stats::MIN_BLOCKS as u128 {
@@ -138,7 +139,6 @@ pub async fn measure_ab(
     pairing: Pairing,
     head_first: bool,
 ) -> Result<[RunRecord; 2], RunError> {
-    warn_about_blocks(head_suite);
     let mut interrupt = Interrupts::new()?;
     let mut apps = Vec::new();
     let order = if head_first { [1, 0] } else { [0, 1] };
