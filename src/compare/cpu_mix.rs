@@ -10,10 +10,12 @@ const MAX_FITTED_ENDPOINTS: usize = 64;
 /// Each block's work in *standard requests*, per side, when the endpoint
 /// mix can be fitted; `None` to count every request alike.
 ///
-/// The blocks of a side get different mixes of endpoints (each request is
-/// drawn at random), and endpoints differ in cost — on the demo 0.3 to 2 ms
-/// of CPU — so CPU per request varies from block to block with the mix
-/// alone (±14% for 30 requests of the demo's mix). Fitting each endpoint's
+/// The blocks of a side get slightly different mixes of endpoints (the
+/// schedule holds the weights' proportions only to within one cycle of its
+/// mix table, and a suite whose cycle is longer than a block not even to
+/// that), and endpoints differ in cost — on the demo 0.3 to 2 ms of CPU —
+/// so CPU per request varies from block to block with the mix alone (with
+/// a mix drawn at random, ±14% for 30 requests of the demo's). Fitting each endpoint's
 /// cost c_e by least squares over both sides' blocks, cpu_b ≈ Σ_e c_e·n_eb,
 /// and dividing each block's CPU by its work w_b = Σ_e ĉ_e·n_eb instead of
 /// its request count removes that variation; the ratio of pooled CPU over
