@@ -49,26 +49,11 @@ fn git(dir: &Path, args: &[&str]) {
 /// Rewrites every CPU model in the stored baseline: it now comes from
 /// another machine.
 fn doctor(dir: &Path) {
-    let path = dir.join("baselines/demo.json");
-    let mut value: Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("baseline")).expect("JSON");
-    fn walk(v: &mut Value) {
-        match v {
-            Value::Object(map) => {
-                for (key, child) in map.iter_mut() {
-                    if key == "cpu_model" {
-                        *child = Value::String("Elsewhere CPU 9000".into());
-                    } else {
-                        walk(child);
-                    }
-                }
-            }
-            Value::Array(items) => items.iter_mut().for_each(walk),
-            _ => {}
-        }
-    }
-    walk(&mut value);
-    std::fs::write(&path, serde_json::to_vec_pretty(&value).expect("JSON")).expect("write");
+    support::rewrite_key(
+        &dir.join("baselines/demo.json"),
+        "cpu_model",
+        Some(Value::String("Elsewhere CPU 9000".into())),
+    );
 }
 
 fn check(dir: &Path) -> (Option<i32>, Value, String) {

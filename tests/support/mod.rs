@@ -476,20 +476,35 @@ pub fn slowed_copy(from: &Path, out: &Path, endpoint: &str, factor: f64) {
 /// was while the data were recorded (stored mode decides nothing beside
 /// other work).
 pub fn forget_machine_load(path: &Path) {
-    fn walk(v: &mut serde_json::Value) {
+    rewrite_key(path, "others_cores", None);
+}
+
+/// Rewrites the JSON file at `path` with every field named `key`, at any
+/// depth, set to `value`, or removed when `value` is `None`.
+pub fn rewrite_key(path: &Path, key: &str, value: Option<serde_json::Value>) {
+    fn walk(v: &mut serde_json::Value, key: &str, value: &Option<serde_json::Value>) {
         match v {
             serde_json::Value::Object(map) => {
-                map.remove("others_cores");
-                map.values_mut().for_each(walk);
+                match value {
+                    Some(new) if map.contains_key(key) => {
+                        map.insert(key.to_string(), new.clone());
+                    }
+                    _ => {
+                        map.remove(key);
+                    }
+                }
+                map.values_mut().for_each(|child| walk(child, key, value));
             }
-            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            serde_json::Value::Array(items) => {
+                items.iter_mut().for_each(|child| walk(child, key, value))
+            }
             _ => {}
         }
     }
-    let text = std::fs::read_to_string(path).expect("read results");
-    let mut value: serde_json::Value = serde_json::from_str(&text).expect("results JSON");
-    walk(&mut value);
-    std::fs::write(path, serde_json::to_vec_pretty(&value).expect("JSON")).expect("write results");
+    let text = std::fs::read_to_string(path).expect("read JSON file");
+    let mut json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    walk(&mut json, key, &value);
+    std::fs::write(path, serde_json::to_vec_pretty(&json).expect("JSON")).expect("write JSON file");
 }
 
 /// A temp dir holding `yaml` as its `benchgate.yaml`.
