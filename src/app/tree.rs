@@ -44,6 +44,22 @@ pub fn stat(pid: i32) -> Option<(char, i32)> {
     Some((state, ppid))
 }
 
+/// Whether any process, a zombie included, has `parent` as its parent.
+fn has_children(parent: Pid) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        entry
+            .file_name()
+            .to_string_lossy()
+            .parse::<i32>()
+            .ok()
+            .and_then(stat)
+            .is_some_and(|(_, ppid)| ppid == parent.as_raw())
+    })
+}
+
 /// Every live process whose chain of parents reaches `root` (not `root`).
 pub fn descendants(root: Pid) -> Vec<Pid> {
     let parents = parents();
@@ -89,7 +105,17 @@ pub fn terminate_descendants(grace: Duration) -> Vec<WaitStatus> {
         reaped.extend(reap());
         let live = descendants(me);
         if live.is_empty() {
-            return reaped;
+            // A child that is exiting shows as a zombie, which `descendants`
+            // does not count, while its last threads finish: wait until it
+            // can be reaped. Left to init, it would stay in the app's
+            // process group — on some machines for seconds — and the
+            // group's owner waits for it.
+            reaped.extend(reap());
+            if !has_children(me) || Instant::now() >= deadline {
+                return reaped;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+            continue;
         }
         if Instant::now() >= deadline {
             break;
