@@ -244,6 +244,7 @@ impl Slot {
             // the other side's requests.
             let i = self.next[side].fetch_add(1, Ordering::Relaxed);
             if i >= schedule.total_requests() {
+                connection.close().await;
                 return;
             }
             if schedule.side(i) != side {
