@@ -170,7 +170,7 @@ fn a_clear_slowdown_ends_the_run_early_and_the_report_says_why() {
     let rounds = stopping["rounds"].as_u64().unwrap_or(0);
     assert!((3..15).contains(&rounds), "{stopping}");
     assert!(
-        stderr.contains("round 1 (at least 3, at most 15"),
+        stderr.contains("round 2 (at least 3, at most 15"),
         "{stderr}"
     );
     assert_schema(COMPARISON_SCHEMA, &c);

@@ -16,8 +16,7 @@ const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    we
 /// default block, and the fewest blocks an instance can show growth in): a
 /// leaking head keeps about 4 MiB/s, ~8 MiB per instance, on an app of
 /// ~7 MiB.
-const LOAD: &str =
-    "  rate: 100/s\n  warmup: 1s\n  duration: 6s\n  max_duration: 6s\n  block: 1s";
+const LOAD: &str = "  rate: 100/s\n  warmup: 1s\n  duration: 6s\n  max_duration: 6s\n  block: 1s";
 
 fn suite(app_extra: &str) -> String {
     format!(

@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::compare::{GateSettings, Look, MAX_LOOKS};
+use crate::compare::{GateSettings, Look};
 use crate::config::{self, Config, Overrides};
 use crate::record::{Pairing, RunRecord};
 use crate::runner::RunError;
@@ -18,10 +18,12 @@ use crate::{calibrate, runner};
 
 mod accepted;
 mod base;
+mod rounds;
 mod worktree;
 
 pub use accepted::accepted;
 pub use base::{base_suite_path, foreign_baseline_commit};
+pub use rounds::RoundPlan;
 pub use worktree::Worktree;
 
 /// Why A/B mode could not measure.
@@ -58,33 +60,12 @@ pub struct Sides<'a> {
     pub build: bool,
 }
 
-/// Most rounds a run is split into, the fewest blocks in a round, and its
-/// shortest time. The rounds' spread is the noise, so their count is the
-/// degrees of freedom: 20 s as 10 rounds of 2 s gives 9 (4 rounds of 5 s
-/// gave 3, too few for any metric to be decided at the gate's levels).
-/// Restarting both apps costs a second or more per round, which caps them.
-const MAX_ROUNDS: u32 = 10;
-const ROUND_BLOCKS: u32 = 2;
-const ROUND_TIME: Duration = Duration::from_secs(2);
 /// Warm-up of every round after the first, at most: the first warms the
 /// machine and the build's caches; a fresh instance needs less.
 const LATER_WARMUP: Duration = Duration::from_secs(1);
 
-/// How many rounds `load` is split into: up to [`MAX_ROUNDS`], each of at
-/// least [`ROUND_TIME`] and [`ROUND_BLOCKS`] recorded blocks (a recorded
-/// block is two blocks, one turn per side, when the sides alternate).
-pub fn rounds(load: &config::LoadConfig, pairing: Pairing) -> u32 {
-    let block = match pairing {
-        Pairing::Random => load.block,
-        Pairing::Alternate => 2 * load.block,
-    };
-    let round = (ROUND_BLOCKS * block).max(ROUND_TIME);
-    let count = load.duration.as_nanos() / round.as_nanos().max(1);
-    (count as u32).clamp(1, MAX_ROUNDS)
-}
-
 /// Builds the base and this tree's app, then measures them side by side
-/// with this tree's endpoints and load for `load.duration`, in [`rounds`]
+/// with this tree's endpoints and load for `load.duration`, in rounds
 /// (see [`measure_until`]). For calibration and capacity stages: a fixed
 /// length, no looks.
 pub fn measure(sides: Sides<'_>) -> Result<SideBySide, AbError> {
@@ -99,9 +80,10 @@ pub fn measure(sides: Sides<'_>) -> Result<SideBySide, AbError> {
 /// rounds it varies, so the comparison can see it (Kalibera & Jones 2013:
 /// repeat at the level where the variation is).
 ///
-/// `load.duration` is split into [`rounds`]; when `until_known`, the run
+/// `load.duration` is split into rounds as long as the apps took to start
+/// in the first (at least 2 s, see [`RoundPlan`]); when `until_known`, the run
 /// goes on round by round up to `load.max_duration` (at most
-/// [`MAX_LOOKS`] rounds), and after every round from the last of
+/// [`crate::compare::MAX_LOOKS`] rounds), and after every round from the last of
 /// `load.duration` on, `look` sees both sides so far: `Some` stops the run.
 /// The rounds' blocks are joined into one record per side, each round a
 /// run. Returns the last look's answer (`None` only when `look` never
@@ -115,48 +97,54 @@ pub fn measure_until<T>(
     let mut rounds_head = Vec::new();
     let (head_config, _) = side_configs(&sides)?;
     runner::warn_about_blocks(&head_config);
-    let min_rounds = rounds(&head_config.load, sides.pairing);
-    let round_time = head_config.load.duration / min_rounds;
-    let max_rounds = if until_known {
-        let fit = head_config.load.max_duration.as_nanos() / round_time.as_nanos().max(1);
-        (fit.min(u128::from(MAX_LOOKS)) as u32).max(min_rounds)
-    } else {
-        min_rounds
-    };
+    let mut plan: Option<RoundPlan> = None;
     let mut round = 0;
     loop {
         let (mut head, mut base) = side_configs(&sides)?;
         for config in [&mut head, &mut base] {
-            config.load.duration = round_time;
             if round > 0 {
                 config.load.warmup = config.load.warmup.min(LATER_WARMUP);
             }
         }
-        if max_rounds > 1 {
-            if max_rounds > min_rounds {
-                eprintln!(
-                    "round {} (at least {min_rounds}, at most {max_rounds} until every gated metric is decided)",
-                    round + 1
-                );
-            } else {
-                eprintln!("round {} of {max_rounds}", round + 1);
-            }
+        match plan {
+            None => eprintln!("round 1"),
+            Some(p) if p.max_rounds > p.min_rounds => eprintln!(
+                "round {} (at least {}, at most {} until every gated metric is decided)",
+                round + 1,
+                p.min_rounds,
+                p.max_rounds
+            ),
+            Some(p) => eprintln!("round {} of {}", round + 1, p.max_rounds),
         }
         let build = sides.build && round == 0;
+        let chosen = std::cell::Cell::new(plan);
+        let round_time = |startup: Duration| {
+            let p = chosen.get().unwrap_or_else(|| {
+                let p = RoundPlan::new(&head.load, sides.pairing, startup, until_known);
+                eprintln!("{}", p.describe(startup));
+                p
+            });
+            chosen.set(Some(p));
+            p.round_time
+        };
         let [b, h] = measure_round(
             &sides,
-            &base,
-            &head,
+            [&base, &head],
             build,
             crate::record::head_started_first(round),
+            &round_time,
         )?;
+        let p = chosen.get().ok_or_else(|| {
+            AbError::Setup("internal: a round ended before its length was chosen".into())
+        })?;
+        plan = Some(p);
         rounds_base.push(b);
         rounds_head.push(h);
         round += 1;
         let at = Look {
             round,
-            min_rounds,
-            max_rounds,
+            min_rounds: p.min_rounds,
+            max_rounds: p.max_rounds,
         };
         if !at.is_look() {
             continue;
@@ -218,13 +206,14 @@ fn side_configs(sides: &Sides<'_>) -> Result<(Config, Config), AbError> {
 }
 
 /// One round: both apps built (first round only), started — the head
-/// first when `head_first` — measured side by side and stopped.
+/// first when `head_first` — measured side by side for `round_time` of
+/// the time they took to start, and stopped.
 fn measure_round(
     sides: &Sides<'_>,
-    base_config: &Config,
-    head_config: &Config,
+    [base_config, head_config]: [&Config; 2],
     build: bool,
     head_first: bool,
+    round_time: &dyn Fn(Duration) -> Duration,
 ) -> Result<[RunRecord; 2], AbError> {
     let log = |side: &str, what: &str| head_config.output(&format!("{side}.{what}"));
     let canonical = |path: &Path| std::fs::canonicalize(path).ok();
@@ -251,6 +240,7 @@ fn measure_round(
         apps,
         sides.pairing,
         head_first,
+        round_time,
     ))?)
 }
 
@@ -296,7 +286,6 @@ mod tests {
     use std::path::Path;
 
     use super::place_apart;
-    use crate::record::Pairing;
 
     fn suite() -> crate::config::Config {
         let text = "version: 1\nsuite: s\napp:\n  command: [\"app\"]\nbase_url: \"http://127.0.0.1:8000\"\nendpoints:\n  - { name: home, path: / }\n";
@@ -305,28 +294,6 @@ mod tests {
 
     fn cpus(c: &crate::config::Config) -> Option<Vec<usize>> {
         c.app.as_ref().and_then(|a| a.cpus.clone())
-    }
-
-    #[test]
-    fn a_run_is_split_into_rounds_of_two_seconds_and_two_blocks() {
-        let mut load = suite().load;
-        let ms = std::time::Duration::from_millis;
-        for (duration, block, pairing, rounds) in [
-            (20_000, 1_000, Pairing::Random, 10),
-            (60_000, 1_000, Pairing::Random, 10),
-            (3_000, 500, Pairing::Random, 1),
-            (6_000, 500, Pairing::Random, 3),
-            (20_000, 2_000, Pairing::Random, 5),
-            (20_000, 1_000, Pairing::Alternate, 5),
-        ] {
-            load.duration = ms(duration);
-            load.block = ms(block);
-            assert_eq!(
-                super::rounds(&load, pairing),
-                rounds,
-                "{duration} ms of {block} ms"
-            );
-        }
     }
 
     #[test]

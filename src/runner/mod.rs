@@ -133,14 +133,17 @@ pub struct AbSide<'a> {
 /// tree's suite file), then the head suite's endpoints and load replayed
 /// against both at once, split by `pairing`. Returns `[base, head]`, whose
 /// blocks pair by index. The apps start in that order, or head first.
+/// The measured time is `round_time` of the time both apps took to start.
 pub async fn measure_ab(
     head_suite: &Config,
     sides: [AbSide<'_>; 2],
     pairing: Pairing,
     head_first: bool,
+    round_time: &dyn Fn(std::time::Duration) -> std::time::Duration,
 ) -> Result<[RunRecord; 2], RunError> {
     let mut interrupt = Interrupts::new()?;
     let mut apps = Vec::new();
+    let starting = std::time::Instant::now();
     let order = if head_first { [1, 0] } else { [0, 1] };
     for index in order {
         let (side, name) = (&sides[index], ["base", "head"][index]);
@@ -163,6 +166,9 @@ pub async fn measure_ab(
     if head_first {
         apps.reverse();
     }
+    let mut round = head_suite.clone();
+    round.load.duration = round_time(starting.elapsed());
+    let head_suite = &round;
     let bases = [&sides[0].config.base_url, &sides[1].config.base_url];
     let plan = Arc::new(Plan::paired(head_suite, bases, pairing).map_err(RunError::Suite)?);
     let (recorded, cpu, started, readings) =

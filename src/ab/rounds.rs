@@ -1,0 +1,151 @@
+//! How an A/B run is split into rounds: their length and how many.
+//!
+//! Every round starts both apps afresh, so the rounds' spread is the noise
+//! of the comparison and their count its degrees of freedom: 20 s as 10
+//! rounds of 2 s gives 9, where 4 rounds of 5 s gave 3 — too few for most
+//! metrics to be decided at the gate's levels. A round is at least
+//! [`ROUND_TIME`] and [`ROUND_BLOCKS`] blocks, and at least as long as the
+//! two apps took to start in the first round: restarting them then never
+//! costs more time than measuring them, whether the app starts in 0.1 s
+//! or in 10.
+
+use std::time::Duration;
+
+use crate::compare::MAX_LOOKS;
+use crate::config::LoadConfig;
+use crate::record::Pairing;
+
+/// Most rounds `load.duration` is split into.
+const MAX_ROUNDS: u32 = 10;
+/// The fewest recorded blocks in a round.
+const ROUND_BLOCKS: u32 = 2;
+/// The shortest round.
+const ROUND_TIME: Duration = Duration::from_secs(2);
+
+/// The rounds of one A/B run, fixed once the apps have started the first
+/// time: every round has the same length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoundPlan {
+    /// Measured time of each round, per side.
+    pub round_time: Duration,
+    /// The rounds of `load.duration`: the first look.
+    pub min_rounds: u32,
+    /// The rounds of `load.max_duration` when measured until known (at
+    /// most [`MAX_LOOKS`]), else `min_rounds`.
+    pub max_rounds: u32,
+}
+
+impl RoundPlan {
+    /// The rounds for `load` when starting both apps took `startup`: up to
+    /// [`MAX_ROUNDS`] in `load.duration`, each at least [`ROUND_TIME`],
+    /// [`ROUND_BLOCKS`] recorded blocks (a recorded block is two blocks,
+    /// one turn per side, when the sides alternate) and `startup`.
+    pub fn new(load: &LoadConfig, pairing: Pairing, startup: Duration, until_known: bool) -> Self {
+        let block = match pairing {
+            Pairing::Random => load.block,
+            Pairing::Alternate => 2 * load.block,
+        };
+        let shortest = (ROUND_BLOCKS * block).max(ROUND_TIME).max(startup);
+        let count = load.duration.as_nanos() / shortest.as_nanos().max(1);
+        let min_rounds = (count as u32).clamp(1, MAX_ROUNDS);
+        let round_time = load.duration / min_rounds;
+        let max_rounds = if until_known {
+            let fit = load.max_duration.as_nanos() / round_time.as_nanos().max(1);
+            (fit.min(u128::from(MAX_LOOKS)) as u32).max(min_rounds)
+        } else {
+            min_rounds
+        };
+        RoundPlan {
+            round_time,
+            min_rounds,
+            max_rounds,
+        }
+    }
+
+    /// One line for the log: how long the apps took to start, and the
+    /// rounds that follow from it.
+    pub fn describe(&self, startup: Duration) -> String {
+        let rounds = if self.max_rounds > self.min_rounds {
+            format!(
+                "at least {}, at most {} until every gated metric is decided",
+                self.min_rounds, self.max_rounds
+            )
+        } else {
+            format!("{} in all", self.min_rounds)
+        };
+        format!(
+            "both apps started in {:.1} s: rounds of {:.1} s, {rounds}",
+            startup.as_secs_f64(),
+            self.round_time.as_secs_f64()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::RoundPlan;
+    use crate::record::Pairing;
+
+    fn load() -> crate::config::LoadConfig {
+        let text = "version: 1\nsuite: s\napp:\n  command: [\"app\"]\nbase_url: \"http://127.0.0.1:8000\"\nendpoints:\n  - { name: home, path: / }\n";
+        crate::config::parse(text, Path::new("s.yaml"))
+            .expect("valid suite")
+            .load
+    }
+
+    #[test]
+    fn a_run_is_split_into_rounds_of_two_seconds_and_two_blocks() {
+        let mut load = load();
+        let ms = std::time::Duration::from_millis;
+        for (duration, block, pairing, rounds) in [
+            (20_000, 1_000, Pairing::Random, 10),
+            (60_000, 1_000, Pairing::Random, 10),
+            (3_000, 500, Pairing::Random, 1),
+            (6_000, 500, Pairing::Random, 3),
+            (20_000, 2_000, Pairing::Random, 5),
+            (20_000, 1_000, Pairing::Alternate, 5),
+        ] {
+            load.duration = ms(duration);
+            load.block = ms(block);
+            let plan = RoundPlan::new(&load, pairing, ms(100), false);
+            assert_eq!(plan.min_rounds, rounds, "{duration} ms of {block} ms");
+            assert_eq!(plan.max_rounds, rounds);
+            assert_eq!(plan.round_time * rounds, ms(duration));
+        }
+    }
+
+    #[test]
+    fn rounds_last_at_least_as_long_as_the_apps_take_to_start() {
+        let mut load = load();
+        let s = std::time::Duration::from_secs;
+        load.duration = s(20);
+        load.max_duration = s(120);
+        load.block = s(1);
+        // 2.3 s to start both: 8 rounds of 2.5 s; 48 fit the budget.
+        let plan = RoundPlan::new(&load, Pairing::Random, s(23) / 10, true);
+        assert_eq!((plan.min_rounds, plan.max_rounds), (8, 48));
+        assert_eq!(plan.round_time, s(5) / 2);
+        // 9 s (two slow-booting apps): 2 rounds of 10 s, 12 in the budget.
+        let plan = RoundPlan::new(&load, Pairing::Random, s(9), true);
+        assert_eq!((plan.min_rounds, plan.max_rounds), (2, 12));
+        // Starting longer than the whole duration: one round.
+        let plan = RoundPlan::new(&load, Pairing::Random, s(30), false);
+        assert_eq!((plan.min_rounds, plan.round_time), (1, s(20)));
+        assert!(plan
+            .describe(s(30))
+            .starts_with("both apps started in 30.0 s: rounds of 20.0 s, 1 in all"));
+    }
+
+    #[test]
+    fn the_budget_holds_at_most_the_looks_allowed() {
+        let mut load = load();
+        let s = std::time::Duration::from_secs;
+        load.duration = s(20);
+        load.max_duration = s(600);
+        load.block = s(1);
+        let plan = RoundPlan::new(&load, Pairing::Random, s(0), true);
+        assert_eq!(plan.max_rounds, crate::compare::MAX_LOOKS);
+    }
+}
