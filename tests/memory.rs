@@ -12,11 +12,11 @@ use support::{ab_json, demo_bin, serial, suite_dir};
 
 const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    weight: 2\n  - name: search\n    path: /search?q=lamp\n    weight: 1";
 
-/// 6 s of 1 s blocks at 100/s per side, as three rounds of two blocks (the
+/// 8 s of 1 s blocks at 100/s per side, as four rounds of two blocks (the
 /// default block, and the fewest blocks an instance can show growth in): a
 /// leaking head keeps about 4 MiB/s, ~8 MiB per instance, on an app of
 /// ~7 MiB.
-const LOAD: &str = "  rate: 100/s\n  warmup: 1s\n  duration: 6s\n  max_duration: 6s\n  block: 1s";
+const LOAD: &str = "  rate: 100/s\n  warmup: 1s\n  duration: 8s\n  max_duration: 8s\n  block: 1s";
 
 fn suite(app_extra: &str) -> String {
     format!(

@@ -21,6 +21,11 @@ const MAX_ROUNDS: u32 = 10;
 const ROUND_BLOCKS: u32 = 2;
 /// The shortest round.
 const ROUND_TIME: Duration = Duration::from_secs(2);
+/// The fewest rounds worth splitting into. The spread of two or three
+/// rounds has one or two degrees of freedom once the start orders are
+/// balanced — a far wider interval than one round with the run-to-run
+/// floor (as from 20 df) gives — so such a run is one round instead.
+const MIN_SPLIT: u32 = 4;
 
 /// The rounds of one A/B run, fixed once the apps have started the first
 /// time: every round has the same length.
@@ -39,7 +44,8 @@ impl RoundPlan {
     /// The rounds for `load` when starting both apps took `startup`: up to
     /// [`MAX_ROUNDS`] in `load.duration`, each at least [`ROUND_TIME`],
     /// [`ROUND_BLOCKS`] recorded blocks (a recorded block is two blocks,
-    /// one turn per side, when the sides alternate) and `startup`.
+    /// one turn per side, when the sides alternate) and `startup`; one
+    /// round when fewer than [`MIN_SPLIT`] fit.
     pub fn new(load: &LoadConfig, pairing: Pairing, startup: Duration, until_known: bool) -> Self {
         let block = match pairing {
             Pairing::Random => load.block,
@@ -47,7 +53,10 @@ impl RoundPlan {
         };
         let shortest = (ROUND_BLOCKS * block).max(ROUND_TIME).max(startup);
         let count = load.duration.as_nanos() / shortest.as_nanos().max(1);
-        let min_rounds = (count as u32).clamp(1, MAX_ROUNDS);
+        let min_rounds = match (count as u32).min(MAX_ROUNDS) {
+            n if n < MIN_SPLIT => 1,
+            n => n,
+        };
         let round_time = load.duration / min_rounds;
         let max_rounds = if until_known {
             let fit = load.max_duration.as_nanos() / round_time.as_nanos().max(1);
@@ -103,7 +112,8 @@ mod tests {
             (20_000, 1_000, Pairing::Random, 10),
             (60_000, 1_000, Pairing::Random, 10),
             (3_000, 500, Pairing::Random, 1),
-            (6_000, 500, Pairing::Random, 3),
+            (6_000, 500, Pairing::Random, 1),
+            (8_000, 500, Pairing::Random, 4),
             (20_000, 2_000, Pairing::Random, 5),
             (20_000, 1_000, Pairing::Alternate, 5),
         ] {
@@ -127,9 +137,13 @@ mod tests {
         let plan = RoundPlan::new(&load, Pairing::Random, s(23) / 10, true);
         assert_eq!((plan.min_rounds, plan.max_rounds), (8, 48));
         assert_eq!(plan.round_time, s(5) / 2);
-        // 9 s (two slow-booting apps): 2 rounds of 10 s, 12 in the budget.
+        // 4.5 s: 4 rounds of 5 s, 24 in the budget.
+        let plan = RoundPlan::new(&load, Pairing::Random, s(9) / 2, true);
+        assert_eq!((plan.min_rounds, plan.max_rounds), (4, 24));
+        // 9 s (two slow-booting apps): 2 rounds of 10 s would be worse than
+        // one of 20 s; then one 20-s round per look, 6 in the budget.
         let plan = RoundPlan::new(&load, Pairing::Random, s(9), true);
-        assert_eq!((plan.min_rounds, plan.max_rounds), (2, 12));
+        assert_eq!((plan.min_rounds, plan.max_rounds), (1, 6));
         // Starting longer than the whole duration: one round.
         let plan = RoundPlan::new(&load, Pairing::Random, s(30), false);
         assert_eq!((plan.min_rounds, plan.round_time), (1, s(20)));
