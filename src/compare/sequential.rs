@@ -25,9 +25,9 @@
 //!   now, and would still be too wide at the budget's end (its smallest
 //!   detectable change scaled by √(rounds now / rounds at the budget),
 //!   above [`HOPELESS`] × T), is not worth waiting for. From half the
-//!   budget on (before, the few rounds' degrees of freedom make the
-//!   projection too pessimistic), a run whose undecided metrics are all
-//!   such stops too, and reports them blind. This
+//!   budget or [`SETTLED_ROUNDS`] rounds on (before, the few rounds'
+//!   degrees of freedom make the projection too pessimistic), a run whose
+//!   undecided metrics are all such stops too, and reports them blind. This
 //!   stop also rejects nothing: it needs no metric regressed or improved
 //!   at the suite's confidence short of the strict level.
 //! * **The last look** (the budget spent) decides at the rest of α,
@@ -65,6 +65,12 @@ pub const MAX_LOOKS: u32 = 60;
 /// the projection assumes the interval narrows as 1/√time, which noisy
 /// tails and between-round offsets only roughly follow.
 pub const HOPELESS: f64 = 1.5;
+
+/// Rounds from which a metric's smallest detectable change is projected
+/// to the budget's end as it is: with 19 degrees of freedom or more, the t
+/// quantiles at the gate's levels are within a sixth of their limit, so
+/// the interval narrows much as √time from there on.
+pub const SETTLED_ROUNDS: u32 = 20;
 
 /// Where a run stands after a round: rounds measured so far, the rounds of
 /// `load.duration` (the first look) and of `load.max_duration` (the last).
@@ -243,8 +249,9 @@ pub fn decide(
         open.push(m.label.clone());
     }
     // Early on, few rounds give few degrees of freedom, and the interval
-    // narrows faster than √time: judge a metric blind from half the budget.
-    let half_spent = 2 * look.round >= look.max_rounds;
+    // narrows faster than √time: judge a metric blind from half the budget,
+    // or once the rounds are enough for the projection to hold.
+    let half_spent = 2 * look.round >= look.max_rounds || look.round >= SETTLED_ROUNDS;
     match (open.is_empty(), worth_waiting || !half_spent) {
         (true, _) => Ok(StopReason::Decided),
         (false, false) => Ok(StopReason::Blind),

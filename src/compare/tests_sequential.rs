@@ -90,6 +90,14 @@ fn a_look_stops_only_when_nothing_worth_waiting_for_is_open() {
     );
     let unknown = metric(Inconclusive, Inconclusive, None);
     assert_eq!(decide(at, &[unknown], false), Ok(StopReason::Blind));
+    // In a long budget of short rounds, 20 rounds are enough to judge:
+    // 30% now is about 17% after 60 rounds.
+    let far = metric(Inconclusive, Inconclusive, Some(0.30));
+    assert!(decide(look(19, 10, 60), std::slice::from_ref(&far), false).is_err());
+    assert_eq!(
+        decide(look(20, 10, 60), std::slice::from_ref(&far), false),
+        Ok(StopReason::Blind)
+    );
 }
 
 /// A simulated suite: per endpoint and metric, the sd of one round's log
