@@ -81,8 +81,10 @@ fn a_leaking_head_is_warned_about_and_fails_on_peak_rss() {
         c["memory"]
     );
     assert_eq!(row["verdict"], "regressed", "{row:#}\n{stderr}");
-    // Far beyond any instance-to-instance spread of a few percent.
-    assert!(row["ratio"].as_f64().is_some_and(|r| r > 2.0), "{row:#}");
+    // Far beyond any instance-to-instance spread of a few percent: each
+    // 2-s instance keeps ~8 MiB over the 7–14 MiB of a release or debug
+    // build's demo.
+    assert!(row["ratio"].as_f64().is_some_and(|r| r > 1.5), "{row:#}");
     assert_eq!(code, 1, "{stderr}");
     assert!(
         stderr.contains("the app's peak_rss regressed"),
