@@ -117,27 +117,27 @@ pub fn measure_until<T>(
             Some(p) => eprintln!("round {} of {}", round + 1, p.max_rounds),
         }
         let build = sides.build && round == 0;
-        let chosen = std::cell::Cell::new(plan);
-        let round_time = |startup: Duration| {
-            let p = chosen.get().unwrap_or_else(|| {
+        // The first round fixes the plan once both apps have started.
+        let mut round_time = |startup: Duration| {
+            plan.get_or_insert_with(|| {
                 let p = RoundPlan::new(&head.load, sides.pairing, startup, until_known);
                 eprintln!("{}", p.describe(startup));
                 p
-            });
-            chosen.set(Some(p));
-            p.round_time
+            })
+            .round_time
         };
         let [b, h] = measure_round(
             &sides,
             [&base, &head],
             build,
             crate::record::head_started_first(round),
-            &round_time,
+            &mut round_time,
         )?;
-        let p = chosen.get().ok_or_else(|| {
-            AbError::Setup("internal: a round ended before its length was chosen".into())
-        })?;
-        plan = Some(p);
+        let Some(p) = plan else {
+            return Err(AbError::Setup(
+                "internal: a round ended before its length was chosen".into(),
+            ));
+        };
         rounds_base.push(b);
         rounds_head.push(h);
         round += 1;
@@ -213,7 +213,7 @@ fn measure_round(
     [base_config, head_config]: [&Config; 2],
     build: bool,
     head_first: bool,
-    round_time: &dyn Fn(Duration) -> Duration,
+    round_time: &mut dyn FnMut(Duration) -> Duration,
 ) -> Result<[RunRecord; 2], AbError> {
     let log = |side: &str, what: &str| head_config.output(&format!("{side}.{what}"));
     let canonical = |path: &Path| std::fs::canonicalize(path).ok();

@@ -104,6 +104,16 @@ mod tests {
             .load
     }
 
+    /// 20 s of 1-s blocks with a budget of `budget_s` seconds.
+    fn twenty_seconds(budget_s: u64) -> crate::config::LoadConfig {
+        let s = std::time::Duration::from_secs;
+        let mut load = load();
+        load.duration = s(20);
+        load.max_duration = s(budget_s);
+        load.block = s(1);
+        load
+    }
+
     #[test]
     fn a_run_is_split_into_rounds_of_two_seconds_and_two_blocks() {
         let mut load = load();
@@ -128,11 +138,8 @@ mod tests {
 
     #[test]
     fn rounds_last_at_least_as_long_as_the_apps_take_to_start() {
-        let mut load = load();
+        let load = twenty_seconds(120);
         let s = std::time::Duration::from_secs;
-        load.duration = s(20);
-        load.max_duration = s(120);
-        load.block = s(1);
         // 2.3 s to start both: 8 rounds of 2.5 s; 48 fit the budget.
         let plan = RoundPlan::new(&load, Pairing::Random, s(23) / 10, true);
         assert_eq!((plan.min_rounds, plan.max_rounds), (8, 48));
@@ -154,12 +161,8 @@ mod tests {
 
     #[test]
     fn the_budget_holds_at_most_the_looks_allowed() {
-        let mut load = load();
-        let s = std::time::Duration::from_secs;
-        load.duration = s(20);
-        load.max_duration = s(600);
-        load.block = s(1);
-        let plan = RoundPlan::new(&load, Pairing::Random, s(0), true);
+        let load = twenty_seconds(600);
+        let plan = RoundPlan::new(&load, Pairing::Random, std::time::Duration::ZERO, true);
         assert_eq!(plan.max_rounds, crate::compare::MAX_LOOKS);
     }
 }

@@ -5,8 +5,8 @@
 //! Growth is the least-squares slope of the tree's RSS against time over
 //! the measured blocks — each A/B round or baseline run is a fresh
 //! instance, so each gets its own intercept and they share the slope —
-//! times the measured seconds of all runs: what one instance would have grown over the whole
-//! measured time. Split into rounds, a run restarts the app every few
+//! times the measured seconds of all runs: what one instance would have
+//! grown over the whole measured time. Split into rounds, a run restarts the app every few
 //! seconds, so each instance grows by only a share of that; the rate is
 //! what a leak keeps. A warning, not a verdict: memory that grows over 20 s
 //! may level off later, and one run says nothing about a slow leak's rate.

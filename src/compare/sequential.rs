@@ -251,8 +251,8 @@ pub fn decide(
     // Early on, few rounds give few degrees of freedom, and the interval
     // narrows faster than √time: judge a metric blind from half the budget,
     // or once the rounds are enough for the projection to hold.
-    let half_spent = 2 * look.round >= look.max_rounds || look.round >= SETTLED_ROUNDS;
-    match (open.is_empty(), worth_waiting || !half_spent) {
+    let settled = 2 * look.round >= look.max_rounds || look.round >= SETTLED_ROUNDS;
+    match (open.is_empty(), worth_waiting || !settled) {
         (true, _) => Ok(StopReason::Decided),
         (false, false) => Ok(StopReason::Blind),
         (false, true) => Err(open),

@@ -333,16 +333,23 @@ fn the_stopping_line_says_how_long_in_the_run_s_own_units() {
         open: Vec::new(),
         head_only,
     };
-    assert!(stopping(1, 1, true)
-        .describe()
-        .starts_with("measured the head for 20 s in one run: "));
-    assert!(stopping(3, 6, true)
-        .describe()
-        .starts_with("measured the head for 60 s in 3 of at most 6 runs: "));
-    assert!(stopping(4, 4, false)
-        .describe()
-        .starts_with("measured 80 s per side in 4 rounds: "));
-    assert!(stopping(2, 6, false)
-        .describe()
-        .starts_with("measured 40 s per side in 2 of at most 6 rounds: "));
+    for (rounds, max_rounds, head_only, line) in [
+        (1, 1, true, "measured the head for 20 s in one run: "),
+        (
+            3,
+            6,
+            true,
+            "measured the head for 60 s in 3 of at most 6 runs: ",
+        ),
+        (4, 4, false, "measured 80 s per side in 4 rounds: "),
+        (
+            2,
+            6,
+            false,
+            "measured 40 s per side in 2 of at most 6 rounds: ",
+        ),
+    ] {
+        let said = stopping(rounds, max_rounds, head_only).describe();
+        assert!(said.starts_with(line), "{said}");
+    }
 }

@@ -139,7 +139,7 @@ pub async fn measure_ab(
     sides: [AbSide<'_>; 2],
     pairing: Pairing,
     head_first: bool,
-    round_time: &dyn Fn(std::time::Duration) -> std::time::Duration,
+    round_time: &mut dyn FnMut(std::time::Duration) -> std::time::Duration,
 ) -> Result<[RunRecord; 2], RunError> {
     let mut interrupt = Interrupts::new()?;
     let mut apps = Vec::new();
