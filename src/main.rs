@@ -1,31 +1,8 @@
-//! benchgate: a CI performance-regression gate for HTTP services.
-//!
-//! `main` parses the arguments, runs one command and maps its outcome to an
-//! exit code (see [`exit`]); the work lives in the modules below.
+//! The `benchgate` program: parse the arguments, run one command, and map
+//! its outcome to an exit code ([`benchgate::exit`]). The work lives in the
+//! library's stages.
 
-mod ab;
-mod app;
-mod baseline;
-mod broken_pipe;
-mod calibrate;
-mod capacity;
-mod cli;
-mod commands;
-mod compare;
-mod config;
-mod exit;
-mod files;
-mod github;
-mod init;
-mod load;
-mod merge;
-mod placement;
-mod provenance;
-mod record;
-mod report;
-mod runner;
-mod stats;
-
+use benchgate::{app, broken_pipe, cli, commands, report};
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
