@@ -15,6 +15,7 @@ pub mod cli;
 pub mod commands;
 pub mod compare;
 pub mod config;
+pub mod escape;
 pub mod exit;
 pub mod files;
 pub mod github;

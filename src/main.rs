@@ -2,7 +2,7 @@
 //! its outcome to an exit code ([`benchgate::exit`]). The work lives in the
 //! library's stages.
 
-use benchgate::{app, broken_pipe, cli, commands, report};
+use benchgate::{app, broken_pipe, cli, commands, escape};
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
@@ -13,7 +13,7 @@ fn main() -> std::process::ExitCode {
     let code = broken_pipe::quiet(|| match commands::dispatch(cli.command) {
         Ok(code) => code,
         Err(failure) => {
-            eprintln!("benchgate: {}", report::inert(&failure.to_string()));
+            eprintln!("benchgate: {}", escape::inert(&failure.to_string()));
             failure.code
         }
     });

@@ -66,7 +66,7 @@ pub async fn build(config: &AppConfig, log: &Path) -> Result<(), AppError> {
                 let last = build.redactor.redact(&log_tail(&build.log, 1));
                 let last: String = last.trim().chars().take(120).collect();
                 if !last.is_empty() && last != shown {
-                    eprintln!("  build: {}", crate::report::inert(&last));
+                    eprintln!("  build: {}", crate::escape::inert(&last));
                     shown = last;
                 }
             }

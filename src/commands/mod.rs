@@ -2,6 +2,7 @@
 //! compare → report → github) and returns an exit code. No stage's output is
 //! changed here; the work lives in the stages.
 
+mod gate;
 mod side_by_side;
 mod until;
 
@@ -9,16 +10,18 @@ use std::io::Write as _;
 use std::path::Path;
 
 use crate::cli::{
-    BaselineCommand, CalibrateArgs, CapacityArgs, CheckArgs, Command, CompareArgs, GithubArgs,
-    MergeArgs, OutputArgs, ReportArgs, RunArgs, SaveArgs, SuiteArgs, UpdateArgs,
+    BaselineCommand, CalibrateArgs, CapacityArgs, CheckArgs, Command, CompareArgs, MergeArgs,
+    ReportArgs, RunArgs, SaveArgs, SuiteArgs, UpdateArgs,
 };
-use crate::compare::{self, GateSettings, Outcome};
+use crate::compare::{self, GateSettings};
 use crate::config::{self, Config, Overrides};
 use crate::exit::{Code, Failure};
 use crate::record::RunRecord;
-use crate::report::{self, Report};
+use crate::report;
 use crate::runner::{self, RunOptions};
-use crate::{ab, baseline, calibrate, files, github, merge};
+use crate::{ab, baseline, calibrate, files, merge};
+
+use gate::{gate, refuse, refuse_unanswered, warn_above_capacity, warn_unjudgeable};
 
 pub fn dispatch(command: Command) -> Result<Code, Failure> {
     match command {
@@ -266,84 +269,6 @@ fn save_baseline(dir: &Path, runs: Vec<RunRecord>) -> Result<Code, Failure> {
     Ok(Code::Pass)
 }
 
-/// The report of `comparison` with the history stored in `baselines`:
-/// published to GitHub if asked, printed, written to the report directory,
-/// and turned into the exit code.
-fn gate(
-    comparison: compare::Comparison,
-    baselines: &Path,
-    output: &OutputArgs,
-) -> Result<Code, Failure> {
-    let history = baseline::history(baselines, &comparison.suite);
-    let report = Report::new(comparison, history);
-    publish(
-        &report,
-        &output.github,
-        output.format == crate::cli::Format::Json,
-    );
-    report::write(&report, output.format.into(), &mut std::io::stdout())
-        .map_err(|e| Failure::run(format!("cannot print the comparison: {e}")))?;
-    if let Some(dir) = &output.report_dir {
-        report::write_dir(&report, dir)?;
-    }
-    let summary = report::terminal::summary_line(&report.comparison);
-    match report.comparison.outcome {
-        Outcome::Pass => {
-            if output.format == crate::cli::Format::Json {
-                eprintln!("{summary}");
-            }
-            Ok(Code::Pass)
-        }
-        Outcome::Fail => Err(Failure {
-            code: Code::Regression,
-            message: summary,
-        }),
-        Outcome::Invalid => Err(Failure {
-            code: Code::RunFailed,
-            message: summary,
-        }),
-    }
-}
-
-/// With `--github`: annotations, job summary and the pull request's
-/// comment. Only warns.
-fn publish(report: &Report, args: &GithubArgs, annotations_to_stderr: bool) {
-    if !args.github {
-        return;
-    }
-    let options = github::Options {
-        token: args.github_token.clone(),
-        annotations_to_stderr,
-        pull_request: args.pr.map(|number| github::PullRequest {
-            number,
-            head_sha: args.head_sha.clone(),
-        }),
-    };
-    github::publish(report, &options);
-}
-
-/// A run with an endpoint that never got a successful response measured
-/// nothing for it: exit 3, naming it and what it got (nothing is saved as a
-/// baseline).
-fn refuse_unanswered(record: &RunRecord) -> Result<(), Failure> {
-    let unanswered = compare::unanswered_endpoints(record);
-    match unanswered.as_slice() {
-        [] => Ok(()),
-        [one] => Err(Failure::run(one)),
-        [first, rest @ ..] => Err(Failure::run(format!(
-            "{first}; and {} more endpoint(s): {}",
-            rest.len(),
-            rest.join("; ")
-        ))),
-    }
-}
-
-fn refuse(changes: &str) -> Failure {
-    Failure::usage(format!(
-        "the suite changed since the baseline was recorded ({changes}); record a new baseline with `benchgate baseline update` and commit it"
-    ))
-}
-
 /// Loads the suite file with the command line's load settings and a free
 /// port for `${PORT}`.
 fn load_suite(args: &SuiteArgs) -> Result<Config, Failure> {
@@ -352,18 +277,6 @@ fn load_suite(args: &SuiteArgs) -> Result<Config, Failure> {
         &args.overrides(),
         config::free_port(),
     )?)
-}
-
-fn warn_above_capacity(config: &Config, baselines: &Path) {
-    if let Some(line) = crate::capacity::above_suggestion(config, baselines) {
-        eprintln!("benchgate: warning: {line}");
-    }
-}
-
-fn warn_unjudgeable(config: &Config, span: compare::Span) {
-    for line in compare::unjudgeable(config, span) {
-        eprintln!("benchgate: warning: {line}");
-    }
 }
 
 fn run_options(suite: &Config) -> RunOptions<'_> {
@@ -377,7 +290,8 @@ fn print_run(record: &RunRecord) -> Result<(), Failure> {
     let mut text = Vec::new();
     report::terminal::print_run(record, &mut text)
         .and_then(|()| {
-            std::io::stdout().write_all(report::inert(&String::from_utf8_lossy(&text)).as_bytes())
+            std::io::stdout()
+                .write_all(crate::escape::inert(&String::from_utf8_lossy(&text)).as_bytes())
         })
         .map_err(|e| Failure::run(format!("cannot print: {e}")))
 }

@@ -21,8 +21,10 @@ mod identity;
 mod summary;
 #[cfg(test)]
 mod tests;
+mod token;
 
 pub use api::Retry;
+pub use token::Token;
 
 /// Where the public GitHub API lives, when `GITHUB_API_URL` is not set.
 const DEFAULT_API_URL: &str = "https://api.github.com";
@@ -53,22 +55,6 @@ pub struct Options {
     pub pull_request: Option<PullRequest>,
 }
 
-/// A secret that never shows in `Debug` output.
-#[derive(Clone)]
-pub struct Token(String);
-
-impl std::fmt::Debug for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Token(***)")
-    }
-}
-
-impl Token {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
 /// The pull request the workflow runs for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PullRequest {
@@ -94,7 +80,7 @@ impl Context {
         let token = token
             .filter(|t| !t.trim().is_empty())
             .or_else(|| var("GITHUB_TOKEN"))
-            .map(|t| Token(t.trim().to_string()));
+            .map(|t| Token::new(&t));
         let repository = var("GITHUB_REPOSITORY");
         let run_url = match (var("GITHUB_SERVER_URL"), &repository, var("GITHUB_RUN_ID")) {
             (Some(server), Some(repo), Some(run)) => Some(format!(
@@ -120,7 +106,7 @@ impl Context {
     /// `text` with the token, if any, replaced by `***`.
     pub fn redact(&self, text: &str) -> String {
         match &self.token {
-            Some(token) if !token.0.is_empty() => text.replace(&token.0, "***"),
+            Some(token) if !token.expose().is_empty() => text.replace(token.expose(), "***"),
             _ => text.to_string(),
         }
     }

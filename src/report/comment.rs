@@ -15,11 +15,12 @@ use std::fmt::Write as _;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
-use super::markdown::{self, escape, MarkdownOptions};
+use super::markdown::{self, MarkdownOptions};
 use super::{change, ms, Report};
 use crate::baseline::HistoryEntry;
 use crate::compare::Comparison;
 use crate::config::Metric;
+use crate::escape::markdown as escape;
 
 /// GitHub's limit on a comment body, in characters (we count bytes, which
 /// is never fewer).

@@ -16,6 +16,7 @@ use super::Report;
 use super::{checks, percent, svg, CheckKind};
 use crate::baseline::HistoryEntry;
 use crate::compare::{Comparison, Outcome, SideInfo, VerdictName};
+use crate::escape::html as escape;
 
 const STYLE: &str = r#"
 :root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0;
@@ -302,20 +303,4 @@ fn not_compared(out: &mut String, c: &Comparison) {
         );
     }
     out.push_str("</ul>\n");
-}
-
-/// User text made inert in HTML text and in quoted attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 8);
-    for ch in text.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(ch),
-        }
-    }
-    out
 }

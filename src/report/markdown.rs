@@ -15,6 +15,7 @@ use std::io::{self, Write};
 
 use super::{checks, percent, CheckKind, Context, Report};
 use crate::compare::{Comparison, Outcome, SideInfo, VerdictName};
+use crate::escape::markdown as escape;
 
 /// GitHub's comment limit of 65,536 characters, less room for the hidden
 /// marker and wrapping that a bot posting the comment adds.
@@ -355,46 +356,4 @@ fn symbol_of(v: VerdictName) -> &'static str {
         VerdictName::Unchanged => "⚪",
         VerdictName::Inconclusive => "🟡",
     }
-}
-
-/// User text made inert on one line of Markdown: line breaks and other
-/// control characters become spaces; every character that could start
-/// emphasis, code, a link, an autolink, HTML, an entity, math, a table
-/// cell or (at the start) a heading, list or quote is backslash-escaped.
-/// GitHub may still turn `@name` and `#123` into mentions and issue
-/// references: it finds those in the rendered text, after Markdown.
-pub fn escape(text: &str) -> String {
-    let flat: String = text
-        .chars()
-        .map(|ch| if ch.is_control() { ' ' } else { ch })
-        .collect();
-    let flat = flat.trim();
-    let mut out = String::with_capacity(flat.len() + 8);
-    // Byte offsets: the digits are ASCII.
-    let leading_digits = flat.chars().take_while(char::is_ascii_digit).count();
-    for (i, ch) in flat.char_indices() {
-        let special = matches!(
-            ch,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '#' | '!' | '$'
-        );
-        // `http://` and `user@host` start autolinks.
-        let next = flat[i + ch.len_utf8()..].chars().next();
-        let autolink = (ch == ':' && next == Some('/'))
-            || (ch == '@' && next.is_some_and(|n| !n.is_whitespace()));
-        // A list marker, a thematic break or an ordered list's `1.` only
-        // count at the start of a line.
-        let at_start = (i == 0 && matches!(ch, '-' | '+' | '='))
-            || (i == leading_digits && i > 0 && matches!(ch, '.' | ')'));
-        // `www.` starts an autolink without a scheme.
-        let www = ch == '.' && i >= 3 && flat.get(i - 3..i).is_some_and(is_www);
-        if special || at_start || www || autolink {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out
-}
-
-fn is_www(s: &str) -> bool {
-    s.eq_ignore_ascii_case("www")
 }

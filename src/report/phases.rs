@@ -120,7 +120,7 @@ pub fn line_for(endpoint: &EndpointComparison, metric: &MetricComparison) -> Opt
             moved,
             steady,
         }
-        .line(plain)
+        .line(crate::escape::plain)
     })
 }
 
@@ -140,7 +140,7 @@ const MAX_MARKDOWN_LINES: usize = 10;
 
 /// The Markdown section, empty when nothing is attributed.
 pub fn markdown(c: &Comparison) -> String {
-    let lines = lines(c, super::markdown::escape, MAX_MARKDOWN_LINES);
+    let lines = lines(c, crate::escape::markdown, MAX_MARKDOWN_LINES);
     if lines.is_empty() {
         return String::new();
     }
@@ -155,7 +155,7 @@ pub fn markdown(c: &Comparison) -> String {
 
 /// The HTML section, empty when nothing is attributed.
 pub fn html(c: &Comparison) -> String {
-    let lines = lines(c, super::html::escape, usize::MAX);
+    let lines = lines(c, crate::escape::html, usize::MAX);
     if lines.is_empty() {
         return String::new();
     }
@@ -167,9 +167,4 @@ pub fn html(c: &Comparison) -> String {
     }
     out.push_str("</ul>\n");
     out
-}
-
-/// Plain text has nothing to escape.
-pub fn plain(text: &str) -> String {
-    text.to_string()
 }

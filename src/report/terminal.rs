@@ -152,7 +152,7 @@ pub fn print_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> 
     for line in &context.lines {
         writeln!(out, "{line}")?;
     }
-    for line in super::phases::lines(c, super::phases::plain, usize::MAX) {
+    for line in super::phases::lines(c, crate::escape::plain, usize::MAX) {
         writeln!(out, "where the time went: {line}")?;
     }
     write_inconclusive(c, out)?;

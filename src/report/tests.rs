@@ -884,7 +884,7 @@ fn a_missing_or_corrupt_comparison_is_a_usage_error_naming_the_file() {
     let other = dir.path().join("results.json");
     std::fs::write(&other, "{\"format\": 1}").expect("write");
     for path in [dir.path().join("missing.json"), corrupt, other] {
-        let message = super::read(&path).expect_err("refused");
+        let message = super::read(&path).expect_err("refused").to_string();
         assert!(message.contains(&path.display().to_string()), "{message}");
         assert!(message.contains("--report-dir"), "{message}");
     }

@@ -89,31 +89,9 @@ pub fn p_value(p: Option<f64>) -> String {
     }
 }
 
-/// Text for a terminal or a CI log, made inert: control characters (an
-/// escape sequence, a carriage return that rewrites the line) are shown as
-/// `\u{1b}`, and a line that would start with `::` — a GitHub Actions
-/// workflow command — is indented. Names and notes come from files a pull
-/// request may have written.
-pub fn inert(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
-        if line.starts_with("::") {
-            out.push_str("  ");
-        }
-        for c in line.chars() {
-            if c.is_control() && c != '\n' && c != '\t' {
-                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-            } else {
-                out.push(c);
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{change, figure, inert};
+    use super::{change, figure};
     use crate::config::Metric;
 
     #[test]
@@ -122,16 +100,6 @@ mod tests {
         assert_eq!(figure(Metric::Cpu, Some(0.5)), "0.50");
         assert_eq!(figure(Metric::PeakRss, Some(61.23)), "61.2 MiB");
         assert_eq!(figure(Metric::PeakRss, None), "-");
-    }
-
-    #[test]
-    fn terminal_text_cannot_forge_workflow_commands_or_escape_sequences() {
-        assert_eq!(
-            inert("ok\n::error title=X::forged\n"),
-            "ok\n  ::error title=X::forged\n"
-        );
-        assert_eq!(inert("a\u{1b}[2Jb\rc\td"), "a\\u{1b}[2Jb\\u{d}c\td");
-        assert_eq!(inert("plain line"), "plain line");
     }
 
     #[test]

@@ -1,0 +1,103 @@
+//! The last step of every comparing command: the report of a comparison,
+//! published, printed and written, then turned into the exit code; and the
+//! refusals and warnings the commands share before they measure.
+
+use std::path::Path;
+
+use crate::cli::{GithubArgs, OutputArgs};
+use crate::compare::{self, Outcome};
+use crate::config::Config;
+use crate::exit::{Code, Failure};
+use crate::record::RunRecord;
+use crate::report::{self, Report};
+use crate::{baseline, github};
+
+/// The report of `comparison` with the history stored in `baselines`:
+/// published to GitHub if asked, printed, written to the report directory,
+/// and turned into the exit code.
+pub(super) fn gate(
+    comparison: compare::Comparison,
+    baselines: &Path,
+    output: &OutputArgs,
+) -> Result<Code, Failure> {
+    let history = baseline::history(baselines, &comparison.suite);
+    let report = Report::new(comparison, history);
+    publish(
+        &report,
+        &output.github,
+        output.format == crate::cli::Format::Json,
+    );
+    report::write(&report, output.format.into(), &mut std::io::stdout())
+        .map_err(|e| Failure::run(format!("cannot print the comparison: {e}")))?;
+    if let Some(dir) = &output.report_dir {
+        report::write_dir(&report, dir)?;
+    }
+    let summary = report::terminal::summary_line(&report.comparison);
+    match report.comparison.outcome {
+        Outcome::Pass => {
+            if output.format == crate::cli::Format::Json {
+                eprintln!("{summary}");
+            }
+            Ok(Code::Pass)
+        }
+        Outcome::Fail => Err(Failure {
+            code: Code::Regression,
+            message: summary,
+        }),
+        Outcome::Invalid => Err(Failure {
+            code: Code::RunFailed,
+            message: summary,
+        }),
+    }
+}
+
+/// With `--github`: annotations, job summary and the pull request's
+/// comment. Only warns.
+fn publish(report: &Report, args: &GithubArgs, annotations_to_stderr: bool) {
+    if !args.github {
+        return;
+    }
+    let options = github::Options {
+        token: args.github_token.clone(),
+        annotations_to_stderr,
+        pull_request: args.pr.map(|number| github::PullRequest {
+            number,
+            head_sha: args.head_sha.clone(),
+        }),
+    };
+    github::publish(report, &options);
+}
+
+/// A run with an endpoint that never got a successful response measured
+/// nothing for it: exit 3, naming it and what it got (nothing is saved as a
+/// baseline).
+pub(super) fn refuse_unanswered(record: &RunRecord) -> Result<(), Failure> {
+    let unanswered = compare::unanswered_endpoints(record);
+    match unanswered.as_slice() {
+        [] => Ok(()),
+        [one] => Err(Failure::run(one)),
+        [first, rest @ ..] => Err(Failure::run(format!(
+            "{first}; and {} more endpoint(s): {}",
+            rest.len(),
+            rest.join("; ")
+        ))),
+    }
+}
+
+pub(super) fn refuse(changes: &str) -> Failure {
+    Failure::usage(format!(
+        "the suite changed since the baseline was recorded ({changes}); record a new baseline with `benchgate baseline update` and commit it"
+    ))
+}
+
+pub(super) fn warn_above_capacity(config: &Config, baselines: &Path) {
+    if let Some(line) = crate::capacity::above_suggestion(config, baselines) {
+        eprintln!("benchgate: warning: {line}");
+    }
+}
+
+pub(super) fn warn_unjudgeable(config: &Config, span: compare::Span) {
+    for line in compare::unjudgeable(config, span) {
+        eprintln!("benchgate: warning: {line}");
+    }
+}

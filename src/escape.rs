@@ -1,0 +1,107 @@
+//! User text made inert for each place it is shown.
+//!
+//! Endpoint names, notes, commits and app logs come from files a pull
+//! request may have written. Each writer passes them through the function
+//! for its medium: [`html`], one line of [`markdown`], a terminal or CI log
+//! ([`inert`]), or [`plain`] text where nothing needs escaping. A leaf: it
+//! knows nothing of reports.
+
+/// Text for a terminal or a CI log, made inert: control characters (an
+/// escape sequence, a carriage return that rewrites the line) are shown as
+/// `\u{1b}`, and a line that would start with `::` — a GitHub Actions
+/// workflow command — is indented. Names and notes come from files a pull
+/// request may have written.
+pub fn inert(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("::") {
+            out.push_str("  ");
+        }
+        for c in line.chars() {
+            if c.is_control() && c != '\n' && c != '\t' {
+                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+            } else {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
+/// User text made inert in HTML text and in quoted attribute values.
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for ch in text.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(ch),
+        }
+    }
+    out
+}
+
+/// User text made inert on one line of Markdown: line breaks and other
+/// control characters become spaces; every character that could start
+/// emphasis, code, a link, an autolink, HTML, an entity, math, a table
+/// cell or (at the start) a heading, list or quote is backslash-escaped.
+/// GitHub may still turn `@name` and `#123` into mentions and issue
+/// references: it finds those in the rendered text, after Markdown.
+pub fn markdown(text: &str) -> String {
+    let flat: String = text
+        .chars()
+        .map(|ch| if ch.is_control() { ' ' } else { ch })
+        .collect();
+    let flat = flat.trim();
+    let mut out = String::with_capacity(flat.len() + 8);
+    // Byte offsets: the digits are ASCII.
+    let leading_digits = flat.chars().take_while(char::is_ascii_digit).count();
+    for (i, ch) in flat.char_indices() {
+        let special = matches!(
+            ch,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '#' | '!' | '$'
+        );
+        // `http://` and `user@host` start autolinks.
+        let next = flat[i + ch.len_utf8()..].chars().next();
+        let autolink = (ch == ':' && next == Some('/'))
+            || (ch == '@' && next.is_some_and(|n| !n.is_whitespace()));
+        // A list marker, a thematic break or an ordered list's `1.` only
+        // count at the start of a line.
+        let at_start = (i == 0 && matches!(ch, '-' | '+' | '='))
+            || (i == leading_digits && i > 0 && matches!(ch, '.' | ')'));
+        // `www.` starts an autolink without a scheme.
+        let www = ch == '.' && i >= 3 && flat.get(i - 3..i).is_some_and(is_www);
+        if special || at_start || www || autolink {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+fn is_www(s: &str) -> bool {
+    s.eq_ignore_ascii_case("www")
+}
+
+/// Plain text has nothing to escape.
+pub fn plain(text: &str) -> String {
+    text.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn terminal_text_cannot_forge_workflow_commands_or_escape_sequences() {
+        assert_eq!(
+            inert("ok\n::error title=X::forged\n"),
+            "ok\n  ::error title=X::forged\n"
+        );
+        assert_eq!(inert("a\u{1b}[2Jb\rc\td"), "a\\u{1b}[2Jb\\u{d}c\td");
+        assert_eq!(inert("plain line"), "plain line");
+    }
+}
