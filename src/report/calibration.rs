@@ -5,8 +5,9 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
-use crate::calibrate::Calibration;
+use crate::calibrate::{Calibration, Row as CalibrationRow};
 use crate::compare::VerdictName;
+use crate::config::Config;
 
 /// Longest run worth suggesting; beyond it a metric is called out of reach.
 const LONGEST_SUGGESTION: Duration = Duration::from_secs(600);
@@ -18,6 +19,37 @@ pub fn print(calibration: &Calibration, out: &mut dyn Write) -> io::Result<()> {
         rows,
         noise,
     } = calibration;
+    writeln!(
+        out,
+        "A/A calibration of suite {}: the same build on both sides, {} s at {}/s per side, {} ms blocks",
+        config.suite,
+        config.load.duration.as_secs_f64(),
+        config.load.rate,
+        config.load.block.as_millis()
+    )?;
+    writeln!(out, "{}", table(rows))?;
+    let floor: Vec<String> = noise
+        .metrics
+        .iter()
+        .filter(|m| rows.iter().any(|r| r.metric == m.metric.name()))
+        .map(|m| format!("{} {:.1}%", m.metric.name(), m.tau * 100.0))
+        .collect();
+    writeln!(
+        out,
+        "run-to-run floor τ: {} — {}",
+        floor.join(", "),
+        noise.source
+    )?;
+    writeln!(
+        out,
+        "pair sd: spread of ln(head/base) between paired blocks; detects: the smallest slowdown one A/B run finds with 95% power; needs: measured time per side to detect the threshold"
+    )?;
+    false_alarms(rows, out)?;
+    suggestion(config, rows, out)
+}
+
+/// One row per endpoint × metric.
+fn table(rows: &[CalibrationRow]) -> comfy_table::Table {
     let mut table = comfy_table::Table::new();
     table.load_preset(comfy_table::presets::UTF8_BORDERS_ONLY);
     table.set_header([
@@ -42,31 +74,11 @@ pub fn print(calibration: &Calibration, out: &mut dyn Write) -> io::Result<()> {
                 .map_or("-".into(), |d| format!("{}s", d.as_secs())),
         ]);
     }
-    writeln!(
-        out,
-        "A/A calibration of suite {}: the same build on both sides, {} s at {}/s per side, {} ms blocks",
-        config.suite,
-        config.load.duration.as_secs_f64(),
-        config.load.rate,
-        config.load.block.as_millis()
-    )?;
-    writeln!(out, "{table}")?;
-    let floor: Vec<String> = noise
-        .metrics
-        .iter()
-        .filter(|m| rows.iter().any(|r| r.metric == m.metric.name()))
-        .map(|m| format!("{} {:.1}%", m.metric.name(), m.tau * 100.0))
-        .collect();
-    writeln!(
-        out,
-        "run-to-run floor τ: {} — {}",
-        floor.join(", "),
-        noise.source
-    )?;
-    writeln!(
-        out,
-        "pair sd: spread of ln(head/base) between paired blocks; detects: the smallest slowdown one A/B run finds with 95% power; needs: measured time per side to detect the threshold"
-    )?;
+    table
+}
+
+/// A metric the A/A run flagged: the machine or the app's copies differ.
+fn false_alarms(rows: &[CalibrationRow], out: &mut dyn Write) -> io::Result<()> {
     let false_alarms: Vec<String> = rows
         .iter()
         .filter(|r| matches!(r.verdict, VerdictName::Regressed | VerdictName::Improved))
@@ -79,6 +91,11 @@ pub fn print(calibration: &Calibration, out: &mut dyn Write) -> io::Result<()> {
             false_alarms.join(", ")
         )?;
     }
+    Ok(())
+}
+
+/// What to change so that every metric reaches the threshold.
+fn suggestion(config: &Config, rows: &[CalibrationRow], out: &mut dyn Write) -> io::Result<()> {
     let current = config.load.duration;
     let reachable = rows
         .iter()

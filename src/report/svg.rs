@@ -238,31 +238,45 @@ pub fn history_plot(entries: &[HistoryEntry], escape: fn(&str) -> String) -> Str
             }
         }
     }
-    let p95 = |entry: &HistoryEntry, name: &str| {
-        entry
-            .endpoints
-            .get(name)
-            .and_then(|f| f.p95_ms)
-            .filter(|v| v.is_finite() && *v >= 0.0)
-    };
     let max = entries
         .iter()
-        .flat_map(|e| names.iter().filter_map(|n| p95(e, n)))
+        .flat_map(|e| names.iter().filter_map(|n| history_p95(e, n)))
         .fold(0.0, f64::max);
     let top = nice_max(max);
-    let x_at = |i: usize| {
-        LEFT + plot_width()
-            * if entries.len() > 1 {
-                i as f64 / (entries.len() - 1) as f64
-            } else {
-                0.5
-            }
-    };
     let mut out = String::new();
     let _ = writeln!(
         out,
         "<svg class=\"plot history\" viewBox=\"0 0 {WIDTH} {HEIGHT}\" role=\"img\" aria-label=\"p95 per endpoint over the main branch's baselines\" xmlns=\"http://www.w3.org/2000/svg\">"
     );
+    history_grid(&mut out, entries, top, escape);
+    for (s, name) in names.iter().enumerate() {
+        history_series(&mut out, entries, (s, name), top, escape);
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// An entry's p95 for `name`, when it is a drawable number.
+fn history_p95(entry: &HistoryEntry, name: &str) -> Option<f64> {
+    entry
+        .endpoints
+        .get(name)
+        .and_then(|f| f.p95_ms)
+        .filter(|v| v.is_finite() && *v >= 0.0)
+}
+
+/// The x pixel of entry `i` of `count`, evenly spaced (one in the middle).
+fn history_x(i: usize, count: usize) -> f64 {
+    LEFT + plot_width()
+        * if count > 1 {
+            i as f64 / (count - 1) as f64
+        } else {
+            0.5
+        }
+}
+
+/// The grid up to `top` ms, the commits on the x axis and the y axis title.
+fn history_grid(out: &mut String, entries: &[HistoryEntry], top: f64, escape: fn(&str) -> String) {
     let bottom = TOP + plot_height();
     out.push_str("<g class=\"grid\">\n");
     let step = step(top);
@@ -287,7 +301,7 @@ pub fn history_plot(entries: &[HistoryEntry], escape: fn(&str) -> String) -> Str
         let _ = writeln!(
             out,
             "<text class=\"tick\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
-            x_at(i),
+            history_x(i, entries.len()),
             bottom + 16.0,
             escape(&label)
         );
@@ -299,41 +313,48 @@ pub fn history_plot(entries: &[HistoryEntry], escape: fn(&str) -> String) -> Str
         TOP + plot_height() / 2.0,
         TOP + plot_height() / 2.0
     );
-    for (s, name) in names.iter().enumerate() {
-        let points: Vec<String> = entries
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| {
-                p95(e, name).map(|v| format!("{:.1},{:.1}", x_at(i), y_pixel(v, top)))
-            })
-            .collect();
-        if !points.is_empty() {
-            let _ = writeln!(
-                out,
-                "<polyline class=\"series s{s}\" points=\"{}\"/>",
-                points.join(" ")
-            );
-        }
-        // Dots, so that a single baseline still shows.
-        for (x, y) in points.iter().filter_map(|p| p.split_once(',')) {
-            let _ = writeln!(
-                out,
-                "<circle class=\"dot s{s}\" cx=\"{x}\" cy=\"{y}\" r=\"3\"/>"
-            );
-        }
-        let y = TOP + 12.0 + 14.0 * s as f64;
+}
+
+/// Series `s`: one endpoint's line, its dots and its legend entry.
+fn history_series(
+    out: &mut String,
+    entries: &[HistoryEntry],
+    (s, name): (usize, &str),
+    top: f64,
+    escape: fn(&str) -> String,
+) {
+    let points: Vec<String> = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            history_p95(e, name)
+                .map(|v| format!("{:.1},{:.1}", history_x(i, entries.len()), y_pixel(v, top)))
+        })
+        .collect();
+    if !points.is_empty() {
         let _ = writeln!(
             out,
-            "<line class=\"series s{s}\" x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/><text class=\"legend\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
-            LEFT + 10.0,
-            LEFT + 28.0,
-            LEFT + 34.0,
-            y + 4.0,
-            escape(name)
+            "<polyline class=\"series s{s}\" points=\"{}\"/>",
+            points.join(" ")
         );
     }
-    out.push_str("</svg>\n");
-    out
+    // Dots, so that a single baseline still shows.
+    for (x, y) in points.iter().filter_map(|p| p.split_once(',')) {
+        let _ = writeln!(
+            out,
+            "<circle class=\"dot s{s}\" cx=\"{x}\" cy=\"{y}\" r=\"3\"/>"
+        );
+    }
+    let y = TOP + 12.0 + 14.0 * s as f64;
+    let _ = writeln!(
+        out,
+        "<line class=\"series s{s}\" x1=\"{:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/><text class=\"legend\" x=\"{:.1}\" y=\"{:.1}\">{}</text>",
+        LEFT + 10.0,
+        LEFT + 28.0,
+        LEFT + 34.0,
+        y + 4.0,
+        escape(name)
+    );
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use comfy_table::{CellAlignment, Table};
 use super::Report;
 use super::{change, interval, ms};
 pub use crate::compare::describe_errors;
-use crate::compare::{Comparison, Outcome, VerdictName};
+use crate::compare::{Comparison, EndpointComparison, Outcome, VerdictName};
 use crate::record::RunRecord;
 
 pub fn print_run(record: &RunRecord, out: &mut dyn Write) -> io::Result<()> {
@@ -90,50 +90,7 @@ pub fn print_run(record: &RunRecord, out: &mut dyn Write) -> io::Result<()> {
 pub fn print_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let c = &report.comparison;
     let context = report.context();
-    let mut table = Table::new();
-    table.load_preset(ASCII_BORDERS_ONLY_CONDENSED);
-    table.set_header([
-        "endpoint", "metric", "base ms", "head ms", "change", "interval", "verdict",
-    ]);
-    for endpoint in &c.endpoints {
-        for (label, m) in endpoint.labelled_metrics() {
-            table.add_row([
-                endpoint.name.clone(),
-                label,
-                super::figure(m.metric, m.base_ms),
-                super::figure(m.metric, m.head_ms),
-                m.ratio.map_or("-".into(), change),
-                interval(m.lower, m.upper),
-                verdict_label(m.verdict).to_string(),
-            ]);
-        }
-        if endpoint.errors.regressed
-            || endpoint.errors.head_rate > 0.0
-            || endpoint.errors.base_rate > 0.0
-        {
-            table.add_row([
-                endpoint.name.clone(),
-                "errors".into(),
-                format!("{:.2}%", endpoint.errors.base_rate * 100.0),
-                format!("{:.2}%", endpoint.errors.head_rate * 100.0),
-                format!(
-                    "{:+.2} pt",
-                    (endpoint.errors.head_rate - endpoint.errors.base_rate) * 100.0
-                ),
-                format!("max +{:.2} pt", endpoint.errors.max_increase * 100.0),
-                if endpoint.errors.regressed {
-                    "REGRESSED"
-                } else {
-                    "unchanged"
-                }
-                .into(),
-            ]);
-        }
-    }
-    for column in table.column_iter_mut().skip(2).take(4) {
-        column.set_cell_alignment(CellAlignment::Right);
-    }
-    writeln!(out, "{table}")?;
+    writeln!(out, "{}", comparison_table(c))?;
     let placed = |p: &Option<crate::record::Placement>| {
         p.as_ref()
             .map_or_else(String::new, |p| format!(", {}", p.describe()))
@@ -185,6 +142,57 @@ pub fn print_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> 
         writeln!(out, "NO VERDICT: {line}")?;
     }
     writeln!(out, "{}", summary_line(c))
+}
+
+/// One row per endpoint × metric, and one for errors where there were any.
+fn comparison_table(c: &Comparison) -> Table {
+    let mut table = Table::new();
+    table.load_preset(ASCII_BORDERS_ONLY_CONDENSED);
+    table.set_header([
+        "endpoint", "metric", "base ms", "head ms", "change", "interval", "verdict",
+    ]);
+    for endpoint in &c.endpoints {
+        for (label, m) in endpoint.labelled_metrics() {
+            table.add_row([
+                endpoint.name.clone(),
+                label,
+                super::figure(m.metric, m.base_ms),
+                super::figure(m.metric, m.head_ms),
+                m.ratio.map_or("-".into(), change),
+                interval(m.lower, m.upper),
+                verdict_label(m.verdict).to_string(),
+            ]);
+        }
+        if endpoint.errors.regressed
+            || endpoint.errors.head_rate > 0.0
+            || endpoint.errors.base_rate > 0.0
+        {
+            table.add_row(error_row(endpoint));
+        }
+    }
+    for column in table.column_iter_mut().skip(2).take(4) {
+        column.set_cell_alignment(CellAlignment::Right);
+    }
+    table
+}
+
+/// An endpoint's error rates as a row of the comparison table.
+fn error_row(endpoint: &EndpointComparison) -> [String; 7] {
+    let errors = &endpoint.errors;
+    [
+        endpoint.name.clone(),
+        "errors".into(),
+        format!("{:.2}%", errors.base_rate * 100.0),
+        format!("{:.2}%", errors.head_rate * 100.0),
+        format!("{:+.2} pt", (errors.head_rate - errors.base_rate) * 100.0),
+        format!("max +{:.2} pt", errors.max_increase * 100.0),
+        if errors.regressed {
+            "REGRESSED"
+        } else {
+            "unchanged"
+        }
+        .into(),
+    ]
 }
 
 /// Inconclusive metrics, one line per endpoint with the smallest change each
