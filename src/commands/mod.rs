@@ -2,6 +2,7 @@
 //! compare → report → github) and returns an exit code. No stage's output is
 //! changed here; the work lives in the stages.
 
+mod context;
 mod gate;
 mod side_by_side;
 mod until;
@@ -11,16 +12,17 @@ use std::path::Path;
 
 use crate::cli::{
     BaselineCommand, CalibrateArgs, CapacityArgs, CheckArgs, Command, CompareArgs, MergeArgs,
-    ReportArgs, RunArgs, SaveArgs, SuiteArgs, UpdateArgs,
+    ReportArgs, RunArgs, SaveArgs, UpdateArgs,
 };
 use crate::compare::{self, GateSettings};
-use crate::config::{self, Config, Overrides};
+use crate::config::{Config, Overrides};
 use crate::exit::{Code, Failure};
 use crate::record::RunRecord;
 use crate::report;
 use crate::runner::{self, RunOptions};
 use crate::{ab, baseline, calibrate, files, merge};
 
+use context::{Ports, Suite};
 use gate::{gate, refuse, refuse_unanswered, warn_above_capacity, warn_unjudgeable};
 
 pub fn dispatch(command: Command) -> Result<Code, Failure> {
@@ -44,7 +46,7 @@ pub fn dispatch(command: Command) -> Result<Code, Failure> {
 }
 
 fn validate(path: &Path) -> Result<Code, Failure> {
-    let config = config::load(path, &Overrides::default(), config::UNBOUND_PORT)?;
+    let Suite { config, .. } = Suite::resolve(path, &Overrides::default(), None, Ports::Unbound)?;
     warn_unjudgeable(&config, compare::Span::Duration);
     println!(
         "{}: suite {} is valid: {} endpoint(s), {}/s for {:?} after {:?} of warm-up",
@@ -59,7 +61,12 @@ fn validate(path: &Path) -> Result<Code, Failure> {
 }
 
 fn run(args: &RunArgs) -> Result<Code, Failure> {
-    let suite = load_suite(&args.suite)?;
+    let Suite { config: suite, .. } = Suite::resolve(
+        &args.suite.config.config,
+        &args.suite.overrides(),
+        None,
+        Ports::Free,
+    )?;
     let (config, out) = match args.shard {
         Some(shard) => {
             let sharded = merge::shard_config(&suite, shard).map_err(Failure::usage)?;
@@ -86,8 +93,16 @@ fn run(args: &RunArgs) -> Result<Code, Failure> {
 }
 
 fn check(args: &CheckArgs) -> Result<Code, Failure> {
-    let config = load_suite(&args.suite)?;
-    let dir = baseline::dir_for(&config, args.baselines.baselines.as_deref());
+    let Suite {
+        config,
+        baselines: dir,
+        settings,
+    } = Suite::resolve(
+        &args.suite.config.config,
+        &args.suite.overrides(),
+        args.baselines.baselines.as_deref(),
+        Ports::Free,
+    )?;
     warn_unjudgeable(&config, compare::Span::Duration);
     warn_above_capacity(&config, &dir);
     let base = baseline::load(&dir, &config.suite)?;
@@ -101,7 +116,6 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
         .clone()
         .unwrap_or_else(|| config.output("results.json"));
     runner::build_app(&config, "the app", &config.output("build.log"))?;
-    let settings = GateSettings::from_config(&config);
     let (head, judged) =
         runner::runs::measure_until(&config, &run_options(&config), true, |head, look| {
             until::look(&base, head, &settings, look, "run")
@@ -139,7 +153,9 @@ fn compare_files(args: &CompareArgs) -> Result<Code, Failure> {
         .or(default_suite.exists().then_some(default_suite));
     let settings = match suite {
         Some(path) => {
-            let config = config::load(path, &Overrides::default(), config::UNBOUND_PORT)?;
+            let Suite {
+                config, settings, ..
+            } = Suite::resolve(path, &Overrides::default(), None, Ports::Unbound)?;
             if config.suite != head.suite {
                 return Err(Failure::usage(format!(
                     "{} and {} hold suite {:?}, but {} describes suite {:?}; pass the suite file they were measured with (--config)",
@@ -150,7 +166,7 @@ fn compare_files(args: &CompareArgs) -> Result<Code, Failure> {
                     config.suite
                 )));
             }
-            GateSettings::from_config(&config)
+            settings
         }
         None => GateSettings::defaults(),
     };
@@ -218,8 +234,16 @@ fn capacity(args: &CapacityArgs) -> Result<Code, Failure> {
 }
 
 fn baseline_update(args: &UpdateArgs) -> Result<Code, Failure> {
-    let config = load_suite(&args.suite)?;
-    let dir = baseline::dir_for(&config, args.baselines.baselines.as_deref());
+    let Suite {
+        config,
+        baselines: dir,
+        ..
+    } = Suite::resolve(
+        &args.suite.config.config,
+        &args.suite.overrides(),
+        args.baselines.baselines.as_deref(),
+        Ports::Free,
+    )?;
     warn_unjudgeable(&config, compare::Span::Duration);
     let mut runs = Vec::new();
     runner::build_app(&config, "the app", &config.output("build.log"))?;
@@ -231,12 +255,16 @@ fn baseline_update(args: &UpdateArgs) -> Result<Code, Failure> {
 }
 
 fn baseline_save(args: &SaveArgs) -> Result<Code, Failure> {
-    let config = config::load(
+    let Suite {
+        config,
+        baselines: dir,
+        ..
+    } = Suite::resolve(
         &args.config.config,
         &Overrides::default(),
-        config::UNBOUND_PORT,
+        args.baselines.baselines.as_deref(),
+        Ports::Unbound,
     )?;
-    let dir = baseline::dir_for(&config, args.baselines.baselines.as_deref());
     let mut runs = Vec::new();
     for path in &args.results {
         let record = baseline::read_record(path)?;
@@ -267,16 +295,6 @@ fn save_baseline(dir: &Path, runs: Vec<RunRecord>) -> Result<Code, Failure> {
         path.display()
     );
     Ok(Code::Pass)
-}
-
-/// Loads the suite file with the command line's load settings and a free
-/// port for `${PORT}`.
-fn load_suite(args: &SuiteArgs) -> Result<Config, Failure> {
-    Ok(config::load(
-        &args.config.config,
-        &args.overrides(),
-        config::free_port(),
-    )?)
 }
 
 fn run_options(suite: &Config) -> RunOptions<'_> {
