@@ -336,5 +336,4 @@ fn next_link(header: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-#[path = "api_tests.rs"]
 mod tests;

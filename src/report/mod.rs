@@ -32,8 +32,6 @@ mod text;
 
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_phases;
 
 pub use checks::{checks, verdict_counts, Check, CheckKind, Regressions};
 pub use headline::{headline, sight_line};

@@ -950,3 +950,4 @@ fn the_html_report_charts_the_main_branch_history() {
 }
 
 mod app_row;
+mod phases;

@@ -2,9 +2,7 @@
 //! regressed metric, a gated phase's row, escaping of the app's phase names,
 //! and the JSON schema.
 
-use super::tests::{
-    failing, json, junit, markdown, metric, report, schema_errors, text, validator,
-};
+use super::{failing, json, junit, markdown, metric, report, schema_errors, text, validator};
 use crate::compare::{Comparison, PhaseComparison, VerdictName};
 use crate::config::Metric;
 
@@ -95,7 +93,7 @@ fn markdown_html_and_junit_say_the_same_with_names_escaped() {
     );
     assert!(md.contains("| server-timing:a\\|b |"), "{md}");
     let mut html = Vec::new();
-    super::html::write_comparison(&report(&c), &mut html).expect("in memory");
+    crate::report::html::write_comparison(&report(&c), &mut html).expect("in memory");
     let html = String::from_utf8(html).expect("UTF-8");
     assert!(html.contains("<h2>Where the time went</h2>"));
     assert!(html.contains("<li>search p50 +50.5%: db +2.10 ms (×3.10); steady: a|b, render</li>"));
