@@ -8,7 +8,7 @@
 use super::estimates::instance_noise_of;
 use super::gate::{GateSettings, RunNoise};
 use super::model::{Curves, EndpointComparison, ErrorComparison, MetricComparison, VerdictName};
-use super::resources::APP_ROW;
+use crate::config::names::APP_ROW;
 use super::verdicts::metric_estimate;
 use super::{peak_rss, resources};
 use crate::config::Metric;

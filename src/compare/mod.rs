@@ -59,7 +59,7 @@ pub use model::{
     MetricComparison, Outcome, Point, SideInfo, Sight, VerdictName, CURVE_QUANTILES,
 };
 pub use phases::PhaseComparison;
-pub use resources::APP_ROW;
+pub use crate::config::names::APP_ROW;
 pub use sequential::{Look, Stopping, MAX_LOOKS};
 pub use suite_diff::{check_comparable, measured};
 

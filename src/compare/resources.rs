@@ -1,5 +1,5 @@
 //! The app's CPU time per request, head vs base: the suite-level metric
-//! `cpu/request`, shown as the row of the endpoint [`APP_ROW`].
+//! `cpu/request`, shown as the row of the endpoint [`crate::config::names::APP_ROW`].
 //!
 //! Each block of a record's `resources` holds the CPU time the app's tree
 //! spent and the requests it answered. The estimate is the ratio of pooled
@@ -16,9 +16,6 @@ use super::cpu_mix::mix_weights;
 use super::estimates::{round_log, RoundLog};
 use crate::record::{Pairing, ResourceBlock, RunRecord};
 use crate::stats::{self, Bootstrap, Recorded, Side, Statistic};
-
-/// The name of the report row that holds the app-level metrics.
-pub const APP_ROW: &str = "(app)";
 
 /// One block's CPU time per request as the statistics read it.
 #[derive(Debug, Clone, Copy)]
