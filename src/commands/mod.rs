@@ -338,7 +338,7 @@ fn refuse_unanswered(record: &RunRecord) -> Result<(), Failure> {
     }
 }
 
-fn refuse(changes: &str) -> Failure {
+fn refuse(changes: impl std::fmt::Display) -> Failure {
     Failure::usage(format!(
         "the suite changed since the baseline was recorded ({changes}); record a new baseline with `benchgate baseline update` and commit it"
     ))
