@@ -1,4 +1,4 @@
-//! [`compare`]: every test of the suite registered in one Holm family,
+//! [`compare()`]: every test of the suite registered in one Holm family,
 //! each judged at its level, and the comparison assembled with its
 //! validity, context and warnings.
 
