@@ -84,7 +84,7 @@ pub(super) fn refuse_unanswered(record: &RunRecord) -> Result<(), Failure> {
     }
 }
 
-pub(super) fn refuse(changes: &str) -> Failure {
+pub(super) fn refuse(changes: impl std::fmt::Display) -> Failure {
     Failure::usage(format!(
         "the suite changed since the baseline was recorded ({changes}); record a new baseline with `benchgate baseline update` and commit it"
     ))

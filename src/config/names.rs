@@ -10,6 +10,9 @@
 pub const MAX_SUITE: usize = 64;
 /// Longest endpoint name, characters.
 pub const MAX_ENDPOINT: usize = 200;
+/// The name of the report row that holds the app-level metrics
+/// (`cpu/request`, `peak_rss`): reserved, so no endpoint may take it.
+pub const APP_ROW: &str = "(app)";
 
 /// `Ok` for `[A-Za-z0-9][A-Za-z0-9._-]{0,63}` without `..`; otherwise the
 /// problem and its fix.
@@ -58,7 +61,7 @@ pub fn check_endpoint(name: &str) -> Result<(), String> {
             shown(name)
         ));
     }
-    if name == crate::compare::APP_ROW {
+    if name == APP_ROW {
         return Err(format!(
             "endpoint name {name} is the reports' row of the app's CPU time; name the endpoint otherwise"
         ));

@@ -7,6 +7,13 @@ use crate::record::{ResourceBlock, RunRecord};
 /// Most endpoints whose costs are fitted; above it, requests count alike.
 const MAX_FITTED_ENDPOINTS: usize = 64;
 
+/// Each side's blocks' work, in standard requests.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Work {
+    pub base: Vec<f64>,
+    pub head: Vec<f64>,
+}
+
 /// Each block's work in *standard requests*, per side, when the endpoint
 /// mix can be fitted; `None` to count every request alike.
 ///
@@ -23,12 +30,12 @@ const MAX_FITTED_ENDPOINTS: usize = 64;
 /// of rates in epidemiology). One set of ĉ serves both sides, so a head
 /// costing ×k on every endpoint has ratio k whatever ĉ is; w is scaled so
 /// that both sides' blocks hold as many standard requests as requests.
-pub(super) fn mix_weights(
+pub(crate) fn mix_weights(
     base: &RunRecord,
     head: &RunRecord,
     b: &[ResourceBlock],
     h: &[ResourceBlock],
-) -> Option<(Vec<f64>, Vec<f64>)> {
+) -> Option<Work> {
     let names: Vec<&str> = head
         .endpoints
         .iter()
@@ -80,16 +87,16 @@ pub(super) fn mix_weights(
         return None;
     }
     let scale = requests / total;
-    Some((
-        wb.into_iter().map(|w| w * scale).collect(),
-        wh.into_iter().map(|w| w * scale).collect(),
-    ))
+    Some(Work {
+        base: wb.into_iter().map(|w| w * scale).collect(),
+        head: wh.into_iter().map(|w| w * scale).collect(),
+    })
 }
 
 /// Least squares without intercept, y ≈ Σ x_e·c_e, by the normal equations
 /// and Gaussian elimination with partial pivoting; `None` when the design
 /// is singular (an endpoint that never succeeded, or too few blocks).
-pub(super) fn least_squares(rows: &[(&Vec<f64>, f64)], k: usize) -> Option<Vec<f64>> {
+pub(crate) fn least_squares(rows: &[(&Vec<f64>, f64)], k: usize) -> Option<Vec<f64>> {
     if rows.len() <= k {
         return None;
     }

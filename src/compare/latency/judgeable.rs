@@ -6,7 +6,8 @@
 
 use std::time::Duration;
 
-use crate::config::Config;
+use crate::config::{Config, Metric};
+use crate::record::EndpointRecord;
 
 /// Fewest successful requests per side above a quantile before it is
 /// compared: a p99 of 200 requests is the second-largest of them, which one
@@ -17,6 +18,25 @@ pub const TAIL_REQUESTS: f64 = 10.0;
 /// Requests per side a quantile `q` needs.
 pub fn needed(q: f64) -> u64 {
     (TAIL_REQUESTS / (1.0 - q)).ceil() as u64
+}
+
+/// Why a quantile cannot be compared with this many requests, if so: each
+/// side needs [`TAIL_REQUESTS`] requests above it (1,000
+/// for p99).
+pub(crate) fn too_few(
+    metric: Metric,
+    base: &EndpointRecord,
+    head: &EndpointRecord,
+) -> Option<String> {
+    let q = metric.quantile()?;
+    let needed = needed(q);
+    let fewest = base.outcomes().ok.min(head.outcomes().ok);
+    (fewest < needed).then(|| {
+        format!(
+            "too few requests for {}: {fewest} on the smaller side, {needed} needed (a longer run or a higher weight for this endpoint)",
+            metric.name()
+        )
+    })
 }
 
 /// How long a run may measure: a stored-mode run measures `load.duration`;

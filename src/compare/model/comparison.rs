@@ -1,13 +1,17 @@
-//! The comparison's data: what [`super::compare`] returns and every report
-//! prints. Plain data, serialised as the JSON report (see
-//! `schemas/comparison.schema.json`), read back by `benchgate report`.
+//! The comparison as a whole: each endpoint's row, each side's provenance,
+//! what the gate decided and why.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
-use super::gate::{Accepted, RunNoise};
+use super::memory::Memory;
+use super::metric::{MetricComparison, VerdictName};
+use super::phase::PhaseComparison;
+use super::sustained::Capacity;
+use crate::compare::gate::{Accepted, RunNoise};
+use crate::compare::Stopping;
+use crate::config::names::APP_ROW;
 use crate::config::Metric;
 use crate::record::{Pairing, Placement};
-use crate::stats::Verdict;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Comparison {
@@ -49,11 +53,11 @@ pub struct Comparison {
     pub invalid: Vec<String>,
     /// Each side's resident memory (peak, growth), when both measured it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memory: Option<super::Memory>,
+    pub memory: Option<Memory>,
     /// A/B mode measured until the verdict was known: how long, and why it
     /// stopped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stopping: Option<super::Stopping>,
+    pub stopping: Option<Stopping>,
     /// Why no metric could decide whatever was measured (a stored baseline
     /// from another machine, a machine shared with other work): every
     /// metric carries this note, and measuring longer would not help.
@@ -70,42 +74,6 @@ pub enum Outcome {
     /// The run measured nothing that can be judged: both sides saturated,
     /// or an endpoint never answered on either side.
     Invalid,
-}
-
-/// Whether each side carried the load.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Capacity {
-    pub base: SideLoad,
-    pub head: SideLoad,
-    pub verdict: CapacityVerdict,
-    /// The sentence a report shows, when there is something to say.
-    pub message: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum CapacityVerdict {
-    /// The head carried the load (or the base did not either… see invalid).
-    Kept,
-    /// The head fell short where the base did not.
-    Regressed,
-    /// Neither side carried the load.
-    Invalid,
-}
-
-/// What one side carried, per second of the measured time.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct SideLoad {
-    pub target_rate: f64,
-    /// Arrivals actually started per second.
-    pub achieved_rate: f64,
-    /// Achieved, less the share lost to timeouts and failed connections.
-    pub sustained_rate: f64,
-    /// Requests with an outcome, and those lost.
-    pub requests: u64,
-    pub lost: u64,
-    /// Requests that waited for a free connection.
-    pub late_starts: u64,
 }
 
 /// How many checks (endpoint × metric) could see a change of their
@@ -147,7 +115,7 @@ pub struct EndpointComparison {
     /// `Server-Timing` phases compared: gated ones, and those that explain
     /// a regressed or improved metric; absent when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub phases: Vec<super::PhaseComparison>,
+    pub phases: Vec<PhaseComparison>,
 }
 
 /// Each side's pooled latency at fixed quantiles: empty for a side without
@@ -169,79 +137,6 @@ pub struct Point {
 pub const CURVE_QUANTILES: [f64; 8] = [0.5, 0.75, 0.9, 0.95, 0.99, 0.995, 0.999, 1.0];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct MetricComparison {
-    #[serde(deserialize_with = "metric_by_name")]
-    pub metric: Metric,
-    /// Each side's figure in the metric's unit ([`Metric::unit`]): ms, or
-    /// MiB for `peak_rss` (the names predate the app's memory).
-    pub base_ms: Option<f64>,
-    pub head_ms: Option<f64>,
-    pub ratio: Option<f64>,
-    /// Holm-adjusted interval for the ratio (may be unbounded: `null`).
-    pub lower: Option<f64>,
-    pub upper: Option<f64>,
-    pub p_value: Option<f64>,
-    /// Smallest relative change this comparison could detect, if finite.
-    pub detectable: Option<f64>,
-    pub verdict: VerdictName,
-    /// Why the verdict is what it is, in a sentence, when that needs saying.
-    pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum VerdictName {
-    Regressed,
-    Improved,
-    Unchanged,
-    Inconclusive,
-}
-
-/// Reads a metric back by the name it was written with.
-pub(super) fn metric_by_name<'de, D: Deserializer<'de>>(d: D) -> Result<Metric, D::Error> {
-    let name = String::deserialize(d)?;
-    Metric::ALL
-        .into_iter()
-        .find(|m| m.name() == name)
-        .ok_or_else(|| {
-            serde::de::Error::unknown_variant(
-                &name,
-                &[
-                    "p50",
-                    "p90",
-                    "p95",
-                    "p99",
-                    "mean",
-                    "cpu/request",
-                    "peak_rss",
-                ],
-            )
-        })
-}
-
-impl From<Verdict> for VerdictName {
-    fn from(v: Verdict) -> Self {
-        match v {
-            Verdict::Regressed => VerdictName::Regressed,
-            Verdict::Improved => VerdictName::Improved,
-            Verdict::Unchanged => VerdictName::Unchanged,
-            Verdict::Inconclusive => VerdictName::Inconclusive,
-        }
-    }
-}
-
-impl VerdictName {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            VerdictName::Regressed => "regressed",
-            VerdictName::Improved => "improved",
-            VerdictName::Unchanged => "unchanged",
-            VerdictName::Inconclusive => "inconclusive",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ErrorComparison {
     pub base_rate: f64,
     pub head_rate: f64,
@@ -261,7 +156,7 @@ impl EndpointComparison {
     /// Whether this is the row of the app-level metrics (`cpu/request`,
     /// `peak_rss`), which has no error rate.
     pub fn is_app(&self) -> bool {
-        self.name == super::APP_ROW
+        self.name == APP_ROW
     }
 
     /// [`Self::gated_metrics`] with each one's name in reports: `p50`,
@@ -287,29 +182,6 @@ impl EndpointComparison {
                 .filter(|p| p.gated)
                 .map(|p| &p.comparison),
         )
-    }
-}
-
-impl MetricComparison {
-    /// A metric that could not be estimated: inconclusive, with each side's
-    /// figure where known and the reason.
-    pub fn without_estimate(
-        metric: Metric,
-        (base_ms, head_ms): (Option<f64>, Option<f64>),
-        note: String,
-    ) -> MetricComparison {
-        MetricComparison {
-            metric,
-            base_ms,
-            head_ms,
-            ratio: None,
-            lower: None,
-            upper: None,
-            p_value: None,
-            detectable: None,
-            verdict: VerdictName::Inconclusive,
-            note: Some(note),
-        }
     }
 }
 

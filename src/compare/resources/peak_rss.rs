@@ -1,5 +1,5 @@
 //! The app's peak resident memory, head vs base: the suite-level metric
-//! `peak_rss`, shown in the row [`super::APP_ROW`].
+//! `peak_rss`, shown in the row [`crate::config::names::APP_ROW`].
 //!
 //! **The data.** The sampler reads the RSS of the app's process tree once
 //! per block, at the block's end; that reading is the block's value (a peak
@@ -30,15 +30,14 @@
 //! rejected at 24% for a nominal 5% (z-scores' rms 1.55) in simulation, as
 //! the detection campaign had seen (rms 1.6–1.9). So with two rounds or
 //! more the estimate is the rounds' mean log ratio of per-instance peaks,
-//! balanced over the start orders (`app_row`): the typical instance's
+//! balanced over the start orders (`resources::row`): the typical instance's
 //! peak, head vs base, which keeps its level (4.5%, rms 0.98; test
 //! `peak_rss_over_rounds_keeps_its_level_when_instances_differ`). The
 //! report still shows each side's highest reading.
 
-use super::resources::by_run;
-
-use super::app_row::Figure;
-use super::resources::blocks_of;
+use super::blocks::{both, by_run, round_log_ratios_of, SideBlocks};
+use super::figure::{Figure, Measured};
+use crate::compare::rounds::RoundLog;
 use crate::record::{Pairing, ResourceBlock, RunRecord};
 use crate::stats::{self, Bootstrap, Recorded, Statistic};
 
@@ -75,15 +74,15 @@ impl Recorded for RssBlock {
 
 /// Peak RSS (MiB) of `head` vs `base`, paired block by block when the two
 /// are the sides of one A/B run; each side's peak in MiB.
-pub(super) fn peak_rss(
+pub(crate) fn peak_rss(
     base: &RunRecord,
     head: &RunRecord,
     alpha: f64,
     pairing: Option<Pairing>,
 ) -> Figure {
-    let (b, h) = match (blocks_of(base, "base"), blocks_of(head, "head")) {
-        (Ok(b), Ok(h)) => (b, h),
-        (Err(why), _) | (_, Err(why)) => return Figure::Absent(why),
+    let SideBlocks { base: b, head: h } = match both(base, head) {
+        Ok(blocks) => blocks,
+        Err(why) => return Figure::Absent(why.to_string()),
     };
     let bb: Vec<RssBlock> = b.iter().map(RssBlock::new).collect();
     let hb: Vec<RssBlock> = h.iter().map(RssBlock::new).collect();
@@ -99,11 +98,11 @@ pub(super) fn peak_rss(
     }
     .pop()
     .flatten();
-    Figure::Measured {
+    Figure::Measured(Measured {
         base: peak_mib(b),
         head: peak_mib(h),
         estimate,
-    }
+    })
 }
 
 /// The highest reading of `blocks`, MiB.
@@ -114,11 +113,8 @@ fn peak_mib(blocks: &[ResourceBlock]) -> Option<f64> {
 
 /// Per round (run) present on both sides, ln(head / base) of the round's
 /// peak: the rounds of an A/B run, for its instance noise.
-pub(super) fn round_log_ratios(
-    base: &RunRecord,
-    head: &RunRecord,
-) -> Vec<super::estimates::RoundLog> {
-    super::resources::round_log_ratios_of(base, head, peak_mib)
+pub(crate) fn round_log_ratios(base: &RunRecord, head: &RunRecord) -> Vec<RoundLog> {
+    round_log_ratios_of(base, head, peak_mib)
 }
 
 #[cfg(test)]

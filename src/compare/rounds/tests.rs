@@ -7,7 +7,7 @@ use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
-use super::estimates::{instance_noise_of, InstanceNoise, RoundLog};
+use super::{instance_noise_of, InstanceNoise, RoundLog};
 use crate::stats::combined_noise;
 
 /// Rounds as `ab` runs them: the base first in round 0, then alternating.
@@ -234,12 +234,12 @@ fn the_level_holds_when_the_floor_is_wrong() {
 /// extreme, far above the rounds' mean's).
 #[test]
 fn peak_rss_over_rounds_keeps_its_level_when_instances_differ() {
-    use super::tests::records::RecordSpec;
+    use crate::compare::simulated::RecordSpec;
     use crate::record::{Pairing, ResourceBlock, Resources, RunRecord};
 
     const MIB: f64 = 1024.0 * 1024.0;
     let (rounds, blocks, trials) = (12usize, 5usize, 200u64);
-    let mut gate = super::GateSettings::defaults();
+    let mut gate = crate::compare::GateSettings::defaults();
     gate.suite.metrics = vec![crate::config::Metric::PeakRss];
     let mut rejected = 0;
     let mut zs = Vec::new();
@@ -271,11 +271,11 @@ fn peak_rss_over_rounds_keeps_its_level_when_instances_differ() {
             record
         };
         let (base, head) = (side(2 * trial), side(2 * trial + 1));
-        let c = super::compare(&base, &head, &gate);
+        let c = crate::compare::compare(&base, &head, &gate);
         let row = c
             .endpoints
             .iter()
-            .find(|e| e.name == super::APP_ROW)
+            .find(|e| e.name == crate::compare::APP_ROW)
             .expect("the app row");
         let m = &row.metrics[0];
         let p = m.p_value.expect("an estimate");

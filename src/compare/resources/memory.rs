@@ -13,37 +13,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
+use crate::compare::model::{Memory, SideMemory};
 use crate::record::{ResourceBlock, RunRecord};
-
-/// One side's memory over the measured phase.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
-pub struct SideMemory {
-    /// Highest RSS of the app's tree at any block's end, MiB.
-    pub peak_mib: f64,
-    /// Least-squares slope of RSS over time within instances, MiB/s.
-    pub slope_mib_per_s: f64,
-    /// The slope times `seconds`: what one instance would grow over the
-    /// whole measured time, MiB.
-    pub growth_mib: f64,
-    /// Measured seconds, all runs (A/B rounds) together.
-    pub seconds: f64,
-    /// Fresh instances of the app (runs, A/B rounds) the slope is averaged
-    /// over.
-    #[serde(default = "one")]
-    pub instances: usize,
-    /// Share of the RSS variation within instances that the slope explains
-    /// (R²): near 1 for steady growth.
-    pub steadiness: f64,
-}
-
-/// Both sides' memory.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
-pub struct Memory {
-    pub base: SideMemory,
-    pub head: SideMemory,
-}
 
 /// Growth below this is flat whatever the peak (allocator noise).
 const FLAT_MIB: f64 = 4.0;
@@ -55,7 +26,7 @@ const STEADY: f64 = 0.6;
 const MIB: f64 = 1024.0 * 1024.0;
 
 /// Each side's memory, when both measured it.
-pub fn memory(base: &RunRecord, head: &RunRecord) -> Option<Memory> {
+pub(crate) fn memory(base: &RunRecord, head: &RunRecord) -> Option<Memory> {
     Some(Memory {
         base: side(base)?,
         head: side(head)?,
@@ -90,10 +61,6 @@ fn of_blocks(blocks: &[ResourceBlock], block_s: f64) -> SideMemory {
         instances: series.len().max(1),
         steadiness,
     }
-}
-
-fn one() -> usize {
-    1
 }
 
 /// Slope (MiB/s) and R² of RSS over time, one series per instance (one

@@ -5,7 +5,23 @@
 use sha2::{Digest, Sha256};
 
 use crate::config::Config;
+use crate::exit::{Code, Coded};
 use crate::record::{Measured, MeasuredEndpoint};
+
+/// Two records of one suite measured different things: the load or a
+/// shared endpoint's request changed. Each change a phrase such as
+/// `load.rate 120 → 240`; shown joined by commas.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", .changes.join(", "))]
+pub struct SuiteChanged {
+    pub changes: Vec<String>,
+}
+
+impl Coded for SuiteChanged {
+    fn exit_code(&self) -> Code {
+        Code::Usage
+    }
+}
 
 /// The readable description of what was measured, and its fingerprint.
 pub fn measured(config: &Config) -> (Measured, String) {
@@ -43,7 +59,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// Refuses to compare records of different suites: the load or a shared
 /// endpoint's request changed. Added or removed endpoints are fine.
-pub fn check_comparable(b: &Measured, h: &Measured) -> Result<(), String> {
+pub fn check_comparable(b: &Measured, h: &Measured) -> Result<(), SuiteChanged> {
     let mut changes = Vec::new();
     if b.rate != h.rate {
         changes.push(format!("load.rate {} → {}", b.rate, h.rate));
@@ -86,6 +102,6 @@ pub fn check_comparable(b: &Measured, h: &Measured) -> Result<(), String> {
     if changes.is_empty() {
         Ok(())
     } else {
-        Err(changes.join(", "))
+        Err(SuiteChanged { changes })
     }
 }

@@ -2,17 +2,58 @@
 //! interval at its Holm level, the verdict, the smallest detectable change
 //! and the note that says why.
 
-use super::*;
+use super::estimates::MetricEstimate;
+use super::judgeable::too_few;
+use super::shared::EndpointPair;
+use crate::compare::judging::Judging;
+use crate::compare::model::{MetricComparison, VerdictName};
+use crate::config::Metric;
+use crate::record::EndpointRecord;
+use crate::stats::{self, Estimate};
 
-pub(super) fn metric_comparison(
+/// One latency metric of an endpoint at its Holm `level`: its comparison,
+/// inconclusive when the runs cannot decide, and noted when a slowdown of
+/// it was accepted beforehand.
+pub(crate) fn latency_comparison(
+    tested: &MetricEstimate,
+    pair: EndpointPair<'_>,
+    level: f64,
+    threshold: f64,
+    judging: &Judging<'_>,
+) -> MetricComparison {
+    let metric = tested.metric;
+    let estimate = tested.estimate.as_ref();
+    let paired = judging.paired();
+    let mut compared = metric_comparison(metric, estimate, level, threshold, paired, pair);
+    judging.overrule(&mut compared);
+    if let Some(ratio) = judging
+        .gate
+        .accepted(&pair.head.name, metric)
+        .map(|a| a.ratio)
+    {
+        let accepted = format!(
+            "tested against the base × {ratio:.3}: a slowdown of {:+.1}% was accepted in this pull request",
+            (ratio - 1.0) * 100.0
+        );
+        compared.note = Some(match compared.note {
+            Some(note) => format!("{accepted}; {note}"),
+            None => accepted,
+        });
+    }
+    compared
+}
+
+/// One metric's comparison at Holm level `level`, or — without an
+/// estimate — each side's pooled figure and why there is none.
+pub(crate) fn metric_comparison(
     metric: Metric,
     estimate: Option<&Estimate>,
     level: f64,
     threshold: f64,
     paired: bool,
-    base: &EndpointRecord,
-    head: &EndpointRecord,
+    pair: EndpointPair<'_>,
 ) -> MetricComparison {
+    let EndpointPair { base, head } = pair;
     let pooled_ms = |e: &EndpointRecord| {
         let pooled = e.pooled();
         (!pooled.is_empty()).then(|| metric.of(&pooled) / 1000.0)
@@ -34,7 +75,7 @@ pub(super) fn metric_comparison(
 
 /// The comparison of one metric whose estimate exists, at Holm level
 /// `level`.
-pub(super) fn metric_estimate(
+pub(crate) fn metric_estimate(
     metric: Metric,
     estimate: &Estimate,
     level: f64,

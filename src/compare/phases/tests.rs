@@ -6,10 +6,10 @@ use rand::Rng;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::tests::records::{EndpointSpec, RecordSpec};
-use super::*;
-use crate::config::PhaseMetric;
-use crate::record::Latency;
+use crate::compare::simulated::{EndpointSpec, RecordSpec};
+use crate::compare::*;
+use crate::config::{Metric, PhaseMetric};
+use crate::record::{Latency, RunRecord};
 
 const NAMES: [&str; 2] = ["orders", "home"];
 

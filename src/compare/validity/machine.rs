@@ -1,24 +1,13 @@
-//! Where the two records came from and what to warn about: each side's
-//! provenance, whether they were made on different machines, and the
-//! run's warnings (a single-run baseline, a rate that fell short).
+//! Whether two separate runs can decide the gate at all: made on another
+//! machine, or on a machine shared with other work, they carry an offset
+//! that no interval covers.
 
-use super::*;
-
-pub(super) fn side_info(record: &RunRecord) -> SideInfo {
-    SideInfo {
-        git_commit: record.provenance.git_commit.clone(),
-        time_utc: record.provenance.time_utc.clone(),
-        runs: record.run_count(),
-        cpu_model: record.provenance.host.cpu_model.clone(),
-        cores: record.provenance.host.cores,
-        placement: record.provenance.placement.clone(),
-    }
-}
+use crate::record::{Pairing, RunRecord};
 
 /// Why two separate runs cannot decide the gate whatever their intervals
 /// say: an offset between them that no interval covers.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct Incomparable {
+pub(crate) struct Incomparable {
     why: String,
     fix: &'static str,
 }
@@ -26,7 +15,7 @@ pub(super) struct Incomparable {
 impl Incomparable {
     /// The note every metric then carries, and the comparison's
     /// `undecidable`.
-    pub(super) fn note(&self) -> String {
+    pub(crate) fn note(&self) -> String {
         format!("{}: it cannot decide the gate; {}", self.why, self.fix)
     }
 }
@@ -53,7 +42,7 @@ fn quiet_limit(cores: usize) -> f64 {
 /// machine. A database or other service the app uses, if it runs on this
 /// machine outside the app's process tree, counts as other work: its load
 /// is not the neighbours' but cannot be told apart from it.
-pub(super) fn incomparable(
+pub(crate) fn incomparable(
     base: &RunRecord,
     head: &RunRecord,
     pairing: Option<Pairing>,
@@ -92,48 +81,4 @@ pub fn shared_while_recorded(record: &RunRecord) -> Option<String> {
             "other processes kept {others:.2} of this machine's {cores} cores busy while this baseline was recorded: stored checks against it will decide nothing (stored mode needs a runner where only the app and benchgate run); record it again on a quiet runner, or use A/B mode (--ab)"
         )
     })
-}
-
-pub(super) fn warnings(
-    base: &RunRecord,
-    head: &RunRecord,
-    estimates: &[Vec<(Metric, Option<Estimate>)>],
-    ab: bool,
-) -> Vec<String> {
-    let mut warnings = Vec::new();
-    let (bh, hh) = (&base.provenance.host, &head.provenance.host);
-    if !ab && (bh.cpu_model != hh.cpu_model || bh.cores != hh.cores) {
-        warnings.push(format!(
-            "the baseline was recorded on another machine ({}, {} cores) than this run ({}, {} cores): machine-to-machine offsets are not covered by the intervals",
-            bh.cpu_model, bh.cores, hh.cpu_model, hh.cores
-        ));
-    }
-    if !ab && base.others_cores().is_none() && head.others_cores().is_some() {
-        warnings.push(
-            "the baseline does not say how busy the machine was while it was recorded (an older benchgate made it), so a check on a busier or quieter machine cannot be recognised; record it again with `benchgate baseline update`".into(),
-        );
-    }
-    let within_only = estimates
-        .iter()
-        .flatten()
-        .any(|(_, e)| matches!(e.as_ref().map(|e| e.noise), Some(NoiseModel::WithinRunOnly)));
-    if within_only {
-        warnings.push(
-            "the baseline holds a single run, so run-to-run variation is not covered and verdicts may be false alarms; record it with `benchgate baseline update --runs 5`".into(),
-        );
-    }
-    let sides = if ab {
-        vec![(head, "the head"), (base, "the base")]
-    } else {
-        vec![(head, "the run")]
-    };
-    for (record, which) in sides {
-        if record.load.fell_short() {
-            warnings.push(format!(
-                "{which} achieved {:.1}/s of the {}/s target: the app or the generator was saturated",
-                record.load.achieved_rate, record.load.target_rate
-            ));
-        }
-    }
-    warnings
 }

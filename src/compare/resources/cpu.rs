@@ -1,5 +1,5 @@
 //! The app's CPU time per request, head vs base: the suite-level metric
-//! `cpu/request`, shown as the row of the endpoint [`APP_ROW`].
+//! `cpu/request`, shown as the row of the endpoint [`crate::config::names::APP_ROW`].
 //!
 //! Each block of a record's `resources` holds the CPU time the app's tree
 //! spent and the requests it answered. The estimate is the ratio of pooled
@@ -9,16 +9,12 @@
 //! pooled blocks is exactly Σ CPU / Σ requests, and its pair bootstrap (A/B
 //! mode) or between-run noise (stored mode) carry over unchanged.
 
-use std::collections::BTreeMap;
-
-use super::app_row::Figure;
-use super::cpu_mix::mix_weights;
-use super::estimates::{round_log, RoundLog};
+use super::blocks::{both, by_run, round_log_ratios_of, SideBlocks};
+use super::cpu_mix::{mix_weights, Work};
+use super::figure::{Figure, Measured};
+use crate::compare::rounds::RoundLog;
 use crate::record::{Pairing, ResourceBlock, RunRecord};
-use crate::stats::{self, Bootstrap, Recorded, Side, Statistic};
-
-/// The name of the report row that holds the app-level metrics.
-pub const APP_ROW: &str = "(app)";
+use crate::stats::{self, Bootstrap, Recorded, Statistic};
 
 /// One block's CPU time per request as the statistics read it.
 #[derive(Debug, Clone, Copy)]
@@ -69,40 +65,21 @@ fn pooled_us(blocks: &[ResourceBlock]) -> Option<f64> {
     (ok > 0 && cpu > 0).then(|| cpu as f64 / ok as f64)
 }
 
-/// The resource blocks of a record, or why it has none.
-pub(super) fn blocks_of<'a>(
-    record: &'a RunRecord,
-    which: &str,
-) -> Result<&'a [ResourceBlock], String> {
-    match &record.resources {
-        None => Err(format!(
-            "the {which} was recorded by a benchgate that did not read the app's CPU time and memory"
-        )),
-        Some(r) => match &r.absent {
-            Some(why) => Err(format!("not measured on the {which}: {why}")),
-            None if r.blocks.is_empty() => Err(format!(
-                "the {which} holds no block of the app's CPU time and memory"
-            )),
-            None => Ok(&r.blocks),
-        },
-    }
-}
-
 /// CPU per request of `head` vs `base`, paired block by block when the two
 /// are the sides of one A/B run; each side's figure in ms per (standard)
 /// request.
-pub(super) fn cpu(
+pub(crate) fn cpu(
     base: &RunRecord,
     head: &RunRecord,
     alpha: f64,
     pairing: Option<Pairing>,
 ) -> Figure {
-    let (b, h) = match (blocks_of(base, "base"), blocks_of(head, "head")) {
-        (Ok(b), Ok(h)) => (b, h),
-        (Err(why), _) | (_, Err(why)) => return Figure::Absent(why),
+    let SideBlocks { base: b, head: h } = match both(base, head) {
+        Ok(blocks) => blocks,
+        Err(why) => return Figure::Absent(why.to_string()),
     };
-    let (bb, hb) = match mix_weights(base, head, b, h) {
-        Some((wb, wh)) => (
+    let (bb, hb): (Vec<CpuBlock>, Vec<CpuBlock>) = match mix_weights(base, head, b, h) {
+        Some(Work { base: wb, head: wh }) => (
             b.iter()
                 .zip(wb)
                 .map(|(x, w)| CpuBlock::of_work(x.cpu_us, w))
@@ -113,8 +90,8 @@ pub(super) fn cpu(
                 .collect(),
         ),
         None => (
-            b.iter().map(CpuBlock::new).collect::<Vec<_>>(),
-            h.iter().map(CpuBlock::new).collect::<Vec<_>>(),
+            b.iter().map(CpuBlock::new).collect(),
+            h.iter().map(CpuBlock::new).collect(),
         ),
     };
     let boot = Bootstrap::with_seed(0x5eed_c0c0_u64);
@@ -129,7 +106,7 @@ pub(super) fn cpu(
     .pop()
     .flatten();
     let ms = |us: Option<f64>| us.map(|us| us / 1000.0);
-    Figure::Measured {
+    Figure::Measured(Measured {
         base: ms(estimate
             .as_ref()
             .map_or(pooled_us(b), |e| Some(e.base / 1000.0))),
@@ -137,51 +114,19 @@ pub(super) fn cpu(
             .as_ref()
             .map_or(pooled_us(h), |e| Some(e.head / 1000.0))),
         estimate,
-    }
-}
-
-/// The blocks' per-block values grouped by run, for the between-run noise
-/// of stored mode.
-pub(super) fn by_run<'a, T>(blocks: &[ResourceBlock], values: &'a [T]) -> Side<'a, T> {
-    let mut runs: BTreeMap<u32, Vec<&T>> = BTreeMap::new();
-    for (block, v) in blocks.iter().zip(values) {
-        runs.entry(block.run).or_default().push(v);
-    }
-    Side {
-        runs: runs.into_values().collect(),
-    }
+    })
 }
 
 /// Per round (run) present on both sides, ln(head / base) of the pooled
 /// CPU per request: the rounds of an A/B run, for its instance noise.
-pub(super) fn round_log_ratios(base: &RunRecord, head: &RunRecord) -> Vec<RoundLog> {
+pub(crate) fn round_log_ratios(base: &RunRecord, head: &RunRecord) -> Vec<RoundLog> {
     round_log_ratios_of(base, head, pooled_us)
-}
-
-/// Per round (run) present on both sides, ln(head / base) of `statistic`
-/// over the round's resource blocks.
-pub(super) fn round_log_ratios_of(
-    base: &RunRecord,
-    head: &RunRecord,
-    statistic: fn(&[ResourceBlock]) -> Option<f64>,
-) -> Vec<RoundLog> {
-    let per_run = |r: &RunRecord| {
-        let mut runs: BTreeMap<u32, Vec<ResourceBlock>> = BTreeMap::new();
-        for b in r.resources.iter().flat_map(|r| &r.blocks) {
-            runs.entry(b.run).or_default().push(*b);
-        }
-        runs
-    };
-    let (b, h) = (per_run(base), per_run(head));
-    b.iter()
-        .filter_map(|(run, bb)| round_log(*run, statistic(h.get(run)?)? / statistic(bb)?))
-        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::cpu_mix::least_squares;
+    use crate::compare::resources::cpu_mix::least_squares;
     use rand::{Rng, SeedableRng};
 
     /// Blocks of a side doing `work` µs of CPU per request, with a common

@@ -1,4 +1,6 @@
-//! Throughput as a verdict, and runs that cannot be judged.
+//! Throughput as a verdict: the sustained rate each side carried (not the
+//! `capacity` command, which ramps the load to find the most a build
+//! carries).
 //!
 //! Latency ratios alone miss the worst regression: a head that saturates
 //! queues, its requests time out or start late, and — when the base shares
@@ -7,12 +9,10 @@
 //! connections) is compared with the target: a head that falls clearly short
 //! where the base (or the stored baseline) did not has regressed; when both
 //! fall short, the machine could not carry the load and the run is no
-//! measurement at all. Likewise an endpoint without a single successful
-//! response: on the head alone it is a regression, on both sides the suite
-//! is broken.
+//! measurement at all.
 
-use super::model::{Capacity, CapacityVerdict, SideLoad};
-use crate::record::{EndpointRecord, Outcomes, RunRecord};
+use crate::compare::model::{Capacity, CapacityVerdict, SideLoad};
+use crate::record::RunRecord;
 
 /// A side carries the load when it sustains at least this share of the
 /// target rate.
@@ -64,10 +64,15 @@ fn rate(r: f64) -> String {
     }
 }
 
-/// The throughput verdict of base against head; `base_name` is "base" or
-/// "the baseline".
-pub fn capacity(base: &RunRecord, head: &RunRecord, stored: bool) -> Capacity {
+/// The throughput verdict of base against head; `stored`: the base is a
+/// stored baseline (named "the baseline", not "base").
+pub(crate) fn capacity(base: &RunRecord, head: &RunRecord, stored: bool) -> Capacity {
     judge(side_load(base), side_load(head), stored)
+}
+
+/// What each side of an A/B run carried, and whether the head kept up.
+pub fn capacity_of(base: &RunRecord, head: &RunRecord) -> Capacity {
+    capacity(base, head, false)
 }
 
 /// The verdict on what each side carried.
@@ -122,89 +127,6 @@ fn judge(b: SideLoad, h: SideLoad, stored: bool) -> Capacity {
         verdict,
         message,
     }
-}
-
-/// Every endpoint of `record` without a single successful response, each
-/// with what it got instead: such a run measured nothing for it.
-pub fn unanswered_endpoints(record: &RunRecord) -> Vec<String> {
-    record
-        .endpoints
-        .iter()
-        .filter_map(|e| {
-            let o = e.outcomes();
-            (o.ok == 0).then(|| {
-                let got = if o.total() == 0 {
-                    "no request was sent".to_string()
-                } else {
-                    describe_errors(&o)
-                };
-                let fix = if only_timeouts(&o) {
-                    too_slow_fix()
-                } else {
-                    "check its path, method and expect.status, and that the app answers"
-                };
-                format!("{} got no successful response ({got}): {fix}", e.name)
-            })
-        })
-        .collect()
-}
-
-/// An endpoint that got no successful response: on the head only (a
-/// regression) or on both sides (the run cannot judge it).
-pub fn unanswered(base: &EndpointRecord, head: &EndpointRecord) -> Option<(bool, String)> {
-    let (b, h) = (base.outcomes(), head.outcomes());
-    if h.ok > 0 || h.total() == 0 {
-        return None;
-    }
-    let what = describe_errors(&h);
-    if b.ok == 0 {
-        let fix = if only_timeouts(&b) && only_timeouts(&h) {
-            too_slow_fix()
-        } else {
-            "check its path, method and expect.status"
-        };
-        Some((
-            false,
-            format!(
-                "{}: no successful response on either side ({what}); {fix}",
-                head.name
-            ),
-        ))
-    } else {
-        Some((
-            true,
-            format!("{}: no successful response on the head ({what})", head.name),
-        ))
-    }
-}
-
-/// Whether every request that failed timed out (and some did): the
-/// endpoint is reachable but too slow, not misaddressed.
-fn only_timeouts(o: &Outcomes) -> bool {
-    o.timeout > 0 && o.status.is_empty() && o.connect == 0 && o.other == 0
-}
-
-/// What to do about an endpoint whose every request timed out.
-fn too_slow_fix() -> &'static str {
-    "every request outlived load.timeout: the app cannot answer it in time at this rate; lower load.rate or raise load.timeout"
-}
-
-/// "12 × HTTP 500, 3 timeouts" — every error kind with its count.
-pub fn describe_errors(o: &Outcomes) -> String {
-    let mut parts: Vec<String> = o
-        .status
-        .iter()
-        .map(|(code, n)| format!("{n} × HTTP {code}"))
-        .collect();
-    let mut add = |n: u64, what: &str| {
-        if n > 0 {
-            parts.push(format!("{n} {what}"));
-        }
-    };
-    add(o.timeout, "timed out");
-    add(o.connect, "could not connect");
-    add(o.other, "failed (connection reset or malformed response)");
-    parts.join(", ")
 }
 
 #[cfg(test)]

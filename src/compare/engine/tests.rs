@@ -1,0 +1,182 @@
+//! `compare()` on simulated records with a known effect: what the gate must
+//! fail and what it must pass, whatever the seed.
+
+use proptest::prelude::*;
+
+use crate::compare::gate::EndpointGate;
+use crate::compare::simulated::*;
+use crate::compare::*;
+use crate::config::Metric;
+use crate::report::terminal::summary_line;
+
+#[test]
+fn identical_records_pass_and_nothing_regresses() {
+    let base = baseline().build();
+    let c = compare(&base, &base.clone(), &GateSettings::defaults());
+    assert_eq!(c.outcome, Outcome::Pass);
+    assert!(regressed(&c).is_empty(), "{c:#?}");
+    for endpoint in &c.endpoints {
+        assert!(!endpoint.errors.regressed);
+        for m in &endpoint.metrics {
+            assert_eq!(m.ratio, Some(1.0), "{} {:?}", endpoint.name, m.metric);
+        }
+    }
+    assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+    assert_eq!((c.base.runs, c.head.runs), (5, 5));
+}
+
+#[test]
+fn a_fifty_percent_slowdown_of_one_endpoint_fails_the_gate_on_it_alone() {
+    let base = baseline().build();
+    let head = head().with(EndpointSpec::new("search").slower(1.5)).build();
+    let c = compare(&base, &head, &GateSettings::defaults());
+    assert_eq!(c.outcome, Outcome::Fail);
+    assert!(verdicts(&c, "search").contains(&(Metric::P50, VerdictName::Regressed)));
+    assert!(
+        regressed(&c).iter().all(|(name, _)| name == "search"),
+        "{:?}",
+        regressed(&c)
+    );
+    let p50 = &c.endpoints[1].metrics[0];
+    let ratio = p50.ratio.expect("enough data for a ratio");
+    assert!((1.4..1.6).contains(&ratio), "ratio {ratio}");
+    assert!(p50.lower.is_some_and(|l| l > 1.0));
+    let line = summary_line(&c);
+    assert!(line.starts_with("gate failed: 1 endpoint(s)"), "{line}");
+    assert!(line.contains("search"), "{line}");
+}
+
+#[test]
+fn no_change_with_small_run_offsets_passes_for_every_seed() {
+    let gate = GateSettings::defaults();
+    let failures: Vec<(u64, String)> = (0..20)
+        .filter_map(|seed| {
+            // Two endpoints and 10 blocks a run keep 20 suites fast.
+            let base = RecordSpec::new(&NAMES[..2], 5, 10).run_sd(0.02);
+            let head = RecordSpec::new(&NAMES[..2], 1, 10).run_sd(0.02);
+            let base = base.seed(1_000 + seed).build();
+            let head = head.seed(2_000 + seed).build();
+            let c = compare(&base, &head, &gate);
+            (c.outcome == Outcome::Fail).then(|| (seed, summary_line(&c)))
+        })
+        .collect();
+    assert!(failures.is_empty(), "false fails: {failures:?}");
+}
+
+#[test]
+fn an_error_rate_rise_beyond_the_allowance_fails_the_gate() {
+    let base = baseline().build();
+    let head = head().with(EndpointSpec::new("cart").failing(0.05)).build();
+    let gate = GateSettings::defaults();
+    assert_eq!(gate.suite.max_error_rate_increase, 0.01);
+    let c = compare(&base, &head, &gate);
+    let cart = &c.endpoints[2];
+    assert_eq!(cart.name, "cart");
+    assert_eq!(cart.errors.base_rate, 0.0);
+    assert!((cart.errors.head_rate - 0.05).abs() < 0.005);
+    assert!(cart.errors.regressed, "{:?}", cart.errors);
+    assert!(c.endpoints[..2].iter().all(|e| !e.errors.regressed));
+    assert_eq!(c.outcome, Outcome::Fail);
+    assert!(summary_line(&c).contains("cart error rate"));
+}
+
+#[test]
+fn endpoints_on_one_side_only_are_listed_not_compared() {
+    let base = RecordSpec::new(&["home", "legacy"], 3, 10).build();
+    let head = RecordSpec::new(&["home", "new"], 1, 10).seed(7).build();
+    let c = compare(&base, &head, &GateSettings::defaults());
+    assert_eq!(c.added, ["new"]);
+    assert_eq!(c.removed, ["legacy"]);
+    let compared: Vec<&str> = c.endpoints.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(compared, ["home"]);
+}
+
+#[test]
+fn a_per_endpoint_threshold_and_metrics_override_the_suite() {
+    let base = baseline().build();
+    let head = head().with(EndpointSpec::new("search").slower(1.2)).build();
+    let suite = compare(&base, &head, &GateSettings::defaults());
+    assert!(verdicts(&suite, "search").contains(&(Metric::P50, VerdictName::Regressed)));
+
+    let mut gate = GateSettings::defaults();
+    gate.endpoints = vec![
+        EndpointGate {
+            name: "search".into(),
+            threshold: Some(1.0),
+            metrics: None,
+            phases: None,
+        },
+        EndpointGate {
+            name: "cart".into(),
+            threshold: None,
+            metrics: Some(vec![Metric::Mean]),
+            phases: None,
+        },
+    ];
+    let c = compare(&base, &head, &gate);
+    let thresholds: Vec<f64> = c.endpoints.iter().map(|e| e.threshold).collect();
+    assert_eq!(thresholds, [0.10, 1.0, 0.10]);
+    assert_eq!(c.threshold, 0.10);
+    // 20% is below half of a 100% threshold: never a regression.
+    assert!(regressed(&c).is_empty(), "{:?}", regressed(&c));
+    assert_eq!(c.outcome, Outcome::Pass);
+    let cart: Vec<Metric> = verdicts(&c, "cart").into_iter().map(|(m, _)| m).collect();
+    assert_eq!(cart, [Metric::Mean]);
+}
+
+#[test]
+fn compare_output_matches_the_json_schema() {
+    let base = baseline().build();
+    let head = head()
+        .with(EndpointSpec::new("search").slower(1.5))
+        .with(EndpointSpec::new("cart").failing(0.05))
+        .build();
+    let c = compare(&base, &head, &GateSettings::defaults());
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../../schemas/comparison.schema.json"))
+            .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let json = serde_json::to_value(&c).expect("comparison serializes");
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    #[test]
+    fn identical_inputs_never_regress(seed in 0u64..1_000, runs in 1usize..4, blocks in 3usize..7) {
+        let record = small(seed, runs, blocks, 1.0);
+        let c = compare(&record, &record.clone(), &GateSettings::defaults());
+        prop_assert_eq!(c.outcome, Outcome::Pass);
+        prop_assert!(regressed(&c).is_empty());
+    }
+
+    #[test]
+    fn swapping_base_and_head_inverts_every_ratio(
+        seeds in (0u64..1_000, 1_000u64..2_000),
+        runs in (1usize..4, 1usize..4),
+        slowdown in 0.7f64..1.6,
+    ) {
+        let a = small(seeds.0, runs.0, 4, 1.0);
+        let b = small(seeds.1, runs.1, 5, slowdown);
+        let gate = GateSettings::defaults();
+        let (ab, ba) = (compare(&a, &b, &gate), compare(&b, &a, &gate));
+        for (e_ab, e_ba) in ab.endpoints.iter().zip(&ba.endpoints) {
+            for (m_ab, m_ba) in e_ab.metrics.iter().zip(&e_ba.metrics) {
+                // Tails of these small records have too few requests to be
+                // compared, on both sides alike.
+                match (m_ab.ratio, m_ba.ratio) {
+                    (Some(r_ab), Some(r_ba)) => {
+                        prop_assert!((r_ab * r_ba - 1.0).abs() < 1e-9, "{} × {}", r_ab, r_ba);
+                    }
+                    (None, None) => prop_assert!(m_ab.metric.quantile() > Some(0.5)),
+                    other => prop_assert!(false, "one-sided ratio {:?}", other),
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! The comparison's data: what [`super::compare`] returns and every report
+//! prints. Plain data, serialised as the JSON report (see
+//! `schemas/comparison.schema.json`), read back by `benchgate report`. The
+//! rules that fill it in live with their concepts; only the data is here.
+
+mod comparison;
+mod memory;
+mod metric;
+mod metric_name;
+mod phase;
+mod sustained;
+
+pub use comparison::{
+    Comparison, Curves, EndpointComparison, ErrorComparison, Outcome, Point, SideInfo, Sight,
+    CURVE_QUANTILES,
+};
+pub use memory::{Memory, SideMemory};
+pub use metric::{MetricComparison, VerdictName};
+pub(crate) use metric_name::metric_by_name;
+pub use phase::PhaseComparison;
+pub use sustained::{Capacity, CapacityVerdict, SideLoad};

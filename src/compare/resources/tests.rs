@@ -1,0 +1,110 @@
+//! The app's resources through `compare()`: `cpu/request` gated as the app
+//! row, said once when not measured, and a leaking head warned about.
+
+use rand::Rng;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::compare::simulated::*;
+use crate::compare::*;
+use crate::config::Metric;
+use crate::record::RunRecord;
+
+/// `record` with resource blocks doing `us` CPU µs per request (each
+/// block's mix of endpoints), RSS growing by `grow_mib` per block.
+fn with_cpu(mut record: RunRecord, us: f64, grow_mib: f64) -> RunRecord {
+    let blocks = record.endpoints[0].blocks.len();
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    record.resources = Some(crate::record::Resources {
+        absent: None,
+        blocks: (0..blocks)
+            .map(|b| {
+                let ok: u64 = record
+                    .endpoints
+                    .iter()
+                    .map(|e| e.blocks[b].outcomes.ok)
+                    .sum();
+                let noise = 1.0 + 0.02 * (rng.random::<f64>() - 0.5);
+                crate::record::ResourceBlock {
+                    run: record.endpoints[0].blocks[b].run,
+                    cpu_us: (us * noise * ok as f64) as u64,
+                    ok,
+                    cpu_cores: 0.3,
+                    rss_bytes: ((40.0 + grow_mib * (b % 20) as f64) * 1024.0 * 1024.0) as u64,
+                }
+            })
+            .collect(),
+    });
+    record
+}
+
+fn cpu_gate() -> GateSettings {
+    let mut gate = GateSettings::defaults();
+    gate.suite.metrics.push(Metric::Cpu);
+    gate
+}
+
+#[test]
+fn cpu_per_request_is_gated_as_the_app_row() {
+    let base = with_cpu(baseline().build(), 300.0, 0.0);
+    let same = with_cpu(head().build(), 300.0, 0.0);
+    let c = compare(&base, &same, &cpu_gate());
+    assert_eq!(
+        verdicts(&c, APP_ROW),
+        vec![(Metric::Cpu, VerdictName::Unchanged)],
+        "{c:#?}"
+    );
+    let slow = with_cpu(head().build(), 400.0, 0.0);
+    let c = compare(&base, &slow, &cpu_gate());
+    assert_eq!(regressed(&c), vec![(APP_ROW.to_string(), Metric::Cpu)]);
+    assert_eq!(c.outcome, Outcome::Fail);
+    // Not gated: no row.
+    let c = compare(&base, &slow, &GateSettings::defaults());
+    assert!(c.endpoints.iter().all(|e| !e.is_app()));
+}
+
+#[test]
+fn cpu_that_was_not_measured_is_absent_and_said_once() {
+    let base = baseline().build();
+    let mut head = head().build();
+    head.resources = Some(crate::record::Resources::absent(
+        "the suite targets base_url without app.command",
+    ));
+    let c = compare(&base, &head, &cpu_gate());
+    assert!(c.endpoints.iter().all(|e| !e.is_app()));
+    let said: Vec<&String> = c
+        .warnings
+        .iter()
+        .filter(|w| w.starts_with("cpu/request is not compared"))
+        .collect();
+    assert_eq!(said.len(), 1, "{:?}", c.warnings);
+    assert_eq!(c.outcome, Outcome::Pass);
+}
+
+#[test]
+fn a_leaking_head_is_warned_about_and_the_output_matches_the_schema() {
+    let base = with_cpu(baseline().build(), 300.0, 0.0);
+    let head = with_cpu(head().build(), 300.0, 2.0);
+    let c = compare(&base, &head, &cpu_gate());
+    let memory = c.memory.expect("both sides measured memory");
+    assert!(memory.head.growth_mib > 30.0, "{memory:?}");
+    assert!(
+        c.warnings
+            .iter()
+            .any(|w| w.starts_with("memory: the head grew")),
+        "{:?}",
+        c.warnings
+    );
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../../schemas/comparison.schema.json"))
+            .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let json = serde_json::to_value(&c).expect("comparison serializes");
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+mod peak;
