@@ -10,10 +10,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::compare::{GateSettings, Look};
+use crate::compare::GateSettings;
 use crate::config::{self, Config, Overrides};
 use crate::record::{Pairing, RunRecord};
 use crate::runner::RunError;
+use crate::stopping::Look;
 use crate::{calibrate, runner};
 
 mod accepted;
@@ -83,7 +84,7 @@ pub fn measure(sides: Sides<'_>) -> Result<SideBySide, AbError> {
 /// `load.duration` is split into rounds as long as the apps took to start
 /// in the first (at least 2 s, see [`RoundPlan`]); when `until_known`, the run
 /// goes on round by round up to `load.max_duration` (at most
-/// [`crate::compare::MAX_LOOKS`] rounds), and after every round from the last of
+/// [`crate::stopping::MAX_LOOKS`] rounds), and after every round from the last of
 /// `load.duration` on, `look` sees both sides so far: `Some` stops the run.
 /// The rounds' blocks are joined into one record per side, each round a
 /// run. Returns the last look's answer (`None` only when `look` never

@@ -2,9 +2,9 @@
 //! mode (rounds of both sides) and stored mode (runs of the head): what each
 //! look prints, and how the stopped run is described in its comparison.
 
-use crate::compare::sequential::{self, Judgement, StopReason};
-use crate::compare::{Comparison, GateSettings, Look, Stopping};
+use crate::compare::{Comparison, GateSettings, StopReason, Stopping};
 use crate::record::RunRecord;
+use crate::stopping::{self, Judgement, Look};
 
 /// A stopped run's comparison, why it stopped and at which look.
 pub(super) type Judged = (Comparison, StopReason, Look);
@@ -19,7 +19,7 @@ pub(super) fn look(
     look: Look,
     unit: &str,
 ) -> Option<Judged> {
-    match sequential::judge(base, head, settings, look) {
+    match stopping::judge(base, head, settings, look) {
         Judgement::Stop(comparison, reason) => Some((*comparison, reason, look)),
         Judgement::Continue { open } => {
             eprintln!(
@@ -45,7 +45,7 @@ pub(super) fn stopped(judged: Judged, measured_ms: u64, head_only: bool) -> Comp
         max_rounds: look.max_rounds,
         measured_s,
         budget_s: measured_s / f64::from(look.round.max(1)) * f64::from(look.max_rounds),
-        open: sequential::open_metrics(&comparison, reason),
+        open: stopping::open_metrics(&comparison, reason),
         head_only,
     });
     comparison

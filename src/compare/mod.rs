@@ -30,7 +30,7 @@ mod model;
 mod peak_rss;
 mod phases;
 mod resources;
-pub mod sequential;
+mod stopped;
 mod suite_diff;
 mod verdicts;
 
@@ -60,7 +60,7 @@ pub use model::{
 };
 pub use phases::PhaseComparison;
 pub use resources::APP_ROW;
-pub use sequential::{Look, Stopping, MAX_LOOKS};
+pub use stopped::{StopReason, Stopping};
 pub use suite_diff::{check_comparable, measured};
 
 use crate::config::{Inconclusive, Metric};

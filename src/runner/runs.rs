@@ -8,9 +8,9 @@
 //! so the head grows by runs, never by longer ones: every head run then
 //! varies as a baseline run does, and each adds a degree of freedom.
 
-use crate::compare::{Look, MAX_LOOKS};
 use crate::config::Config;
 use crate::record::RunRecord;
+use crate::stopping::{Look, MAX_LOOKS};
 
 use super::{measure_once, RunError, RunOptions};
 
@@ -80,7 +80,7 @@ mod tests {
         assert_eq!(super::looks(&suite(20, 20), true), 1);
         assert_eq!(super::looks(&suite(20, 120), false), 1);
         let mut many = suite(1, 100);
-        assert_eq!(super::looks(&many, true), crate::compare::MAX_LOOKS);
+        assert_eq!(super::looks(&many, true), crate::stopping::MAX_LOOKS);
         many.load.max_duration = Duration::from_millis(1999);
         assert_eq!(super::looks(&many, true), 1);
     }
