@@ -60,7 +60,7 @@ pub fn foreign_baseline_commit(base: &RunRecord, config: &Config) -> Option<Stri
             "the stored baseline was recorded on another machine ({}, {} cores); measuring its commit {} side by side with this checkout instead (A/B mode)",
             there.cpu_model,
             there.cores,
-            crate::report::short_commit(Some(c))
+            crate::provenance::short_commit(Some(c))
         ),
         None => eprintln!(
             "benchgate: warning: the stored baseline was recorded on another machine ({}, {} cores) at a commit this repository does not have: it cannot decide the gate; record the baseline on this runner type, or use --ab",

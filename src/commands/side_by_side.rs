@@ -56,35 +56,24 @@ fn ab_gate(
     warn_unjudgeable(&head_config, crate::compare::Span::Budget);
     warn_above_capacity(&head_config, &baseline::dir_for(&head_config, baselines));
     let base_suite = ab::base_suite_path(head_suite, base_dir).map_err(Failure::usage)?;
-    let sides = ab::Sides {
+    let overrides = suite.overrides();
+    let suites = ab::SideSuites::resolve(ab::Sides {
         head_suite,
-        overrides: &suite.overrides(),
+        overrides: &overrides,
         base_suite: &base_suite,
         pairing,
         build: true,
-    };
-    // The gate is known once both suites are: after the first round.
-    let mut settings = None;
-    let (run, judged) = ab::measure_until(sides, true, |run, look| {
-        let settings = settings.get_or_insert_with(|| {
-            let head_baselines = baseline::dir_for(&run.head_config, baselines);
-            let base_baselines = baseline::dir_for(&run.base_config, None);
-            ab::gate(run, &base_baselines, &head_baselines)
-        });
-        super::until::look(&run.base, &run.head, settings, look, "round")
     })?;
+    let head_baselines = baseline::dir_for(suites.head(), baselines);
+    let base_baselines = baseline::dir_for(suites.base(), None);
+    let settings = ab::gate(suites.head(), &base_baselines, &head_baselines);
+    let known = ab::measure_until(&suites, &settings)?;
+    let run = &known.measured;
     let dir = results_dir.unwrap_or(Path::new(config::OUTPUT_DIR));
     for (record, side) in [(&run.base, "base"), (&run.head, "head")] {
         let path = dir.join(format!("{}.{side}.json", run.head_config.suite));
         files::write_json(&path, record)?;
         eprintln!("{side} results: {}", path.display());
     }
-    let head_baselines = baseline::dir_for(&run.head_config, baselines);
-    let Some(judged) = judged else {
-        return Err(Failure::run(
-            "the A/B run ended without a verdict".to_string(),
-        ));
-    };
-    let comparison = super::until::stopped(judged, run.head.load.duration_ms, false);
-    gate(comparison, &head_baselines, output)
+    gate(known.comparison, &head_baselines, output)
 }

@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::record::{
-    self, Block, EndpointRecord, Host, Measured, MeasuredEndpoint, Outcomes, Provenance,
+    self, Block, EndpointRecord, Host, LoadSummary, Measured, MeasuredEndpoint, Outcomes,
+    Provenance,
 };
 use hdrhistogram::Histogram;
 

@@ -228,7 +228,4 @@ pub fn side_line(s: &SideInfo, escape: fn(&str) -> String, code: fn(String) -> S
     )
 }
 
-/// The first eight characters of a commit.
-pub fn short_commit(commit: Option<&str>) -> String {
-    commit.map_or("(no commit)".into(), |c| c.chars().take(8).collect())
-}
+pub use crate::provenance::short_commit;

@@ -49,8 +49,11 @@
 //! stands is a [`Look`]. This module sits above `compare`, whose
 //! comparisons it reads, and below `runner` and `ab`, which measure.
 
+mod driver;
 mod look;
 mod rule;
+
+pub use driver::{measure_until, Known, Measurer, Unit};
 
 pub use look::{Look, INTERIM_SHARE, MAX_LOOKS};
 pub use rule::{decide, judge, open_metrics, Judgement, MetricLook, HOPELESS, SETTLED_ROUNDS};
