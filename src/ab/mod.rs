@@ -20,11 +20,11 @@ mod sides;
 mod worktree;
 
 pub use accepted::accepted;
-pub use base::{base_suite_path, foreign_baseline_commit};
+pub use base::{base_suite_path, foreign_baseline_commit, BaseSuiteError};
 pub use error::AbError;
 pub use gate::gate;
 pub use measure::{measure, measure_until};
 pub use noise::{noise_path, run_noise, NoiseFile};
 pub use rounds::RoundPlan;
 pub use sides::{SideBySide, SideSuites, Sides};
-pub use worktree::Worktree;
+pub use worktree::{Worktree, WorktreeError};

@@ -13,7 +13,7 @@ use crate::{ab, baseline, files};
 /// `check --ab REF`: a temporary worktree of REF is the base.
 pub(super) fn check_ab(args: &CheckArgs, reference: &str) -> Result<Code, Failure> {
     let suite_dir = args.suite.config.config.parent().unwrap_or(Path::new(""));
-    let worktree = ab::Worktree::add(suite_dir, reference).map_err(Failure::usage)?;
+    let worktree = ab::Worktree::add(suite_dir, reference)?;
     eprintln!(
         "base: {reference} checked out in {}",
         worktree.path().display()
@@ -55,7 +55,7 @@ fn ab_gate(
     let head_config = config::load(head_suite, &suite.overrides(), config::UNBOUND_PORT)?;
     warn_unjudgeable(&head_config, crate::compare::Span::Budget);
     warn_above_capacity(&head_config, &baseline::dir_for(&head_config, baselines));
-    let base_suite = ab::base_suite_path(head_suite, base_dir).map_err(Failure::usage)?;
+    let base_suite = ab::base_suite_path(head_suite, base_dir)?;
     let overrides = suite.overrides();
     let suites = ab::SideSuites::resolve(ab::Sides {
         head_suite,

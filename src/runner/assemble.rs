@@ -9,6 +9,8 @@ use crate::load::{Plan, SideRecorded};
 use crate::provenance;
 use crate::record::{self, Block, EndpointRecord, LoadSummary, Provenance, Resources, RunRecord};
 
+use super::sample::{Reading, Unread};
+
 /// The record of one side: `config` is what ran, `suite` the whole suite it
 /// belongs to (the same, or the unsharded suite of a shard), `side` the
 /// side's own suite file (its tree, its app's CPUs).
@@ -109,7 +111,7 @@ fn provenance_dir(config: &Config) -> PathBuf {
 /// `readings` of side `index`, or why there is none.
 pub(super) fn attach_resources(
     record: &mut RunRecord,
-    readings: Result<(&[super::sample::Reading], usize), String>,
+    readings: Result<(&[Reading], usize), Unread>,
 ) {
     let blocks = record.endpoints.first().map_or(0, |e| e.blocks.len());
     let ok: Vec<u64> = (0..blocks)
@@ -133,7 +135,7 @@ pub(super) fn attach_resources(
             absent: None,
             blocks,
         },
-        Err(why) => Resources::absent(why),
+        Err(why) => Resources::absent(why.to_string()),
     };
     record.resources = Some(resources);
 }

@@ -26,6 +26,7 @@ mod sample;
 
 use assemble::{assemble, attach_resources};
 use progress::Progress;
+use sample::Unread;
 
 pub use error::RunError;
 
@@ -97,10 +98,7 @@ pub async fn measure(config: &Config, options: &RunOptions<'_>) -> Result<RunRec
     let [side] = split_sides::<1>(recorded)?;
     let measured = match &config.app {
         Some(_) => readings.map(|r| (r, 0)),
-        None => Err(
-            "the suite targets base_url without app.command: benchgate did not start the app, so it cannot read what the app spends (see the README on containerised apps)"
-                .into(),
-        ),
+        None => Err(Unread::NotStarted),
     };
     let mut record = assemble(
         config,
@@ -116,7 +114,7 @@ pub async fn measure(config: &Config, options: &RunOptions<'_>) -> Result<RunRec
         measured
             .as_ref()
             .map(|(r, s)| (r.as_slice(), *s))
-            .map_err(String::clone),
+            .map_err(Unread::clone),
     );
     Ok(record)
 }
@@ -190,7 +188,7 @@ pub async fn measure_ab(
             readings
                 .as_ref()
                 .map(|r| (r.as_slice(), index))
-                .map_err(String::clone),
+                .map_err(Unread::clone),
         );
         record
     };
@@ -238,7 +236,7 @@ async fn start(
 
 /// What each block boundary read of the apps' process trees, or why
 /// nothing was read.
-type Readings = Result<Vec<sample::Reading>, String>;
+type Readings = Result<Vec<sample::Reading>, Unread>;
 
 /// Replays the plan while watching every app and the signals; stops the
 /// apps afterwards. Returns what was recorded, the generator's CPU seconds,
@@ -285,7 +283,7 @@ async fn load_while_watching(
     let readings = match sampler {
         Some(sampler) => Ok(sampler.finish()),
         None => {
-            Err(crate::app::resources::unavailable().unwrap_or_else(|| "no app was started".into()))
+            Err(crate::app::resources::unavailable().map_or(Unread::NoApp, Unread::Unavailable))
         }
     };
     drop(load_pinned);
