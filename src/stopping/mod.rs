@@ -1,10 +1,11 @@
 //! Measuring until the verdict is known: when an A/B run may stop, and at
 //! which level each look at the data may fail the build.
 //!
-//! An A/B run measures in rounds (`ab::measure`), a stored check in whole
-//! runs of the head (`runner::runs`): both are "rounds" here. From the
-//! suite's `load.duration` on, every round ends with a look; the run stops at the
-//! first look where every gated metric is decided, and at the latest when
+//! An A/B run measures in rounds (`ab::measure_until`), a stored check in
+//! whole runs of the head (`runner::runs`): both are "rounds" here, and
+//! both go through one loop, [`measure_until`], each as a [`Measurer`].
+//! From the suite's `load.duration` on, every round ends with a look; the
+//! run stops at the first look where every gated metric is decided, and at the latest when
 //! `load.max_duration` is spent. Stopping when the data look decided gives a
 //! run more chances to be wrong than one look would, so the looks are not
 //! alike:
@@ -47,13 +48,14 @@
 //!
 //! The rule of a look is [`judge`] (on plain data, [`decide`]); where a run
 //! stands is a [`Look`]. This module sits above `compare`, whose
-//! comparisons it reads, and below `runner` and `ab`, which measure.
+//! comparisons it reads, and below `runner` and `ab`, which measure; the
+//! record of how a run stopped (`Stopping`) is part of the comparison and
+//! stays in `compare`.
 
 mod driver;
 mod look;
 mod rule;
 
 pub use driver::{measure_until, Known, Measurer, Unit};
-
 pub use look::{Look, INTERIM_SHARE, MAX_LOOKS};
 pub use rule::{decide, judge, open_metrics, Judgement, MetricLook, HOPELESS, SETTLED_ROUNDS};
