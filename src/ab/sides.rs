@@ -189,4 +189,65 @@ mod tests {
         place_apart(&mut base, &mut head, &[0, 1, 2, 3]);
         assert_eq!((cpus(&base), cpus(&head)), (None, None));
     }
+
+    /// A suite file at `dir/name` with `base_url` as given.
+    fn write(dir: &Path, name: &str, base_url: &str) -> std::path::PathBuf {
+        let path = dir.join(name);
+        let text = format!(
+            "version: 1\nsuite: s\napp:\n  command: [\"app\", \"${{PORT}}\"]\nbase_url: \"{base_url}\"\nendpoints:\n  - {{ name: home, path: / }}\n"
+        );
+        std::fs::write(&path, text).expect("write the suite");
+        path
+    }
+
+    fn sides<'a>(
+        head: &'a Path,
+        base: &'a Path,
+        overrides: &'a crate::config::Overrides,
+    ) -> super::Sides<'a> {
+        super::Sides {
+            head_suite: head,
+            overrides,
+            base_suite: base,
+            pairing: crate::record::Pairing::Random,
+            build: false,
+        }
+    }
+
+    #[test]
+    fn the_suites_are_read_once_and_each_round_changes_only_the_ports() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let head = write(dir.path(), "head.yaml", "http://127.0.0.1:${PORT}");
+        let base = write(dir.path(), "base.yaml", "http://127.0.0.1:${PORT}");
+        let overrides = crate::config::Overrides::default();
+        let suites = super::SideSuites::resolve(sides(&head, &base, &overrides)).expect("resolved");
+        // The files are not read again: a round after they are gone still
+        // gets both suites, on new ports.
+        std::fs::remove_file(&head).expect("remove");
+        std::fs::remove_file(&base).expect("remove");
+        let (first_head, first_base) = suites.for_round(0).expect("round 1");
+        let (later_head, later_base) = suites.for_round(1).expect("round 2");
+        assert_eq!(first_head.port, suites.head().port);
+        assert_ne!(first_head.port, first_base.port);
+        assert_ne!(later_head.port, later_base.port);
+        let port = |c: &crate::config::Config| c.port.map(|p| p.to_string());
+        assert_eq!(
+            later_head.base_url.authority(),
+            format!("127.0.0.1:{}", port(&later_head).expect("a port"))
+        );
+        // Everything but the ports is as resolved.
+        assert_eq!(later_head.endpoints, first_head.endpoints);
+        assert_eq!(later_head.load, first_head.load);
+    }
+
+    #[test]
+    fn two_sides_on_one_fixed_port_are_refused_with_the_fix() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let head = write(dir.path(), "head.yaml", "http://127.0.0.1:8123");
+        let base = write(dir.path(), "base.yaml", "http://127.0.0.1:8123");
+        let overrides = crate::config::Overrides::default();
+        let suites = super::SideSuites::resolve(sides(&head, &base, &overrides)).expect("resolved");
+        let refused = suites.for_round(0).expect_err("one port for both");
+        assert!(refused.to_string().contains("${PORT}"), "{refused}");
+    }
 }
