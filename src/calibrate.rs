@@ -5,78 +5,15 @@
 //! the current settings detect with 95% power, and how long a run would have
 //! to be to detect the configured threshold.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
+use crate::ab::{self, noise_path, run_noise, NoiseFile};
 use crate::compare::{self, Comparison, GateSettings, MetricNoise, RunNoise, VerdictName};
 use crate::config::{Config, Metric, Overrides};
-use crate::record::{Host, Pairing, RunRecord};
-use crate::{ab, baseline, files};
-
-/// The file A/B mode reads its run-to-run floor from.
-pub fn noise_path(dir: &Path, suite: &str) -> PathBuf {
-    dir.join(format!("{suite}.noise.json"))
-}
-
-/// `baselines/<suite>.noise.json`: τ per metric from `calibrate --runs N`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct NoiseFile {
-    pub suite: String,
-    /// The machine the A/A runs were made on.
-    pub host: Host,
-    pub time_utc: String,
-    pub runs: usize,
-    pub metrics: Vec<MetricNoise>,
-}
-
-/// The run-to-run floor for A/B mode: from the calibration file beside the
-/// baselines, else the defaults.
-pub fn run_noise(dir: &Path, suite: &str) -> RunNoise {
-    let path = noise_path(dir, suite);
-    let Ok(text) = fs_err::read_to_string(&path) else {
-        return RunNoise::defaults();
-    };
-    match serde_json::from_str::<NoiseFile>(&text) {
-        Ok(file) => {
-            let here = crate::provenance::host();
-            let elsewhere =
-                if file.host.cpu_model != here.cpu_model || file.host.cores != here.cores {
-                    format!(
-                        " (measured on {}, {} cores: run calibrate on this runner type)",
-                        file.host.cpu_model, file.host.cores
-                    )
-                } else {
-                    String::new()
-                };
-            let mut noise = RunNoise::defaults();
-            for measured in file.metrics {
-                if let Some(slot) = noise
-                    .metrics
-                    .iter_mut()
-                    .find(|m| m.metric == measured.metric)
-                {
-                    *slot = measured;
-                }
-            }
-            noise.source = format!(
-                "{} ({} A/A runs, {}){elsewhere}",
-                path.display(),
-                file.runs,
-                file.time_utc
-            );
-            noise
-        }
-        Err(e) => {
-            eprintln!(
-                "benchgate: warning: {} is not a calibration file ({e}); using the default run-to-run floor",
-                path.display()
-            );
-            RunNoise::defaults()
-        }
-    }
-}
+use crate::exit::{Code, Coded};
+use crate::record::{Pairing, RunRecord};
+use crate::{baseline, files};
 
 /// One A/A run's estimate of one endpoint × metric: (endpoint, metric,
 /// ln(head/base), its within-run standard error).
@@ -313,6 +250,15 @@ pub enum CalibrateError {
     Ab(#[from] ab::AbError),
     #[error(transparent)]
     Write(#[from] files::WriteError),
+}
+
+impl Coded for CalibrateError {
+    fn exit_code(&self) -> Code {
+        match self {
+            CalibrateError::Ab(e) => e.exit_code(),
+            CalibrateError::Write(e) => e.exit_code(),
+        }
+    }
 }
 
 /// What `calibrate` found: one row per endpoint × metric of its last run,

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::ab::{self, AbError};
 use crate::compare::{capacity_of, SUSTAINED_SHARE};
 use crate::config::{Config, Overrides};
+use crate::exit::{Code, Coded};
 use crate::files::{self, WriteError};
 use crate::record::{Host, Pairing, RunRecord};
 
@@ -73,6 +74,16 @@ pub enum CapacityError {
     Write(#[from] WriteError),
     #[error("the app did not carry even {0}/s, the ramp's first stage; check the app, or lower load.rate and probe again")]
     NoCapacity(f64),
+}
+
+impl Coded for CapacityError {
+    fn exit_code(&self) -> Code {
+        match self {
+            CapacityError::Ab(e) => e.exit_code(),
+            CapacityError::Write(e) => e.exit_code(),
+            CapacityError::NoCapacity(_) => Code::RunFailed,
+        }
+    }
 }
 
 /// Ramps the rate on two copies of the suite's app until they queue, and

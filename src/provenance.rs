@@ -10,6 +10,11 @@ use crate::config::Config;
 use crate::placement;
 use crate::record::{Host, Placement, Provenance};
 
+/// The first eight characters of a commit.
+pub fn short_commit(commit: Option<&str>) -> String {
+    commit.map_or("(no commit)".into(), |c| c.chars().take(8).collect())
+}
+
 /// Provenance of a run made now, for the suite file in `dir`.
 pub fn collect(dir: &Path, time: SystemTime) -> Provenance {
     Provenance {

@@ -6,34 +6,56 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::config::Config;
+use crate::exit::{Code, Coded};
 use crate::record::RunRecord;
+
+/// Why the base tree's suite file cannot be found; the user's to fix, so
+/// exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum BaseSuiteError {
+    #[error("cannot resolve {}: {cause}", path.display())]
+    Resolve {
+        path: PathBuf,
+        cause: std::io::Error,
+    },
+    #[error("the suite file {} is outside the repository {}; run benchgate from the repository", suite.display(), root.display())]
+    OutsideRepository { suite: PathBuf, root: PathBuf },
+    #[error("the base tree has no suite file at {}: A/B mode builds and starts each side from its own suite file; \
+             add {} in the base branch first, or compare with the stored baseline (`benchgate check`)", base.display(), relative.display())]
+    Missing { base: PathBuf, relative: PathBuf },
+}
+
+impl Coded for BaseSuiteError {
+    fn exit_code(&self) -> Code {
+        Code::Usage
+    }
+}
 
 /// The base tree's copy of the head's suite file: the same path relative to
 /// the repository root (or to the current directory outside git).
-pub fn base_suite_path(head_suite: &Path, base_dir: &Path) -> Result<PathBuf, String> {
-    let head_suite = fs_err::canonicalize(head_suite)
-        .map_err(|e| format!("cannot resolve {}: {e}", head_suite.display()))?;
+pub fn base_suite_path(head_suite: &Path, base_dir: &Path) -> Result<PathBuf, BaseSuiteError> {
+    let head_suite = fs_err::canonicalize(head_suite).map_err(|cause| BaseSuiteError::Resolve {
+        path: head_suite.to_path_buf(),
+        cause,
+    })?;
     let dir = head_suite.parent().unwrap_or(Path::new("/"));
     let root = git(dir, &["rev-parse", "--show-toplevel"])
         .map(PathBuf::from)
         .or_else(|| std::env::current_dir().ok())
         .and_then(|root| std::fs::canonicalize(root).ok())
         .unwrap_or_default();
-    let relative = head_suite.strip_prefix(&root).map_err(|_| {
-        format!(
-            "the suite file {} is outside the repository {}; run benchgate from the repository",
-            head_suite.display(),
-            root.display()
-        )
-    })?;
+    let Ok(relative) = head_suite.strip_prefix(&root) else {
+        return Err(BaseSuiteError::OutsideRepository {
+            suite: head_suite.clone(),
+            root,
+        });
+    };
     let base = base_dir.join(relative);
     if !base.is_file() {
-        return Err(format!(
-            "the base tree has no suite file at {}: A/B mode builds and starts each side from its own suite file; \
-             add {} in the base branch first, or compare with the stored baseline (`benchgate check`)",
-            base.display(),
-            relative.display()
-        ));
+        return Err(BaseSuiteError::Missing {
+            base,
+            relative: relative.to_path_buf(),
+        });
     }
     Ok(base)
 }
@@ -60,7 +82,7 @@ pub fn foreign_baseline_commit(base: &RunRecord, config: &Config) -> Option<Stri
             "the stored baseline was recorded on another machine ({}, {} cores); measuring its commit {} side by side with this checkout instead (A/B mode)",
             there.cpu_model,
             there.cores,
-            crate::report::short_commit(Some(c))
+            crate::provenance::short_commit(Some(c))
         ),
         None => eprintln!(
             "benchgate: warning: the stored baseline was recorded on another machine ({}, {} cores) at a commit this repository does not have: it cannot decide the gate; record the baseline on this runner type, or use --ab",

@@ -11,9 +11,9 @@
 
 use std::time::Duration;
 
-use crate::compare::MAX_LOOKS;
 use crate::config::LoadConfig;
 use crate::record::Pairing;
+use crate::stopping::MAX_LOOKS;
 
 /// Most rounds `load.duration` is split into.
 const MAX_ROUNDS: u32 = 10;
@@ -163,6 +163,6 @@ mod tests {
     fn the_budget_holds_at_most_the_looks_allowed() {
         let load = twenty_seconds(600);
         let plan = RoundPlan::new(&load, Pairing::Random, std::time::Duration::ZERO, true);
-        assert_eq!(plan.max_rounds, crate::compare::MAX_LOOKS);
+        assert_eq!(plan.max_rounds, crate::stopping::MAX_LOOKS);
     }
 }

@@ -3,7 +3,31 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::exit::{Code, Coded};
+
 use super::base::git;
+
+/// Why the base commit could not be checked out; the user's to fix (a
+/// repository, a fetched commit), so exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum WorktreeError {
+    #[error("--ab needs a git repository, and {} is not in one; use `benchgate ab --base-dir DIR` with a checkout of the base", dir.display())]
+    NoRepository { dir: PathBuf },
+    #[error("--ab {reference}: no such commit here; fetch it first (e.g. `git fetch origin {reference}`; in GitHub Actions check out with fetch-depth: 0)")]
+    NoCommit { reference: String },
+    #[error("cannot create a directory for the base worktree: {0}")]
+    TempDir(std::io::Error),
+    #[error("cannot run git: {0}")]
+    Git(std::io::Error),
+    #[error("git worktree add {commit} failed: {stderr}")]
+    Add { commit: String, stderr: String },
+}
+
+impl Coded for WorktreeError {
+    fn exit_code(&self) -> Code {
+        Code::Usage
+    }
+}
 
 /// A temporary `git worktree` of one commit; removed when dropped.
 #[derive(Debug)]
@@ -17,31 +41,33 @@ pub struct Worktree {
 impl Worktree {
     /// Checks out `reference` (detached) from the repository that holds
     /// `inside` into a new temporary directory.
-    pub fn add(inside: &Path, reference: &str) -> Result<Worktree, String> {
+    pub fn add(inside: &Path, reference: &str) -> Result<Worktree, WorktreeError> {
         let inside = if inside.as_os_str().is_empty() {
             Path::new(".")
         } else {
             inside
         };
         let repo = git(inside, &["rev-parse", "--show-toplevel"]).ok_or_else(|| {
-            format!(
-                "--ab needs a git repository, and {} is not in one; use `benchgate ab --base-dir DIR` with a checkout of the base",
-                inside.display()
-            )
+            WorktreeError::NoRepository {
+                dir: inside.to_path_buf(),
+            }
         })?;
         let commit = git(
             inside,
-            &["rev-parse", "--verify", "--quiet", &format!("{reference}^{{commit}}")],
+            &[
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{reference}^{{commit}}"),
+            ],
         )
-        .ok_or_else(|| {
-            format!(
-                "--ab {reference}: no such commit here; fetch it first (e.g. `git fetch origin {reference}`; in GitHub Actions check out with fetch-depth: 0)"
-            )
+        .ok_or_else(|| WorktreeError::NoCommit {
+            reference: reference.to_string(),
         })?;
         let dir = tempfile::Builder::new()
             .prefix("benchgate-base-")
             .tempdir()
-            .map_err(|e| format!("cannot create a directory for the base worktree: {e}"))?;
+            .map_err(WorktreeError::TempDir)?;
         let path = dir.path().join("base");
         let out = Command::new("git")
             .current_dir(&repo)
@@ -49,12 +75,12 @@ impl Worktree {
             .arg(&path)
             .arg(&commit)
             .output()
-            .map_err(|e| format!("cannot run git: {e}"))?;
+            .map_err(WorktreeError::Git)?;
         if !out.status.success() {
-            return Err(format!(
-                "git worktree add {commit} failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
+            return Err(WorktreeError::Add {
+                commit,
+                stderr: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            });
         }
         Ok(Worktree {
             repo: PathBuf::from(repo),

@@ -5,7 +5,6 @@
 mod context;
 mod gate;
 mod side_by_side;
-mod until;
 
 use std::io::Write as _;
 use std::path::Path;
@@ -116,20 +115,11 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
         .clone()
         .unwrap_or_else(|| config.output("results.json"));
     runner::build_app(&config, "the app", &config.output("build.log"))?;
-    let (head, judged) =
-        runner::runs::measure_until(&config, &run_options(&config), true, |head, look| {
-            until::look(&base, head, &settings, look, "run")
-        })?;
-    files::write_json(&out, &head)?;
+    let known =
+        runner::runs::measure_until(&config, &run_options(&config), true, &base, &settings)?;
+    files::write_json(&out, &known.measured)?;
     eprintln!("results: {}", out.display());
-    let Some(judged) = judged else {
-        return Err(Failure::run(
-            "the check ended without a verdict".to_string(),
-        ));
-    };
-    let measured_ms = head.run_infos().iter().map(|r| r.load.duration_ms).sum();
-    let comparison = until::stopped(judged, measured_ms, true);
-    gate(comparison, &dir, &args.output)
+    gate(known.comparison, &dir, &args.output)
 }
 
 fn compare_files(args: &CompareArgs) -> Result<Code, Failure> {

@@ -13,7 +13,7 @@ use crate::{ab, baseline, files};
 /// `check --ab REF`: a temporary worktree of REF is the base.
 pub(super) fn check_ab(args: &CheckArgs, reference: &str) -> Result<Code, Failure> {
     let suite_dir = args.suite.config.config.parent().unwrap_or(Path::new(""));
-    let worktree = ab::Worktree::add(suite_dir, reference).map_err(Failure::usage)?;
+    let worktree = ab::Worktree::add(suite_dir, reference)?;
     eprintln!(
         "base: {reference} checked out in {}",
         worktree.path().display()
@@ -55,36 +55,25 @@ fn ab_gate(
     let head_config = config::load(head_suite, &suite.overrides(), config::UNBOUND_PORT)?;
     warn_unjudgeable(&head_config, crate::compare::Span::Budget);
     warn_above_capacity(&head_config, &baseline::dir_for(&head_config, baselines));
-    let base_suite = ab::base_suite_path(head_suite, base_dir).map_err(Failure::usage)?;
-    let sides = ab::Sides {
+    let base_suite = ab::base_suite_path(head_suite, base_dir)?;
+    let overrides = suite.overrides();
+    let suites = ab::SideSuites::resolve(ab::Sides {
         head_suite,
-        overrides: &suite.overrides(),
+        overrides: &overrides,
         base_suite: &base_suite,
         pairing,
         build: true,
-    };
-    // The gate is known once both suites are: after the first round.
-    let mut settings = None;
-    let (run, judged) = ab::measure_until(sides, true, |run, look| {
-        let settings = settings.get_or_insert_with(|| {
-            let head_baselines = baseline::dir_for(&run.head_config, baselines);
-            let base_baselines = baseline::dir_for(&run.base_config, None);
-            ab::gate(run, &base_baselines, &head_baselines)
-        });
-        super::until::look(&run.base, &run.head, settings, look, "round")
     })?;
+    let head_baselines = baseline::dir_for(suites.head(), baselines);
+    let base_baselines = baseline::dir_for(suites.base(), None);
+    let settings = ab::gate(suites.head(), &base_baselines, &head_baselines);
+    let known = ab::measure_until(&suites, &settings)?;
+    let run = &known.measured;
     let dir = results_dir.unwrap_or(Path::new(config::OUTPUT_DIR));
     for (record, side) in [(&run.base, "base"), (&run.head, "head")] {
         let path = dir.join(format!("{}.{side}.json", run.head_config.suite));
         files::write_json(&path, record)?;
         eprintln!("{side} results: {}", path.display());
     }
-    let head_baselines = baseline::dir_for(&run.head_config, baselines);
-    let Some(judged) = judged else {
-        return Err(Failure::run(
-            "the A/B run ended without a verdict".to_string(),
-        ));
-    };
-    let comparison = super::until::stopped(judged, run.head.load.duration_ms, false);
-    gate(comparison, &head_baselines, output)
+    gate(known.comparison, &head_baselines, output)
 }

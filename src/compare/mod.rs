@@ -35,7 +35,7 @@ mod model;
 mod phases;
 mod resources;
 mod rounds;
-pub mod sequential;
+mod stopped;
 mod validity;
 
 #[cfg(test)]
@@ -50,7 +50,7 @@ pub use model::{
     MetricComparison, Outcome, PhaseComparison, Point, SideInfo, Sight, VerdictName,
     CURVE_QUANTILES,
 };
-pub use sequential::{Look, Stopping, MAX_LOOKS};
+pub use stopped::{StopReason, Stopping};
 pub use validity::{
     capacity_of, check_comparable, describe_errors, measured, shared_while_recorded,
     unanswered_endpoints, SuiteChanged, SUSTAINED_SHARE,

@@ -11,7 +11,11 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::config::Config;
-use crate::record::{self, LoadSummary, NewEndpoints, RunInfo, RunRecord};
+use crate::record::{self, total_load, NewEndpoints, RunRecord};
+
+mod error;
+
+pub use error::{MergeError, ShardError};
 
 /// Shard `index` of `count` (1-based), from `--shard K/N`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,28 +39,27 @@ impl fmt::Display for Shard {
 }
 
 impl std::str::FromStr for Shard {
-    type Err = String;
+    type Err = ShardError;
 
     /// Parses `K/N` (shard K of N, 1 ≤ K ≤ N).
-    fn from_str(text: &str) -> Result<Shard, String> {
+    fn from_str(text: &str) -> Result<Shard, ShardError> {
         parse_shard(text)
     }
 }
 
-fn parse_shard(text: &str) -> Result<Shard, String> {
-    let usage = || format!("expected K/N (shard K of N, e.g. 2/3), not '{text}'");
+fn parse_shard(text: &str) -> Result<Shard, ShardError> {
+    let usage = || ShardError::Syntax(text.to_string());
     let (k, n) = text.trim().split_once('/').ok_or_else(usage)?;
     let parse = |part: &str| part.trim().parse::<usize>().map_err(|_| usage());
     let (index, count) = (parse(k)?, parse(n)?);
     if count == 0 {
-        return Err(format!(
-            "'{text}': the number of shards N must be at least 1"
-        ));
+        return Err(ShardError::NoShards(text.to_string()));
     }
     if index == 0 || index > count {
-        return Err(format!(
-            "'{text}': the shard K must be between 1 and N ({count})"
-        ));
+        return Err(ShardError::OutOfRange {
+            text: text.to_string(),
+            count,
+        });
     }
     Ok(Shard { index, count })
 }
@@ -88,7 +91,7 @@ pub fn warn_about_commits(inputs: &[(PathBuf, RunRecord)]) {
 /// The suite cut down to `shard`'s endpoints, at their share of the rate
 /// (`rate × shard weight / total weight`), so that each endpoint sees the
 /// same arrival rate as in an unsharded run.
-pub fn shard_config(config: &Config, shard: Shard) -> Result<Config, String> {
+pub fn shard_config(config: &Config, shard: Shard) -> Result<Config, ShardError> {
     let total: u64 = config.endpoints.iter().map(|e| u64::from(e.weight)).sum();
     let endpoints: Vec<_> = config
         .endpoints
@@ -98,11 +101,11 @@ pub fn shard_config(config: &Config, shard: Shard) -> Result<Config, String> {
         .map(|(_, endpoint)| endpoint.clone())
         .collect();
     if endpoints.is_empty() {
-        let n = config.endpoints.len();
-        return Err(format!(
-            "shard {shard} has no endpoints: suite {} has {n} endpoint(s), so split it into at most {n} shard(s)",
-            config.suite
-        ));
+        return Err(ShardError::Empty {
+            shard: shard.to_string(),
+            suite: config.suite.clone(),
+            endpoints: config.endpoints.len(),
+        });
     }
     let share: u64 = endpoints.iter().map(|e| u64::from(e.weight)).sum();
     let mut sharded = config.clone();
@@ -123,18 +126,18 @@ pub fn shard_config(config: &Config, shard: Shard) -> Result<Config, String> {
 ///   input's entry in `runs`. Blocks and their histograms are moved whole.
 /// - Endpoints follow the suite's order (`measured.endpoints`).
 /// - `load` is [`total_load`] over all the joined runs.
-pub fn merge(inputs: Vec<(PathBuf, RunRecord)>) -> Result<RunRecord, String> {
+pub fn merge(inputs: Vec<(PathBuf, RunRecord)>) -> Result<RunRecord, MergeError> {
     refuse_duplicates(&inputs)?;
     let mut inputs = inputs.into_iter();
     let Some((first_path, mut merged)) = inputs.next() else {
-        return Err("no results files to merge".into());
+        return Err(MergeError::Nothing);
     };
     merged.runs = merged.run_infos();
     for (path, next) in inputs {
         same_suite(&first_path, &merged, &path, &next)?;
         merged
             .append(next, NewEndpoints::Add)
-            .map_err(|e| format!("cannot merge {}: {e}", path.display()))?;
+            .map_err(|cause| MergeError::Join { path, cause })?;
     }
     let order = |name: &str| {
         merged
@@ -150,9 +153,7 @@ pub fn merge(inputs: Vec<(PathBuf, RunRecord)>) -> Result<RunRecord, String> {
     merged.endpoints = endpoints;
     // Each input was within the limits; their join must be too, or the
     // merged file could not be read back.
-    record::limits::check(&merged).map_err(|e| {
-        format!("the merged record would be too large to read back ({e}); merge fewer files")
-    })?;
+    record::limits::check(&merged).map_err(MergeError::TooLarge)?;
     if let Some(load) = total_load(merged.measured.rate, &merged.runs) {
         merged.load = load;
     }
@@ -186,15 +187,14 @@ fn correct_rates(record: &mut RunRecord) {
 
 /// Refuses a file given twice (or two copies of one run): its requests
 /// would count twice and look like independent evidence.
-fn refuse_duplicates(inputs: &[(PathBuf, RunRecord)]) -> Result<(), String> {
+fn refuse_duplicates(inputs: &[(PathBuf, RunRecord)]) -> Result<(), MergeError> {
     for (i, (a_path, a)) in inputs.iter().enumerate() {
         for (b_path, b) in &inputs[i + 1..] {
             if a_path == b_path || a == b {
-                return Err(format!(
-                    "{} and {} hold the same run; give each shard's results once",
-                    a_path.display(),
-                    b_path.display()
-                ));
+                return Err(MergeError::Duplicate {
+                    first: a_path.clone(),
+                    second: b_path.clone(),
+                });
             }
         }
     }
@@ -208,16 +208,17 @@ fn same_suite(
     first: &RunRecord,
     path: &Path,
     next: &RunRecord,
-) -> Result<(), String> {
+) -> Result<(), MergeError> {
     let (a, b) = (first_path.display(), path.display());
+    let differ = |what: String| Err(MergeError::Differ(what));
     if next.format != first.format {
-        return Err(format!(
+        return differ(format!(
             "{b} has results format {} but {a} has format {}; measure every shard with the same benchgate version",
             next.format, first.format
         ));
     }
     if next.suite != first.suite {
-        return Err(format!(
+        return differ(format!(
             "{b} holds suite {} but {a} holds suite {}; merge only results of one suite",
             next.suite, first.suite
         ));
@@ -227,41 +228,12 @@ fn same_suite(
             Err(changes) => format!(": {changes}"),
             Ok(()) => String::new(),
         };
-        return Err(format!(
+        return differ(format!(
             "{b} was measured with a different suite file than {a}: the suite changed (fingerprints {} vs {}{changes}); run every shard from the same suite file",
             first.fingerprint, next.fingerprint
         ));
     }
     Ok(())
-}
-
-/// The load figures of several joined runs, as one [`LoadSummary`]:
-///
-/// - `requests`, `late_starts`, `generator_cpu_seconds` and
-///   `generator_requests` are summed: the work of every run together;
-/// - `target_rate` is the suite's rate (`rate`): what an unsharded run
-///   offers, whatever the shards' own shares were;
-/// - `achieved_rate` is that target times the lowest achieved ÷ target
-///   ratio of any run, so a shard that fell short still shows as short;
-/// - warm-up, duration, block, connections and seed are the first run's.
-///
-/// Each run's own figures stay in `runs`.
-pub fn total_load(rate: f64, runs: &[RunInfo]) -> Option<LoadSummary> {
-    let first = runs.first()?;
-    let worst = runs
-        .iter()
-        .filter(|r| r.load.target_rate > 0.0)
-        .map(|r| r.load.achieved_rate / r.load.target_rate)
-        .reduce(f64::min);
-    Some(LoadSummary {
-        target_rate: rate,
-        achieved_rate: worst.map_or(0.0, |ratio| rate * ratio),
-        requests: runs.iter().map(|r| r.load.requests).sum(),
-        late_starts: runs.iter().map(|r| r.load.late_starts).sum(),
-        generator_cpu_seconds: runs.iter().map(|r| r.load.generator_cpu_seconds).sum(),
-        generator_requests: runs.iter().map(|r| r.load.generator_requests).sum(),
-        ..first.load.clone()
-    })
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::record::{
-    self, Block, EndpointRecord, Host, Measured, MeasuredEndpoint, Outcomes, Provenance,
+    self, Block, EndpointRecord, Host, LoadSummary, Measured, MeasuredEndpoint, Outcomes,
+    Provenance,
 };
 use hdrhistogram::Histogram;
 
@@ -261,7 +262,9 @@ fn the_load_sums_the_work_and_keeps_the_worst_shortfall() {
 fn another_suite_is_refused_naming_the_file() {
     let mut other = shard(&["beta"], 2, 30.0);
     other.suite = "web".into();
-    let err = merge(inputs(vec![shard(&["alpha"], 1, 30.0), other])).expect_err("refused");
+    let err = merge(inputs(vec![shard(&["alpha"], 1, 30.0), other]))
+        .expect_err("refused")
+        .to_string();
     assert_eq!(
         err,
         "shard-2.json holds suite web but shard-1.json holds suite api; merge only results of one suite"
@@ -278,7 +281,8 @@ fn a_changed_suite_is_refused_with_both_fingerprints_and_the_change() {
         shard(&["gamma"], 3, 30.0),
         changed,
     ]))
-    .expect_err("refused");
+    .expect_err("refused")
+    .to_string();
     assert!(
         err.starts_with("shard-3.json was measured with a different suite file than shard-1.json"),
         "{err}"
@@ -293,7 +297,9 @@ fn a_changed_suite_is_refused_with_both_fingerprints_and_the_change() {
 fn another_format_is_refused() {
     let mut future = shard(&["beta"], 2, 30.0);
     future.format = record::FORMAT + 1;
-    let err = merge(inputs(vec![shard(&["alpha"], 1, 30.0), future])).expect_err("refused");
+    let err = merge(inputs(vec![shard(&["alpha"], 1, 30.0), future]))
+        .expect_err("refused")
+        .to_string();
     assert!(
         err.starts_with("shard-2.json has results format 2 but shard-1.json has format 1"),
         "{err}"
@@ -303,8 +309,9 @@ fn another_format_is_refused() {
 #[test]
 fn the_same_run_twice_is_refused() {
     let one = shard(&["alpha"], 1, 30.0);
-    let err =
-        merge(inputs(vec![one.clone(), shard(&["beta"], 2, 30.0), one])).expect_err("refused");
+    let err = merge(inputs(vec![one.clone(), shard(&["beta"], 2, 30.0), one]))
+        .expect_err("refused")
+        .to_string();
     assert_eq!(
         err,
         "shard-1.json and shard-3.json hold the same run; give each shard's results once"
@@ -314,7 +321,8 @@ fn the_same_run_twice_is_refused() {
 #[test]
 fn combine_still_refuses_a_run_with_an_endpoint_the_first_lacks() {
     let err = RunRecord::combine(vec![shard(&["alpha"], 1, 30.0), shard(&ALL, 2, 90.0)])
-        .expect_err("refused");
+        .expect_err("refused")
+        .to_string();
     assert_eq!(err, "endpoint beta is missing from the first run");
 }
 
@@ -323,19 +331,19 @@ fn shards_parse_as_k_of_n() {
     assert_eq!(parse_shard("2/3"), Ok(Shard { index: 2, count: 3 }));
     assert_eq!(parse_shard("1/1"), Ok(Shard { index: 1, count: 1 }));
     for bad in ["3", "a/b", "1/", "/2", "-1/2", "1/2/3"] {
-        let err = parse_shard(bad).expect_err(bad);
+        let err = parse_shard(bad).expect_err(bad).to_string();
         assert!(err.starts_with("expected K/N"), "{bad}: {err}");
     }
     assert_eq!(
-        parse_shard("0/3"),
+        parse_shard("0/3").map_err(|e| e.to_string()),
         Err("'0/3': the shard K must be between 1 and N (3)".into())
     );
     assert_eq!(
-        parse_shard("4/3"),
+        parse_shard("4/3").map_err(|e| e.to_string()),
         Err("'4/3': the shard K must be between 1 and N (3)".into())
     );
     assert_eq!(
-        parse_shard("1/0"),
+        parse_shard("1/0").map_err(|e| e.to_string()),
         Err("'1/0': the number of shards N must be at least 1".into())
     );
 }
@@ -372,7 +380,9 @@ fn a_shard_takes_every_nth_endpoint_at_its_share_of_the_rate() {
 #[test]
 fn a_shard_without_endpoints_is_refused() {
     let config = suite(&[1, 1]);
-    let err = shard_config(&config, Shard { index: 3, count: 3 }).expect_err("empty");
+    let err = shard_config(&config, Shard { index: 3, count: 3 })
+        .expect_err("empty")
+        .to_string();
     assert_eq!(
         err,
         "shard 3/3 has no endpoints: suite api has 2 endpoint(s), so split it into at most 2 shard(s)"
@@ -387,7 +397,9 @@ fn a_merge_past_the_record_limits_is_refused() {
         r.runs = vec![r.run_infos()[0].clone(); 600];
         r
     };
-    let err = merge(inputs(vec![many(1), many(2)])).expect_err("too many runs");
+    let err = merge(inputs(vec![many(1), many(2)]))
+        .expect_err("too many runs")
+        .to_string();
     assert!(err.contains("1200 runs, over the limit of 1000"), "{err}");
     assert!(err.contains("merge fewer files"), "{err}");
 }

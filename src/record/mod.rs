@@ -18,9 +18,11 @@ pub mod latency;
 pub mod limits;
 pub mod phases;
 mod runs;
+mod total_load;
 
 pub use codec::{decode, DecodeError};
 pub use latency::Latency;
+pub use total_load::total_load;
 
 /// The results file format this build writes and reads.
 pub const FORMAT: u32 = 1;

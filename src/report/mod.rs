@@ -35,7 +35,8 @@ mod tests;
 
 pub use checks::{checks, verdict_counts, Check, CheckKind, Regressions};
 pub use headline::{headline, sight_line};
-pub use model::{short_commit, side_line, Context, Format, Report, HISTORY_SHOWN};
+pub use crate::provenance::short_commit;
+pub use model::{side_line, Context, Format, Report, HISTORY_SHOWN};
 pub use text::{change, figure, in_unit, interval, ms, p_value, percent, points, rate};
 
 /// The files `--report-dir` writes, and their formats.

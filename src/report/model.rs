@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::baseline::HistoryEntry;
 use crate::compare::{Comparison, SideInfo};
+use crate::provenance::short_commit;
 
 /// How many of the main branch's baselines a report charts.
 pub const HISTORY_SHOWN: usize = 20;
@@ -142,9 +143,4 @@ pub fn side_line(s: &SideInfo, escape: fn(&str) -> String, code: fn(String) -> S
         escape(&s.cpu_model),
         s.cores
     )
-}
-
-/// The first eight characters of a commit.
-pub fn short_commit(commit: Option<&str>) -> String {
-    commit.map_or("(no commit)".into(), |c| c.chars().take(8).collect())
 }

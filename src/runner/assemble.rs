@@ -9,6 +9,8 @@ use crate::load::{Plan, SideRecorded};
 use crate::provenance;
 use crate::record::{self, Block, EndpointRecord, LoadSummary, Provenance, Resources, RunRecord};
 
+use super::sample::{Reading, Unread};
+
 /// The record of one side: `config` is what ran, `suite` the whole suite it
 /// belongs to (the same, or the unsharded suite of a shard), `side` the
 /// side's own suite file (its tree, its app's CPUs).
@@ -26,34 +28,7 @@ pub(super) fn assemble(
         .duration
         .as_nanos()
         .div_ceil(config.load.block.as_nanos().max(1)) as usize;
-    let mut blocks = recorded.blocks;
-    blocks.truncate(block_count);
-    let endpoints: Vec<EndpointRecord> = config
-        .endpoints
-        .iter()
-        .enumerate()
-        .map(|(e, endpoint)| EndpointRecord {
-            name: endpoint.name.clone(),
-            method: endpoint.method.clone(),
-            path: endpoint.path.clone(),
-            blocks: (0..block_count)
-                .map(|b| match blocks.get(b) {
-                    Some(block) => Block {
-                        run: 0,
-                        latency_us: (&block[e].latency_us).into(),
-                        outcomes: block[e].outcomes.clone(),
-                        phases: block[e].phases.clone(),
-                    },
-                    None => Block {
-                        run: 0,
-                        latency_us: record::Latency::default(),
-                        outcomes: Default::default(),
-                        phases: Default::default(),
-                    },
-                })
-                .collect(),
-        })
-        .collect();
+    let endpoints = endpoint_records(config, &recorded, block_count);
     let (measured, fingerprint) = crate::compare::measured(suite);
     // Each side's requests over the time it was under load.
     let span = config.load.duration.as_secs_f64() / plan.turn;
@@ -96,6 +71,42 @@ pub(super) fn assemble(
     record
 }
 
+/// Each endpoint's first `block_count` blocks as recorded, an empty block
+/// for each the recording lacks.
+fn endpoint_records(
+    config: &Config,
+    recorded: &SideRecorded,
+    block_count: usize,
+) -> Vec<EndpointRecord> {
+    let blocks = &recorded.blocks[..recorded.blocks.len().min(block_count)];
+    config
+        .endpoints
+        .iter()
+        .enumerate()
+        .map(|(e, endpoint)| EndpointRecord {
+            name: endpoint.name.clone(),
+            method: endpoint.method.clone(),
+            path: endpoint.path.clone(),
+            blocks: (0..block_count)
+                .map(|b| match blocks.get(b) {
+                    Some(block) => Block {
+                        run: 0,
+                        latency_us: (&block[e].latency_us).into(),
+                        outcomes: block[e].outcomes.clone(),
+                        phases: block[e].phases.clone(),
+                    },
+                    None => Block {
+                        run: 0,
+                        latency_us: record::Latency::default(),
+                        outcomes: Default::default(),
+                        phases: Default::default(),
+                    },
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 /// Where a side's git provenance is read: its suite file's directory.
 fn provenance_dir(config: &Config) -> PathBuf {
     config
@@ -109,7 +120,7 @@ fn provenance_dir(config: &Config) -> PathBuf {
 /// `readings` of side `index`, or why there is none.
 pub(super) fn attach_resources(
     record: &mut RunRecord,
-    readings: Result<(&[super::sample::Reading], usize), String>,
+    readings: Result<(&[Reading], usize), Unread>,
 ) {
     let blocks = record.endpoints.first().map_or(0, |e| e.blocks.len());
     let ok: Vec<u64> = (0..blocks)
@@ -133,7 +144,7 @@ pub(super) fn attach_resources(
             absent: None,
             blocks,
         },
-        Err(why) => Resources::absent(why),
+        Err(why) => Resources::absent(why.to_string()),
     };
     record.resources = Some(resources);
 }

@@ -1,6 +1,7 @@
 //! Why a run ended without a record, and the exit code each reason gets.
 
 use crate::app::AppError;
+use crate::exit::{Code, Coded};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
@@ -34,6 +35,15 @@ pub enum RunError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl Coded for RunError {
+    fn exit_code(&self) -> Code {
+        match self {
+            RunError::Suite(_) => Code::Usage,
+            _ => Code::RunFailed,
+        }
+    }
 }
 
 /// The app's error told about `what` ("the base app"): its own words when

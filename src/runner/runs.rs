@@ -8,9 +8,10 @@
 //! so the head grows by runs, never by longer ones: every head run then
 //! varies as a baseline run does, and each adds a degree of freedom.
 
-use crate::compare::{Look, MAX_LOOKS};
+use crate::compare::GateSettings;
 use crate::config::Config;
 use crate::record::RunRecord;
+use crate::stopping::{self, Known, Look, Measurer, Unit, MAX_LOOKS};
 
 use super::{measure_once, RunError, RunOptions};
 
@@ -28,36 +29,66 @@ pub fn looks(config: &Config, until_known: bool) -> u32 {
 }
 
 /// Measures the suite in runs, at most [`looks`] of them, and after each
-/// shows `look` the runs so far joined into one record (each run a run of
-/// it, as in a baseline of several): `Some` stops. Returns the joined
-/// record and the last look's answer (`None` only when `look` never
-/// stopped the runs).
-pub fn measure_until<T>(
+/// looks at the runs so far joined into one record (each run a run of it,
+/// as in a baseline of several) against `base` with the suite's `gate`,
+/// until a look stops the check (see [`crate::stopping`]). Returns the
+/// joined record and its comparison.
+pub fn measure_until(
     config: &Config,
     options: &RunOptions<'_>,
     until_known: bool,
-    mut look: impl FnMut(&RunRecord, Look) -> Option<T>,
-) -> Result<(RunRecord, Option<T>), RunError> {
-    let max_rounds = looks(config, until_known);
-    let mut runs = Vec::new();
-    loop {
-        if max_rounds > 1 {
+    base: &RunRecord,
+    gate: &GateSettings,
+) -> Result<Known<RunRecord>, RunError> {
+    let mut runs = HeadRuns {
+        config,
+        options,
+        base,
+        max_rounds: looks(config, until_known),
+        runs: Vec::new(),
+    };
+    stopping::measure_until(&mut runs, gate)
+}
+
+/// The head measured run by run against a stored baseline.
+struct HeadRuns<'a> {
+    config: &'a Config,
+    options: &'a RunOptions<'a>,
+    base: &'a RunRecord,
+    max_rounds: u32,
+    runs: Vec<RunRecord>,
+}
+
+impl Measurer for HeadRuns<'_> {
+    type Measured = RunRecord;
+    type Error = RunError;
+
+    fn unit(&self) -> Unit {
+        Unit::Run
+    }
+
+    fn measure_next(&mut self) -> Result<Look, RunError> {
+        if self.max_rounds > 1 {
             eprintln!(
-                "run {} (at most {max_rounds} until every gated metric is decided)",
-                runs.len() + 1
+                "run {} (at most {} until every gated metric is decided)",
+                self.runs.len() + 1,
+                self.max_rounds
             );
         }
-        runs.push(measure_once(config, options)?);
-        let at = Look {
-            round: runs.len() as u32,
+        self.runs.push(measure_once(self.config, self.options)?);
+        Ok(Look {
+            round: self.runs.len() as u32,
             min_rounds: 1,
-            max_rounds,
-        };
-        let joined = RunRecord::combine(runs.clone()).map_err(RunError::Suite)?;
-        let answer = look(&joined, at);
-        if answer.is_some() || at.is_last() {
-            return Ok((joined, answer));
-        }
+            max_rounds: self.max_rounds,
+        })
+    }
+
+    fn so_far(&self) -> Result<RunRecord, RunError> {
+        RunRecord::combine(self.runs.clone()).map_err(RunError::Suite)
+    }
+
+    fn sides<'a>(&'a self, head: &'a RunRecord) -> [&'a RunRecord; 2] {
+        [self.base, head]
     }
 }
 
@@ -80,7 +111,7 @@ mod tests {
         assert_eq!(super::looks(&suite(20, 20), true), 1);
         assert_eq!(super::looks(&suite(20, 120), false), 1);
         let mut many = suite(1, 100);
-        assert_eq!(super::looks(&many, true), crate::compare::MAX_LOOKS);
+        assert_eq!(super::looks(&many, true), crate::stopping::MAX_LOOKS);
         many.load.max_duration = Duration::from_millis(1999);
         assert_eq!(super::looks(&many, true), 1);
     }

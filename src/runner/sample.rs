@@ -16,6 +16,23 @@ use tokio::time::Instant;
 use crate::app::resources::{self, Machine, Usage};
 use crate::load::Live;
 
+/// Why a side's record holds no resource figures: said in the record
+/// (`resources.absent`), not an error of the run.
+#[derive(Debug, Clone, thiserror::Error)]
+pub(super) enum Unread {
+    /// This machine cannot read a process's usage (no `/proc`).
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("no app was started")]
+    NoApp,
+    #[error("the suite targets base_url without app.command: benchgate did not start the app, so it cannot read what the app spends (see the README on containerised apps)")]
+    NotStarted,
+    #[error("the run ended before the app's resources could be read")]
+    TooShort,
+    #[error("the app's process could not be read at the end of block {0} (it exited?)")]
+    Exited(usize),
+}
+
 /// One reading of every side: when, each tree's usage (`None` when it
 /// could not be read), and the machine's.
 pub(super) type Reading = (Instant, Vec<Option<Usage>>, Option<Machine>);
@@ -127,17 +144,15 @@ pub(super) fn side_blocks(
     readings: &[Reading],
     side: usize,
     ok: &[u64],
-) -> Result<Vec<crate::record::ResourceBlock>, String> {
+) -> Result<Vec<crate::record::ResourceBlock>, Unread> {
     let usage = |r: &Reading| r.1.get(side).copied().flatten();
     if readings.len() < 2 {
-        return Err("the run ended before the app's resources could be read".into());
+        return Err(Unread::TooShort);
     }
     let mut blocks = Vec::with_capacity(ok.len());
     for (b, pair) in readings.windows(2).enumerate().take(ok.len()) {
         let (Some(before), Some(after)) = (usage(&pair[0]), usage(&pair[1])) else {
-            return Err(format!(
-                "the app's process could not be read at the end of block {b} (it exited?)"
-            ));
+            return Err(Unread::Exited(b));
         };
         let cpu_us = after.cpu_us.saturating_sub(before.cpu_us);
         let secs = pair[1].0.saturating_duration_since(pair[0].0).as_secs_f64();

@@ -19,6 +19,7 @@ use rand_chacha::ChaCha8Rng;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::*;
+use crate::compare::Stopping;
 use crate::stats::{holm_levels, verdict, AdjustedInterval};
 
 fn look(round: u32, min_rounds: u32, max_rounds: u32) -> Look {

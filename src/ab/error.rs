@@ -1,0 +1,28 @@
+//! Why A/B mode could not measure, and the exit code each reason gets.
+
+use crate::config::ConfigError;
+use crate::exit::{Code, Coded};
+use crate::runner::RunError;
+
+/// Why A/B mode could not measure.
+#[derive(Debug, thiserror::Error)]
+pub enum AbError {
+    /// The two trees cannot be set up side by side (no base suite file, no
+    /// such commit, one fixed port for both).
+    #[error("{0}")]
+    Setup(String),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Run(#[from] RunError),
+}
+
+impl Coded for AbError {
+    fn exit_code(&self) -> Code {
+        match self {
+            AbError::Setup(_) => Code::Usage,
+            AbError::Config(e) => e.exit_code(),
+            AbError::Run(e) => e.exit_code(),
+        }
+    }
+}

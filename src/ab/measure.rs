@@ -1,0 +1,218 @@
+//! Measuring both sides side by side, round by round: each round starts
+//! both apps afresh (on new ports, in alternating order, with a fresh seed
+//! unless the suite gives one), measures and stops them. Two instances of
+//! one build keep an offset for as long as they live; across rounds it
+//! varies, so the comparison can see it (Kalibera & Jones 2013: repeat at
+//! the level where the variation is).
+//!
+//! The rounds are a [`Measurer`]: a fixed-length run ([`measure`]) takes
+//! them to the end of `load.duration`, a run measured until known
+//! ([`measure_until`]) goes through [`crate::stopping`]'s looks.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::compare::GateSettings;
+use crate::config::Config;
+use crate::record::{self, RunRecord};
+use crate::runner;
+use crate::stopping::{self, Known, Look, Measurer, Unit};
+
+use super::error::AbError;
+use super::rounds::RoundPlan;
+use super::sides::{SideBySide, SideSuites, Sides};
+
+/// Warm-up of every round after the first, at most: the first warms the
+/// machine and the build's caches; a fresh instance needs less.
+const LATER_WARMUP: Duration = Duration::from_secs(1);
+
+/// Builds the base and this tree's app, then measures them side by side
+/// with this tree's endpoints and load for `load.duration`, in rounds. For
+/// calibration and capacity stages: a fixed length, no looks.
+pub fn measure(sides: Sides<'_>) -> Result<SideBySide, AbError> {
+    let suites = SideSuites::resolve(sides)?;
+    let mut rounds = Rounds::new(&suites, false);
+    while !rounds.measure_next()?.is_last() {}
+    rounds.so_far()
+}
+
+/// Builds the base and this tree's app, then measures them side by side
+/// with this tree's endpoints and load in rounds of equal length, until a
+/// look with the suite's `gate` stops the run (see [`crate::stopping`]).
+///
+/// `load.duration` is split into rounds as long as the apps took to start
+/// in the first (at least 2 s, see [`RoundPlan`]); the run goes on round
+/// by round up to `load.max_duration` (at most [`stopping::MAX_LOOKS`]
+/// rounds), with a look after every round from the last of
+/// `load.duration` on. The rounds' blocks are joined into one record per
+/// side, each round a run.
+pub fn measure_until(
+    suites: &SideSuites<'_>,
+    gate: &GateSettings,
+) -> Result<Known<SideBySide>, AbError> {
+    stopping::measure_until(&mut Rounds::new(suites, true), gate)
+}
+
+/// The rounds of one A/B run so far.
+struct Rounds<'a> {
+    suites: &'a SideSuites<'a>,
+    until_known: bool,
+    /// Fixed once both apps have started in the first round.
+    plan: Option<RoundPlan>,
+    /// The last round's suites: `(base, head)`.
+    configs: Option<(Config, Config)>,
+    base: Vec<RunRecord>,
+    head: Vec<RunRecord>,
+}
+
+impl<'a> Rounds<'a> {
+    fn new(suites: &'a SideSuites<'a>, until_known: bool) -> Rounds<'a> {
+        runner::warn_about_blocks(suites.head());
+        Rounds {
+            suites,
+            until_known,
+            plan: None,
+            configs: None,
+            base: Vec::new(),
+            head: Vec::new(),
+        }
+    }
+}
+
+impl Measurer for Rounds<'_> {
+    type Measured = SideBySide;
+    type Error = AbError;
+
+    fn unit(&self) -> Unit {
+        Unit::Round
+    }
+
+    fn measure_next(&mut self) -> Result<Look, AbError> {
+        let round = self.head.len() as u32;
+        let (mut head, mut base) = self.suites.for_round(round)?;
+        if round > 0 {
+            for config in [&mut head, &mut base] {
+                config.load.warmup = config.load.warmup.min(LATER_WARMUP);
+            }
+        }
+        eprintln!("{}", heading(self.plan, round));
+        let sides = &self.suites.sides;
+        let until_known = self.until_known;
+        let plan = &mut self.plan;
+        // The first round fixes the plan once both apps have started.
+        let mut round_time = |startup: Duration| {
+            plan.get_or_insert_with(|| {
+                let p = RoundPlan::new(&head.load, sides.pairing, startup, until_known);
+                eprintln!("{}", p.describe(startup));
+                p
+            })
+            .round_time
+        };
+        let [b, h] = measure_round(
+            sides,
+            [&base, &head],
+            sides.build && round == 0,
+            record::head_started_first(round),
+            &mut round_time,
+        )?;
+        let Some(p) = self.plan else {
+            return Err(AbError::Setup(
+                "internal: a round ended before its length was chosen".into(),
+            ));
+        };
+        self.base.push(b);
+        self.head.push(h);
+        self.configs = Some((base, head));
+        Ok(Look {
+            round: round + 1,
+            min_rounds: p.min_rounds,
+            max_rounds: p.max_rounds,
+        })
+    }
+
+    fn so_far(&self) -> Result<SideBySide, AbError> {
+        let Some((base_config, head_config)) = self.configs.clone() else {
+            return Err(AbError::Setup("internal: no round was measured".into()));
+        };
+        Ok(SideBySide {
+            base: join_rounds(self.base.clone(), &head_config)?,
+            head: join_rounds(self.head.clone(), &head_config)?,
+            base_config,
+            head_config,
+        })
+    }
+
+    fn sides<'m>(&'m self, run: &'m SideBySide) -> [&'m RunRecord; 2] {
+        [&run.base, &run.head]
+    }
+}
+
+/// The line that opens round `round` (from 0).
+fn heading(plan: Option<RoundPlan>, round: u32) -> String {
+    match plan {
+        None => "round 1".to_string(),
+        Some(p) if p.max_rounds > p.min_rounds => format!(
+            "round {} (at least {}, at most {} until every gated metric is decided)",
+            round + 1,
+            p.min_rounds,
+            p.max_rounds
+        ),
+        Some(p) => format!("round {} of {}", round + 1, p.max_rounds),
+    }
+}
+
+/// The rounds of one side as one record: each round a run, its blocks still
+/// paired with the other side's, the load summary over all of them (the
+/// worst round's achieved rate).
+fn join_rounds(rounds: Vec<RunRecord>, head: &Config) -> Result<RunRecord, AbError> {
+    // Rounds of one A/B run pair block by block, unlike separate runs.
+    let pairing = rounds.first().and_then(|r| r.pairing);
+    let mut joined = RunRecord::combine(rounds).map_err(AbError::Setup)?;
+    joined.pairing = pairing;
+    if let Some(load) = record::total_load(head.load.rate, &joined.runs) {
+        joined.load = record::LoadSummary {
+            duration_ms: joined.runs.iter().map(|r| r.load.duration_ms).sum(),
+            ..load
+        };
+    }
+    Ok(joined)
+}
+
+/// One round: both apps built (first round only), started — the head
+/// first when `head_first` — measured side by side for `round_time` of
+/// the time they took to start, and stopped.
+fn measure_round(
+    sides: &Sides<'_>,
+    [base_config, head_config]: [&Config; 2],
+    build: bool,
+    head_first: bool,
+    round_time: &mut dyn FnMut(Duration) -> Duration,
+) -> Result<[RunRecord; 2], AbError> {
+    let log = |side: &str, what: &str| head_config.output(&format!("{side}.{what}"));
+    let canonical = |path: &Path| std::fs::canonicalize(path).ok();
+    let separate_trees = canonical(sides.base_suite) != canonical(sides.head_suite);
+    if build {
+        runner::build_app(base_config, "the base", &log("base", "build.log"))?;
+        if separate_trees {
+            runner::build_app(head_config, "the head", &log("head", "build.log"))?;
+        }
+    }
+    let runtime = runner::runtime()?;
+    let apps = [
+        runner::AbSide {
+            config: base_config,
+            app_log: log("base", "app.log"),
+        },
+        runner::AbSide {
+            config: head_config,
+            app_log: log("head", "app.log"),
+        },
+    ];
+    Ok(runtime.block_on(runner::measure_ab(
+        head_config,
+        apps,
+        sides.pairing,
+        head_first,
+        round_time,
+    ))?)
+}

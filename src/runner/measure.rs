@@ -1,0 +1,334 @@
+//! One measured run, from a validated suite to a [`RunRecord`]: start the app
+//! (or check the target is reachable), warm up, measure, stop the app, and
+//! assemble the record; and the same for both sides of an A/B round.
+//!
+//! Everything that can end a run early — the app dying, Ctrl-C, SIGTERM — is
+//! raced against the load in one `select!`, and the [`App`] guard stops the
+//! app's process group on every path out of here.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use crate::app::App;
+use crate::config::Config;
+use crate::load::{self, Live, Plan, Recorded, SideRecorded};
+use crate::placement;
+use crate::record::{Pairing, RunRecord};
+
+use super::assemble::{assemble, attach_resources};
+use super::error::RunError;
+use super::interrupts::{interrupted, Interrupts};
+use super::progress::Progress;
+use super::sample::{self, Unread};
+
+/// Where the app's output goes, and the suite the record belongs to: the
+/// whole suite file when `config` is one shard of it, so that the shards
+/// share its fingerprint, merge, and compare with its baseline.
+#[derive(Debug, Clone)]
+pub struct RunOptions<'a> {
+    pub app_log: PathBuf,
+    pub suite: &'a Config,
+}
+
+/// A single-threaded runtime: the generator keeps to one core and leaves
+/// the other to the app.
+pub fn runtime() -> Result<tokio::runtime::Runtime, RunError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| RunError::Setup {
+            what: "cannot start the async runtime",
+            source,
+        })
+}
+
+/// Runs the suite once and returns what it measured.
+pub fn measure_once(config: &Config, options: &RunOptions<'_>) -> Result<RunRecord, RunError> {
+    runtime()?.block_on(measure(config, options))
+}
+
+/// Runs the app's build command, if the suite has one, with its output to
+/// `log`.
+pub fn build_app(config: &Config, what: &str, log: &Path) -> Result<(), RunError> {
+    let Some(app) = config.app.as_ref().filter(|app| app.build.is_some()) else {
+        return Ok(());
+    };
+    runtime()?.block_on(build(app, log, what))
+}
+
+/// Warns when the measured time holds too few blocks to compare (A/B mode
+/// warns once for all its rounds: their blocks are compared together).
+pub fn warn_about_blocks(config: &Config) {
+    let load = &config.load;
+    let blocks = load.duration.as_nanos() / load.block.as_nanos().max(1);
+    if blocks < crate::stats::MIN_BLOCKS as u128 {
+        eprintln!(
+            "benchgate: warning: {:?} of {:?} blocks is {blocks} block(s); the gate needs at least {} per run to compare (use a longer --duration or a shorter --block)",
+            load.duration,
+            load.block,
+            crate::stats::MIN_BLOCKS
+        );
+    }
+}
+
+/// Runs the suite once and returns what it measured.
+pub async fn measure(config: &Config, options: &RunOptions<'_>) -> Result<RunRecord, RunError> {
+    warn_about_blocks(config);
+    let plan = Arc::new(Plan::new(config).map_err(RunError::Suite)?);
+    let mut interrupt = Interrupts::new()?;
+    let mut apps = match &config.app {
+        Some(app) => vec![start(app, &options.app_log, "the app", &mut interrupt).await?],
+        None => {
+            check_reachable(config).await?;
+            Vec::new()
+        }
+    };
+    let (recorded, cpu, started, readings) =
+        load_while_watching(config, &plan, &mut apps, &mut interrupt).await?;
+    let measured_start = started + config.load.warmup;
+    let [side] = split_sides::<1>(recorded)?;
+    let measured = match &config.app {
+        Some(_) => readings.map(|r| (r, 0)),
+        None => Err(Unread::NotStarted),
+    };
+    let mut record = assemble(
+        config,
+        options.suite,
+        &plan,
+        side,
+        cpu,
+        measured_start,
+        config,
+    );
+    attach_resources(
+        &mut record,
+        measured
+            .as_ref()
+            .map(|(r, s)| (r.as_slice(), *s))
+            .map_err(Unread::clone),
+    );
+    Ok(record)
+}
+
+/// One side of an A/B run: the suite file of its own tree (for the app, its
+/// build and its port) and where its app's output goes.
+#[derive(Debug, Clone)]
+pub struct AbSide<'a> {
+    pub config: &'a Config,
+    pub app_log: PathBuf,
+}
+
+/// Runs base and head side by side: both apps started (each from its own
+/// tree's suite file), then the head suite's endpoints and load replayed
+/// against both at once, split by `pairing`. Returns `[base, head]`, whose
+/// blocks pair by index. The apps start in that order, or head first.
+/// The measured time is `round_time` of the time both apps took to start.
+pub async fn measure_ab(
+    head_suite: &Config,
+    sides: [AbSide<'_>; 2],
+    pairing: Pairing,
+    head_first: bool,
+    round_time: &mut dyn FnMut(std::time::Duration) -> std::time::Duration,
+) -> Result<[RunRecord; 2], RunError> {
+    let mut interrupt = Interrupts::new()?;
+    let mut apps = Vec::new();
+    let starting = std::time::Instant::now();
+    let order = if head_first { [1, 0] } else { [0, 1] };
+    for index in order {
+        let (side, name) = (&sides[index], ["base", "head"][index]);
+        let app = side.config.app.as_ref().ok_or_else(|| {
+            RunError::Suite(format!(
+                "{}: A/B mode starts the app itself; add app.command to the {name}'s suite file",
+                side.config.path.display()
+            ))
+        })?;
+        apps.push(
+            start(
+                app,
+                &side.app_log,
+                &format!("the {name} app"),
+                &mut interrupt,
+            )
+            .await?,
+        );
+    }
+    if head_first {
+        apps.reverse();
+    }
+    let mut round = head_suite.clone();
+    round.load.duration = round_time(starting.elapsed());
+    let head_suite = &round;
+    let bases = [&sides[0].config.base_url, &sides[1].config.base_url];
+    let plan = Arc::new(Plan::paired(head_suite, bases, pairing).map_err(RunError::Suite)?);
+    let (recorded, cpu, started, readings) =
+        load_while_watching(head_suite, &plan, &mut apps, &mut interrupt).await?;
+    let measured_start = started + head_suite.load.warmup;
+    let [base, head] = split_sides::<2>(recorded)?;
+    let assemble_side = |recorded, side: &AbSide, index: usize| {
+        let mut record = assemble(
+            head_suite,
+            head_suite,
+            &plan,
+            recorded,
+            cpu / 2.0,
+            measured_start,
+            side.config,
+        );
+        attach_resources(
+            &mut record,
+            readings
+                .as_ref()
+                .map(|r| (r.as_slice(), index))
+                .map_err(Unread::clone),
+        );
+        record
+    };
+    Ok([
+        assemble_side(base, &sides[0], 0),
+        assemble_side(head, &sides[1], 1),
+    ])
+}
+
+/// Runs the app's build command to completion (output to `log`).
+pub async fn build(app: &crate::config::AppConfig, log: &Path, what: &str) -> Result<(), RunError> {
+    let Some(command) = &app.build else {
+        return Ok(());
+    };
+    let mut interrupt = Interrupts::new()?;
+    eprintln!(
+        "building {what}: {} (log: {})",
+        command.join(" "),
+        log.display()
+    );
+    tokio::select! {
+        built = crate::app::build(app, log) => built.map_err(|source| RunError::App { what: what.to_string(), source: Box::new(source) }),
+        signal = interrupt.next() => Err(interrupted(signal)),
+    }
+}
+
+async fn start(
+    app: &crate::config::AppConfig,
+    log: &Path,
+    what: &str,
+    interrupt: &mut Interrupts,
+) -> Result<App, RunError> {
+    eprintln!(
+        "starting {what}: {} (log: {})",
+        app.command.join(" "),
+        log.display()
+    );
+    let started = tokio::select! {
+        app = App::start(app, log) => app.map_err(|source| RunError::App { what: what.to_string(), source: Box::new(source) })?,
+        signal = interrupt.next() => return Err(interrupted(signal)),
+    };
+    eprintln!("{what} is ready (pid {})", started.pid());
+    Ok(started)
+}
+
+/// What each block boundary read of the apps' process trees, or why
+/// nothing was read.
+type Readings = Result<Vec<sample::Reading>, Unread>;
+
+/// Replays the plan while watching every app and the signals; stops the
+/// apps afterwards. Returns what was recorded, the generator's CPU seconds,
+/// when the warm-up started and the apps' resource readings.
+async fn load_while_watching(
+    config: &Config,
+    plan: &Arc<Plan>,
+    apps: &mut [App],
+    interrupt: &mut Interrupts,
+) -> Result<(Recorded, f64, SystemTime, Readings), RunError> {
+    let live = Arc::new(Live::default());
+    let blocks = config
+        .load
+        .duration
+        .as_nanos()
+        .div_ceil(config.load.block.as_nanos().max(1)) as usize;
+    let sampler = match crate::app::resources::unavailable() {
+        _ if apps.is_empty() => None,
+        Some(_) => None,
+        None => Some(sample::Sampler::start(
+            apps.iter()
+                .map(|a| nix::unistd::Pid::from_raw(a.pid()))
+                .collect(),
+            Arc::clone(&live),
+            plan.block,
+            blocks,
+        )),
+    };
+    let progress = Progress::start(config, plan, Arc::clone(&live));
+    // The generator runs on this thread (a current-thread runtime); the
+    // guard unpins it on every way out of here.
+    let load_pinned = match &config.load.cpus {
+        Some(cpus) => Some(placement::pin_current_thread(cpus).map_err(RunError::Placement)?),
+        None => None,
+    };
+    let cpu_before = cpu_seconds();
+    let started = SystemTime::now();
+    let recorded = tokio::select! {
+        recorded = load::run(Arc::clone(plan), live) => recorded,
+        died = watch(apps) => return Err(RunError::Died(Box::new(died))),
+        signal = interrupt.next() => return Err(interrupted(signal)),
+    };
+    let cpu = cpu_seconds() - cpu_before;
+    let readings = match sampler {
+        Some(sampler) => Ok(sampler.finish()),
+        None => {
+            Err(crate::app::resources::unavailable().map_or(Unread::NoApp, Unread::Unavailable))
+        }
+    };
+    drop(load_pinned);
+    progress.finish();
+    for app in apps.iter_mut() {
+        app.stop();
+    }
+    Ok((recorded, cpu, started, readings))
+}
+
+fn split_sides<const N: usize>(recorded: Recorded) -> Result<[SideRecorded; N], RunError> {
+    recorded
+        .sides
+        .try_into()
+        .map_err(|_| RunError::Internal("the generator returned the wrong number of sides"))
+}
+
+/// Resolves when any of the apps exits on its own.
+async fn watch(apps: &mut [App]) -> crate::app::AppError {
+    match apps {
+        [] => std::future::pending().await,
+        [app] => app.watch().await,
+        [first, second, ..] => tokio::select! {
+            died = first.watch() => died,
+            died = second.watch() => died,
+        },
+    }
+}
+
+async fn check_reachable(config: &Config) -> Result<(), RunError> {
+    let addr = config.base_url.authority();
+    let connect = tokio::net::TcpStream::connect(&addr);
+    match tokio::time::timeout(Duration::from_secs(5), connect).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(e)) => Err(RunError::Unreachable {
+            addr,
+            cause: e.to_string(),
+        }),
+        Err(_) => Err(RunError::Unreachable {
+            addr,
+            cause: "no answer within 5s".into(),
+        }),
+    }
+}
+
+/// CPU time (user + system) this process has used, in seconds.
+fn cpu_seconds() -> f64 {
+    use nix::sys::resource::{getrusage, UsageWho};
+    match getrusage(UsageWho::RUSAGE_SELF) {
+        Ok(usage) => {
+            let secs = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+            secs(usage.user_time()) + secs(usage.system_time())
+        }
+        Err(_) => 0.0,
+    }
+}

@@ -1,0 +1,183 @@
+//! The rule of one look: stop, and why, or measure on (see [`super`] for
+//! why the looks are not alike and how the suite's α is spent).
+
+use crate::compare::{compare, Comparison, GateSettings, Outcome, StopReason, VerdictName};
+use crate::config::Inconclusive;
+use crate::record::RunRecord;
+
+use super::look::Look;
+
+/// How far beyond the threshold a metric's smallest detectable change,
+/// projected to the budget's end, must be for the run not to wait for it:
+/// the projection assumes the interval narrows as 1/√time, which noisy
+/// tails and between-round offsets only roughly follow.
+pub const HOPELESS: f64 = 1.5;
+
+/// Rounds from which a metric's smallest detectable change is projected
+/// to the budget's end as it is: with 19 degrees of freedom or more, the t
+/// quantiles at the gate's levels are within a sixth of their limit, so
+/// the interval narrows much as √time from there on.
+pub const SETTLED_ROUNDS: u32 = 20;
+
+/// What a look decided.
+#[derive(Debug)]
+pub enum Judgement {
+    /// Measure another round; these gated metrics are undecided.
+    Continue { open: Vec<String> },
+    /// Stop: the comparison to report and why.
+    Stop(Box<Comparison>, StopReason),
+}
+
+/// One gated metric at an interim look: its verdict at the suite's
+/// confidence and at the look's strict level, its smallest detectable
+/// change at the suite's confidence and its threshold (fractions).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricLook {
+    pub label: String,
+    pub nominal: VerdictName,
+    pub strict: VerdictName,
+    pub detectable: Option<f64>,
+    pub threshold: f64,
+}
+
+/// The rule of an interim look, on plain data: `Ok(reason)` to stop (the
+/// suite's comparison at its own confidence is then the one to report),
+/// `Err(open)` to measure on. `strict_fails`: the comparison at the look's
+/// strict level fails the gate (a regression, errors, a saturated head).
+pub fn decide(
+    look: Look,
+    metrics: &[MetricLook],
+    strict_fails: bool,
+) -> Result<StopReason, Vec<String>> {
+    if strict_fails {
+        return Ok(StopReason::ClearFailure);
+    }
+    let shrink = (f64::from(look.round) / f64::from(look.max_rounds.max(1))).sqrt();
+    let mut open = Vec::new();
+    let mut worth_waiting = false;
+    for m in metrics {
+        let decided = m.nominal == VerdictName::Unchanged
+            || matches!(m.strict, VerdictName::Regressed | VerdictName::Improved);
+        if decided {
+            continue;
+        }
+        let reachable = m
+            .detectable
+            .is_some_and(|d| d * shrink <= HOPELESS * m.threshold);
+        worth_waiting |= m.nominal != VerdictName::Inconclusive || reachable;
+        open.push(m.label.clone());
+    }
+    // Early on, few rounds give few degrees of freedom, and the interval
+    // narrows faster than √time: judge a metric blind from half the budget,
+    // or once the rounds are enough for the projection to hold.
+    let settled = 2 * look.round >= look.max_rounds || look.round >= SETTLED_ROUNDS;
+    match (open.is_empty(), worth_waiting || !settled) {
+        (true, _) => Ok(StopReason::Decided),
+        (false, false) => Ok(StopReason::Blind),
+        (false, true) => Err(open),
+    }
+}
+
+/// The look at `base` and `head` after `look.round` rounds, with the
+/// suite's `gate`. See the module documentation for the rule.
+pub fn judge(base: &RunRecord, head: &RunRecord, gate: &GateSettings, look: Look) -> Judgement {
+    let alpha = 1.0 - gate.suite.confidence;
+    let at = |level: f64, inconclusive: Inconclusive| {
+        let mut settings = gate.clone();
+        settings.suite.confidence = 1.0 - level;
+        settings.suite.inconclusive = inconclusive;
+        compare(base, head, &settings)
+    };
+    if look.is_last() {
+        let last = at(look.level(alpha), gate.suite.inconclusive);
+        let reason = if last.undecidable.is_some() {
+            StopReason::Undecidable
+        } else if open_metrics(&last, StopReason::Budget).is_empty() {
+            StopReason::Decided
+        } else {
+            StopReason::Budget
+        };
+        return Judgement::Stop(Box::new(last), reason);
+    }
+    // Only a failure may end an interim look at its strict level, so a
+    // blind metric does not count as one here whatever the suite says.
+    let strict = at(look.level(alpha), Inconclusive::Pass);
+    if strict.outcome != Outcome::Pass {
+        return Judgement::Stop(Box::new(strict), StopReason::ClearFailure);
+    }
+    let nominal = at(alpha, gate.suite.inconclusive);
+    // Nothing can be decided however long the run measures (a stored
+    // baseline that cannot be compared with this run): stop now.
+    if nominal.undecidable.is_some() {
+        return Judgement::Stop(Box::new(nominal), StopReason::Undecidable);
+    }
+    let metrics = metric_looks(&nominal, &strict);
+    match decide(look, &metrics, false) {
+        Ok(reason) => Judgement::Stop(Box::new(nominal), reason),
+        Err(open) => Judgement::Continue { open },
+    }
+}
+
+/// Each gated metric of `nominal` beside its verdict in `strict`.
+fn metric_looks(nominal: &Comparison, strict: &Comparison) -> Vec<MetricLook> {
+    let mut looks = Vec::new();
+    for endpoint in &nominal.endpoints {
+        let strict_endpoint = strict.endpoints.iter().find(|e| e.name == endpoint.name);
+        for metric in &endpoint.metrics {
+            let strict_verdict = strict_endpoint
+                .and_then(|e| e.metrics.iter().find(|m| m.metric == metric.metric))
+                .map_or(VerdictName::Inconclusive, |m| m.verdict);
+            looks.push(MetricLook {
+                label: label(&endpoint.name, metric),
+                nominal: metric.verdict,
+                strict: strict_verdict,
+                detectable: metric.detectable,
+                threshold: endpoint.threshold,
+            });
+        }
+        // An error rate that rose at the suite's confidence but not at the
+        // strict level is worth waiting for: stopping now would fail the
+        // build at a level the look may not spend.
+        let regressed = |errors: &crate::compare::ErrorComparison| {
+            if errors.regressed {
+                VerdictName::Regressed
+            } else {
+                VerdictName::Unchanged
+            }
+        };
+        looks.push(MetricLook {
+            label: format!("{} errors", endpoint.name),
+            nominal: regressed(&endpoint.errors),
+            strict: strict_endpoint.map_or(VerdictName::Unchanged, |e| regressed(&e.errors)),
+            detectable: None,
+            threshold: endpoint.threshold,
+        });
+    }
+    looks
+}
+
+fn label(endpoint: &str, metric: &crate::compare::MetricComparison) -> String {
+    format!("{endpoint} {}", metric.metric.name())
+}
+
+/// The gated metrics a run that stopped for want of data left undecided
+/// (`endpoint metric`); none for a run that stopped for another reason.
+pub fn open_metrics(comparison: &Comparison, reason: StopReason) -> Vec<String> {
+    match reason {
+        StopReason::Budget | StopReason::Blind => comparison
+            .endpoints
+            .iter()
+            .flat_map(|e| {
+                e.metrics
+                    .iter()
+                    .filter(|m| m.verdict == VerdictName::Inconclusive)
+                    .map(|m| label(&e.name, m))
+            })
+            .collect(),
+        StopReason::Decided | StopReason::ClearFailure | StopReason::Undecidable => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+#[path = "tests_rule.rs"]
+mod tests;
