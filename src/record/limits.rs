@@ -5,9 +5,13 @@
 //! a CI matrix and `benchgate merge` per shard) and far below what would
 //! exhaust a CI runner's memory. Each limit names what it protects.
 
-use super::codec::{clip, DecodeError};
-use super::{Outcomes, RunRecord};
-use crate::config::names;
+use super::error::DecodeError;
+use super::model::{Outcomes, RunRecord};
+use crate::config::names::{self, clip};
+
+/// Most distinct phase names kept per endpoint (and read per block): an app
+/// that invents a name per request cannot grow a run's memory or a file.
+pub const MAX_PHASES: usize = 16;
 
 /// Largest results file read, bytes (200,000 real blocks take ≈ 30 MB).
 pub const MAX_FILE_BYTES: u64 = 64 << 20;
@@ -42,9 +46,8 @@ pub(super) fn too_many_blocks(blocks: usize) -> String {
 /// Checks a decoded record's sizes, run indices, counts and names.
 pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
     let field = |path: String, message: String| DecodeError::Field { path, message };
-    if let Err(problem) = names::check_suite(&record.suite) {
-        return Err(field("suite".into(), problem));
-    }
+    let name = |path: String, source| DecodeError::Name { path, source };
+    names::check_suite(&record.suite).map_err(|e| name("suite".into(), e))?;
     if record.endpoints.len() > MAX_ENDPOINTS {
         return Err(field(
             "endpoints".into(),
@@ -65,15 +68,13 @@ pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
         return Err(field("endpoints".into(), too_many_blocks(blocks)));
     }
     for (i, m) in record.measured.endpoints.iter().enumerate() {
-        if let Err(problem) = names::check_endpoint(&m.name) {
-            return Err(field(format!("measured.endpoints[{i}].name"), problem));
-        }
+        names::check_endpoint(&m.name)
+            .map_err(|e| name(format!("measured.endpoints[{i}].name"), e))?;
     }
     let runs = record.run_count();
     for (e, endpoint) in record.endpoints.iter().enumerate() {
-        if let Err(problem) = names::check_endpoint(&endpoint.name) {
-            return Err(field(format!("endpoints[{e}].name"), problem));
-        }
+        names::check_endpoint(&endpoint.name)
+            .map_err(|source| name(format!("endpoints[{e}].name"), source))?;
         let mut total: u64 = 0;
         for (b, block) in endpoint.blocks.iter().enumerate() {
             let at = |what: &str| format!("endpoints[{e}].blocks[{b}].{what}");
@@ -96,9 +97,9 @@ pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
                     ),
                 ));
             }
-            for (name, phase) in &block.phases {
-                let at_phase = || at(&format!("phases.{}", clip(name)));
-                super::phases::check_name(name).map_err(|m| field(at_phase(), m))?;
+            for (phase_name, phase) in &block.phases {
+                let at_phase = || at(&format!("phases.{}", clip(phase_name)));
+                names::check_phase(phase_name).map_err(|e| name(at_phase(), e))?;
                 if phase.len() > MAX_COUNT {
                     return Err(field(
                         at_phase(),
