@@ -168,7 +168,7 @@ pub fn measure_until<T>(
 fn join_rounds(rounds: Vec<RunRecord>, head: &Config) -> Result<RunRecord, AbError> {
     // Rounds of one A/B run pair block by block, unlike separate runs.
     let pairing = rounds.first().and_then(|r| r.pairing);
-    let mut joined = RunRecord::combine(rounds).map_err(AbError::Setup)?;
+    let mut joined = RunRecord::combine(rounds).map_err(|e| AbError::Setup(e.to_string()))?;
     joined.pairing = pairing;
     if let Some(load) = crate::merge::total_load(head.load.rate, &joined.runs) {
         joined.load = crate::record::LoadSummary {

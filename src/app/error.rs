@@ -15,7 +15,7 @@ pub enum AppError {
         source: std::io::Error,
     },
     #[error("cannot place the app: {0}; change or remove app.cpus")]
-    Placement(String),
+    Placement(#[source] crate::placement::PinError),
     #[error("cannot create the app's log file {path}: {source}")]
     Log {
         path: PathBuf,

@@ -314,7 +314,8 @@ fn the_same_run_twice_is_refused() {
 #[test]
 fn combine_still_refuses_a_run_with_an_endpoint_the_first_lacks() {
     let err = RunRecord::combine(vec![shard(&["alpha"], 1, 30.0), shard(&ALL, 2, 90.0)])
-        .expect_err("refused");
+        .expect_err("refused")
+        .to_string();
     assert_eq!(err, "endpoint beta is missing from the first run");
 }
 

@@ -31,10 +31,9 @@ pub const MAX_RECORD_INFLATED: usize = 256 << 20;
 pub const MAX_RECORD_BUCKETS: usize = 8_000_000;
 /// Most separate runs joined in one record (`baseline update --runs N`).
 pub const MAX_RUNS: usize = 1_000;
-/// Most endpoints in one record.
-pub const MAX_ENDPOINTS: usize = 1_000;
-/// Most blocks over all endpoints of one record (blocks × endpoints).
-pub const MAX_BLOCKS: usize = 200_000;
+/// Most endpoints in one record, and most blocks over all its endpoints:
+/// the same bounds a suite file's load is held to.
+pub use crate::config::bounds::{MAX_BLOCKS, MAX_ENDPOINTS};
 /// Largest single count (requests of one outcome in one block, values in
 /// one histogram): a million requests a second for 11 days.
 pub const MAX_COUNT: u64 = 1_000_000_000_000;

@@ -24,6 +24,7 @@ pub use model::{
     NamedSummary, NewEndpoints, Outcomes, Pairing, Placement, Provenance, ResourceBlock, Resources,
     RunInfo, RunRecord, Summary, FORMAT,
 };
+pub use runs::JoinError;
 
 #[cfg(test)]
 mod tests;

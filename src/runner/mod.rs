@@ -82,7 +82,7 @@ pub fn warn_about_blocks(config: &Config) {
 /// Runs the suite once and returns what it measured.
 pub async fn measure(config: &Config, options: &RunOptions<'_>) -> Result<RunRecord, RunError> {
     warn_about_blocks(config);
-    let plan = Arc::new(Plan::new(config).map_err(RunError::Suite)?);
+    let plan = Arc::new(Plan::new(config).map_err(|e| RunError::Suite(e.to_string()))?);
     let mut interrupt = Interrupts::new()?;
     let mut apps = match &config.app {
         Some(app) => vec![start(app, &options.app_log, "the app", &mut interrupt).await?],
@@ -170,7 +170,9 @@ pub async fn measure_ab(
     round.load.duration = round_time(starting.elapsed());
     let head_suite = &round;
     let bases = [&sides[0].config.base_url, &sides[1].config.base_url];
-    let plan = Arc::new(Plan::paired(head_suite, bases, pairing).map_err(RunError::Suite)?);
+    let plan = Arc::new(
+        Plan::paired(head_suite, bases, pairing).map_err(|e| RunError::Suite(e.to_string()))?,
+    );
     let (recorded, cpu, started, readings) =
         load_while_watching(head_suite, &plan, &mut apps, &mut interrupt).await?;
     let measured_start = started + head_suite.load.warmup;
@@ -271,7 +273,9 @@ async fn load_while_watching(
     // The generator runs on this thread (a current-thread runtime); the
     // guard unpins it on every way out of here.
     let load_pinned = match &config.load.cpus {
-        Some(cpus) => Some(placement::pin_current_thread(cpus).map_err(RunError::Placement)?),
+        Some(cpus) => Some(
+            placement::pin_current_thread(cpus).map_err(|e| RunError::Placement(e.to_string()))?,
+        ),
         None => None,
     };
     let cpu_before = cpu_seconds();

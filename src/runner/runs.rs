@@ -53,7 +53,8 @@ pub fn measure_until<T>(
             min_rounds: 1,
             max_rounds,
         };
-        let joined = RunRecord::combine(runs.clone()).map_err(RunError::Suite)?;
+        let joined =
+            RunRecord::combine(runs.clone()).map_err(|e| RunError::Suite(e.to_string()))?;
         let answer = look(&joined, at);
         if answer.is_some() || at.is_last() {
             return Ok((joined, answer));
