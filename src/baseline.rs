@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::exit::{Code, Coded};
 use crate::files;
 use crate::record::{self, RunRecord};
 
@@ -60,6 +61,20 @@ pub enum SaveError {
     },
     #[error(transparent)]
     Write(#[from] files::WriteError),
+}
+
+/// A baseline file the user must restore or record again.
+impl Coded for LoadError {
+    fn exit_code(&self) -> Code {
+        Code::Usage
+    }
+}
+
+/// Saving happens after a run: a failed save fails the run.
+impl Coded for SaveError {
+    fn exit_code(&self) -> Code {
+        Code::RunFailed
+    }
 }
 
 /// Where the baseline of `suite` lives in `dir`.

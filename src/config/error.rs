@@ -4,6 +4,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::exit::{Code, Coded};
+
 /// A suite file that cannot be used. `Display` is the whole message.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -21,6 +23,13 @@ pub enum ConfigError {
         column: Option<usize>,
         message: String,
     },
+}
+
+/// A suite file the user must fix: bad usage.
+impl Coded for ConfigError {
+    fn exit_code(&self) -> Code {
+        Code::Usage
+    }
 }
 
 fn read_hint(cause: &io::Error) -> &'static str {

@@ -19,6 +19,13 @@ pub enum JoinError {
     MissingEndpoint(String),
 }
 
+/// Runs the user asked to join that do not belong together.
+impl crate::exit::Coded for JoinError {
+    fn exit_code(&self) -> crate::exit::Code {
+        crate::exit::Code::Usage
+    }
+}
+
 impl RunRecord {
     /// How many separate runs the record holds.
     pub fn run_count(&self) -> usize {
