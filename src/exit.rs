@@ -93,9 +93,8 @@ impl fmt::Display for Failure {
 
 fn already_said(said: &[&str], text: &str) -> bool {
     let rest = text.split_once(": ").map(|(_, rest)| rest.trim());
-    said.iter().any(|s| {
-        s.contains(text) || rest.is_some_and(|rest| !rest.is_empty() && s.contains(rest))
-    })
+    said.iter()
+        .any(|s| s.contains(text) || rest.is_some_and(|rest| !rest.is_empty() && s.contains(rest)))
 }
 
 impl Coded for crate::runner::RunError {

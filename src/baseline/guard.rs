@@ -209,7 +209,7 @@ pub fn reconcile(
     if check == Check::IfNewer && modified(history).is_some_and(|h| h >= baseline_time) {
         return entries;
     }
-    let Ok(record) = super::read_record(baseline) else {
+    let Ok(record) = super::read::read_record(baseline) else {
         return entries;
     };
     let entry = HistoryEntry::of(&record);

@@ -106,8 +106,7 @@ pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
                     ));
                 }
             }
-            let block_total =
-                checked_total(&block.outcomes).map_err(|m| field(at("outcomes"), m))?;
+            let block_total = checked_total(&block.outcomes, || at("outcomes"))?;
             total = total.checked_add(block_total).ok_or_else(|| {
                 field(
                     format!("endpoints[{e}]"),
@@ -179,7 +178,11 @@ fn check_resources(record: &RunRecord, runs: usize) -> Result<(), DecodeError> {
 }
 
 /// The block's request count, refusing implausible counts.
-fn checked_total(o: &Outcomes) -> Result<u64, String> {
+fn checked_total(o: &Outcomes, at: impl Fn() -> String) -> Result<u64, DecodeError> {
+    let field = |message: String| DecodeError::Field {
+        path: at(),
+        message,
+    };
     let named = [
         ("ok", o.ok),
         ("timeout", o.timeout),
@@ -194,14 +197,14 @@ fn checked_total(o: &Outcomes) -> Result<u64, String> {
         .chain(statuses.map(|(c, n)| (format!("status.{c}"), n)))
     {
         if n > MAX_COUNT {
-            return Err(format!(
+            return Err(field(format!(
                 "{what} is {n}, over the limit of {MAX_COUNT} requests in one block"
-            ));
+            )));
         }
         // Cannot overflow with ≤ 65,540 counts of ≤ 10^12 each; checked anyway.
         total = total
             .checked_add(n)
-            .ok_or_else(|| "the counts add up past 2^64".to_string())?;
+            .ok_or_else(|| field("the counts add up past 2^64".to_string()))?;
     }
     Ok(total)
 }
