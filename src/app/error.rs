@@ -52,3 +52,10 @@ pub enum AppError {
         tail: String,
     },
 }
+
+/// The app under test failed: the run failed.
+impl crate::exit::Coded for AppError {
+    fn exit_code(&self) -> crate::exit::Code {
+        crate::exit::Code::RunFailed
+    }
+}

@@ -17,6 +17,12 @@ pub enum LoadError {
     },
     #[error("{path} is not a valid benchgate record ({reason}); it may be truncated or edited by hand: restore it from git or record it again with `benchgate baseline update`")]
     Corrupt { path: PathBuf, reason: String },
+    /// [`LoadError::Corrupt`] for a file the decoder refused.
+    #[error("{path} is not a valid benchgate record ({source}); it may be truncated or edited by hand: restore it from git or record it again with `benchgate baseline update`")]
+    Decode {
+        path: PathBuf,
+        source: record::DecodeError,
+    },
     #[error("{path} has format {found}, but this benchgate reads format {expected}; record it again with `benchgate baseline update` or use a matching benchgate version")]
     Format {
         path: PathBuf,
@@ -65,7 +71,10 @@ pub fn read_record(path: &Path) -> Result<RunRecord, LoadError> {
             found,
             expected: record::FORMAT,
         },
-        other => corrupt(other.to_string()),
+        source => LoadError::Decode {
+            path: path.to_path_buf(),
+            source,
+        },
     })?;
     if record.endpoints.is_empty() {
         return Err(corrupt("it has no endpoints".into()));

@@ -11,7 +11,11 @@ use crate::exit::{Code, Coded};
 pub enum ConfigError {
     /// The file could not be read.
     #[error("cannot read {}: {cause}{}", path.display(), read_hint(cause))]
-    Read { path: PathBuf, cause: io::Error },
+    Read {
+        path: PathBuf,
+        #[source]
+        cause: io::Error,
+    },
     /// The file was read but is not a valid suite file. `message` starts
     /// with the key path when there is one (`load.rate: …`).
     #[error("{}:{line}{}: {message}", file.display(), column.map(|c| format!(":{c}")).unwrap_or_default())]
