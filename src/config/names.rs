@@ -11,8 +11,6 @@
 pub const MAX_SUITE: usize = 64;
 /// Longest endpoint name, characters.
 pub const MAX_ENDPOINT: usize = 200;
-/// Longest phase name, bytes.
-pub const MAX_PHASE: usize = 64;
 
 const SUITE_FIX: &str =
     "use letters, digits, `.`, `_` and `-`, starting with a letter or digit, e.g. `suite: api`";
@@ -92,6 +90,9 @@ fn reserved(name: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Longest phase name, bytes.
+pub const MAX_PHASE: usize = 64;
 
 /// Why `name` cannot be a phase name, if it cannot: phase names are HTTP
 /// tokens (RFC 9110 `tchar`), 1 to [`MAX_PHASE`] bytes.
