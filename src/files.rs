@@ -24,11 +24,6 @@ impl Coded for WriteError {
     }
 }
 
-impl From<WriteError> for String {
-    fn from(e: WriteError) -> String {
-        e.to_string()
-    }
-}
 
 /// Writes `value` as pretty JSON to `path`, atomically.
 pub fn write_json(path: &Path, value: &impl serde::Serialize) -> Result<(), WriteError> {
