@@ -5,6 +5,8 @@ use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
+use crate::exit::{Code, Coded};
+
 /// A file that could not be written; the old one, if any, is untouched.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write {}: {step}: {source}; check that the directory exists, is writable and has space", path.display())]
@@ -15,9 +17,10 @@ pub struct WriteError {
     pub source: std::io::Error,
 }
 
-impl From<WriteError> for String {
-    fn from(e: WriteError) -> String {
-        e.to_string()
+/// A file benchgate could not write fails the run.
+impl Coded for WriteError {
+    fn exit_code(&self) -> Code {
+        Code::RunFailed
     }
 }
 

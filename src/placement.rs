@@ -41,29 +41,43 @@ impl Drop for Pinned {
     }
 }
 
+/// Why a thread could not be pinned.
+#[derive(Debug, thiserror::Error)]
+pub enum PinError {
+    #[error("no CPUs to run on; list at least one")]
+    NoCpus,
+    #[error("cannot read this thread's CPU affinity: {0}")]
+    ReadAffinity(#[source] nix::Error),
+    #[error("CPU {0} is out of range; Linux numbers CPUs from 0 to {max}", max = MAX_CPUS - 1)]
+    OutOfRange(usize),
+    /// The kernel refused the set; `allowed` is what it lets this thread use.
+    #[error(
+        "cannot run on CPUs {}: {source}; this machine allows {}",
+        describe(cpus),
+        describe(allowed)
+    )]
+    Refused {
+        cpus: Vec<usize>,
+        allowed: Vec<usize>,
+        source: nix::Error,
+    },
+}
+
 /// Runs the calling thread on `cpus` only, until the returned guard is
 /// dropped. Processes the thread spawns meanwhile start with the same mask.
-pub fn pin_current_thread(cpus: &[usize]) -> Result<Pinned, String> {
+pub fn pin_current_thread(cpus: &[usize]) -> Result<Pinned, PinError> {
     if cpus.is_empty() {
-        return Err("no CPUs to run on; list at least one".into());
+        return Err(PinError::NoCpus);
     }
-    let previous = sched_getaffinity(this_thread())
-        .map_err(|e| format!("cannot read this thread's CPU affinity: {e}"))?;
+    let previous = sched_getaffinity(this_thread()).map_err(PinError::ReadAffinity)?;
     let mut set = CpuSet::new();
     for &cpu in cpus {
-        set.set(cpu).map_err(|_| {
-            format!(
-                "CPU {cpu} is out of range; Linux numbers CPUs from 0 to {}",
-                MAX_CPUS - 1
-            )
-        })?;
+        set.set(cpu).map_err(|_| PinError::OutOfRange(cpu))?;
     }
-    sched_setaffinity(this_thread(), &set).map_err(|e| {
-        format!(
-            "cannot run on CPUs {}: {e}; this machine allows {}",
-            describe(cpus),
-            describe(&allowed())
-        )
+    sched_setaffinity(this_thread(), &set).map_err(|source| PinError::Refused {
+        cpus: cpus.to_vec(),
+        allowed: allowed(),
+        source,
     })?;
     Ok(Pinned {
         previous,
@@ -173,9 +187,11 @@ mod tests {
     fn refuses_cpus_it_cannot_use() {
         std::thread::spawn(|| {
             let before = allowed();
-            let err = pin_current_thread(&[]).expect_err("empty");
+            let err = pin_current_thread(&[]).expect_err("empty").to_string();
             assert_eq!(err, "no CPUs to run on; list at least one");
-            let err = pin_current_thread(&[MAX_CPUS]).expect_err("beyond the mask");
+            let err = pin_current_thread(&[MAX_CPUS])
+                .expect_err("beyond the mask")
+                .to_string();
             assert_eq!(
                 err,
                 format!(
@@ -185,7 +201,9 @@ mod tests {
             );
             // A CPU the kernel does not let this thread use.
             if let Some(missing) = (0..MAX_CPUS).find(|c| !before.contains(c)) {
-                let err = pin_current_thread(&[missing]).expect_err("not allowed");
+                let err = pin_current_thread(&[missing])
+                    .expect_err("not allowed")
+                    .to_string();
                 assert!(
                     err.starts_with(&format!("cannot run on CPUs {missing}: EINVAL")),
                     "{err}"

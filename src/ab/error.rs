@@ -11,6 +11,9 @@ pub enum AbError {
     /// such commit, one fixed port for both).
     #[error("{0}")]
     Setup(String),
+    /// The rounds cannot be joined into one record per side.
+    #[error(transparent)]
+    Join(#[from] crate::record::JoinError),
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error(transparent)]
@@ -20,7 +23,7 @@ pub enum AbError {
 impl Coded for AbError {
     fn exit_code(&self) -> Code {
         match self {
-            AbError::Setup(_) => Code::Usage,
+            AbError::Setup(_) | AbError::Join(_) => Code::Usage,
             AbError::Config(e) => e.exit_code(),
             AbError::Run(e) => e.exit_code(),
         }

@@ -167,7 +167,7 @@ fn heading(plan: Option<RoundPlan>, round: u32) -> String {
 fn join_rounds(rounds: Vec<RunRecord>, head: &Config) -> Result<RunRecord, AbError> {
     // Rounds of one A/B run pair block by block, unlike separate runs.
     let pairing = rounds.first().and_then(|r| r.pairing);
-    let mut joined = RunRecord::combine(rounds).map_err(AbError::Setup)?;
+    let mut joined = RunRecord::combine(rounds)?;
     joined.pairing = pairing;
     if let Some(load) = record::total_load(head.load.rate, &joined.runs) {
         joined.load = record::LoadSummary {

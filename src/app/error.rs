@@ -15,7 +15,7 @@ pub enum AppError {
         source: std::io::Error,
     },
     #[error("cannot place the app: {0}; change or remove app.cpus")]
-    Placement(String),
+    Placement(#[source] crate::placement::PinError),
     #[error("cannot create the app's log file {path}: {source}")]
     Log {
         path: PathBuf,
@@ -51,4 +51,11 @@ pub enum AppError {
         log: PathBuf,
         tail: String,
     },
+}
+
+/// The app under test failed: the run failed.
+impl crate::exit::Coded for AppError {
+    fn exit_code(&self) -> crate::exit::Code {
+        crate::exit::Code::RunFailed
+    }
 }

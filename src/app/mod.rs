@@ -237,7 +237,7 @@ impl App {
             let last = match load::probe(&target.base, &target.path, Duration::from_secs(1)).await {
                 Ok(status) if (200..300).contains(&status) => return Ok(()),
                 Ok(status) => format!("HTTP {status}"),
-                Err(reason) => reason,
+                Err(reason) => reason.to_string(),
             };
             if Instant::now() >= deadline {
                 return Err(AppError::NotReady {

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant, SystemTime};
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 
-use super::HistoryEntry;
+use super::history::HistoryEntry;
 use crate::files::{TEMP_PREFIX, TEMP_SUFFIX};
 
 /// benchgate's own directory inside `baselines/`.
@@ -45,10 +45,42 @@ pub struct SaveLock {
     pub work_dir: PathBuf,
 }
 
+/// Why the save lock could not be taken.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error("cannot create {}: {source}", path.display())]
+    WorkDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the lock file {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot lock {}: {source}", path.display())]
+    Lock { path: PathBuf, source: Errno },
+    /// Another save held the lock past [`WAIT`]; `holder` is " (pid N)" or
+    /// empty.
+    #[error(
+        "another benchgate{holder} is still saving baselines in {} after {WAIT:?}; wait for it to finish and run this again (or delete {} if no benchgate runs)",
+        dir.display(),
+        path.display()
+    )]
+    Busy {
+        holder: String,
+        dir: PathBuf,
+        path: PathBuf,
+    },
+}
+
 /// `baselines/.benchgate/`, created with its `.gitignore`.
-fn work_dir(dir: &Path) -> Result<PathBuf, String> {
+fn work_dir(dir: &Path) -> Result<PathBuf, LockError> {
     let work = dir.join(WORK_DIR);
-    let fail = |e: std::io::Error| format!("cannot create {}: {e}", work.display());
+    let fail = |source| LockError::WorkDir {
+        path: work.clone(),
+        source,
+    };
     std::fs::create_dir_all(&work).map_err(fail)?;
     let ignore = work.join(".gitignore");
     if !ignore.exists() {
@@ -60,7 +92,7 @@ fn work_dir(dir: &Path) -> Result<PathBuf, String> {
 
 /// Takes the save lock of `dir`, waiting up to [`WAIT`] for another
 /// benchgate to finish.
-pub fn lock(dir: &Path) -> Result<SaveLock, String> {
+pub fn lock(dir: &Path) -> Result<SaveLock, LockError> {
     let work = work_dir(dir)?;
     let path = work.join("lock");
     let deadline = Instant::now() + WAIT;
@@ -72,7 +104,10 @@ pub fn lock(dir: &Path) -> Result<SaveLock, String> {
             .read(true)
             .write(true)
             .open(&path)
-            .map_err(|e| format!("cannot open the lock file {}: {e}", path.display()))?;
+            .map_err(|source| LockError::Open {
+                path: path.clone(),
+                source,
+            })?;
         match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
             Ok(mut file) => {
                 // The holder's pid, for the message another save prints:
@@ -87,17 +122,15 @@ pub fn lock(dir: &Path) -> Result<SaveLock, String> {
                 });
             }
             Err((_, Errno::EWOULDBLOCK)) => {}
-            Err((_, errno)) => {
-                return Err(format!("cannot lock {}: {errno}", path.display()));
-            }
+            Err((_, source)) => return Err(LockError::Lock { path, source }),
         }
         let holder = holder(&path);
         if Instant::now() >= deadline {
-            return Err(format!(
-                "another benchgate{holder} is still saving baselines in {} after {WAIT:?}; wait for it to finish and run this again (or delete {} if no benchgate runs)",
-                dir.display(),
-                path.display()
-            ));
+            return Err(LockError::Busy {
+                holder,
+                dir: dir.to_path_buf(),
+                path,
+            });
         }
         // A moment's wait needs no message (saves take milliseconds), and
         // gives the holder the time to write its pid.
@@ -176,7 +209,7 @@ pub fn reconcile(
     if check == Check::IfNewer && modified(history).is_some_and(|h| h >= baseline_time) {
         return entries;
     }
-    let Ok(record) = super::read_record(baseline) else {
+    let Ok(record) = super::read::read_record(baseline) else {
         return entries;
     };
     let entry = HistoryEntry::of(&record);

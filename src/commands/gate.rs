@@ -40,14 +40,8 @@ pub(super) fn gate(
             }
             Ok(Code::Pass)
         }
-        Outcome::Fail => Err(Failure {
-            code: Code::Regression,
-            message: summary,
-        }),
-        Outcome::Invalid => Err(Failure {
-            code: Code::RunFailed,
-            message: summary,
-        }),
+        Outcome::Fail => Err(Failure::new(Code::Regression, summary)),
+        Outcome::Invalid => Err(Failure::new(Code::RunFailed, summary)),
     }
 }
 

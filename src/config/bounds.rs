@@ -9,7 +9,11 @@
 use std::time::Duration;
 
 use super::LoadConfig;
-use crate::record::limits::{MAX_BLOCKS, MAX_ENDPOINTS};
+
+/// Most endpoints in one suite, and in one record.
+pub const MAX_ENDPOINTS: usize = 1_000;
+/// Most blocks over all endpoints of one run or record (blocks × endpoints).
+pub const MAX_BLOCKS: usize = 200_000;
 
 /// Largest endpoint weight.
 pub const MAX_WEIGHT: u32 = 1_000;

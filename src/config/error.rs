@@ -4,12 +4,18 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::exit::{Code, Coded};
+
 /// A suite file that cannot be used. `Display` is the whole message.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
     #[error("cannot read {}: {cause}{}", path.display(), read_hint(cause))]
-    Read { path: PathBuf, cause: io::Error },
+    Read {
+        path: PathBuf,
+        #[source]
+        cause: io::Error,
+    },
     /// The file was read but is not a valid suite file. `message` starts
     /// with the key path when there is one (`load.rate: …`).
     #[error("{}:{line}{}: {message}", file.display(), column.map(|c| format!(":{c}")).unwrap_or_default())]
@@ -21,6 +27,13 @@ pub enum ConfigError {
         column: Option<usize>,
         message: String,
     },
+}
+
+/// A suite file the user must fix: bad usage.
+impl Coded for ConfigError {
+    fn exit_code(&self) -> Code {
+        Code::Usage
+    }
 }
 
 fn read_hint(cause: &io::Error) -> &'static str {

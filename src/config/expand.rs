@@ -8,6 +8,23 @@
 
 use std::cell::Cell;
 
+/// A `${…}` that cannot be expanded, and how to write it instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExpandError {
+    #[error(r#"unterminated "${{" in "{0}"; write ${{NAME}}, or $$ for a literal $"#)]
+    Unterminated(String),
+    #[error(
+        "${{{0}}} is not a valid variable; write ${{NAME}} or ${{NAME:-default}} \
+         with letters, digits and _, or $$ for a literal $"
+    )]
+    Invalid(String),
+    #[error(
+        "${{{0}}} is not set; export it before running benchgate, \
+         e.g. {0}=... benchgate run"
+    )]
+    Unset(String),
+}
+
 thread_local! {
     /// The port `${PORT}` stands for while a suite file is parsed, and
     /// whether the file used it.
@@ -26,7 +43,7 @@ pub(super) fn with_port<T>(port: u16, parse: impl FnOnce() -> T) -> (T, bool) {
 
 /// Expands `text` with variables from the process environment, and `${PORT}`
 /// with the port chosen for this run.
-pub(super) fn expand_env(text: &str) -> Result<String, String> {
+pub(super) fn expand_env(text: &str) -> Result<String, ExpandError> {
     expand(text, |name| {
         if name == "PORT" {
             return PORT.with(|cell| {
@@ -43,7 +60,7 @@ pub(super) fn expand_env(text: &str) -> Result<String, String> {
 pub(super) fn expand(
     text: &str,
     lookup: impl Fn(&str) -> Option<String>,
-) -> Result<String, String> {
+) -> Result<String, ExpandError> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find('$') {
@@ -53,9 +70,9 @@ pub(super) fn expand(
             out.push('$');
             rest = tail;
         } else if let Some(inner) = after.strip_prefix('{') {
-            let end = inner.find('}').ok_or_else(|| {
-                format!(r#"unterminated "${{" in "{text}"; write ${{NAME}}, or $$ for a literal $"#)
-            })?;
+            let end = inner
+                .find('}')
+                .ok_or_else(|| ExpandError::Unterminated(text.to_string()))?;
             out.push_str(&variable(&inner[..end], &lookup)?);
             rest = &inner[end + 1..];
         } else {
@@ -68,7 +85,7 @@ pub(super) fn expand(
 }
 
 /// The value of `NAME` or `NAME:-default`.
-fn variable(spec: &str, lookup: &impl Fn(&str) -> Option<String>) -> Result<String, String> {
+fn variable(spec: &str, lookup: &impl Fn(&str) -> Option<String>) -> Result<String, ExpandError> {
     let (name, default) = match spec.split_once(":-") {
         Some((name, default)) => (name, Some(default)),
         None => (spec, None),
@@ -77,19 +94,13 @@ fn variable(spec: &str, lookup: &impl Fn(&str) -> Option<String>) -> Result<Stri
         && !name.starts_with(|c: char| c.is_ascii_digit())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !valid {
-        return Err(format!(
-            "${{{spec}}} is not a valid variable; write ${{NAME}} or ${{NAME:-default}} \
-             with letters, digits and _, or $$ for a literal $"
-        ));
+        return Err(ExpandError::Invalid(spec.to_string()));
     }
     match (lookup(name), default) {
         (Some(value), Some(default)) if value.is_empty() => Ok(default.to_string()),
         (Some(value), _) => Ok(value),
         (None, Some(default)) => Ok(default.to_string()),
-        (None, None) => Err(format!(
-            "${{{name}}} is not set; export it before running benchgate, \
-             e.g. {name}=... benchgate run"
-        )),
+        (None, None) => Err(ExpandError::Unset(name.to_string())),
     }
 }
 
@@ -119,16 +130,18 @@ mod tests {
     #[test]
     fn refuses_unset_malformed_and_unterminated() {
         assert_eq!(
-            expand("x ${NOPE}", env),
+            expand("x ${NOPE}", env).map_err(|e| e.to_string()),
             Err("${NOPE} is not set; export it before running benchgate, \
                  e.g. NOPE=... benchgate run"
                 .into())
         );
         assert!(expand("${1X}", env)
             .expect_err("refused")
+            .to_string()
             .contains("not a valid variable"));
         assert!(expand("${TOKEN", env)
             .expect_err("refused")
+            .to_string()
             .starts_with("unterminated"));
     }
 }

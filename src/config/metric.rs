@@ -103,20 +103,42 @@ impl Metric {
 
     /// The metric a suite file names (`cpu` or `cpu/request`, `p95`, …), or
     /// an error that lists the names and suggests a near miss.
-    pub(super) fn parse(s: &str) -> Result<Metric, String> {
+    pub(super) fn parse(s: &str) -> Result<Metric, MetricError> {
         let written = s.trim();
         Metric::ALL
             .into_iter()
             .find(|m| m.config_name() == written || m.name() == written)
-            .ok_or_else(|| {
-                let names: Vec<_> = Metric::ALL.iter().map(Metric::config_name).collect();
-                format!(
-                    r#""{s}" is not a metric; {}use one of {}, or "server-timing:<phase>""#,
-                    metric_hint(written),
-                    names.join(", ")
-                )
+            .ok_or_else(|| MetricError::Unknown {
+                written: s.to_string(),
             })
     }
+}
+
+const PHASE_EXAMPLE: &str = r#"write e.g. "server-timing:db" (its p50) or "server-timing:db:p95""#;
+
+/// A `gate.metrics` entry that names no metric.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MetricError {
+    #[error(
+        r#""{written}" is not a metric; {hint}use one of {names}, or "server-timing:<phase>""#,
+        hint = metric_hint(written.trim()),
+        names = config_names()
+    )]
+    Unknown { written: String },
+    #[error("the Server-Timing phase name is empty; {PHASE_EXAMPLE}")]
+    PhaseEmpty,
+    #[error("{0}; {PHASE_EXAMPLE}")]
+    PhaseName(#[source] super::names::NameError),
+    #[error(
+        r#""{name}" is not a metric of a phase; use p50, p90, p95, p99 or mean, e.g. "server-timing:{phase}:p95""#
+    )]
+    NotPhaseMetric { name: String, phase: String },
+}
+
+/// The names `gate.metrics` accepts, for a message.
+fn config_names() -> String {
+    let names: Vec<_> = Metric::ALL.iter().map(Metric::config_name).collect();
+    names.join(", ")
 }
 
 /// `server-timing:<phase>[:<metric>]` in `gate.metrics`: a latency metric
@@ -139,25 +161,23 @@ impl PhaseMetric {
     }
 
     /// `<phase>[:<metric>]` after `server-timing:`.
-    pub(super) fn parse(rest: &str) -> Result<PhaseMetric, String> {
-        let example = r#"write e.g. "server-timing:db" (its p50) or "server-timing:db:p95""#;
+    pub(super) fn parse(rest: &str) -> Result<PhaseMetric, MetricError> {
         let (phase, which) = match rest.split_once(':') {
             Some((phase, which)) => (phase, Some(which)),
             None => (rest, None),
         };
         if phase.is_empty() {
-            return Err(format!("the Server-Timing phase name is empty; {example}"));
+            return Err(MetricError::PhaseEmpty);
         }
-        crate::record::phases::check_name(phase).map_err(|why| format!("{why}; {example}"))?;
+        super::names::check_phase(phase).map_err(MetricError::PhaseName)?;
         let metric = match which.map(str::trim) {
             None => Metric::P50,
             Some(name) => Metric::LATENCY
                 .into_iter()
                 .find(|m| m.name() == name)
-                .ok_or_else(|| {
-                    format!(
-                        r#""{name}" is not a metric of a phase; use p50, p90, p95, p99 or mean, e.g. "server-timing:{phase}:p95""#
-                    )
+                .ok_or_else(|| MetricError::NotPhaseMetric {
+                    name: name.to_string(),
+                    phase: phase.to_string(),
                 })?,
         };
         Ok(PhaseMetric {

@@ -12,12 +12,12 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize as DeriveDeserialize;
 
 use super::expand::expand_env;
-use super::values::GateMetric;
 use super::values::{
     scalar, AnyDuration, BaseUrlValue, Confidence, Connections, Cpus, EndpointName, ErrorRate,
     InconclusivePolicy, Method, PositiveDuration, Rate, ReadyUrl, RequestPath, Seed, Status,
     SuiteName, Text, Threshold, Version, Weight,
 };
+use super::values::{GateMetric, ValueError};
 use super::{Metric, PhaseMetric};
 
 #[derive(Debug, DeriveDeserialize)]
@@ -203,9 +203,7 @@ impl<'de> Deserialize<'de> for HeaderName {
             if !s.is_empty() && s.chars().all(token) {
                 Ok(HeaderName(s.to_string()))
             } else {
-                Err(format!(
-                    r#""{s}" is not a valid header name; use letters, digits and "-", e.g. X-Request-Id"#
-                ))
+                Err(ValueError::HeaderName(s.to_string()))
             }
         })
     }

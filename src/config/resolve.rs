@@ -168,8 +168,14 @@ fn resolve_load(load: RawLoad, overrides: &Overrides) -> Result<LoadConfig, Prob
             "--duration, --block and --rate must be above zero",
         ));
     }
+    check_block(&config, load.block.is_some(), overrides)?;
+    budget(config, load.max_duration.is_some(), overrides)
+}
+
+/// A block that fits in the measured time; `at` the key to blame.
+fn check_block(config: &LoadConfig, in_file: bool, overrides: &Overrides) -> Result<(), Problem> {
     if config.block > config.duration {
-        let at = if load.block.is_some() {
+        let at = if in_file {
             "load.block"
         } else {
             "load.duration"
@@ -188,7 +194,14 @@ fn resolve_load(load: RawLoad, overrides: &Overrides) -> Result<LoadConfig, Prob
             ),
         ));
     }
-    let budget_given = load.max_duration.is_some() || overrides.max_duration.is_some();
+    Ok(())
+}
+
+/// The load with its budget of measured time: at least the duration, the
+/// duration itself when no budget was given; `in_file` when the suite file
+/// names one.
+fn budget(config: LoadConfig, in_file: bool, overrides: &Overrides) -> Result<LoadConfig, Problem> {
+    let budget_given = in_file || overrides.max_duration.is_some();
     if config.max_duration < config.duration {
         if budget_given {
             let flags = match (
@@ -198,7 +211,7 @@ fn resolve_load(load: RawLoad, overrides: &Overrides) -> Result<LoadConfig, Prob
                 (false, false) => "",
                 _ => " (with the command line's --duration/--max-duration)",
             };
-            let at = if load.max_duration.is_some() {
+            let at = if in_file {
                 "load.max_duration"
             } else {
                 "load.duration"

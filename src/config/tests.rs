@@ -2,7 +2,9 @@
 //! each common mistake with the exact message it produces (file, line,
 //! column, key and the fix).
 
+use std::collections::BTreeMap;
 use std::io::Write as _;
+use std::time::Duration;
 
 use super::*;
 

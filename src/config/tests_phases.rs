@@ -12,12 +12,11 @@ endpoints:
     path: /
 ";
 
-fn gate(metrics: &str) -> Result<Config, String> {
+fn gate(metrics: &str) -> Result<Config, ConfigError> {
     parse(
         &format!("{MIN}gate:\n  metrics: {metrics}\n"),
         Path::new("benchgate.yaml"),
     )
-    .map_err(|e| e.to_string())
 }
 
 fn phase(name: &str, metric: Metric) -> PhaseMetric {
@@ -60,28 +59,38 @@ fn an_endpoint_list_replaces_the_suite_phases() {
 #[test]
 fn a_malformed_phase_entry_names_file_line_and_fix() {
     assert_eq!(
-        gate(r#"[p50, "server-timing:"]"#).expect_err("refused"),
+        gate(r#"[p50, "server-timing:"]"#)
+            .expect_err("refused")
+            .to_string(),
         "benchgate.yaml:8:18: gate.metrics[1]: the Server-Timing phase name is empty; \
          write e.g. \"server-timing:db\" (its p50) or \"server-timing:db:p95\""
     );
-    let bad_token = gate(r#"["server-timing:d b"]"#).expect_err("refused");
+    let bad_token = gate(r#"["server-timing:d b"]"#)
+        .expect_err("refused")
+        .to_string();
     assert!(
         bad_token.starts_with(
             "benchgate.yaml:8:13: gate.metrics[0]: phase name \"d b\" is not an HTTP token"
         ),
         "{bad_token}"
     );
-    let bad_metric = gate(r#"["server-timing:db:cpu"]"#).expect_err("refused");
+    let bad_metric = gate(r#"["server-timing:db:cpu"]"#)
+        .expect_err("refused")
+        .to_string();
     assert!(
         bad_metric.contains("\"cpu\" is not a metric of a phase; use p50, p90, p95, p99 or mean"),
         "{bad_metric}"
     );
-    let twice = gate(r#"["server-timing:db", "server-timing:db:p50"]"#).expect_err("refused");
+    let twice = gate(r#"["server-timing:db", "server-timing:db:p50"]"#)
+        .expect_err("refused")
+        .to_string();
     assert!(
         twice.contains("server-timing:db is listed twice"),
         "{twice}"
     );
-    let unknown = gate("[p50, servertiming:db]").expect_err("refused");
+    let unknown = gate("[p50, servertiming:db]")
+        .expect_err("refused")
+        .to_string();
     assert!(
         unknown.contains("or \"server-timing:<phase>\""),
         "{unknown}"

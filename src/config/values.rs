@@ -11,16 +11,68 @@ use std::time::Duration;
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
-use super::expand::expand_env;
-use super::scalar::{parse_base_url, parse_duration, parse_percent, rate};
+use super::expand::{expand_env, ExpandError};
+use super::metric::MetricError;
+use super::names::NameError;
+use super::scalar::{parse_base_url, parse_duration, parse_percent, rate, ScalarError};
 use super::{BaseUrl, Metric};
+
+const POSITIVE_EXAMPLE: &str = r#"write e.g. "10s" or "500ms""#;
+const READY_EXAMPLE: &str = r#"write e.g. "url: http://127.0.0.1:8000/health""#;
+const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+const POLICY_FIX: &str = r#"write "inconclusive: pass" (blind metrics are counted, the gate passes) or "inconclusive: fail""#;
+
+/// A scalar of the suite file that cannot be used; serde_yaml puts the
+/// file, line and key in front of it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum ValueError {
+    #[error(transparent)]
+    Expand(#[from] ExpandError),
+    #[error(transparent)]
+    Scalar(#[from] ScalarError),
+    #[error(transparent)]
+    Name(#[from] NameError),
+    #[error(transparent)]
+    Metric(#[from] MetricError),
+    #[error(r#"{0} is not supported; this benchgate reads version 1, so write "version: 1""#)]
+    Version(String),
+    #[error(r#"must be above zero, not "{0}"; {POSITIVE_EXAMPLE}"#)]
+    ZeroDuration(String),
+    #[error(
+        r#""{text}" is out of range; use a whole number from {min} to {max}, e.g. "{example}""#
+    )]
+    IntRange {
+        text: String,
+        min: u64,
+        max: u64,
+        example: &'static str,
+    },
+    #[error(r#""{0}" is not a supported method; use one of {methods}"#, methods = METHODS.join(", "))]
+    Method(String),
+    #[error(r#""{0}" must start with "/"; write e.g. "path: /{trimmed}""#, trimmed = .0.trim_start_matches('/'))]
+    PathSlash(String),
+    #[error(
+        r#""{0}" is not a valid request path; percent-encode spaces and other special characters (e.g. %20)"#
+    )]
+    PathInvalid(String),
+    #[error("https is not supported yet; {READY_EXAMPLE}")]
+    ReadyHttps,
+    #[error(r#""{0}" is not an http:// URL; {READY_EXAMPLE}"#)]
+    ReadyNotHttp(String),
+    #[error(r#""{text}" is out of range; {rule}"#)]
+    PercentRange { text: String, rule: &'static str },
+    #[error(r#""{0}" is not a policy; {POLICY_FIX}"#)]
+    Policy(String),
+    #[error(r#""{0}" is not a valid header name; use letters, digits and "-", e.g. X-Request-Id"#)]
+    HeaderName(String),
+}
 
 /// Reads one scalar as text and converts it with `parse`; its error becomes
 /// a located serde error.
 pub(super) fn scalar<'de, D, T>(
     d: D,
     expecting: &'static str,
-    parse: impl FnOnce(&str) -> Result<T, String>,
+    parse: impl FnOnce(&str) -> Result<T, ValueError>,
 ) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
@@ -40,7 +92,7 @@ struct ScalarVisitor<F, T> {
 
 impl<'de, F, T> Visitor<'de> for ScalarVisitor<F, T>
 where
-    F: FnOnce(&str) -> Result<T, String>,
+    F: FnOnce(&str) -> Result<T, ValueError>,
 {
     type Value = T;
 
@@ -67,16 +119,14 @@ macro_rules! from_scalar {
 /// A string with `${VAR}` expanded.
 #[derive(Debug)]
 pub(super) struct Text(pub String);
-from_scalar!(Text, "a string", |s| expand_env(s).map(Text));
+from_scalar!(Text, "a string", |s| Ok(expand_env(s).map(Text)?));
 
 /// `version: 1`, the only version this build reads.
 #[derive(Debug)]
 pub(super) struct Version;
 from_scalar!(Version, "the number 1", |s| match s.trim() {
     "1" => Ok(Version),
-    other => Err(format!(
-        r#"{other} is not supported; this benchgate reads version 1, so write "version: 1""#
-    )),
+    other => Err(ValueError::Version(other.to_string())),
 });
 
 /// A suite name: it names `baselines/<suite>.json`, so it is an identifier
@@ -84,21 +134,23 @@ from_scalar!(Version, "the number 1", |s| match s.trim() {
 #[derive(Debug)]
 pub(super) struct SuiteName(pub String);
 from_scalar!(SuiteName, "a suite name such as api", |s| {
-    super::names::check_suite(s).map(|()| SuiteName(s.to_string()))
+    super::names::check_suite(s)?;
+    Ok(SuiteName(s.to_string()))
 });
 
 /// An endpoint name: non-empty, without control characters.
 #[derive(Debug)]
 pub(super) struct EndpointName(pub String);
 from_scalar!(EndpointName, "an endpoint name such as list-users", |s| {
-    super::names::check_endpoint(s).map(|()| EndpointName(s.to_string()))
+    super::names::check_endpoint(s)?;
+    Ok(EndpointName(s.to_string()))
 });
 
 /// Any duration, zero included.
 #[derive(Debug)]
 pub(super) struct AnyDuration(pub Duration);
 from_scalar!(AnyDuration, r#"a duration such as "10s""#, |s| {
-    parse_duration(s).map(AnyDuration)
+    Ok(AnyDuration(parse_duration(s)?))
 });
 
 /// A duration above zero.
@@ -106,9 +158,7 @@ from_scalar!(AnyDuration, r#"a duration such as "10s""#, |s| {
 pub(super) struct PositiveDuration(pub Duration);
 from_scalar!(PositiveDuration, r#"a duration such as "10s""#, |s| {
     match parse_duration(s)? {
-        d if d.is_zero() => Err(format!(
-            r#"must be above zero, not "{s}"; write e.g. "10s" or "500ms""#
-        )),
+        d if d.is_zero() => Err(ValueError::ZeroDuration(s.to_string())),
         d => Ok(PositiveDuration(d)),
     }
 });
@@ -116,23 +166,28 @@ from_scalar!(PositiveDuration, r#"a duration such as "10s""#, |s| {
 /// Requests per second, above zero.
 #[derive(Debug)]
 pub(super) struct Rate(pub f64);
-from_scalar!(Rate, r#"a rate such as "200/s""#, |s| rate(
+from_scalar!(Rate, r#"a rate such as "200/s""#, |s| Ok(Rate(rate(
     s,
     "rate: 200/s"
-)
-.map(Rate));
+)?)));
 
 /// An unsigned integer in `min..=max`; `example` completes `write e.g. …`.
-fn int_in<T: TryFrom<u64>>(s: &str, min: u64, max: u64, example: &str) -> Result<T, String> {
+fn int_in<T: TryFrom<u64>>(
+    s: &str,
+    min: u64,
+    max: u64,
+    example: &'static str,
+) -> Result<T, ValueError> {
     s.trim()
         .parse::<u64>()
         .ok()
         .filter(|n| (min..=max).contains(n))
         .and_then(|n| T::try_from(n).ok())
-        .ok_or_else(|| {
-            format!(
-                r#""{s}" is out of range; use a whole number from {min} to {max}, e.g. "{example}""#
-            )
+        .ok_or_else(|| ValueError::IntRange {
+            text: s.to_string(),
+            min,
+            max,
+            example,
         })
 }
 
@@ -164,15 +219,11 @@ from_scalar!(Seed, "a whole number such as 1", |s| {
 #[derive(Debug)]
 pub(super) struct Method(pub String);
 from_scalar!(Method, "an HTTP method such as GET", |s| {
-    const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
     let upper = s.trim().to_ascii_uppercase();
     if METHODS.contains(&upper.as_str()) {
         Ok(Method(upper))
     } else {
-        Err(format!(
-            r#""{s}" is not a supported method; use one of {}"#,
-            METHODS.join(", ")
-        ))
+        Err(ValueError::Method(s.to_string()))
     }
 });
 
@@ -186,19 +237,14 @@ pub(super) struct RequestPath {
 from_scalar!(RequestPath, r#"a path such as "/users""#, |s| {
     let path = expand_env(s)?;
     if !path.starts_with('/') {
-        return Err(format!(
-            r#""{path}" must start with "/"; write e.g. "path: /{}""#,
-            path.trim_start_matches('/')
-        ));
+        return Err(ValueError::PathSlash(path));
     }
     match path.parse::<http::uri::PathAndQuery>() {
         Ok(_) => Ok(RequestPath {
             written: s.to_string(),
             expanded: path,
         }),
-        Err(_) => Err(format!(
-            r#""{path}" is not a valid request path; percent-encode spaces and other special characters (e.g. %20)"#
-        )),
+        Err(_) => Err(ValueError::PathInvalid(path)),
     }
 });
 
@@ -208,7 +254,7 @@ pub(super) struct BaseUrlValue(pub BaseUrl);
 from_scalar!(
     BaseUrlValue,
     r#"a URL such as "http://127.0.0.1:8000""#,
-    |s| { parse_base_url(&expand_env(s)?).map(BaseUrlValue) }
+    |s| { Ok(BaseUrlValue(parse_base_url(&expand_env(s)?)?)) }
 );
 
 /// The readiness URL: any `http://` URL.
@@ -219,24 +265,26 @@ from_scalar!(
     r#"a URL such as "http://127.0.0.1:8000/health""#,
     |s| {
         let url = expand_env(s)?;
-        let example = r#"write e.g. "url: http://127.0.0.1:8000/health""#;
         if url.starts_with("https://") {
-            return Err(format!("https is not supported yet; {example}"));
+            return Err(ValueError::ReadyHttps);
         }
         match url.parse::<http::Uri>() {
             Ok(uri) if uri.scheme_str() == Some("http") && uri.host().is_some() => {
                 Ok(ReadyUrl(url))
             }
-            _ => Err(format!(r#""{url}" is not an http:// URL; {example}"#)),
+            _ => Err(ValueError::ReadyNotHttp(url)),
         }
     }
 );
 
 /// A percentage or fraction; the three gate settings differ in range.
-fn percent_in(s: &str, ok: impl Fn(f64) -> bool, rule: &str) -> Result<f64, String> {
+fn percent_in(s: &str, ok: impl Fn(f64) -> bool, rule: &'static str) -> Result<f64, ValueError> {
     match parse_percent(s)? {
         v if ok(v) => Ok(v),
-        _ => Err(format!(r#""{s}" is out of range; {rule}"#)),
+        _ => Err(ValueError::PercentRange {
+            text: s.to_string(),
+            rule,
+        }),
     }
 }
 
@@ -267,13 +315,11 @@ from_scalar!(InconclusivePolicy, r#""pass" or "fail""#, |s| {
     match s.trim() {
         "pass" => Ok(InconclusivePolicy(super::Inconclusive::Pass)),
         "fail" => Ok(InconclusivePolicy(super::Inconclusive::Fail)),
-        other => Err(format!(
-            r#""{other}" is not a policy; write "inconclusive: pass" (blind metrics are counted, the gate passes) or "inconclusive: fail""#
-        )),
+        other => Err(ValueError::Policy(other.to_string())),
     }
 });
 
-from_scalar!(Metric, "a metric such as p95", Metric::parse);
+from_scalar!(Metric, "a metric such as p95", |s| Ok(Metric::parse(s)?));
 
 /// One entry of `gate.metrics`: a metric of the endpoint's latency (or the
 /// app's CPU), or `server-timing:<phase>[:<metric>]`.
@@ -287,8 +333,8 @@ from_scalar!(
     GateMetric,
     r#"a metric such as p95 or "server-timing:db""#,
     |s| match s.trim().strip_prefix("server-timing:") {
-        Some(rest) => super::PhaseMetric::parse(rest).map(GateMetric::Phase),
-        None => Metric::parse(s).map(GateMetric::Latency),
+        Some(rest) => Ok(GateMetric::Phase(super::PhaseMetric::parse(rest)?)),
+        None => Ok(GateMetric::Latency(Metric::parse(s)?)),
     }
 );
 

@@ -59,46 +59,99 @@ pub enum Outcome {
     Other,
 }
 
+/// An endpoint of the suite that cannot be sent as an HTTP request.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    #[error("endpoint {endpoint}: invalid method {method}")]
+    Method { endpoint: String, method: String },
+    #[error("endpoint {endpoint}: invalid path {path}: {source}")]
+    Path {
+        endpoint: String,
+        path: String,
+        source: http::uri::InvalidUri,
+    },
+    #[error("invalid host {authority}: {source}")]
+    Host {
+        authority: String,
+        source: http::header::InvalidHeaderValue,
+    },
+    #[error("endpoint {endpoint}: invalid content type: {source}")]
+    ContentType {
+        endpoint: String,
+        source: http::header::InvalidHeaderValue,
+    },
+    #[error("endpoint {endpoint}: invalid header name {name}: {source}")]
+    HeaderName {
+        endpoint: String,
+        name: String,
+        source: http::header::InvalidHeaderName,
+    },
+    /// The value is not shown: it may be a secret.
+    #[error("endpoint {endpoint}: header {name} has an invalid value")]
+    HeaderValue { endpoint: String, name: String },
+}
+
+/// Why the readiness probe got no status.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error("connection refused")]
+    Refused,
+    #[error("{0}")]
+    Http(#[source] hyper::Error),
+    #[error("no answer within {0:?}")]
+    Timeout(Duration),
+}
+
 impl PreparedRequest {
-    pub fn new(base: &BaseUrl, endpoint: &Endpoint) -> Result<PreparedRequest, String> {
-        let method = Method::from_bytes(endpoint.method.as_bytes()).map_err(|_| {
-            format!(
-                "endpoint {}: invalid method {}",
-                endpoint.name, endpoint.method
-            )
-        })?;
-        let uri: Uri = endpoint.sent_path.parse().map_err(|e| {
-            format!(
-                "endpoint {}: invalid path {}: {e}",
-                endpoint.name, endpoint.path
-            )
-        })?;
+    pub fn new(base: &BaseUrl, endpoint: &Endpoint) -> Result<PreparedRequest, RequestError> {
+        let named = || endpoint.name.clone();
+        let method =
+            Method::from_bytes(endpoint.method.as_bytes()).map_err(|_| RequestError::Method {
+                endpoint: named(),
+                method: endpoint.method.clone(),
+            })?;
+        let uri: Uri = endpoint
+            .sent_path
+            .parse()
+            .map_err(|source| RequestError::Path {
+                endpoint: named(),
+                path: endpoint.path.clone(),
+                source,
+            })?;
         let mut headers = HeaderMap::new();
-        let host = HeaderValue::from_str(&base.authority())
-            .map_err(|e| format!("invalid host {}: {e}", base.authority()))?;
+        let host =
+            HeaderValue::from_str(&base.authority()).map_err(|source| RequestError::Host {
+                authority: base.authority(),
+                source,
+            })?;
         headers.insert(HOST, host);
         if let Some(content_type) = endpoint
             .body
             .as_ref()
             .and_then(|b| b.content_type.as_deref())
         {
-            let value = HeaderValue::from_str(content_type)
-                .map_err(|e| format!("endpoint {}: invalid content type: {e}", endpoint.name))?;
+            let value = HeaderValue::from_str(content_type).map_err(|source| {
+                RequestError::ContentType {
+                    endpoint: named(),
+                    source,
+                }
+            })?;
             headers.insert(CONTENT_TYPE, value);
         }
         for (name, value) in &endpoint.headers {
-            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| {
-                format!(
-                    "endpoint {}: invalid header name {name}: {e}",
-                    endpoint.name
-                )
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|source| {
+                RequestError::HeaderName {
+                    endpoint: named(),
+                    name: name.clone(),
+                    source,
+                }
             })?;
             // The value is not echoed: it may be a secret.
-            let value = HeaderValue::from_str(value).map_err(|_| {
-                format!(
-                    "endpoint {}: header {name} has an invalid value",
-                    endpoint.name
-                )
+            let value = HeaderValue::from_str(value).map_err(|_| RequestError::HeaderValue {
+                endpoint: named(),
+                name: name.to_string(),
             })?;
             headers.insert(name, value);
         }
@@ -261,7 +314,11 @@ async fn connect(addr: &str) -> Result<(SendRequest<Full<Bytes>>, JoinHandle<()>
 }
 
 /// One GET with a fresh connection: the readiness probe.
-pub async fn probe(base: &BaseUrl, path_and_query: &str, timeout: Duration) -> Result<u16, String> {
+pub async fn probe(
+    base: &BaseUrl,
+    path_and_query: &str,
+    timeout: Duration,
+) -> Result<u16, ProbeError> {
     let endpoint = Endpoint {
         name: "ready".into(),
         method: "GET".into(),
@@ -279,16 +336,16 @@ pub async fn probe(base: &BaseUrl, path_and_query: &str, timeout: Duration) -> R
         let sender = connection
             .ready_sender()
             .await
-            .map_err(|_| "connection refused".to_string())?;
+            .map_err(|_| ProbeError::Refused)?;
         let response = sender
             .send_request(request.build())
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(ProbeError::Http)?;
         let status = response.status().as_u16();
         let _ = response.into_body().collect().await;
         Ok(status)
     };
     let answer = tokio::time::timeout(timeout, exchange).await;
     connection.close().await;
-    answer.map_err(|_| format!("no answer within {timeout:?}"))?
+    answer.map_err(|_| ProbeError::Timeout(timeout))?
 }

@@ -30,7 +30,7 @@ use std::time::Duration;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-pub use client::{probe, Outcome, PreparedRequest};
+pub use client::{probe, Outcome, PreparedRequest, ProbeError, RequestError};
 use recorder::Recorder;
 pub use recorder::{Recorded, SideRecorded};
 pub use schedule::{Pairing, Schedule};
@@ -71,7 +71,7 @@ pub struct Target {
 }
 
 impl Target {
-    fn new(config: &Config, base: &BaseUrl) -> Result<Target, String> {
+    fn new(config: &Config, base: &BaseUrl) -> Result<Target, RequestError> {
         let requests = config
             .endpoints
             .iter()
@@ -86,7 +86,7 @@ impl Target {
 
 impl Plan {
     /// The suite against its own `base_url`.
-    pub fn new(config: &Config) -> Result<Plan, String> {
+    pub fn new(config: &Config) -> Result<Plan, RequestError> {
         let load = &config.load;
         let seed = load.seed.unwrap_or_else(fresh_seed);
         let weights: Vec<u32> = config.endpoints.iter().map(|e| e.weight).collect();
@@ -104,7 +104,11 @@ impl Plan {
 
     /// The suite against two targets at once (side 0 the base, side 1 the
     /// head), at the suite's rate per side, split by `pairing`.
-    pub fn paired(config: &Config, bases: [&BaseUrl; 2], pairing: Pairing) -> Result<Plan, String> {
+    pub fn paired(
+        config: &Config,
+        bases: [&BaseUrl; 2],
+        pairing: Pairing,
+    ) -> Result<Plan, RequestError> {
         let load = &config.load;
         let seed = load.seed.unwrap_or_else(fresh_seed);
         let weights: Vec<u32> = config.endpoints.iter().map(|e| e.weight).collect();

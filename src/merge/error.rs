@@ -36,7 +36,11 @@ pub enum MergeError {
     #[error("{0}")]
     Differ(String),
     #[error("cannot merge {}: {cause}", path.display())]
-    Join { path: PathBuf, cause: String },
+    Join {
+        path: PathBuf,
+        #[source]
+        cause: crate::record::JoinError,
+    },
     #[error("the merged record would be too large to read back ({0}); merge fewer files")]
     TooLarge(DecodeError),
 }

@@ -11,20 +11,24 @@
 
 use serde::Deserialize;
 
+use super::error::DecodeError;
 use super::limits;
-use super::{RunRecord, FORMAT};
+use super::model::{RunRecord, FORMAT};
+use crate::config::names::clip;
 
-/// Why a results file could not be read. `Display` is the reason only; the
-/// caller names the file.
-#[derive(Debug, thiserror::Error, PartialEq)]
-pub enum DecodeError {
-    #[error("not JSON: {0}")]
-    Json(String),
-    #[error("`format` is {found}")]
-    Format { found: String },
-    /// A field has the wrong shape or an unusable value.
-    #[error("{path}: {message}")]
-    Field { path: String, message: String },
+/// A histogram that would take the record being decoded past its budget.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OverBudget {
+    #[error(
+        "the record's histograms inflate past {} bytes in all",
+        limits::MAX_RECORD_INFLATED
+    )]
+    Inflated,
+    #[error(
+        "the record's histograms hold more than {} non-empty buckets in all",
+        limits::MAX_RECORD_BUCKETS
+    )]
+    Buckets,
 }
 
 /// What one record's histograms may still cost while it is decoded: the
@@ -42,24 +46,20 @@ thread_local! {
 
 /// Takes `inflated` bytes and `buckets` buckets from the budget of the
 /// record being decoded, if any.
-pub(super) fn spend(inflated: usize, buckets: usize) -> Result<(), String> {
+pub(super) fn spend(inflated: usize, buckets: usize) -> Result<(), OverBudget> {
     BUDGET.with(|cell| {
         let Some(left) = cell.get() else {
             return Ok(());
         };
         let after = Budget {
-            inflated: left.inflated.checked_sub(inflated).ok_or_else(|| {
-                format!(
-                    "the record's histograms inflate past {} bytes in all",
-                    limits::MAX_RECORD_INFLATED
-                )
-            })?,
-            buckets: left.buckets.checked_sub(buckets).ok_or_else(|| {
-                format!(
-                    "the record's histograms hold more than {} non-empty buckets in all",
-                    limits::MAX_RECORD_BUCKETS
-                )
-            })?,
+            inflated: left
+                .inflated
+                .checked_sub(inflated)
+                .ok_or(OverBudget::Inflated)?,
+            buckets: left
+                .buckets
+                .checked_sub(buckets)
+                .ok_or(OverBudget::Buckets)?,
         };
         cell.set(Some(after));
         Ok(())
@@ -217,15 +217,6 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
         serde_json::Value::Array(_) => "list",
         serde_json::Value::Object(_) => "map",
     }
-}
-
-/// At most 40 characters of a user's text, for a message.
-pub(super) fn clip(s: &str) -> String {
-    let mut out: String = s.chars().take(40).collect();
-    if out.len() < s.len() {
-        out.push('…');
-    }
-    out
 }
 
 #[cfg(test)]

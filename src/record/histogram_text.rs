@@ -18,9 +18,9 @@ use flate2::read::ZlibDecoder;
 use hdrhistogram::serialization::{Deserializer, Serializer, V2DeflateSerializer};
 use hdrhistogram::Histogram;
 
-use super::codec::spend;
+use super::codec::{spend, OverBudget};
+use super::latency::Latency;
 use super::limits::{MAX_HISTOGRAM_BUCKETS, MAX_HISTOGRAM_TEXT, MAX_INFLATED};
-use super::Latency;
 
 /// HdrHistogram's V2 cookie (plain encoding).
 pub(super) const V2_COOKIE: u32 = 0x1c84_9313;
@@ -29,28 +29,48 @@ pub(super) const V2_COMPRESSED_COOKIE: u32 = 0x1c84_9314;
 /// Bytes of a plain V2 header.
 const V2_HEADER: usize = 40;
 
+/// A histogram text that cannot be read (or a histogram that cannot be
+/// written): what is wrong with it, within which limit.
+#[derive(Debug, thiserror::Error)]
+pub enum HistogramError {
+    #[error("cannot encode histogram: {0:?}")]
+    Encode(hdrhistogram::serialization::V2DeflateSerializeError),
+    #[error("histogram text is {0} bytes, over the limit of {MAX_HISTOGRAM_TEXT}")]
+    TextTooLong(usize),
+    #[error("histogram is not valid base64: {0}")]
+    Base64(#[source] base64::DecodeError),
+    /// Not a V2 encoding, and why.
+    #[error("histogram is not a valid HdrHistogram V2 encoding: {0}")]
+    NotV2(String),
+    #[error("histogram inflates past {MAX_INFLATED} bytes; no benchgate histogram is that large")]
+    Inflated,
+    #[error(
+        "histogram layout ({digits} significant digits, values {low} to {high}) needs more than {MAX_HISTOGRAM_BUCKETS} buckets"
+    )]
+    Layout { digits: u32, low: u64, high: u64 },
+    #[error(transparent)]
+    Budget(#[from] OverBudget),
+}
+
 /// Encodes a histogram as base64 of its V2 deflate encoding.
-pub fn encode_histogram(h: &Histogram<u64>) -> Result<String, String> {
+pub fn encode_histogram(h: &Histogram<u64>) -> Result<String, HistogramError> {
     let mut bytes = Vec::new();
     V2DeflateSerializer::new()
         .serialize(h, &mut bytes)
-        .map_err(|e| format!("cannot encode histogram: {e:?}"))?;
+        .map_err(HistogramError::Encode)?;
     Ok(base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 /// Decodes what [`encode_histogram`] wrote, or any V2 / V2 compressed
 /// encoding within [`super::limits`], into a full (auto-resizing) histogram.
-pub fn decode_histogram(text: &str) -> Result<Histogram<u64>, String> {
+pub fn decode_histogram(text: &str) -> Result<Histogram<u64>, HistogramError> {
     let text = text.trim();
     if text.len() > MAX_HISTOGRAM_TEXT {
-        return Err(format!(
-            "histogram text is {} bytes, over the limit of {MAX_HISTOGRAM_TEXT}",
-            text.len()
-        ));
+        return Err(HistogramError::TextTooLong(text.len()));
     }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(text)
-        .map_err(|e| format!("histogram is not valid base64: {e}"))?;
+        .map_err(HistogramError::Base64)?;
     let raw = match cookie(&bytes) {
         Some(V2_COMPRESSED_COOKIE) => inflate(&bytes)?,
         Some(V2_COOKIE) => bytes,
@@ -66,14 +86,14 @@ pub fn decode_histogram(text: &str) -> Result<Histogram<u64>, String> {
 }
 
 /// [`decode_histogram`], kept sparse.
-pub fn decode_latency(text: &str) -> Result<Latency, String> {
+pub fn decode_latency(text: &str) -> Result<Latency, HistogramError> {
     let latency = Latency::from_histogram(&decode_histogram(text)?);
     spend(0, latency.buckets().len())?;
     Ok(latency)
 }
 
-fn not_v2(why: &str) -> String {
-    format!("histogram is not a valid HdrHistogram V2 encoding: {why}")
+fn not_v2(why: &str) -> HistogramError {
+    HistogramError::NotV2(why.to_string())
 }
 
 fn cookie(bytes: &[u8]) -> Option<u32> {
@@ -91,7 +111,7 @@ fn be_u64(bytes: &[u8], at: usize) -> Option<u64> {
 }
 
 /// Inflates a V2 compressed encoding into at most [`MAX_INFLATED`] bytes.
-fn inflate(bytes: &[u8]) -> Result<Vec<u8>, String> {
+fn inflate(bytes: &[u8]) -> Result<Vec<u8>, HistogramError> {
     let declared = be_u32(bytes, 4).ok_or_else(|| not_v2("it ends inside its header"))? as usize;
     let stream = &bytes[8..];
     if declared > stream.len() {
@@ -107,16 +127,14 @@ fn inflate(bytes: &[u8]) -> Result<Vec<u8>, String> {
         .read_to_end(&mut raw)
         .map_err(|e| not_v2(&format!("its deflate stream is broken ({e})")))?;
     if raw.len() > MAX_INFLATED {
-        return Err(format!(
-            "histogram inflates past {MAX_INFLATED} bytes; no benchgate histogram is that large"
-        ));
+        return Err(HistogramError::Inflated);
     }
     Ok(raw)
 }
 
 /// Checks a plain V2 encoding's header against its own length and the
 /// limits, so that the decoder allocates nothing unexpected.
-fn check_v2(raw: &[u8]) -> Result<(), String> {
+fn check_v2(raw: &[u8]) -> Result<(), HistogramError> {
     let header = |at| be_u32(raw, at).ok_or_else(|| not_v2("it ends inside its header"));
     if header(0)? != V2_COOKIE {
         return Err(not_v2("the inflated payload has no V2 cookie"));
@@ -139,9 +157,7 @@ fn check_v2(raw: &[u8]) -> Result<(), String> {
     }
     match bucket_count(low, high, digits) {
         Some(n) if n <= MAX_HISTOGRAM_BUCKETS => Ok(()),
-        _ => Err(format!(
-            "histogram layout ({digits} significant digits, values {low} to {high}) needs more than {MAX_HISTOGRAM_BUCKETS} buckets"
-        )),
+        _ => Err(HistogramError::Layout { digits, low, high }),
     }
 }
 
@@ -171,7 +187,7 @@ pub(super) fn bucket_count(low: u64, high: u64, digits: u32) -> Option<usize> {
 pub(super) mod latency_base64 {
     use serde::{de, Deserialize, Deserializer, Serializer};
 
-    use super::super::Latency;
+    use super::Latency;
 
     pub fn serialize<S: Serializer>(l: &Latency, s: S) -> Result<S::Ok, S::Error> {
         let text = super::encode_histogram(&l.to_histogram()).map_err(serde::ser::Error::custom)?;
@@ -181,5 +197,65 @@ pub(super) mod latency_base64 {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Latency, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
         super::decode_latency(&text).map_err(de::Error::custom)
+    }
+}
+
+/// (De)serialises a block's phases as a map of name to base64 V2
+/// histogram, refusing more than [`MAX_PHASES`] before decoding any.
+pub(super) mod phases_base64 {
+    use std::collections::BTreeMap;
+    use std::fmt;
+
+    use serde::de::{self, MapAccess, Visitor};
+    use serde::ser::SerializeMap;
+    use serde::{Deserializer, Serializer};
+
+    use super::super::limits::MAX_PHASES;
+    use super::{decode_latency, encode_histogram, Latency};
+
+    pub fn serialize<S: Serializer>(
+        phases: &BTreeMap<String, Latency>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(phases.len()))?;
+        for (name, latency) in phases {
+            let text =
+                encode_histogram(&latency.to_histogram()).map_err(serde::ser::Error::custom)?;
+            map.serialize_entry(name, &text)?;
+        }
+        map.end()
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<String, Latency>, D::Error> {
+        d.deserialize_map(PhasesVisitor)
+    }
+
+    struct PhasesVisitor;
+
+    impl<'de> Visitor<'de> for PhasesVisitor {
+        type Value = BTreeMap<String, Latency>;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a map of phase names to base64 histograms")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut phases = BTreeMap::new();
+            while let Some(name) = map.next_key::<String>()? {
+                if phases.len() >= MAX_PHASES {
+                    return Err(de::Error::custom(format!(
+                        "more than {MAX_PHASES} phases in one block"
+                    )));
+                }
+                let text = map.next_value::<std::borrow::Cow<'de, str>>()?;
+                let latency = decode_latency(&text).map_err(de::Error::custom)?;
+                if phases.insert(name, latency).is_some() {
+                    return Err(de::Error::custom("a phase is listed twice"));
+                }
+            }
+            Ok(phases)
+        }
     }
 }

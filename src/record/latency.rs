@@ -6,7 +6,7 @@
 //! sorted list of its non-empty buckets instead — 16 bytes a bucket — and
 //! materialises a full histogram only to merge blocks ([`Latency::to_histogram`],
 //! `EndpointRecord::pooled`). Bucket values are HdrHistogram's own
-//! (highest-equivalent values of [`super::new_histogram`]'s layout), so every
+//! (highest-equivalent values of [`new_histogram`]'s layout), so every
 //! statistic computed from a `Latency` equals the one computed from the
 //! histogram it came from.
 
@@ -14,7 +14,17 @@ use std::sync::OnceLock;
 
 use hdrhistogram::Histogram;
 
-use super::new_histogram;
+/// Latencies are recorded in microseconds with 3 significant digits.
+pub const SIGNIFICANT_DIGITS: u8 = 3;
+
+/// A new, empty latency histogram (µs) that grows as needed.
+pub fn new_histogram() -> Histogram<u64> {
+    // 1 µs .. ~1 s to start with; auto-resize covers slower responses.
+    let mut h = Histogram::new_with_bounds(1, 1 << 20, SIGNIFICANT_DIGITS)
+        .expect("constant histogram bounds are valid");
+    h.auto(true);
+    h
+}
 
 /// One non-empty bucket of a [`Latency`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +48,7 @@ pub struct Latency {
 fn layout() -> &'static Histogram<u64> {
     static LAYOUT: OnceLock<Histogram<u64>> = OnceLock::new();
     LAYOUT.get_or_init(|| {
-        Histogram::new_with_bounds(1, 2, super::SIGNIFICANT_DIGITS)
+        Histogram::new_with_bounds(1, 2, SIGNIFICANT_DIGITS)
             .expect("constant histogram bounds are valid")
     })
 }
@@ -47,7 +57,7 @@ impl Latency {
     /// The non-empty buckets of `h`. A histogram of another layout (another
     /// tool's file) is re-bucketed into this one.
     pub fn from_histogram(h: &Histogram<u64>) -> Latency {
-        let ours = h.sigfig() == super::SIGNIFICANT_DIGITS && h.low() == 1;
+        let ours = h.sigfig() == SIGNIFICANT_DIGITS && h.low() == 1;
         if !ours {
             let mut converted = new_histogram();
             for v in h.iter_recorded() {

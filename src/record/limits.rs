@@ -5,9 +5,13 @@
 //! a CI matrix and `benchgate merge` per shard) and far below what would
 //! exhaust a CI runner's memory. Each limit names what it protects.
 
-use super::codec::{clip, DecodeError};
-use super::{Outcomes, RunRecord};
-use crate::config::names;
+use super::error::DecodeError;
+use super::model::{Outcomes, RunRecord};
+use crate::config::names::{self, clip};
+
+/// Most distinct phase names kept per endpoint (and read per block): an app
+/// that invents a name per request cannot grow a run's memory or a file.
+pub const MAX_PHASES: usize = 16;
 
 /// Largest results file read, bytes (200,000 real blocks take ≈ 30 MB).
 pub const MAX_FILE_BYTES: u64 = 64 << 20;
@@ -27,10 +31,9 @@ pub const MAX_RECORD_INFLATED: usize = 256 << 20;
 pub const MAX_RECORD_BUCKETS: usize = 8_000_000;
 /// Most separate runs joined in one record (`baseline update --runs N`).
 pub const MAX_RUNS: usize = 1_000;
-/// Most endpoints in one record.
-pub const MAX_ENDPOINTS: usize = 1_000;
-/// Most blocks over all endpoints of one record (blocks × endpoints).
-pub const MAX_BLOCKS: usize = 200_000;
+/// Most endpoints in one record, and most blocks over all its endpoints:
+/// the same bounds a suite file's load is held to.
+pub use crate::config::bounds::{MAX_BLOCKS, MAX_ENDPOINTS};
 /// Largest single count (requests of one outcome in one block, values in
 /// one histogram): a million requests a second for 11 days.
 pub const MAX_COUNT: u64 = 1_000_000_000_000;
@@ -42,9 +45,8 @@ pub(super) fn too_many_blocks(blocks: usize) -> String {
 /// Checks a decoded record's sizes, run indices, counts and names.
 pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
     let field = |path: String, message: String| DecodeError::Field { path, message };
-    if let Err(problem) = names::check_suite(&record.suite) {
-        return Err(field("suite".into(), problem));
-    }
+    let name = |path: String, source| DecodeError::Name { path, source };
+    names::check_suite(&record.suite).map_err(|e| name("suite".into(), e))?;
     if record.endpoints.len() > MAX_ENDPOINTS {
         return Err(field(
             "endpoints".into(),
@@ -65,15 +67,13 @@ pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
         return Err(field("endpoints".into(), too_many_blocks(blocks)));
     }
     for (i, m) in record.measured.endpoints.iter().enumerate() {
-        if let Err(problem) = names::check_endpoint(&m.name) {
-            return Err(field(format!("measured.endpoints[{i}].name"), problem));
-        }
+        names::check_endpoint(&m.name)
+            .map_err(|e| name(format!("measured.endpoints[{i}].name"), e))?;
     }
     let runs = record.run_count();
     for (e, endpoint) in record.endpoints.iter().enumerate() {
-        if let Err(problem) = names::check_endpoint(&endpoint.name) {
-            return Err(field(format!("endpoints[{e}].name"), problem));
-        }
+        names::check_endpoint(&endpoint.name)
+            .map_err(|source| name(format!("endpoints[{e}].name"), source))?;
         let mut total: u64 = 0;
         for (b, block) in endpoint.blocks.iter().enumerate() {
             let at = |what: &str| format!("endpoints[{e}].blocks[{b}].{what}");
@@ -96,9 +96,9 @@ pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
                     ),
                 ));
             }
-            for (name, phase) in &block.phases {
-                let at_phase = || at(&format!("phases.{}", clip(name)));
-                super::phases::check_name(name).map_err(|m| field(at_phase(), m))?;
+            for (phase_name, phase) in &block.phases {
+                let at_phase = || at(&format!("phases.{}", clip(phase_name)));
+                names::check_phase(phase_name).map_err(|e| name(at_phase(), e))?;
                 if phase.len() > MAX_COUNT {
                     return Err(field(
                         at_phase(),
@@ -106,8 +106,7 @@ pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
                     ));
                 }
             }
-            let block_total =
-                checked_total(&block.outcomes).map_err(|m| field(at("outcomes"), m))?;
+            let block_total = checked_total(&block.outcomes, || at("outcomes"))?;
             total = total.checked_add(block_total).ok_or_else(|| {
                 field(
                     format!("endpoints[{e}]"),
@@ -179,7 +178,11 @@ fn check_resources(record: &RunRecord, runs: usize) -> Result<(), DecodeError> {
 }
 
 /// The block's request count, refusing implausible counts.
-fn checked_total(o: &Outcomes) -> Result<u64, String> {
+fn checked_total(o: &Outcomes, at: impl Fn() -> String) -> Result<u64, DecodeError> {
+    let field = |message: String| DecodeError::Field {
+        path: at(),
+        message,
+    };
     let named = [
         ("ok", o.ok),
         ("timeout", o.timeout),
@@ -194,14 +197,14 @@ fn checked_total(o: &Outcomes) -> Result<u64, String> {
         .chain(statuses.map(|(c, n)| (format!("status.{c}"), n)))
     {
         if n > MAX_COUNT {
-            return Err(format!(
+            return Err(field(format!(
                 "{what} is {n}, over the limit of {MAX_COUNT} requests in one block"
-            ));
+            )));
         }
         // Cannot overflow with ≤ 65,540 counts of ≤ 10^12 each; checked anyway.
         total = total
             .checked_add(n)
-            .ok_or_else(|| "the counts add up past 2^64".to_string())?;
+            .ok_or_else(|| field("the counts add up past 2^64".to_string()))?;
     }
     Ok(total)
 }

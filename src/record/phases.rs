@@ -8,32 +8,17 @@
 
 use std::collections::BTreeMap;
 
-use super::{Block, EndpointRecord, Latency, Outcomes};
+use super::model::{Block, EndpointRecord, Outcomes};
 
-/// Most distinct phase names kept per endpoint (and read per block): an app
-/// that invents a name per request cannot grow a run's memory or a file.
-pub const MAX_PHASES: usize = 16;
+/// Most distinct phase names kept per endpoint (and read per block).
+pub use super::limits::MAX_PHASES;
 
 /// Longest phase name, bytes.
-pub const MAX_NAME: usize = 64;
+pub use crate::config::names::MAX_PHASE as MAX_NAME;
 
-/// Why `name` cannot be a phase name, if it cannot: phase names are HTTP
-/// tokens (RFC 9110 `tchar`), 1 to [`MAX_NAME`] bytes.
-pub fn check_name(name: &str) -> Result<(), String> {
-    let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-    if name.is_empty() {
-        Err("a phase name is empty".into())
-    } else if name.len() > MAX_NAME {
-        Err(format!("a phase name is over {MAX_NAME} bytes"))
-    } else if !name.bytes().all(token) {
-        Err(format!(
-            "phase name {:?} is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~)",
-            super::codec::clip(name)
-        ))
-    } else {
-        Ok(())
-    }
-}
+/// Why `name` cannot be a phase name, if it cannot (the rule lives with the
+/// other names', in [`crate::config::names`]).
+pub use crate::config::names::check_phase as check_name;
 
 impl EndpointRecord {
     /// Every phase any block reported, in name order.
@@ -73,66 +58,6 @@ impl EndpointRecord {
                     }
                 })
                 .collect(),
-        }
-    }
-}
-
-/// (De)serialises a block's phases as a map of name to base64 V2
-/// histogram, refusing more than [`MAX_PHASES`] before decoding any.
-pub(super) mod base64_map {
-    use std::collections::BTreeMap;
-    use std::fmt;
-
-    use serde::de::{self, MapAccess, Visitor};
-    use serde::ser::SerializeMap;
-    use serde::{Deserializer, Serializer};
-
-    use super::super::histogram_text::{decode_latency, encode_histogram};
-    use super::{Latency, MAX_PHASES};
-
-    pub fn serialize<S: Serializer>(
-        phases: &BTreeMap<String, Latency>,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(phases.len()))?;
-        for (name, latency) in phases {
-            let text =
-                encode_histogram(&latency.to_histogram()).map_err(serde::ser::Error::custom)?;
-            map.serialize_entry(name, &text)?;
-        }
-        map.end()
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<BTreeMap<String, Latency>, D::Error> {
-        d.deserialize_map(PhasesVisitor)
-    }
-
-    struct PhasesVisitor;
-
-    impl<'de> Visitor<'de> for PhasesVisitor {
-        type Value = BTreeMap<String, Latency>;
-
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a map of phase names to base64 histograms")
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut phases = BTreeMap::new();
-            while let Some(name) = map.next_key::<String>()? {
-                if phases.len() >= MAX_PHASES {
-                    return Err(de::Error::custom(format!(
-                        "more than {MAX_PHASES} phases in one block"
-                    )));
-                }
-                let text = map.next_value::<std::borrow::Cow<'de, str>>()?;
-                let latency = decode_latency(&text).map_err(de::Error::custom)?;
-                if phases.insert(name, latency).is_some() {
-                    return Err(de::Error::custom("a phase is listed twice"));
-                }
-            }
-            Ok(phases)
         }
     }
 }

@@ -4,7 +4,27 @@
 
 use hdrhistogram::Histogram;
 
-use super::*;
+use super::model::{
+    EndpointRecord, NamedSummary, NewEndpoints, Outcomes, Resources, RunInfo, RunRecord, Summary,
+};
+
+/// Why runs cannot be joined into one record.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JoinError {
+    #[error("no runs to join")]
+    NoRuns,
+    #[error("cannot join runs of different suites (fingerprints {first} and {next})")]
+    Fingerprints { first: String, next: String },
+    #[error("endpoint {0} is missing from the first run")]
+    MissingEndpoint(String),
+}
+
+/// Runs the user asked to join that do not belong together.
+impl crate::exit::Coded for JoinError {
+    fn exit_code(&self) -> crate::exit::Code {
+        crate::exit::Code::Usage
+    }
+}
 
 impl RunRecord {
     /// How many separate runs the record holds.
@@ -39,10 +59,10 @@ impl RunRecord {
     /// Joins separate runs of the same suite into one record whose blocks
     /// remember their run. All must share the fingerprint and measure the
     /// first run's endpoints.
-    pub fn combine(records: Vec<RunRecord>) -> Result<RunRecord, String> {
+    pub fn combine(records: Vec<RunRecord>) -> Result<RunRecord, JoinError> {
         let mut records = records.into_iter();
         let Some(mut joined) = records.next() else {
-            return Err("no runs to join".into());
+            return Err(JoinError::NoRuns);
         };
         joined.runs = joined.run_infos();
         for next in records {
@@ -56,12 +76,12 @@ impl RunRecord {
     /// numbers are offset past this record's runs, so that every run stays a
     /// separate run, and `runs` lists them all. The fingerprints must match.
     /// Leaves the record unchanged on error; does not re-summarize.
-    pub fn append(&mut self, next: RunRecord, new: NewEndpoints) -> Result<(), String> {
+    pub fn append(&mut self, next: RunRecord, new: NewEndpoints) -> Result<(), JoinError> {
         if next.fingerprint != self.fingerprint {
-            return Err(format!(
-                "cannot join runs of different suites (fingerprints {} and {})",
-                self.fingerprint, next.fingerprint
-            ));
+            return Err(JoinError::Fingerprints {
+                first: self.fingerprint.clone(),
+                next: next.fingerprint,
+            });
         }
         if new == NewEndpoints::Refuse {
             if let Some(missing) = next
@@ -69,10 +89,7 @@ impl RunRecord {
                 .iter()
                 .find(|e| self.endpoint(&e.name).is_none())
             {
-                return Err(format!(
-                    "endpoint {} is missing from the first run",
-                    missing.name
-                ));
+                return Err(JoinError::MissingEndpoint(missing.name.clone()));
             }
         }
         self.runs = self.run_infos();

@@ -9,6 +9,12 @@ pub enum RunError {
     /// built, A/B mode without `app.command`).
     #[error("{0}")]
     Suite(String),
+    /// A request of the suite cannot be built.
+    #[error(transparent)]
+    Request(#[from] crate::load::RequestError),
+    /// Runs of the suite cannot be joined into one record.
+    #[error(transparent)]
+    Join(#[from] crate::record::JoinError),
     /// The app (`what`: "the app", "the base app", …) did not start, did
     /// not get ready, or died.
     #[error("{}", named(what, source))]
@@ -23,7 +29,7 @@ pub enum RunError {
     #[error("cannot reach the target http://{addr}: {cause}; start the service or add app.command to the suite file")]
     Unreachable { addr: String, cause: String },
     #[error("cannot place the load generator: {0}; change or remove load.cpus")]
-    Placement(String),
+    Placement(#[source] crate::placement::PinError),
     #[error("interrupted by {0}; the app was stopped and nothing was written")]
     Interrupted(&'static str),
     #[error("internal error: {0}")]
@@ -40,7 +46,7 @@ pub enum RunError {
 impl Coded for RunError {
     fn exit_code(&self) -> Code {
         match self {
-            RunError::Suite(_) => Code::Usage,
+            RunError::Suite(_) | RunError::Request(_) | RunError::Join(_) => Code::Usage,
             _ => Code::RunFailed,
         }
     }

@@ -75,7 +75,7 @@ pub fn warn_about_blocks(config: &Config) {
 /// Runs the suite once and returns what it measured.
 pub async fn measure(config: &Config, options: &RunOptions<'_>) -> Result<RunRecord, RunError> {
     warn_about_blocks(config);
-    let plan = Arc::new(Plan::new(config).map_err(RunError::Suite)?);
+    let plan = Arc::new(Plan::new(config)?);
     let mut interrupt = Interrupts::new()?;
     let mut apps = match &config.app {
         Some(app) => vec![start(app, &options.app_log, "the app", &mut interrupt).await?],
@@ -160,7 +160,7 @@ pub async fn measure_ab(
     round.load.duration = round_time(starting.elapsed());
     let head_suite = &round;
     let bases = [&sides[0].config.base_url, &sides[1].config.base_url];
-    let plan = Arc::new(Plan::paired(head_suite, bases, pairing).map_err(RunError::Suite)?);
+    let plan = Arc::new(Plan::paired(head_suite, bases, pairing)?);
     let (recorded, cpu, started, readings) =
         load_while_watching(head_suite, &plan, &mut apps, &mut interrupt).await?;
     let measured_start = started + head_suite.load.warmup;

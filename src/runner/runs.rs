@@ -84,7 +84,7 @@ impl Measurer for HeadRuns<'_> {
     }
 
     fn so_far(&self) -> Result<RunRecord, RunError> {
-        RunRecord::combine(self.runs.clone()).map_err(RunError::Suite)
+        RunRecord::combine(self.runs.clone()).map_err(RunError::from)
     }
 
     fn sides<'a>(&'a self, head: &'a RunRecord) -> [&'a RunRecord; 2] {
