@@ -37,7 +37,9 @@ pub enum NameError {
     #[error("endpoint name {shown} contains control characters (newline, tab, escape …); use plain text")]
     EndpointControl { shown: String },
     /// The name of one of the reports' own rows.
-    #[error("{0}")]
+    #[error(
+        "endpoint name {0} is the reports' row of the app's CPU time; name the endpoint otherwise"
+    )]
     EndpointReserved(String),
     #[error("a phase name is empty")]
     PhaseEmpty,
@@ -81,15 +83,8 @@ pub fn check_endpoint(name: &str) -> Result<(), NameError> {
     if name.chars().any(char::is_control) {
         return Err(NameError::EndpointControl { shown: shown(name) });
     }
-    reserved(name).map_err(NameError::EndpointReserved)
-}
-
-/// Whether `name` is one of the reports' own rows, which no endpoint may be.
-fn reserved(name: &str) -> Result<(), String> {
     if name == APP_ROW {
-        return Err(format!(
-            "endpoint name {name} is the reports' row of the app's CPU time; name the endpoint otherwise"
-        ));
+        return Err(NameError::EndpointReserved(name.to_string()));
     }
     Ok(())
 }

@@ -17,8 +17,8 @@ use http::StatusCode;
 use octocrab::Octocrab;
 use serde::Deserialize;
 
-pub use super::error::ApiError;
 use super::error::{chain, classify, github_message, retryable};
+pub use super::error::{ApiError, SetupError};
 use super::Token;
 
 /// The hidden knob that shortens the backoff in tests, in milliseconds.
@@ -116,24 +116,26 @@ impl Api {
         repository: &str,
         token: &Token,
         retry: Retry,
-    ) -> Result<Api, String> {
+    ) -> Result<Api, SetupError> {
         if repository.split('/').filter(|p| !p.is_empty()).count() != 2 {
-            return Err(format!(
-                "GITHUB_REPOSITORY is {repository:?}, not owner/name"
-            ));
+            return Err(SetupError::Repository(repository.to_string()));
         }
+        let not_a_url = |e: &dyn std::fmt::Display| SetupError::Url {
+            url: api_url.to_string(),
+            cause: e.to_string(),
+        };
         let base: http::Uri = api_url
             .trim_end_matches('/')
             .parse()
-            .map_err(|e| format!("GITHUB_API_URL {api_url:?} is not a URL: {e}"))?;
+            .map_err(|e| not_a_url(&e))?;
         let client = Octocrab::builder()
             .base_uri(base.clone())
-            .map_err(|e| format!("GITHUB_API_URL {api_url:?} is not a URL: {e}"))?
+            .map_err(|e| not_a_url(&e))?
             .personal_token(token.expose().to_string())
             .set_connect_timeout(Some(Duration::from_secs(10)))
             .set_read_timeout(Some(Duration::from_secs(30)))
             .build()
-            .map_err(|e| format!("cannot set up the GitHub client: {e}"))?;
+            .map_err(|e| SetupError::Client(e.to_string()))?;
         Ok(Api {
             client,
             base,

@@ -27,6 +27,8 @@ pub enum ApiError {
     },
 }
 
+impl std::error::Error for ApiError {}
+
 /// What a workflow needs so that its token may comment.
 pub const PERMISSIONS_BLOCK: &str = "permissions:\n  pull-requests: write";
 
@@ -113,4 +115,52 @@ pub(super) fn github_message(body: &str) -> String {
         .ok()
         .and_then(|v| v.get("message")?.as_str().map(str::to_string))
         .unwrap_or_else(|| body.chars().take(200).collect())
+}
+
+/// Why no client for the repository's API could be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("GITHUB_REPOSITORY is {0:?}, not owner/name")]
+    Repository(String),
+    #[error("GITHUB_API_URL {url:?} is not a URL: {cause}")]
+    Url { url: String, cause: String },
+    #[error("cannot set up the GitHub client: {0}")]
+    Client(String),
+}
+
+/// Why the workflow's event names no pull request to comment on. Kept as
+/// text (and so `Clone`) because the context holds it until the comment
+/// step reports it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    #[error("GITHUB_EVENT_PATH is not set")]
+    NoPath,
+    #[error("cannot read the event file {path}: {cause}")]
+    Read { path: String, cause: String },
+    #[error("the event file {path} is not JSON: {cause}")]
+    Json { path: String, cause: String },
+    #[error("this is not a pull_request event")]
+    NotPullRequest,
+    #[error("the event's pull_request has no number")]
+    NoNumber,
+}
+
+/// Why the pull request's comment was not written: a warning, never a
+/// different exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CommentError {
+    #[error("no token: set GITHUB_TOKEN or pass --github-token")]
+    NoToken,
+    #[error("GITHUB_REPOSITORY is not set")]
+    NoRepository,
+    #[error(transparent)]
+    Event(#[from] EventError),
+    #[error("cannot start the async runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    #[error(transparent)]
+    Setup(#[from] SetupError),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error("GitHub did not finish answering within {0:?} (all requests and retries); the comment was not written")]
+    Deadline(std::time::Duration),
 }

@@ -24,6 +24,7 @@ mod tests;
 mod token;
 
 pub use api::Retry;
+pub use error::{CommentError, EventError, SetupError};
 pub use token::Token;
 
 /// Where the public GitHub API lives, when `GITHUB_API_URL` is not set.
@@ -68,7 +69,7 @@ pub struct Context {
     pub token: Option<Token>,
     pub repository: Option<String>,
     pub api_url: String,
-    pub pull_request: Result<PullRequest, String>,
+    pub pull_request: Result<PullRequest, EventError>,
     pub sha: Option<String>,
     pub step_summary: Option<PathBuf>,
     pub run_url: Option<String>,
@@ -94,7 +95,7 @@ impl Context {
             api_url: var("GITHUB_API_URL").unwrap_or_else(|| DEFAULT_API_URL.to_string()),
             pull_request: match var("GITHUB_EVENT_PATH") {
                 Some(path) => read_event(Path::new(&path)),
-                None => Err("GITHUB_EVENT_PATH is not set".into()),
+                None => Err(EventError::NoPath),
             },
             sha: var("GITHUB_SHA"),
             step_summary: var("GITHUB_STEP_SUMMARY").map(PathBuf::from),
@@ -117,19 +118,23 @@ impl Context {
 }
 
 /// Reads the pull request's number and head commit from the event file.
-fn read_event(path: &Path) -> Result<PullRequest, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read the event file {}: {e}", path.display()))?;
-    let event: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| format!("the event file {} is not JSON: {e}", path.display()))?;
+fn read_event(path: &Path) -> Result<PullRequest, EventError> {
+    let text = std::fs::read_to_string(path).map_err(|e| EventError::Read {
+        path: path.display().to_string(),
+        cause: e.to_string(),
+    })?;
+    let event: serde_json::Value = serde_json::from_str(&text).map_err(|e| EventError::Json {
+        path: path.display().to_string(),
+        cause: e.to_string(),
+    })?;
     let pr = event
         .get("pull_request")
-        .ok_or("this is not a pull_request event")?;
+        .ok_or(EventError::NotPullRequest)?;
     let number = pr
         .get("number")
         .and_then(serde_json::Value::as_u64)
         .or_else(|| event.get("number").and_then(serde_json::Value::as_u64))
-        .ok_or("the event's pull_request has no number")?;
+        .ok_or(EventError::NoNumber)?;
     let head_sha = pr
         .pointer("/head/sha")
         .and_then(serde_json::Value::as_str)
@@ -157,15 +162,12 @@ pub fn publish(report: &Report, options: &Options) {
 }
 
 /// Creates or updates the pull request's comment for this suite.
-fn comment(report: &Report, context: &Context) -> Result<(), String> {
-    let token = context
-        .token
-        .as_ref()
-        .ok_or("no token: set GITHUB_TOKEN or pass --github-token")?;
+fn comment(report: &Report, context: &Context) -> Result<(), CommentError> {
+    let token = context.token.as_ref().ok_or(CommentError::NoToken)?;
     let repository = context
         .repository
         .as_deref()
-        .ok_or("GITHUB_REPOSITORY is not set")?;
+        .ok_or(CommentError::NoRepository)?;
     let pr = context.pull_request.as_ref().map_err(Clone::clone)?;
     let sha = pr
         .head_sha
@@ -175,7 +177,7 @@ fn comment(report: &Report, context: &Context) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+        .map_err(CommentError::Runtime)?;
     let marker = comment::marker(&report.comparison.suite);
     let page = Page {
         report,
@@ -188,10 +190,8 @@ fn comment(report: &Report, context: &Context) -> Result<(), String> {
     let outcome = runtime.block_on(async {
         let api = api::Api::new(&context.api_url, repository, token, Retry::from_env())?;
         match tokio::time::timeout(deadline, comment::upsert(&api, pr.number, &page)).await {
-            Ok(done) => done.map_err(|e| e.to_string()),
-            Err(_) => Err(format!(
-                "GitHub did not finish answering within {deadline:?} (all requests and retries); the comment was not written"
-            )),
+            Ok(done) => done.map_err(CommentError::from),
+            Err(_) => Err(CommentError::Deadline(deadline)),
         }
     });
     // A request still in flight (a resolver stuck in its thread) must not
