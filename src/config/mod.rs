@@ -122,9 +122,3 @@ fn parse_text(text: &str, path: &Path, overrides: &Overrides) -> Result<Config, 
         }
     })
 }
-
-#[cfg(test)]
-mod tests_hostile;
-
-#[cfg(test)]
-mod tests_phases;

@@ -611,3 +611,6 @@ fn command_line_overrides_share_the_grammar() {
     assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
     assert_eq!(parse_rate("12000/m"), Ok(200.0));
 }
+
+mod hostile;
+mod phases;

@@ -141,5 +141,4 @@ fn split_outside_quotes(bytes: &[u8], sep: u8) -> impl Iterator<Item = &[u8]> {
 }
 
 #[cfg(test)]
-#[path = "server_timing_tests.rs"]
 mod tests;

@@ -220,5 +220,4 @@ fn json_kind(v: &serde_json::Value) -> &'static str {
 }
 
 #[cfg(test)]
-#[path = "codec_tests.rs"]
 mod tests;

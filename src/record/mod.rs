@@ -30,9 +30,3 @@ pub use total_load::total_load;
 
 #[cfg(test)]
 mod tests;
-
-#[cfg(test)]
-mod tests_fuzz;
-
-#[cfg(test)]
-mod tests_phases;

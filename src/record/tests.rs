@@ -60,3 +60,6 @@ fn outcomes_count_every_error_kind() {
     assert_eq!(sum.status[&500], 6);
     assert_eq!(sum.total(), 34);
 }
+
+mod fuzz;
+mod phases;

@@ -32,11 +32,7 @@ mod unpaired;
 mod verdict;
 
 #[cfg(test)]
-mod tests_prop;
-#[cfg(test)]
-mod tests_reference;
-#[cfg(test)]
-mod tests_sim;
+mod tests;
 #[cfg(test)]
 mod testutil;
 

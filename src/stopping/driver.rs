@@ -125,5 +125,4 @@ fn stopped(
 }
 
 #[cfg(test)]
-#[path = "tests_driver.rs"]
 mod tests;

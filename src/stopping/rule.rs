@@ -179,5 +179,4 @@ pub fn open_metrics(comparison: &Comparison, reason: StopReason) -> Vec<String> 
 }
 
 #[cfg(test)]
-#[path = "tests_rule.rs"]
 mod tests;

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::*;
+use crate::config::*;
 
 const MIN: &str = "\
 version: 1
@@ -55,7 +55,10 @@ fn load_bounds_are_checked() {
     let connections = load("  connections: 4294967295\n");
     assert!(connections.contains("from 1 to 10000"), "{connections}");
     // The demo suite is within every bound.
-    let demo = include_str!("../../fixtures/demo/benchgate.yaml");
+    let demo = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/demo/benchgate.yaml"
+    ));
     assert!(parse(demo, Path::new("fixtures/demo/benchgate.yaml")).is_ok());
 }
 

@@ -8,7 +8,7 @@ use super::*;
 use crate::record::histogram_text::*;
 use crate::record::{new_histogram, Latency, NamedSummary};
 
-const DEMO: &str = include_str!("../../baselines/demo.json");
+const DEMO: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/baselines/demo.json"));
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)

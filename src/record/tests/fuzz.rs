@@ -24,8 +24,11 @@ use crate::compare::{self, GateSettings};
 use crate::config::{self, Overrides, UNBOUND_PORT};
 use crate::record::{self, DecodeError, RunRecord};
 
-const DEMO_SUITE: &str = include_str!("../../fixtures/demo/benchgate.yaml");
-const DEMO_RECORD: &str = include_str!("../../baselines/demo.json");
+const DEMO_SUITE: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures/demo/benchgate.yaml"
+));
+const DEMO_RECORD: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/baselines/demo.json"));
 
 /// A suite file that uses most keys (the DESIGN sketch's shape).
 const FULL_SUITE: &str = r#"version: 1

@@ -4,8 +4,8 @@
 use hdrhistogram::Histogram;
 use proptest::prelude::*;
 
-use super::testutil::histogram_of;
-use super::*;
+use crate::stats::testutil::histogram_of;
+use crate::stats::*;
 
 /// 3–7 blocks of 1–15 latencies each.
 fn blocks() -> impl Strategy<Value = Vec<Vec<u64>>> {

@@ -1,7 +1,7 @@
 //! `server-timing:<phase>` entries of `gate.metrics`: read apart from the
 //! latency metrics, and each mistake located with its fix.
 
-use super::*;
+use crate::config::*;
 
 const MIN: &str = "\
 version: 1

@@ -1,9 +1,9 @@
 //! Server-Timing phases in results files: old files load, phases round-trip,
 //! and a hostile file's phases are refused with their JSON path.
 
-use super::*;
+use crate::record::*;
 
-const DEMO: &str = include_str!("../../baselines/demo.json");
+const DEMO: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/baselines/demo.json"));
 
 /// The demo's baseline as a benchgate before Server-Timing wrote it: the
 /// same file with every block's `phases` taken out.

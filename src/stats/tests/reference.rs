@@ -3,9 +3,9 @@
 //! statsmodels 0.15.0 (the exact call is in each comment), plus hand-built
 //! data whose answer is known in closed form.
 
-use super::dist::{t_quantile, t_sf, Pivot};
-use super::testutil::histogram_of;
-use super::*;
+use crate::stats::dist::{t_quantile, t_sf, Pivot};
+use crate::stats::testutil::histogram_of;
+use crate::stats::*;
 
 fn close(actual: f64, expected: f64, rel: f64) {
     let err = (actual - expected).abs() / expected.abs().max(1e-300);
@@ -144,12 +144,12 @@ fn pooled_statistics_match_hdrhistogram() {
     let blocks: Vec<_> = (0..5u64)
         .map(|b| histogram_of(&(0..40).map(|i| 500 + 37 * i * (b + 1)).collect::<Vec<_>>()))
         .collect();
-    let mut merged = super::testutil::histogram();
+    let mut merged = crate::stats::testutil::histogram();
     for b in &blocks {
         merged.add(b).expect("same bounds");
     }
     let side = Side::single_run(blocks.iter().collect());
-    let prepared = super::blocks::Prepared::new(&side.runs);
+    let prepared = crate::stats::blocks::Prepared::new(&side.runs);
     let stats = [
         Statistic::Quantile(0.5),
         Statistic::Quantile(0.95),
@@ -157,7 +157,7 @@ fn pooled_statistics_match_hdrhistogram() {
         Statistic::Quantile(1.0),
         Statistic::Mean,
     ];
-    let pooled = super::blocks::pooled(&prepared, &stats);
+    let pooled = crate::stats::blocks::pooled(&prepared, &stats);
     for (q, v) in [0.5, 0.95, 0.99, 1.0].iter().zip(&pooled) {
         assert_eq!(*v, Some(merged.value_at_quantile(*q) as f64), "q = {q}");
     }
@@ -242,7 +242,7 @@ fn too_little_data_gives_none() {
     let blocks: Vec<_> = (0..4)
         .map(|i| histogram_of(&[1000 + i, 1100, 1200]))
         .collect();
-    let empty = super::testutil::histogram();
+    let empty = crate::stats::testutil::histogram();
     let two = Side::single_run(blocks[..2].iter().collect());
     let three = Side::single_run(blocks[..3].iter().collect());
     let padded = Side::single_run(vec![&blocks[0], &blocks[1], &empty, &empty]);

@@ -16,8 +16,8 @@
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::testutil::{block, normal, runs, side, RunSpec, Shape};
-use super::*;
+use crate::stats::testutil::{block, normal, runs, side, RunSpec, Shape};
+use crate::stats::*;
 
 const SIMS: usize = 200;
 const P50: Statistic = Statistic::Quantile(0.5);
