@@ -22,18 +22,29 @@ fn compare(base: &str, head: &str, format: &str) -> (i32, String, String, Vec<(S
     let dir = tempfile::tempdir().expect("a temp dir");
     let out = support::benchgate()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["compare", base, head, "--config", "fixtures/demo/benchgate.yaml"])
+        .args([
+            "compare",
+            base,
+            head,
+            "--config",
+            "fixtures/demo/benchgate.yaml",
+        ])
         .args(["--format", format, "--report-dir"])
         .arg(dir.path())
         .output()
         .expect("benchgate runs");
-    let files = ["comparison.json", "comparison.md", "junit.xml", "report.html"]
-        .into_iter()
-        .map(|name| {
-            let text = fs_err::read_to_string(dir.path().join(name)).expect("the report file");
-            (name.to_string(), text)
-        })
-        .collect();
+    let files = [
+        "comparison.json",
+        "comparison.md",
+        "junit.xml",
+        "report.html",
+    ]
+    .into_iter()
+    .map(|name| {
+        let text = fs_err::read_to_string(dir.path().join(name)).expect("the report file");
+        (name.to_string(), text)
+    })
+    .collect();
     (
         out.status.code().expect("an exit code"),
         String::from_utf8(out.stdout).expect("UTF-8"),
