@@ -1,6 +1,7 @@
 //! The suite file as a user meets it: one valid file read end to end, and
 //! each common mistake with the exact message it produces (file, line,
-//! column, key and the fix).
+//! column, key and the fix). Over 600 lines as one idea: every test is
+//! the same story, one mistake and the message the user reads.
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
