@@ -55,6 +55,35 @@ fn src_imports_only_downward_and_has_no_cycles() {
 }
 
 #[test]
+fn the_readme_lists_the_same_layers_in_the_same_order() {
+    let readme = fs_err::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md is readable");
+    let start = readme
+        .find("\nleaf ")
+        .expect("the README's Layout section lists the layers, starting with `leaf`");
+    let block = &readme[start + 1..];
+    let block = &block[..block
+        .find("```")
+        .expect("the layer list ends its code block")];
+    let rows: Vec<&str> = block.lines().filter(|l| !l.trim().is_empty()).collect();
+    for (i, (name, modules)) in LAYERS.iter().enumerate() {
+        let row = rows
+            .get(i)
+            .unwrap_or_else(|| panic!("the README lists no layer {i} ({name})"));
+        assert!(
+            row.starts_with(name),
+            "README layer {i} is {row:?}, LAYERS says {name}"
+        );
+        for module in *modules {
+            assert!(
+                row.split([' ', '·', ',']).any(|word| word == *module),
+                "README layer {name} does not name module {module}: {row:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn the_check_catches_an_upward_import_and_a_cycle() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let src = dir.path();
