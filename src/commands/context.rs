@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::baseline;
+use crate::cli::SuiteArgs;
 use crate::compare::GateSettings;
 use crate::config::{self, Config, Overrides};
 use crate::exit::Failure;
@@ -50,5 +51,16 @@ impl Suite {
             settings: GateSettings::from_config(&config),
             config,
         })
+    }
+
+    /// The suite a measuring command runs: its file with the command
+    /// line's load settings, and a free port for `${PORT}`.
+    pub fn to_measure(args: &SuiteArgs, baselines: Option<&Path>) -> Result<Suite, Failure> {
+        Suite::resolve(
+            &args.config.config,
+            &args.overrides(),
+            baselines,
+            Ports::Free,
+        )
     }
 }

@@ -60,12 +60,7 @@ fn validate(path: &Path) -> Result<Code, Failure> {
 }
 
 fn run(args: &RunArgs) -> Result<Code, Failure> {
-    let Suite { config: suite, .. } = Suite::resolve(
-        &args.suite.config.config,
-        &args.suite.overrides(),
-        None,
-        Ports::Free,
-    )?;
+    let Suite { config: suite, .. } = Suite::to_measure(&args.suite, None)?;
     let (config, out) = match args.shard {
         Some(shard) => {
             let sharded = merge::shard_config(&suite, shard).map_err(Failure::usage)?;
@@ -96,12 +91,7 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
         config,
         baselines: dir,
         settings,
-    } = Suite::resolve(
-        &args.suite.config.config,
-        &args.suite.overrides(),
-        args.baselines.baselines.as_deref(),
-        Ports::Free,
-    )?;
+    } = Suite::to_measure(&args.suite, args.baselines.baselines.as_deref())?;
     warn_unjudgeable(&config, compare::Span::Duration);
     warn_above_capacity(&config, &dir);
     let base = baseline::load(&dir, &config.suite)?;
@@ -228,12 +218,7 @@ fn baseline_update(args: &UpdateArgs) -> Result<Code, Failure> {
         config,
         baselines: dir,
         ..
-    } = Suite::resolve(
-        &args.suite.config.config,
-        &args.suite.overrides(),
-        args.baselines.baselines.as_deref(),
-        Ports::Free,
-    )?;
+    } = Suite::to_measure(&args.suite, args.baselines.baselines.as_deref())?;
     warn_unjudgeable(&config, compare::Span::Duration);
     let mut runs = Vec::new();
     runner::build_app(&config, "the app", &config.output("build.log"))?;
