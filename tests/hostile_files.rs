@@ -237,9 +237,34 @@ fn yaml_bombs_and_bad_bytes_are_refused_quickly_with_a_line() {
             vec![format!("*{previous}"); 9].join(", ")
         ));
     }
+    // Refused where its expansion passes the bound (line 6: 9^6 values),
+    // before its alias count would be.
     let (dir, _) = suite(bomb.as_bytes());
     let line = refused(dir.path(), &["run", "--config", "s.yaml"]);
-    assert!(line.contains("more than 100 aliases"), "{line}");
+    assert!(
+        line.contains("s.yaml:6: the file's aliases (`*name`) expand to more than 100000 values"),
+        "{line}"
+    );
+
+    // Issue 23: an anchor of 150,000 values read through 40 aliases, and a
+    // quote inside a plain scalar (`q 'x`) that hid the brackets after it
+    // (52.8 s to refuse before the scan knew where a quoted scalar starts).
+    let values = vec!["1"; 150_000].join(",");
+    let mut big = format!("{MIN}    json: &big [{values}]\n");
+    for i in 0..40 {
+        big.push_str(&format!("  - name: e{i}\n    path: /\n    json: *big\n"));
+    }
+    let (dir, _) = suite(big.as_bytes());
+    let line = refused(dir.path(), &["validate", "--config", "s.yaml"]);
+    assert!(line.contains("expand to more than 100000 values"), "{line}");
+    let hidden = format!(
+        "{MIN}    json: [q 'x, {}{}]\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let (dir, _) = suite(hidden.as_bytes());
+    let line = refused(dir.path(), &["validate", "--config", "s.yaml"]);
+    assert!(line.contains("nests deeper than 64 levels"), "{line}");
 
     let (dir, _) = suite(&vec![b'#'; 2 << 20]);
     let line = refused(dir.path(), &["run", "--config", "s.yaml"]);

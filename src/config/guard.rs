@@ -70,33 +70,62 @@ pub(super) fn text(bytes: Vec<u8>, file: &Path) -> Result<String, ConfigError> {
     })
 }
 
-/// Refuses nesting deeper than [`MAX_DEPTH`] and more than [`MAX_ALIASES`]
-/// aliases. The scan is approximate YAML (indentation, `- ` items, flow
-/// brackets and aliases outside quotes and comments), erring on the side of
-/// counting more; no real suite file comes near either limit.
+/// Refuses nesting deeper than [`MAX_DEPTH`], more than [`MAX_ALIASES`]
+/// aliases, and aliases that would expand to more than [`MAX_EXPANDED`]
+/// values. The scan is approximate YAML (indentation, `- ` items, flow
+/// brackets, anchors and aliases outside quotes and comments), erring on the
+/// side of counting more; no real suite file comes near any limit.
 pub(super) fn shape(text: &str, file: &Path) -> Result<(), ConfigError> {
-    let mut indents: Vec<usize> = Vec::new();
-    let mut flow: usize = 0;
-    let mut aliases: usize = 0;
-    let mut literal_above: Option<usize> = None;
+    let mut state = Shape::default();
     for (n, line) in text.lines().enumerate() {
-        let number = n + 1;
+        let refused = |message: String| invalid(file, n + 1, None, message);
+        state.line(line).map_err(refused)?;
+    }
+    Ok(())
+}
+
+/// Most values the file's aliases may add to it once expanded: an anchor
+/// of 150,000 values read through 40 aliases made the parser build six
+/// million. A suite file that reuses a header map or a body a few times
+/// stays far below.
+pub const MAX_EXPANDED: usize = 100_000;
+
+/// Where the scan of a suite file stands, line by line.
+#[derive(Debug, Default)]
+struct Shape {
+    indents: Vec<usize>,
+    flow: usize,
+    aliases: usize,
+    literal_above: Option<usize>,
+    /// Anchors whose node is still open: name, the indent of their line,
+    /// and the values counted in them so far (aliases inside expanded).
+    open: Vec<(String, usize, usize)>,
+    /// Closed anchors and the values each stands for.
+    anchors: std::collections::HashMap<String, usize>,
+    /// Values the aliases added so far.
+    expanded: usize,
+}
+
+impl Shape {
+    /// Takes one line; `Err` with the reason when the file is refused there.
+    fn line(&mut self, line: &str) -> Result<(), String> {
         let content = line.trim_start_matches([' ', '\t']);
         let indent = line.len() - content.len();
         if content.is_empty() || content.starts_with('#') {
-            continue;
+            return Ok(());
         }
-        if let Some(block) = literal_above {
+        if let Some(block) = self.literal_above {
             if indent > block {
-                continue; // the text of a `|` or `>` block scalar
+                return Ok(()); // the text of a `|` or `>` block scalar
             }
-            literal_above = None;
+            self.literal_above = None;
         }
-        if flow == 0 {
-            while indents.last().is_some_and(|top| *top >= indent) {
-                indents.pop();
+        if self.flow == 0 {
+            while self.indents.last().is_some_and(|top| *top >= indent) {
+                self.indents.pop();
             }
-            indents.push(indent);
+            self.indents.push(indent);
+            self.close_anchors(indent);
         }
         let mut rest = content;
         let mut items = 0;
@@ -104,62 +133,119 @@ pub(super) fn shape(text: &str, file: &Path) -> Result<(), ConfigError> {
             items += 1;
             rest = after.trim_start();
         }
-        let scan = scan_line(rest, &mut flow);
-        aliases += scan.aliases;
-        let depth = indents.len() + items + scan.deepest_flow;
-        if depth > MAX_DEPTH {
-            return Err(invalid(
-                file,
-                number,
-                None,
-                format!("the file nests deeper than {MAX_DEPTH} levels; a suite file needs a handful: flatten it"),
+        let scan = scan_line(rest, &mut self.flow);
+        if self.indents.len() + items + scan.deepest_flow > MAX_DEPTH {
+            return Err(format!(
+                "the file nests deeper than {MAX_DEPTH} levels; a suite file needs a handful: flatten it"
             ));
         }
-        if aliases > MAX_ALIASES {
-            return Err(invalid(
-                file,
-                number,
-                None,
-                format!("the file uses more than {MAX_ALIASES} aliases (`*name`); write the values out or use fewer aliases"),
+        self.aliases += scan.aliases.len();
+        if self.aliases > MAX_ALIASES {
+            return Err(format!(
+                "the file uses more than {MAX_ALIASES} aliases (`*name`); write the values out or use fewer aliases"
             ));
         }
+        self.count(indent, &scan)?;
         if scan.opens_block_scalar {
-            literal_above = Some(indent);
+            self.literal_above = Some(indent);
+        }
+        Ok(())
+    }
+
+    /// Adds the line's values, and what its aliases stand for, to every
+    /// open anchor and to the expansion; opens the line's own anchors.
+    fn count(&mut self, indent: usize, scan: &LineScan) -> Result<(), String> {
+        let expansion: usize = scan
+            .aliases
+            .iter()
+            .map(|name| self.anchors.get(name).copied().unwrap_or(0))
+            .fold(0, usize::saturating_add);
+        self.expanded = self.expanded.saturating_add(expansion);
+        if self.expanded > MAX_EXPANDED {
+            return Err(format!(
+                "the file's aliases (`*name`) expand to more than {MAX_EXPANDED} values; write large values once, or reuse them less"
+            ));
+        }
+        let values = scan.values.saturating_add(expansion);
+        for (_, _, counted) in &mut self.open {
+            *counted = counted.saturating_add(values);
+        }
+        for name in &scan.anchors {
+            self.open.push((name.clone(), indent, values));
+        }
+        Ok(())
+    }
+
+    /// Closes the anchors a line at `indent` ends (their node was above it).
+    fn close_anchors(&mut self, indent: usize) {
+        while self.open.last().is_some_and(|(_, at, _)| *at >= indent) {
+            if let Some((name, _, counted)) = self.open.pop() {
+                self.anchors.insert(name, counted);
+            }
         }
     }
-    Ok(())
 }
 
+/// What one line holds, outside quotes and comments.
 struct LineScan {
-    aliases: usize,
+    /// Names of the aliases (`*name`).
+    aliases: Vec<String>,
+    /// Names of the anchors (`&name`).
+    anchors: Vec<String>,
+    /// Values on the line: one, plus one per comma inside flow brackets.
+    values: usize,
     deepest_flow: usize,
     opens_block_scalar: bool,
 }
 
-/// Flow-bracket depth (carried across lines in `flow`) and aliases of one
-/// line, skipping quoted text and comments.
+/// Where a quote may open a quoted scalar: at the start of the line's
+/// content, after `: `, or after a flow bracket or comma. Elsewhere (`q 'x`)
+/// a quote is part of a plain scalar, and must not hide the rest of the
+/// line from the scan.
+fn starts_scalar(last_token: char, previous: char) -> bool {
+    match last_token {
+        ' ' | '[' | '{' | ',' | '?' => true,
+        ':' => previous.is_whitespace(),
+        _ => false,
+    }
+}
+
+/// The name after `*` or `&` at byte `from` of `line`.
+fn name_at(line: &str, from: usize) -> String {
+    line[from..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !",[]{}".contains(*c))
+        .collect()
+}
+
+/// Flow-bracket depth (carried across lines in `flow`), values, anchors and
+/// aliases of one line, skipping quoted text and comments.
 fn scan_line(line: &str, flow: &mut usize) -> LineScan {
     let mut scan = LineScan {
-        aliases: 0,
+        aliases: Vec::new(),
+        anchors: Vec::new(),
+        values: 1,
         deepest_flow: *flow,
         opens_block_scalar: false,
     };
     let mut quote: Option<char> = None;
     let mut previous = ' ';
     let mut last_token = ' ';
-    for c in line.chars() {
+    for (at, c) in line.char_indices() {
         match quote {
             Some(q) if c == q => quote = None,
             Some(_) => {}
             None => match c {
-                '"' | '\'' if " \t[{,:".contains(previous) => quote = Some(c),
+                '"' | '\'' if starts_scalar(last_token, previous) => quote = Some(c),
                 '#' if previous == ' ' || previous == '\t' => break,
                 '[' | '{' => {
                     *flow += 1;
                     scan.deepest_flow = scan.deepest_flow.max(*flow);
                 }
                 ']' | '}' => *flow = flow.saturating_sub(1),
-                '*' if " \t[{,:".contains(previous) => scan.aliases += 1,
+                ',' if *flow > 0 => scan.values += 1,
+                '*' if " \t[{,:".contains(previous) => scan.aliases.push(name_at(line, at + 1)),
+                '&' if " \t[{,:".contains(previous) => scan.anchors.push(name_at(line, at + 1)),
                 _ => {}
             },
         }
@@ -168,15 +254,19 @@ fn scan_line(line: &str, flow: &mut usize) -> LineScan {
         }
         previous = c;
     }
-    let trimmed = line.split(" #").next().unwrap_or("").trim_end();
-    scan.opens_block_scalar = quote.is_none()
-        && (trimmed.ends_with(['|', '>'])
-            || trimmed.ends_with("|-")
-            || trimmed.ends_with("|+")
-            || trimmed.ends_with(">-")
-            || trimmed.ends_with(">+"))
-        && last_token != ' ';
+    scan.opens_block_scalar = quote.is_none() && opens_block_scalar(line, last_token);
     scan
+}
+
+/// Whether the line ends in a block scalar's indicator (`|`, `>`, `|-`, …).
+fn opens_block_scalar(line: &str, last_token: char) -> bool {
+    let trimmed = line.split(" #").next().unwrap_or("").trim_end();
+    (trimmed.ends_with(['|', '>'])
+        || trimmed.ends_with("|-")
+        || trimmed.ends_with("|+")
+        || trimmed.ends_with(">-")
+        || trimmed.ends_with(">+"))
+        && last_token != ' '
 }
 
 #[cfg(test)]
@@ -225,6 +315,63 @@ mod tests {
         }
         let err = check(&bomb).expect_err("bomb");
         assert!(err.contains("more than 100 aliases"), "{err}");
+    }
+
+    #[test]
+    fn a_quote_inside_a_plain_scalar_hides_nothing() {
+        // `q 'x` is a plain scalar: its quote opens no quoted text, so the
+        // aliases and brackets after it on the line are counted.
+        let aliases = format!("a: &a [1, 2]\nb: [q 'x, {}]\n", ["*a"; 500].join(", "));
+        let err = check(&aliases).expect_err("aliases behind a quote");
+        assert!(
+            err.starts_with("s.yaml:2: the file uses more than 100 aliases"),
+            "{err}"
+        );
+        let brackets = format!(
+            "b: [q 'x, {}{}]\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let err = check(&brackets).expect_err("brackets behind a quote");
+        assert!(
+            err.starts_with("s.yaml:1: the file nests deeper than 64"),
+            "{err}"
+        );
+        // Quotes that start a scalar still hide what they hold.
+        assert_eq!(check("'*k [': \"*v {\"\nl: [ 'x *y', \"[\"]\n"), Ok(()));
+    }
+
+    #[test]
+    fn aliases_of_a_large_anchor_are_refused_before_they_expand() {
+        let values = vec!["1"; 150_000].join(",");
+        let mut bomb = format!("endpoints:\n  - name: a\n    json: &big [{values}]\n");
+        for i in 0..40 {
+            bomb.push_str(&format!("  - name: e{i}\n    json: *big\n"));
+        }
+        let err = check(&bomb).expect_err("anchor bomb");
+        assert!(
+            err.starts_with(
+                "s.yaml:5: the file's aliases (`*name`) expand to more than 100000 values"
+            ),
+            "{err}"
+        );
+        // An anchor of a block mapping counts the lines under it.
+        let block: String = (0..2_000).map(|i| format!("    k{i}: v\n")).collect();
+        let mut nested = format!("h: &h\n{block}");
+        nested.push_str(&"x: *h\n".repeat(60));
+        let err = check(&nested).expect_err("block anchor bomb");
+        assert!(err.contains("expand to more than 100000 values"), "{err}");
+    }
+
+    #[test]
+    fn ordinary_reuse_of_an_anchor_passes() {
+        let mut suite = String::from("headers: &h { Authorization: x, Accept: y }\nendpoints:\n");
+        for i in 0..50 {
+            suite.push_str(&format!(
+                "  - name: e{i}\n    headers: *h\n    json: &b{i} [1, 2, 3]\n"
+            ));
+        }
+        assert_eq!(check(&suite), Ok(()));
     }
 
     #[test]
