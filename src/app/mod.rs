@@ -369,14 +369,27 @@ fn describe(status: ExitStatus) -> String {
     }
 }
 
-/// The last `lines` lines of a file (reading at most its last 64 KiB).
+/// Most bytes of a log [`log_tail`] reads, from its end.
+const LOG_TAIL_BYTES: u64 = 64 * 1024;
+
+/// The last `lines` whole lines of a file (reading at most its last
+/// [`LOG_TAIL_BYTES`]). A line the read starts inside is left out: half a
+/// secret is a secret the redactor no longer recognises.
 fn log_tail(path: &Path, lines: usize) -> String {
     let mut text = String::new();
     if let Ok(mut file) = File::open(path) {
         let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let _ = file.seek(SeekFrom::Start(len.saturating_sub(64 * 1024)));
+        let start = len.saturating_sub(LOG_TAIL_BYTES);
+        let _ = file.seek(SeekFrom::Start(start));
         let mut bytes = Vec::new();
         let _ = file.read_to_end(&mut bytes);
+        if start > 0 {
+            let whole = bytes
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(bytes.len(), |i| i + 1);
+            bytes.drain(..whole);
+        }
         text = String::from_utf8_lossy(&bytes).into_owned();
     }
     let all: Vec<&str> = text.lines().collect();

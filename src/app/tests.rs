@@ -38,3 +38,25 @@ fn log_tail_keeps_the_last_lines() {
         "    (the log is empty)"
     );
 }
+
+#[test]
+fn log_tail_never_starts_inside_a_line() {
+    // The read window of the last 64 KiB starts inside the secret's line:
+    // that line is left out whole, never shown from its middle, where the
+    // redactor would no longer know the secret.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("app.log");
+    let secret = "s3cr3t-token-0123456789abcdef";
+    let line = format!("token={secret}\n");
+    // The window's first 20 bytes are the end of the secret's line.
+    let after = format!("{}\n", "y".repeat(LOG_TAIL_BYTES as usize - 21));
+    let text = format!("{}\n{line}{after}", "x".repeat(100));
+    std::fs::write(&path, text).expect("write log");
+    let tail = log_tail(&path, 100);
+    assert!(
+        !tail.contains("789abc"),
+        "part of the secret shown: {}",
+        &tail[..40]
+    );
+    assert!(tail.starts_with("    yyy"), "{}", &tail[..40]);
+}
