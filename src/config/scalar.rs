@@ -134,6 +134,19 @@ fn decimal(s: &str) -> Option<f64> {
     s.parse().ok()
 }
 
+impl ScalarError {
+    /// The same error quoting `text` (the suite file's own words) instead
+    /// of the value it expanded to: a `${VAR}` may hold a secret.
+    pub(super) fn quoting(self, text: &str) -> ScalarError {
+        match self {
+            ScalarError::NotHttp(_) => ScalarError::NotHttp(text.to_string()),
+            ScalarError::UrlPath(_) => ScalarError::UrlPath(text.to_string()),
+            ScalarError::NoHostPort(_) => ScalarError::NoHostPort(text.to_string()),
+            other => other,
+        }
+    }
+}
+
 /// Parses `http://host[:port][/]`. `https` is refused for now; a path,
 /// query or user name is refused because endpoints carry their own paths.
 pub(super) fn parse_base_url(s: &str) -> Result<BaseUrl, ScalarError> {

@@ -203,6 +203,15 @@ fn endpoint_list_rules() {
 }
 
 #[test]
+fn a_bad_base_url_is_quoted_as_written_never_expanded() {
+    // `${VAR}` may hold a secret: the message shows the file's text.
+    let path = std::env::var("PATH").expect("PATH is set");
+    let message = err(&MIN.replace("http://127.0.0.1:8000", "http://${PATH}"));
+    assert!(message.contains("http://${PATH}"), "{message}");
+    assert!(!message.contains(&path), "{message}");
+}
+
+#[test]
 fn base_url_app_and_version_rules() {
     assert_eq!(
         err(&MIN.replace("http://", "https://")),

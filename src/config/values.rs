@@ -254,7 +254,11 @@ pub(super) struct BaseUrlValue(pub BaseUrl);
 from_scalar!(
     BaseUrlValue,
     r#"a URL such as "http://127.0.0.1:8000""#,
-    |s| { Ok(BaseUrlValue(parse_base_url(&expand_env(s)?)?)) }
+    |s| {
+        let expanded = expand_env(s)?;
+        let parsed = parse_base_url(&expanded).map_err(|e| e.quoting(s))?;
+        Ok(BaseUrlValue(parsed))
+    }
 );
 
 /// The readiness URL: any `http://` URL.
