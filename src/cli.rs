@@ -55,6 +55,11 @@ pub enum Command {
     /// Render a saved comparison (comparison.json from --report-dir or
     /// --format json) again, in any format. Exits 0 whatever its outcome.
     Report(ReportArgs),
+    /// Publish a report directory to GitHub, running nothing: annotations,
+    /// job summary and the pull request's comment, as --github does. In CI,
+    /// give the token to this step alone, never to the step that measures
+    /// (that step runs the pull request's code).
+    Publish(PublishArgs),
     /// Join results files of one suite (shards from a CI matrix, or
     /// separate runs) into one results file, losslessly.
     Merge(MergeArgs),
@@ -291,6 +296,24 @@ pub struct GithubArgs {
     /// The pull request to comment on [default: from $GITHUB_EVENT_PATH];
     /// for workflows not triggered by the pull request itself (workflow_run).
     #[arg(long, value_name = "NUMBER", requires = "github")]
+    pub pr: Option<u64>,
+    /// The pull request's head commit, for its history row (with --pr).
+    #[arg(long, value_name = "SHA", requires = "pr")]
+    pub head_sha: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The report directory that `check`, `compare` or `ab` wrote with
+    /// --report-dir (its comparison.json holds the report and the main
+    /// branch's history). The token comes from $GITHUB_TOKEN, the rest from
+    /// the Actions environment (GITHUB_REPOSITORY, GITHUB_EVENT_PATH…).
+    /// Failing to reach GitHub is a warning: the exit code stays 0.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// The pull request to comment on [default: from $GITHUB_EVENT_PATH];
+    /// for workflows not triggered by the pull request itself (workflow_run).
+    #[arg(long, value_name = "NUMBER")]
     pub pr: Option<u64>,
     /// The pull request's head commit, for its history row (with --pr).
     #[arg(long, value_name = "SHA", requires = "pr")]

@@ -9,6 +9,7 @@ fn main() -> std::process::ExitCode {
     if let Some(code) = app::supervise::run_if_requested() {
         std::process::exit(code);
     }
+    app::secrets::hide_own_environment();
     let cli = cli::Cli::parse();
     let code = broken_pipe::quiet(|| match commands::dispatch(cli.command) {
         Ok(code) => code,

@@ -237,6 +237,147 @@ fn check_step(action: &Value) -> &Value {
         .expect("the step with id check")
 }
 
+/// The action's step with `id`.
+fn step<'a>(action: &'a Value, id: &str) -> &'a Value {
+    action["runs"]["steps"]
+        .as_sequence()
+        .expect("steps")
+        .iter()
+        .find(|s| s["id"].as_str() == Some(id))
+        .unwrap_or_else(|| panic!("no step with id {id}"))
+}
+
+/// Whether `step`'s environment holds a token: a variable named like one,
+/// or any value that expands a token.
+fn holds_a_token(step: &Value) -> bool {
+    let Some(env) = step["env"].as_mapping() else {
+        return false;
+    };
+    env.iter().any(|(name, value)| {
+        let name = name.as_str().unwrap_or_default();
+        let value = value.as_str().unwrap_or_default();
+        name.contains("TOKEN") || value.contains("github-token") || value.contains("github.token")
+    })
+}
+
+#[test]
+fn the_token_reaches_the_publish_step_and_never_the_measuring_one() {
+    let action = parse(&root().join("action.yml"));
+    let steps = action["runs"]["steps"].as_sequence().expect("steps");
+    let holders: Vec<&str> = steps
+        .iter()
+        .filter(|s| holds_a_token(s))
+        .map(|s| s["id"].as_str().unwrap_or("(no id)"))
+        .collect();
+    // Install runs before anything is built or measured, and only the
+    // action's own script (the token checks a release's attestation).
+    assert_eq!(holders, ["install", "publish"]);
+    assert_eq!(
+        steps[0]["id"].as_str(),
+        Some("install"),
+        "install runs first, before any code of the pull request"
+    );
+    let check = check_step(&action);
+    assert!(!holds_a_token(check), "the measuring step holds a token");
+    let script = check["run"].as_str().expect("check's script");
+    assert!(!script.contains("--github"), "check publishes: {script}");
+    let publish = step(&action, "publish");
+    assert_eq!(
+        publish["env"]["GITHUB_TOKEN"].as_str(),
+        Some("${{ inputs.github-token }}")
+    );
+    let script = publish["run"].as_str().expect("publish's script");
+    assert_eq!(
+        script,
+        r#""$BENCHGATE_BIN" publish "$BENCHGATE_REPORT_DIR""#
+    );
+    let position = |id: &str| steps.iter().position(|s| s["id"].as_str() == Some(id));
+    assert!(
+        position("check") < position("publish"),
+        "publish runs after check"
+    );
+}
+
+#[test]
+fn with_comment_false_no_step_after_install_holds_the_token() {
+    let action = parse(&root().join("action.yml"));
+    let steps = action["runs"]["steps"].as_sequence().expect("steps");
+    for step in steps.iter().skip(1).filter(|s| holds_a_token(s)) {
+        let condition = step["if"].as_str().unwrap_or_default();
+        assert!(
+            condition.contains("inputs.comment == 'true'"),
+            "{:?} holds the token whatever `comment` says: {condition:?}",
+            step["name"]
+        );
+    }
+}
+
+#[test]
+fn publish_runs_after_a_failed_check_that_made_a_comparison_only() {
+    let action = parse(&root().join("action.yml"));
+    let condition = step(&action, "publish")["if"]
+        .as_str()
+        .expect("publish's condition")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for part in [
+        // After a failed check too (a regression is what the comment is
+        // for), but not when the run was cancelled.
+        "!cancelled()",
+        "(inputs.mode == 'check' || inputs.mode == 'ab')",
+        // No comparison, nothing to publish (check's error is the news).
+        "steps.check.outputs.verdict != ''",
+        "steps.check.outputs.verdict != 'error'",
+    ] {
+        assert!(condition.contains(part), "{part} not in {condition}");
+    }
+    assert!(
+        !condition.contains("always()"),
+        "a cancelled job must not publish: {condition}"
+    );
+}
+
+#[test]
+fn no_documented_workflow_measures_or_compares_in_a_step_that_holds_a_token() {
+    let mut publishing = 0;
+    for path in workflows()
+        .into_iter()
+        .filter(|p| p.starts_with(root().join("docs")))
+    {
+        let workflow = parse(&path);
+        let jobs = workflow["jobs"].as_mapping().expect("jobs");
+        for step in jobs
+            .values()
+            .flat_map(|j| j["steps"].as_sequence().into_iter().flatten())
+        {
+            let run = step["run"].as_str().unwrap_or_default();
+            let benchgate: Vec<&str> = run
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with("benchgate ") || l.contains("\"$BENCHGATE_BIN\" "))
+                .collect();
+            if benchgate.is_empty() {
+                continue;
+            }
+            assert!(!run.contains("--github"), "{}: {run}", path.display());
+            if benchgate.iter().all(|l| l.contains(" publish ")) {
+                publishing += 1;
+                continue;
+            }
+            assert!(
+                !holds_a_token(step),
+                "{}: a step that runs {benchgate:?} holds a token",
+                path.display()
+            );
+        }
+    }
+    assert!(
+        publishing >= 1,
+        "the fork comment publishes with benchgate publish"
+    );
+}
+
 /// A pull request's repository, played locally: `remote` holds a base and a
 /// head commit on `main` (and `release` at the base); `work` is a shallow
 /// clone of `main` like the one `actions/checkout` makes, so it lacks the
@@ -369,11 +510,9 @@ impl PullRequest {
             .command("bash", &self.path("work"))
             .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
             .env("GITHUB_OUTPUT", &output)
-            .env("GITHUB_TOKEN", "secret")
             .env("BENCHGATE_MODE", mode)
             .env("BENCHGATE_CONFIG", "benchgate.yaml")
             .env("BENCHGATE_REPORT_DIR", "benchgate-report")
-            .env("BENCHGATE_COMMENT", "true")
             .env("BASE_SHA", base_sha)
             .env("BENCHGATE_BIN", self.path("home/.cargo/bin/benchgate"))
             .env("STANDIN_CODE", standin_code.to_string())
@@ -401,13 +540,12 @@ struct Step {
     args: Option<Vec<String>>,
 }
 
-const CHECK_ARGS: [&str; 6] = [
+const CHECK_ARGS: [&str; 5] = [
     "check",
     "--config",
     "benchgate.yaml",
     "--report-dir",
     "benchgate-report",
-    "--github",
 ];
 
 fn with_ab(base: &str) -> Vec<String> {

@@ -1,5 +1,6 @@
-//! The GitHub layer end to end: the real binary's `compare --github` against
-//! a local server that speaks just enough of the GitHub REST API (issue
+//! The GitHub layer end to end: the real binary's `compare --github` and
+//! `publish DIR` (after a `check` or `compare` that held no token) against a
+//! local server that speaks just enough of the GitHub REST API (issue
 //! comments, kept in memory), with failures injected on demand.
 //!
 //! The results files are made once, by two short `benchgate run`s of the
@@ -723,6 +724,140 @@ fn check_comments_with_the_main_branch_history() {
         .seen
         .iter()
         .all(|s| s.authorization == format!("Bearer {TOKEN}")));
+}
+
+// ------------------------------------------- measure, then publish apart
+
+/// `benchgate publish dir` in a pull-request workflow for head `sha`, run
+/// from `cwd` with the token: the step that holds it.
+fn publish(github: &FakeGitHub, cwd: &Path, sha: &str, dir: &Path) -> assert_cmd::assert::Assert {
+    let event = cwd.join("event.json");
+    let payload = json!({ "pull_request": { "number": PR, "head": { "sha": sha } } });
+    std::fs::write(&event, payload.to_string()).expect("write event");
+    support::benchgate()
+        .current_dir(cwd)
+        .env("GITHUB_TOKEN", TOKEN)
+        .env("GITHUB_REPOSITORY", "octo/app")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_API_URL", github.url())
+        .env("GITHUB_STEP_SUMMARY", cwd.join("summary.md"))
+        .env("BENCHGATE_GITHUB_BACKOFF_MS", "20")
+        .arg("publish")
+        .arg(dir)
+        .timeout(Duration::from_secs(60))
+        .assert()
+}
+
+/// The GitHub variables a measuring step must not see.
+const GITHUB_VARS: [&str; 5] = [
+    "GITHUB_TOKEN",
+    "GITHUB_REPOSITORY",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_API_URL",
+    "GITHUB_STEP_SUMMARY",
+];
+
+#[test]
+fn publish_comments_from_the_report_directory_alone() {
+    // The measuring step: check, no token, no GitHub environment.
+    let github = FakeGitHub::start();
+    let project = support::Project::new("50/s");
+    project.quick_baseline();
+    let mut check = project.cmd(&["check", "--report-dir", "report"]);
+    check.args(["--duration", "1s", "--warmup", "0s"]);
+    for name in GITHUB_VARS {
+        check.env_remove(name);
+    }
+    let code = check.assert().get_output().status.code();
+    assert!(matches!(code, Some(0 | 1)), "the gate decided: {code:?}");
+    assert!(github.state().seen.is_empty(), "check talked to GitHub");
+
+    // The publish step: the report directory alone, elsewhere; no suite,
+    // no baselines, no results files.
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let dir = elsewhere.path().join("benchgate-report");
+    std::fs::create_dir(&dir).expect("report dir");
+    for entry in std::fs::read_dir(project.dir.path().join("report")).expect("report written") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).expect("copy");
+    }
+    drop(project);
+    let assert = publish(&github, elsewhere.path(), "cafe0001", &dir).code(0);
+    let (stdout, stderr) = output(&assert);
+    assert!(!stderr.contains("warning"), "{stderr}");
+    assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN));
+    let bodies = github.bodies();
+    assert_eq!(bodies.len(), 1, "{stderr}");
+    let body = &bodies[0];
+    assert!(body.starts_with(MARKER), "{body}");
+    assert!(body.contains("| endpoint | metric |"), "{body}");
+    assert!(body.contains("### Main branch baselines"), "{body}");
+    assert_eq!(hidden_rows(body)[0]["sha"], "cafe0001");
+    assert!(github
+        .state()
+        .seen
+        .iter()
+        .all(|s| s.authorization == format!("Bearer {TOKEN}")));
+    let summary = std::fs::read_to_string(elsewhere.path().join("summary.md")).expect("summary");
+    assert!(summary.contains("### benchgate:"), "{summary}");
+}
+
+#[test]
+fn publish_annotates_a_regression_and_updates_the_comment_with_exit_0() {
+    let github = FakeGitHub::start();
+    let workflow = Workflow::new();
+    let report = |head: &Path, dir: &str| {
+        let mut cmd = support::benchgate();
+        cmd.current_dir(workflow.dir.path());
+        for name in GITHUB_VARS {
+            cmd.env_remove(name);
+        }
+        cmd.args(["compare", "--report-dir", dir])
+            .arg(&results().base)
+            .arg(head)
+            .timeout(Duration::from_secs(60));
+        cmd.assert()
+    };
+    report(&results().base, "first").code(0);
+    report(&results().slow, "second").code(1);
+    let cwd = workflow.dir.path();
+    publish(&github, cwd, "aaaa1111", &cwd.join("first")).code(0);
+    let assert = publish(&github, cwd, "bbbb2222", &cwd.join("second")).code(0);
+    let (stdout, _) = output(&assert);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("::error title=benchgate::create-order ")),
+        "{stdout}"
+    );
+    assert_eq!(github.count("POST"), 1);
+    assert_eq!(github.count("PATCH"), 1);
+    let rows = hidden_rows(&github.bodies()[0]);
+    let shas: Vec<&str> = rows.iter().filter_map(|r| r["sha"].as_str()).collect();
+    assert_eq!(shas, ["bbbb2222", "aaaa1111"]);
+    assert_eq!(rows[0]["outcome"], "fail");
+}
+
+#[test]
+fn publish_refuses_a_directory_without_a_comparison() {
+    let github = FakeGitHub::start();
+    let workflow = Workflow::new();
+    let cwd = workflow.dir.path();
+    let corrupt = cwd.join("corrupt");
+    std::fs::create_dir(&corrupt).expect("dir");
+    std::fs::write(corrupt.join("comparison.json"), "{\"outcome\": ").expect("write");
+    for dir in [cwd.join("missing"), corrupt] {
+        let assert = publish(&github, cwd, "aaaa1", &dir).code(2);
+        let (_, stderr) = output(&assert);
+        let file = dir.join("comparison.json");
+        assert!(stderr.contains(&file.display().to_string()), "{stderr}");
+        assert!(
+            stderr.contains("pass the directory that `benchgate check --report-dir DIR`"),
+            "{stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    }
+    assert!(github.state().seen.is_empty());
 }
 
 // ------------------------------------------------- hostile GitHub answers

@@ -9,6 +9,9 @@
 //! carries the same value (`INPUT_GITHUB-TOKEN`, a workflow's
 //! `TOKEN: ${{ secrets.GITHUB_TOKEN }}`).
 //!
+//! benchgate's own environment is hidden from the app too: the process is
+//! made non-dumpable ([`hide_own_environment`]).
+//!
 //! What the app writes is shown when it fails (the last lines of its log).
 //! Before that, every value of a GitHub token variable and of any variable
 //! whose name looks secret (`*TOKEN*`, `*SECRET*`, `*PASSWORD*`, `*KEY*`),
@@ -68,6 +71,21 @@ pub fn withheld(
 pub fn withhold(command: &mut Command, asked: &BTreeMap<String, String>) {
     for name in withheld(std::env::vars(), asked) {
         command.env_remove(name);
+    }
+}
+
+/// Makes this process non-dumpable, so that a process of the same user —
+/// the app under test, whose supervisor's arguments name this pid — can
+/// neither read its `/proc/<pid>/environ` (which may hold `GITHUB_TOKEN`)
+/// nor attach to it. `main` calls it after the supervisor's check: the
+/// supervisor's environment, like the app's, has no token, and an `exec`
+/// makes every child dumpable again, so the app stays measurable. A root
+/// process (a runner's `sudo`) is not stopped: measuring and publishing in
+/// separate steps is what keeps the token away.
+pub fn hide_own_environment() {
+    #[cfg(target_os = "linux")]
+    if let Err(e) = nix::sys::prctl::set_dumpable(false) {
+        eprintln!("benchgate: warning: cannot hide this process's environment from the app (prctl PR_SET_DUMPABLE: {e})");
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod context;
 mod gate;
+mod publish;
 mod side_by_side;
 
 use std::io::Write as _;
@@ -36,6 +37,7 @@ pub fn dispatch(command: Command) -> Result<Code, Failure> {
         Command::Capacity(args) => capacity(&args),
         Command::Compare(args) => compare_files(&args),
         Command::Report(args) => report_file(&args),
+        Command::Publish(args) => publish::publish(&args),
         Command::Merge(args) => merge_files(&args),
         Command::Baseline(BaselineCommand::Update(args)) => baseline_update(&args),
         Command::Baseline(BaselineCommand::Save(args)) => baseline_save(&args),

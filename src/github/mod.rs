@@ -1,4 +1,5 @@
-//! The GitHub layer: after a comparison, with `--github`, benchgate writes
+//! The GitHub layer: after a comparison, with `--github`, or later from the
+//! report directory with `benchgate publish DIR`, benchgate writes
 //! workflow annotations, appends its Markdown report to the job summary and
 //! creates or updates one sticky comment per suite on the pull request.
 //!
