@@ -46,29 +46,35 @@ fn can_ptrace_anyone() -> bool {
         .is_some_and(|caps| caps & (1 << 19) != 0)
 }
 
-/// `benchgate`, as `nobody` when this is root (who may read anything).
-fn unprivileged_benchgate() -> Option<assert_cmd::Command> {
+/// `benchgate`, as `nobody` when this is root (who may read anything). As
+/// `nobody` it runs from a copy in `dir`: the build's own directory may sit
+/// where `nobody` cannot reach (a checkout under `/root`).
+fn unprivileged_benchgate(dir: &Path) -> Option<assert_cmd::Command> {
     let uid = std::fs::metadata("/proc/self").expect("/proc/self").uid();
     if uid != 0 {
         return (!can_ptrace_anyone()).then(benchgate);
     }
+    let copy = dir.join("benchgate");
+    std::fs::copy(support::benchgate_path(), &copy).expect("copy benchgate");
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755))
+        .expect("chmod the copy");
     let mut command = assert_cmd::Command::new("setpriv");
     command
         .args(["--reuid", NOBODY, "--regid", NOBODY, "--clear-groups", "--"])
-        .arg(support::benchgate_path());
+        .arg(copy);
     Some(command)
 }
 
 #[test]
 fn the_app_cannot_read_benchgates_environment() {
-    let Some(mut benchgate) = unprivileged_benchgate() else {
-        eprintln!("skipped: this process may read any process's memory (CAP_SYS_PTRACE)");
-        return;
-    };
     let dir = tempfile::tempdir().expect("temp dir");
     // Writable by nobody.
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777))
         .expect("chmod the temp dir");
+    let Some(mut benchgate) = unprivileged_benchgate(dir.path()) else {
+        eprintln!("skipped: this process may read any process's memory (CAP_SYS_PTRACE)");
+        return;
+    };
     std::fs::write(dir.path().join("probe.sh"), PROBE).expect("write probe");
     let port = free_port();
     let suite = write_suite(
