@@ -28,7 +28,12 @@ pub fn inert(text: &str) -> String {
     out
 }
 
-/// User text made inert in HTML text and in quoted attribute values.
+/// User text made inert in HTML text and in quoted attribute values: the
+/// markup characters as entities, line breaks and tabs as spaces (so no
+/// user text starts a line of the file, where a CI log that shows it would
+/// read `::` as a workflow command), other control characters shown as
+/// `\u{1b}` (an escape sequence would act on a terminal that shows the
+/// file).
 pub fn html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for ch in text.chars() {
@@ -38,6 +43,8 @@ pub fn html(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
             _ => out.push(ch),
         }
     }
@@ -93,7 +100,16 @@ pub fn plain(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::inert;
+    use super::{html, inert};
+
+    #[test]
+    fn html_text_starts_no_line_and_sends_no_escape_sequence() {
+        assert_eq!(
+            html("a\n::error x\u{1b}[2J<b>"),
+            "a ::error x\\u{1b}[2J&lt;b&gt;"
+        );
+        assert_eq!(html("tab\there\r"), "tab here ");
+    }
 
     #[test]
     fn terminal_text_cannot_forge_workflow_commands_or_escape_sequences() {

@@ -48,3 +48,51 @@ endpoints:
         );
     }
 }
+
+#[test]
+fn a_capacity_files_text_reaches_the_log_inert() {
+    // Issue 23: a capacity file's `time_utc` holding a line break, a
+    // workflow command and an escape sequence reached stderr raw.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let suite = r#"version: 1
+suite: hostile
+base_url: "http://127.0.0.1:9"
+load:
+  rate: 100/s
+endpoints:
+  - { name: home, path: / }
+"#;
+    std::fs::write(dir.path().join("benchgate.yaml"), suite).expect("suite");
+    std::fs::create_dir(dir.path().join("baselines")).expect("baselines dir");
+    let capacity = serde_json::json!({
+        "suite": "hostile",
+        "host": { "cpu_model": "cpu\u{1b}]0;title\u{7}", "cores": 2, "os": "linux" },
+        "time_utc": "today\n::error title=forged::the build is fine\u{1b}[2J",
+        "capacity_rate": 20.0,
+        "suggested_rate": 10.0
+    });
+    std::fs::write(
+        dir.path().join("baselines/hostile.capacity.json"),
+        capacity.to_string(),
+    )
+    .expect("capacity file");
+    let out = benchgate()
+        .current_dir(dir.path())
+        .args(["check", "--config", "benchgate.yaml"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("check");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("above the 10/s"),
+        "the warning is shown: {stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "an escape byte got through: {stderr}"
+    );
+    assert!(
+        stderr.lines().all(|l| !l.starts_with("::")),
+        "a line starts a workflow command: {stderr}"
+    );
+}

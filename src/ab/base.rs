@@ -84,10 +84,13 @@ pub fn foreign_baseline_commit(base: &RunRecord, config: &Config) -> Option<Stri
             there.cores,
             crate::provenance::short_commit(Some(c))
         ),
-        None => eprintln!(
-            "benchgate: warning: the stored baseline was recorded on another machine ({}, {} cores) at a commit this repository does not have: it cannot decide the gate; record the baseline on this runner type, or use --ab",
-            there.cpu_model, there.cores
-        ),
+        None => {
+            let line = format!(
+                "the stored baseline was recorded on another machine ({}, {} cores) at a commit this repository does not have: it cannot decide the gate; record the baseline on this runner type, or use --ab",
+                there.cpu_model, there.cores
+            );
+            eprintln!("benchgate: warning: {}", crate::escape::inert(&line));
+        }
     }
     commit
 }

@@ -86,12 +86,12 @@ pub(super) fn refuse(changes: impl std::fmt::Display) -> Failure {
 
 pub(super) fn warn_above_capacity(config: &Config, baselines: &Path) {
     if let Some(line) = crate::capacity::above_suggestion(config, baselines) {
-        eprintln!("benchgate: warning: {line}");
+        eprintln!("benchgate: warning: {}", crate::escape::inert(&line));
     }
 }
 
 pub(super) fn warn_unjudgeable(config: &Config, span: compare::Span) {
     for line in compare::unjudgeable(config, span) {
-        eprintln!("benchgate: warning: {line}");
+        eprintln!("benchgate: warning: {}", crate::escape::inert(&line));
     }
 }

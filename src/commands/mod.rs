@@ -262,7 +262,7 @@ fn save_baseline(dir: &Path, runs: Vec<RunRecord>) -> Result<Code, Failure> {
     let joined = RunRecord::combine(runs).map_err(Failure::usage)?;
     refuse_unanswered(&joined)?;
     if let Some(line) = compare::shared_while_recorded(&joined) {
-        eprintln!("benchgate: warning: {line}");
+        eprintln!("benchgate: warning: {}", crate::escape::inert(&line));
     }
     let path = baseline::save(dir, &joined).map_err(Failure::run)?;
     print_run(&joined)?;

@@ -114,7 +114,8 @@ impl Context {
     }
 
     fn warn(&self, message: &str) {
-        eprintln!("benchgate: warning: {}", self.redact(message));
+        let line = crate::escape::inert(&self.redact(message));
+        eprintln!("benchgate: warning: {line}");
     }
 }
 

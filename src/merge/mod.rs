@@ -80,11 +80,12 @@ pub fn warn_about_commits(inputs: &[(PathBuf, RunRecord)]) {
         return;
     };
     if let Some((path, commit)) = commits.iter().find(|(_, c)| c != known) {
-        eprintln!(
-            "benchgate: warning: {} was measured at commit {commit} but {} at {known}: the merged results mix two versions of the app",
+        let line = format!(
+            "{} was measured at commit {commit} but {} at {known}: the merged results mix two versions of the app",
             path.display(),
             first.display()
         );
+        eprintln!("benchgate: warning: {}", crate::escape::inert(&line));
     }
 }
 
