@@ -24,7 +24,7 @@ pub use base::{base_suite_path, foreign_baseline_commit, BaseSuiteError};
 pub use error::AbError;
 pub use gate::gate;
 pub use measure::{measure, measure_until};
-pub use noise::{noise_path, run_noise, NoiseFile};
+pub use noise::{noise_path, run_noise, NoiseError, NoiseFile, MAX_RUNS};
 pub use rounds::RoundPlan;
 pub use sides::{SideBySide, SideSuites, Sides};
 pub use worktree::{Worktree, WorktreeError};
