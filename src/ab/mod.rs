@@ -7,7 +7,8 @@
 //! ([`Worktree`]), both sides' suites resolved once ([`SideSuites`]), the
 //! rounds that measure them ([`measure`], [`measure_until`]), and the gate
 //! with the run-to-run floor ([`run_noise`]) and the slowdowns a pull
-//! request accepts ([`gate`]).
+//! request accepts ([`gate`]). The gate's settings and the floor are the
+//! base tree's: the head is the code under test.
 
 mod accepted;
 mod base;

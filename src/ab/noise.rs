@@ -3,7 +3,9 @@
 //! the baselines and read here, else the defaults.
 //!
 //! The floor sets how wide every A/B interval is, so the code under test
-//! must not choose it. The file is read as a hostile one: at most
+//! must not choose it: A/B mode reads the base tree's file (see
+//! [`super::gate`]) and only says when the pull request changes it
+//! ([`head_change`]). Even so the file is read as a hostile one: at most
 //! [`MAX_BYTES`], every figure within its bounds, and a refused file is
 //! named with the JSON path and line of what was refused and the fix. A
 //! bad file is a usage error (exit 2), never silently replaced by the
@@ -135,6 +137,26 @@ pub fn run_noise(dir: &Path, suite: &str) -> Result<RunNoise, NoiseError> {
         file.time_utc
     );
     Ok(noise)
+}
+
+/// The sentence every report carries when the head tree's noise file is
+/// not the base's (changed, added or deleted): the base's is the one used.
+/// `None` when the two are the same file, or neither tree has one.
+pub fn head_change(base: &Path, head: &Path) -> Option<String> {
+    let bytes = |path: &Path| read(path).ok().flatten();
+    let (base_bytes, head_bytes) = (bytes(base), bytes(head));
+    let (base_has, head_has) = (base.exists(), head.exists());
+    if base_has == head_has && base_bytes == head_bytes {
+        return None;
+    }
+    let head = head.display();
+    Some(match (base_has, head_has) {
+        (false, _) => format!(
+            "this pull request adds {head}; the base has none, so the default run-to-run floor was used"
+        ),
+        (true, false) => format!("this pull request deletes {head}; the base's was used"),
+        (true, true) => format!("this pull request changes {head}; the base's was used"),
+    })
 }
 
 /// The file's bytes, at most [`MAX_BYTES`]; `None` when there is no file.

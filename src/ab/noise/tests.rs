@@ -114,3 +114,29 @@ fn no_file_is_the_defaults_and_a_file_is_used() {
     assert_eq!(p50.map(|m| m.tau), Some(0.03));
     assert!(noise.source.contains("10 A/A runs"), "{}", noise.source);
 }
+
+#[test]
+fn the_head_changing_the_file_is_said() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let (base, head) = (dir.path().join("base.json"), dir.path().join("head.json"));
+    assert_eq!(head_change(&base, &head), None, "neither has one");
+    std::fs::write(&base, file("0.03", "18.0")).expect("write");
+    std::fs::write(&head, file("0.03", "18.0")).expect("write");
+    assert_eq!(head_change(&base, &head), None, "the same file");
+    std::fs::write(&head, file("3", "1000")).expect("write");
+    let said = head_change(&base, &head).expect("changed");
+    assert_eq!(
+        said,
+        format!(
+            "this pull request changes {}; the base's was used",
+            head.display()
+        )
+    );
+    std::fs::remove_file(&head).expect("remove");
+    assert!(head_change(&base, &head)
+        .expect("deleted")
+        .contains("deletes"));
+    std::fs::remove_file(&base).expect("remove");
+    std::fs::write(&head, file("3", "1000")).expect("write");
+    assert!(head_change(&base, &head).expect("added").contains("adds"));
+}
