@@ -194,6 +194,13 @@ pub fn run(
     runs: u32,
     pairing: Pairing,
 ) -> Result<Calibration, CalibrateError> {
+    if runs as usize > ab::MAX_RUNS {
+        // A/B mode would refuse the file such a calibration writes.
+        return Err(CalibrateError::Ab(ab::AbError::Setup(format!(
+            "--runs {runs} is over {}, the most A/A runs a calibration file may hold; give fewer",
+            ab::MAX_RUNS
+        ))));
+    }
     let mut estimates = Vec::new();
     let mut last = None;
     for run in 1..=runs {
@@ -231,7 +238,7 @@ pub fn run(
             path.display()
         );
     }
-    let noise = run_noise(&dir, suite_name);
+    let noise = run_noise(&dir, suite_name)?;
     let gate = GateSettings::from_config(&run.head_config).for_ab(noise.clone(), Vec::new());
     let comparison = compare::compare(&run.base, &run.head, &gate);
     let last = estimates.last().map(Vec::as_slice).unwrap_or_default();
@@ -250,6 +257,8 @@ pub enum CalibrateError {
     Ab(#[from] ab::AbError),
     #[error(transparent)]
     Write(#[from] files::WriteError),
+    #[error(transparent)]
+    Noise(#[from] ab::NoiseError),
 }
 
 impl Coded for CalibrateError {
@@ -257,6 +266,7 @@ impl Coded for CalibrateError {
         match self {
             CalibrateError::Ab(e) => e.exit_code(),
             CalibrateError::Write(e) => e.exit_code(),
+            CalibrateError::Noise(e) => e.exit_code(),
         }
     }
 }

@@ -471,3 +471,86 @@ fn ctrl_c_stops_both_apps() {
         assert!(group_members(pid).is_empty(), "app group {pid} still alive");
     }
 }
+
+/// A calibration file for the demo suite with every latency metric's τ and
+/// degrees of freedom as given.
+fn noise_file(tau: f64, df: f64) -> String {
+    let metrics: Vec<String> = ["p50", "p90", "p95", "p99", "mean"]
+        .iter()
+        .map(|m| format!(r#"{{ "metric": "{m}", "tau": {tau}, "df": {df} }}"#))
+        .collect();
+    format!(
+        r#"{{ "suite": "demo", "host": {{ "cpu_model": "Test CPU", "cores": 2, "os": "linux" }}, "time_utc": "2026-01-01T00:00:00Z", "runs": 10, "metrics": [{}] }}"#,
+        metrics.join(", ")
+    )
+}
+
+#[test]
+fn a_pull_request_cannot_loosen_its_own_gate() {
+    let base = tree(&ab_suite(""));
+    std::fs::create_dir_all(base.path().join("baselines")).expect("mkdir");
+    std::fs::write(
+        base.path().join("baselines/demo.noise.json"),
+        noise_file(0.02, 20.0),
+    )
+    .expect("write");
+    // The head slows the wait ×4, and writes itself a run-to-run floor of
+    // τ 3 (intervals ×20 wide) and a threshold of 900%.
+    let loosened =
+        ab_suite(&slowdown("4")).replace("endpoints:", "gate:\n  threshold: 900%\nendpoints:");
+    let head = tree(&loosened);
+    std::fs::create_dir_all(head.path().join("baselines")).expect("mkdir");
+    std::fs::write(
+        head.path().join("baselines/demo.noise.json"),
+        noise_file(3.0, 1000.0),
+    )
+    .expect("write");
+
+    let reports = head.path().join("reports");
+    let report_dir = format!("--report-dir={}", reports.display());
+    let (code, c, stderr) = ab(head.path(), base.path(), &[&report_dir]);
+    assert_eq!(code, 1, "{stderr}\n{c}");
+    assert_eq!(verdict(&c, "wait", "p50"), "regressed");
+    assert_eq!(c["threshold"], 0.1, "the base's threshold");
+    let source = c["run_noise"]["source"].as_str().unwrap_or_default();
+    assert!(
+        source.starts_with(&base.path().display().to_string()),
+        "{source}"
+    );
+    let said = [
+        "this pull request changes baselines/demo.noise.json",
+        "this pull request changes the gate section of benchgate.yaml",
+    ];
+    let proposed = c["proposed"].to_string();
+    for (name, text) in [
+        ("stderr", stderr.clone()),
+        ("json", proposed),
+        ("markdown", read(&reports.join("comparison.md"))),
+        ("junit", read(&reports.join("junit.xml"))),
+        ("html", read(&reports.join("report.html"))),
+    ] {
+        for s in said {
+            assert!(text.contains(s), "{name} does not say {s:?}:\n{text}");
+        }
+    }
+    assert_schema(COMPARISON_SCHEMA, &c);
+
+    // A base whose own noise file is out of bounds is refused, with the fix.
+    std::fs::write(
+        base.path().join("baselines/demo.noise.json"),
+        noise_file(-0.5, 20.0),
+    )
+    .expect("write");
+    let (code, _, stderr) = ab(head.path(), base.path(), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr
+            .contains("demo.noise.json is not a valid run-to-run floor: metrics[0].tau: τ is -0.5"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("benchgate calibrate"), "{stderr}");
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}

@@ -11,8 +11,13 @@ use crate::config::Config;
 /// that is above 1, estimated as `check` would compare the two files (with
 /// their own noise, which the A/B comparison then adds to its own). Empty
 /// when the baseline did not change, is missing on either side, or measured
-/// another suite.
-pub fn accepted(base_dir: &Path, head_dir: &Path, head: &Config) -> Vec<Accepted> {
+/// another suite. `gate` is the gate the A/B run decides with (the base's).
+pub fn accepted(
+    base_dir: &Path,
+    head_dir: &Path,
+    head: &Config,
+    gate: &GateSettings,
+) -> Vec<Accepted> {
     let (old_path, new_path) = (
         baseline::path(base_dir, &head.suite),
         baseline::path(head_dir, &head.suite),
@@ -42,7 +47,7 @@ pub fn accepted(base_dir: &Path, head_dir: &Path, head: &Config) -> Vec<Accepted
         );
         return Vec::new();
     }
-    compare::ratio_estimates(&old, &new, &GateSettings::from_config(head))
+    compare::ratio_estimates(&old, &new, gate)
         .into_iter()
         .filter_map(|(endpoint, metric, estimate)| {
             let e = estimate.filter(|e| e.ratio > 1.0 && e.log_se.is_finite())?;

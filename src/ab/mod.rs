@@ -7,7 +7,8 @@
 //! ([`Worktree`]), both sides' suites resolved once ([`SideSuites`]), the
 //! rounds that measure them ([`measure`], [`measure_until`]), and the gate
 //! with the run-to-run floor ([`run_noise`]) and the slowdowns a pull
-//! request accepts ([`gate`]).
+//! request accepts ([`gate`]). The gate's settings and the floor are the
+//! base tree's: the head is the code under test.
 
 mod accepted;
 mod base;
@@ -24,7 +25,7 @@ pub use base::{base_suite_path, foreign_baseline_commit, BaseSuiteError};
 pub use error::AbError;
 pub use gate::gate;
 pub use measure::{measure, measure_until};
-pub use noise::{noise_path, run_noise, NoiseFile};
+pub use noise::{noise_path, run_noise, NoiseError, NoiseFile, MAX_RUNS};
 pub use rounds::RoundPlan;
 pub use sides::{SideBySide, SideSuites, Sides};
 pub use worktree::{Worktree, WorktreeError};

@@ -66,7 +66,12 @@ fn ab_gate(
     })?;
     let head_baselines = baseline::dir_for(suites.head(), baselines);
     let base_baselines = baseline::dir_for(suites.base(), None);
-    let settings = ab::gate(suites.head(), &base_baselines, &head_baselines);
+    let settings = ab::gate(
+        suites.base(),
+        suites.head(),
+        &base_baselines,
+        &head_baselines,
+    )?;
     let known = ab::measure_until(&suites, &settings)?;
     let run = &known.measured;
     let dir = results_dir.unwrap_or(Path::new(config::OUTPUT_DIR));

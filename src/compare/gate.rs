@@ -29,6 +29,10 @@ pub struct GateSettings {
     /// A/B mode's run-to-run floor: the offset between two copies of the
     /// app that persists for a whole run, which no block pair can see.
     pub run_noise: RunNoise,
+    /// What the pull request changed that the verdict depends on besides
+    /// the measurements (its noise file, its suite's gate section), and that
+    /// A/B mode did not use (the base's were), a sentence each.
+    pub proposed: Vec<String>,
 }
 
 /// Per metric, the standard deviation τ of ln(head / base) between whole
@@ -127,6 +131,7 @@ impl GateSettings {
                 .collect(),
             accepted: Vec::new(),
             run_noise: RunNoise::defaults(),
+            proposed: Vec::new(),
         }
     }
 
@@ -154,6 +159,7 @@ impl GateSettings {
             endpoints: Vec::new(),
             accepted: Vec::new(),
             run_noise: RunNoise::defaults(),
+            proposed: Vec::new(),
         }
     }
 

@@ -86,6 +86,7 @@ fn comparison(n: usize, name: &str, ratio: f64) -> Comparison {
         warnings: vec!["50% of\nthe runs".into()],
         pairing: None,
         accepted: Vec::new(),
+        proposed: Vec::new(),
         run_noise: None,
         capacity: None,
         sight: Default::default(),

@@ -56,6 +56,7 @@ impl Report {
         ]
         .into_iter()
         .flatten()
+        .chain(c.proposed.iter().cloned())
         .collect();
         Context {
             base: &c.base,
@@ -70,8 +71,8 @@ impl Report {
 pub struct Context<'a> {
     pub base: &'a SideInfo,
     pub head: &'a SideInfo,
-    /// How the sides were measured (A/B mode) and what was accepted, a
-    /// sentence each.
+    /// How the sides were measured (A/B mode), what was accepted, and what
+    /// the pull request changed but was not used, a sentence each.
     pub lines: Vec<String>,
 }
 

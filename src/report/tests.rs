@@ -90,6 +90,7 @@ fn the_json_report_matches_its_schema() {
         warnings: Vec::new(),
         pairing: None,
         accepted: Vec::new(),
+        proposed: Vec::new(),
         run_noise: None,
         ..passing()
     };
@@ -98,6 +99,33 @@ fn the_json_report_matches_its_schema() {
         let errors = schema_errors(&validator, &printed);
         assert!(errors.is_empty(), "{errors:#?}");
     }
+}
+
+#[test]
+fn every_report_says_what_the_pull_request_changed_but_was_not_used() {
+    let said = "this pull request changes baselines/demo.noise.json; the base's was used";
+    let c = Comparison {
+        proposed: vec![said.to_string()],
+        ..failing()
+    };
+    let printed = json(&c);
+    let value: Value = serde_json::from_str(&printed).expect("the report is JSON");
+    assert_eq!(value["proposed"][0], said);
+    assert!(schema_errors(&validator(), &value).is_empty());
+    let escaped = said.replace('\'', "&#39;");
+    for (format, report) in [
+        ("text", text(&c)),
+        ("markdown", markdown(&c)),
+        ("junit", junit(&c).replace("&apos;", "'")),
+        ("html", html(&c)),
+    ] {
+        assert!(
+            report.contains(said) || report.contains(&escaped),
+            "{format}:\n{report}"
+        );
+    }
+    // Without it, nothing is said and the JSON has no such field.
+    assert!(!json(&failing()).contains("proposed"));
 }
 
 /// What a breakage does, and how.

@@ -103,6 +103,7 @@ fn assemble(
         undecidable: judging.foreign.as_ref().map(|f| f.note()),
         pairing: judging.pairing,
         accepted: gate.accepted.clone(),
+        proposed: gate.proposed.clone(),
         run_noise: judging.pairing.map(|_| gate.run_noise.clone()),
         endpoints,
         capacity: Some(capacity),

@@ -34,6 +34,11 @@ pub struct Comparison {
     /// base × ratio.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accepted: Vec<Accepted>,
+    /// In A/B mode, what the pull request changed that the verdict depends
+    /// on besides the measurements (its noise file, its suite's gate
+    /// section), a sentence each: the base's version was used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub proposed: Vec<String>,
     /// In A/B mode, the run-to-run floor added to every interval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub run_noise: Option<RunNoise>,
