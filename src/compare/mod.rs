@@ -47,7 +47,7 @@ pub use gate::{Accepted, GateSettings, MetricNoise, RunNoise};
 pub use latency::{ratio_estimates, unjudgeable, Span};
 pub use model::{
     Capacity, CapacityVerdict, Comparison, Curves, EndpointComparison, ErrorComparison, Memory,
-    MetricComparison, Outcome, PhaseComparison, Point, SideInfo, Sight, VerdictName,
+    MetricComparison, MissingOn, Outcome, PhaseComparison, Point, SideInfo, Sight, VerdictName,
     CURVE_QUANTILES,
 };
 pub use stopped::{StopReason, Stopping};

@@ -174,13 +174,14 @@ impl<'a> Regressions<'a> {
 }
 
 /// How many checks got each verdict, in the order regressed, improved,
-/// unchanged, inconclusive.
-pub fn verdict_counts(c: &Comparison) -> [(VerdictName, usize); 4] {
+/// unchanged, inconclusive, missing.
+pub fn verdict_counts(c: &Comparison) -> [(VerdictName, usize); 5] {
     let mut counts = [
         (VerdictName::Regressed, 0),
         (VerdictName::Improved, 0),
         (VerdictName::Unchanged, 0),
         (VerdictName::Inconclusive, 0),
+        (VerdictName::Missing, 0),
     ];
     for check in checks(c) {
         if let Some(slot) = counts.iter_mut().find(|(v, _)| *v == check.verdict()) {

@@ -54,23 +54,29 @@ pub fn headline(c: &Comparison) -> Headline {
 /// How many metrics could see a change of the threshold.
 pub fn sight_line(c: &Comparison) -> String {
     let s = &Sight::of(&c.endpoints);
-    let total = s.seeing + s.blind;
+    let total = s.seeing + s.blind + s.missing;
     let t = percent(c.threshold);
     if total == 0 {
         return "no metric could be compared".into();
     }
-    if s.blind == 0 {
+    if s.blind == 0 && s.missing == 0 {
         return format!("all {total} metrics could see a {t} change");
     }
-    let range = match s.blind_detectable {
-        Some((lo, hi)) if (hi - lo).abs() < 0.005 => format!(" (smallest detectable {})", pct(lo)),
-        Some((lo, hi)) => format!(" (smallest detectable {}–{})", pct(lo), pct(hi)),
-        None => String::new(),
-    };
-    format!(
-        "{} of {total} metrics could see a {t} change; {} could not{range}",
-        s.seeing, s.blind
-    )
+    let mut line = format!("{} of {total} metrics could see a {t} change", s.seeing);
+    if s.blind > 0 {
+        let range = match s.blind_detectable {
+            Some((lo, hi)) if (hi - lo).abs() < 0.005 => {
+                format!(" (smallest detectable {})", pct(lo))
+            }
+            Some((lo, hi)) => format!(" (smallest detectable {}–{})", pct(lo), pct(hi)),
+            None => String::new(),
+        };
+        line.push_str(&format!("; {} could not{range}", s.blind));
+    }
+    if s.missing > 0 {
+        line.push_str(&format!("; {} missing on one side", s.missing));
+    }
+    line
 }
 
 /// A detectable relative change: 0.49 → `49%`, 22.4 → `×23`.

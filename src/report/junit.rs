@@ -2,8 +2,10 @@
 //! suite `benchgate.<suite>`, one test case per endpoint × metric and per
 //! endpoint's error rate (class = endpoint, name = metric). A regression is
 //! a failure whose message carries the change, its interval and the
-//! threshold. An inconclusive metric passes, as it does at the gate, with a
-//! `system-out` saying why it could not tell. The XML comes from
+//! threshold; a gated metric one side did not produce (missing) is a
+//! failure whose message says which side. An inconclusive metric passes,
+//! as it does at the gate, with a `system-out` saying why it could not
+//! tell. The XML comes from
 //! `quick-junit`; no timestamps or durations are set, so the same
 //! comparison always gives the same file.
 
@@ -69,7 +71,21 @@ fn throughput_case(c: &Comparison) -> TestCase {
 }
 
 fn test_case(check: &Check<'_>) -> TestCase {
-    let status = if check.regressed() {
+    let missing = match check.kind {
+        CheckKind::Metric(m) if m.verdict == VerdictName::Missing => Some(m),
+        _ => None,
+    };
+    let status = if let Some(m) = missing {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status
+            .set_message(format!(
+                "{}: {}",
+                check.label(),
+                m.note.as_deref().unwrap_or("missing on one side")
+            ))
+            .set_type("gated metric missing");
+        status
+    } else if check.regressed() {
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
         status
             .set_message(check.failure_message())
@@ -89,7 +105,7 @@ fn test_case(check: &Check<'_>) -> TestCase {
     let mut case = TestCase::new(check.label(), status);
     case.set_classname(check.endpoint.name.as_str());
     // A failure carries the numbers already.
-    if !check.regressed() {
+    if !check.regressed() && missing.is_none() {
         let mut out = numbers(check);
         if let CheckKind::Metric(m) = check.kind {
             if m.verdict == VerdictName::Inconclusive {

@@ -205,7 +205,7 @@ fn rows(c: &Comparison) -> Vec<Row> {
         .filter(|check| check.worth_a_row())
         .map(|check| {
             let verdict = check.verdict();
-            let regressed = verdict == VerdictName::Regressed;
+            let regressed = matches!(verdict, VerdictName::Regressed | VerdictName::Missing);
             let bold = |s: String| if regressed { format!("**{s}**") } else { s };
             let line = format!(
                 "| {} | {} | {} | {} | {} | {} | {} {} |\n",
@@ -355,5 +355,6 @@ fn symbol_of(v: VerdictName) -> &'static str {
         VerdictName::Improved => "🟢",
         VerdictName::Unchanged => "⚪",
         VerdictName::Inconclusive => "🟡",
+        VerdictName::Missing => "⛔",
     }
 }

@@ -310,6 +310,7 @@ pub fn summary_line(c: &Comparison) -> String {
 fn verdict_label(v: VerdictName) -> &'static str {
     match v {
         VerdictName::Regressed => "REGRESSED",
+        VerdictName::Missing => "MISSING",
         other => other.as_str(),
     }
 }

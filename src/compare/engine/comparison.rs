@@ -6,7 +6,7 @@ use super::endpoints::endpoint_tests;
 use crate::compare::gate::GateSettings;
 use crate::compare::holm::HolmFamily;
 use crate::compare::judging::Judging;
-use crate::compare::latency::shared_endpoints;
+use crate::compare::latency::{compared_endpoints, listed, Unrecorded};
 use crate::compare::model::{Comparison, EndpointComparison, Memory, Outcome, Sight, VerdictName};
 use crate::compare::validity::{self, side_info, Validity};
 use crate::compare::{phases, resources};
@@ -17,7 +17,8 @@ use crate::record::RunRecord;
 /// A/B run are compared pair by pair; anything else as separate runs.
 pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Comparison {
     let judging = Judging::new(base, head, gate);
-    let shared = shared_endpoints(base, head);
+    let unrecorded = Unrecorded::of(base, head);
+    let shared = compared_endpoints(base, head, &unrecorded);
 
     // 1. Every test that decides the gate, in one family.
     let mut family = HolmFamily::default();
@@ -40,10 +41,11 @@ pub fn compare(base: &RunRecord, head: &RunRecord, gate: &GateSettings) -> Compa
     let warnings = validity::warnings(base, head, estimates, judging.paired())
         .into_iter()
         .chain(app.warnings)
+        .chain(phases::unreported(&shared, judging.gate))
         .chain(memory.and_then(|m| m.warning()))
         .collect();
     let sight = Sight::of(&endpoints);
-    let validity = validity::validity(base, head, &shared, &judging, &sight);
+    let validity = validity::validity(base, head, &shared, &judging, &endpoints, &sight);
     assemble(
         base,
         head,
@@ -130,12 +132,13 @@ fn outcome(endpoints: &[EndpointComparison], failed: &[String], invalid: &[Strin
     }
 }
 
-/// The names of `record`'s endpoints that `other` did not measure.
+/// The names of `record`'s endpoints that `other`'s suite did not list (one
+/// it lists but did not record is missing there, not added or removed).
 fn only_in(record: &RunRecord, other: &RunRecord) -> Vec<String> {
     record
         .endpoints
         .iter()
-        .filter(|e| other.endpoint(&e.name).is_none())
+        .filter(|e| other.endpoint(&e.name).is_none() && !listed(other, &e.name))
         .map(|e| e.name.clone())
         .collect()
 }

@@ -7,7 +7,8 @@ use crate::compare::judging::Judging;
 use crate::compare::latency::{
     curve, estimates, latency_comparison, EndpointPair, ErrorTest, Estimated, MetricEstimate,
 };
-use crate::compare::model::{Curves, EndpointComparison};
+use crate::compare::model::{Curves, EndpointComparison, MetricComparison};
+use crate::compare::validity::{endpoint_missing, no_request};
 use crate::stats::Estimate;
 
 /// One shared endpoint's tests, registered in the family.
@@ -71,16 +72,21 @@ impl EndpointTests<'_> {
             .filter_map(|t| t.estimate.estimate.as_ref())
     }
 
-    /// The endpoint's row, each test at its Holm level.
+    /// The endpoint's row, each test at its Holm level; every metric
+    /// missing when one side sent the endpoint no request.
     pub(crate) fn judged(&self, levels: &HolmLevels, judging: &Judging<'_>) -> EndpointComparison {
         let EndpointPair { base, head } = self.pair;
         let threshold = judging.gate.threshold(&head.name);
+        let missing = endpoint_missing(self.pair);
         let metrics = self
             .latency
             .iter()
-            .map(|t| {
-                let level = levels.level(t.handle);
-                latency_comparison(&t.estimate, self.pair, level, threshold, judging)
+            .map(|t| match missing {
+                Some(on) => MetricComparison::missing(t.estimate.metric, on, &no_request(on)),
+                None => {
+                    let level = levels.level(t.handle);
+                    latency_comparison(&t.estimate, self.pair, level, threshold, judging)
+                }
             })
             .collect();
         let max_increase = judging.gate.suite.max_error_rate_increase;

@@ -92,6 +92,51 @@ fn endpoints_on_one_side_only_are_listed_not_compared() {
 }
 
 #[test]
+fn an_endpoint_one_side_sent_no_request_is_missing_and_fails_the_gate() {
+    use VerdictName::Missing;
+    let base = baseline().build();
+    // The head's results hold the endpoint without a block, or lack it
+    // though the head's suite lists it.
+    let mut empty = head().build();
+    empty.endpoints[1].blocks.clear();
+    let mut dropped = head().build();
+    dropped.endpoints.remove(1);
+    for head in [empty, dropped] {
+        let c = compare(&base, &head, &GateSettings::defaults());
+        assert_eq!(c.outcome, Outcome::Fail, "{c:#?}");
+        assert_eq!(
+            c.failed,
+            ["search p50, p95, p99: missing on head (the base measured it; the head's results hold no request of this endpoint)"]
+        );
+        assert!(c.removed.is_empty(), "{:?}", c.removed);
+        assert_eq!(
+            verdicts(&c, "search"),
+            [
+                (Metric::P50, Missing),
+                (Metric::P95, Missing),
+                (Metric::P99, Missing)
+            ]
+        );
+        assert_eq!(c.sight.missing, 3);
+        let line = summary_line(&c);
+        assert!(
+            line.starts_with("gate failed: search p50, p95, p99: missing on head")
+                && line.ends_with("; 3 missing on one side"),
+            "{line}"
+        );
+    }
+    let mut dropped = baseline().build();
+    dropped.endpoints.remove(1);
+    let c = compare(&dropped, &head().build(), &GateSettings::defaults());
+    assert_eq!(c.outcome, Outcome::Fail);
+    assert_eq!(
+        c.failed,
+        ["search p50, p95, p99: missing on base (the head measured it; the base's results hold no request of this endpoint)"]
+    );
+    assert!(c.added.is_empty(), "{:?}", c.added);
+}
+
+#[test]
 fn a_per_endpoint_threshold_and_metrics_override_the_suite() {
     let base = baseline().build();
     let head = head().with(EndpointSpec::new("search").slower(1.2)).build();

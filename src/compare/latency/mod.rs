@@ -15,7 +15,7 @@ pub(crate) use error_rate::ErrorTest;
 pub use estimates::ratio_estimates;
 pub(crate) use estimates::{estimates, Estimated, MetricEstimate, Paired};
 pub use judgeable::{unjudgeable, Span};
-pub(crate) use shared::{paired, shared_endpoints, EndpointPair};
+pub(crate) use shared::{compared_endpoints, listed, paired, EndpointPair, Unrecorded};
 pub(crate) use verdicts::{latency_comparison, metric_comparison, metric_estimate};
 
 #[cfg(test)]

@@ -83,11 +83,15 @@ pub enum Outcome {
 
 /// How many checks (endpoint × metric) could see a change of their
 /// threshold, and the smallest detectable changes of those that could not.
-/// A metric that could not (verdict inconclusive) is *blind*.
+/// A metric that could not (verdict inconclusive) is *blind*; one that a
+/// side did not produce (verdict missing) is counted apart.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Sight {
     pub seeing: usize,
     pub blind: usize,
+    /// Gated metrics measured by one side only.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub missing: usize,
     /// The range of the blind metrics' smallest detectable changes, where
     /// known.
     pub blind_detectable: Option<(f64, f64)>,
@@ -192,11 +196,14 @@ impl EndpointComparison {
 
 impl Sight {
     /// How many metrics could see a change of their threshold: every metric
-    /// not inconclusive could; an inconclusive one is blind.
+    /// not inconclusive could; an inconclusive one is blind; a missing one
+    /// is counted apart.
     pub fn of(endpoints: &[EndpointComparison]) -> Sight {
         let mut sight = Sight::default();
         for m in endpoints.iter().flat_map(|e| e.gated_metrics()) {
-            if m.verdict == VerdictName::Inconclusive {
+            if m.verdict == VerdictName::Missing {
+                sight.missing += 1;
+            } else if m.verdict == VerdictName::Inconclusive {
                 sight.blind += 1;
                 if let Some(d) = m.detectable {
                     let (lo, hi) = sight.blind_detectable.unwrap_or((d, d));
@@ -209,4 +216,8 @@ impl Sight {
         }
         sight
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }

@@ -34,6 +34,11 @@ pub enum VerdictName {
     Improved,
     Unchanged,
     Inconclusive,
+    /// Gated, and measured by one side only (a Server-Timing phase the
+    /// head stopped sending, resources one side did not read, an endpoint
+    /// one side sent no request): no ratio, and it fails the gate, with a
+    /// line in [`crate::compare::Comparison::failed`].
+    Missing,
 }
 
 impl From<Verdict> for VerdictName {
@@ -54,6 +59,7 @@ impl VerdictName {
             VerdictName::Improved => "improved",
             VerdictName::Unchanged => "unchanged",
             VerdictName::Inconclusive => "inconclusive",
+            VerdictName::Missing => "missing",
         }
     }
 }

@@ -7,6 +7,7 @@ mod comparison;
 mod memory;
 mod metric;
 mod metric_name;
+mod missing;
 mod phase;
 mod sustained;
 
@@ -17,5 +18,6 @@ pub use comparison::{
 pub use memory::{Memory, SideMemory};
 pub use metric::{MetricComparison, VerdictName};
 pub(crate) use metric_name::metric_by_name;
+pub use missing::MissingOn;
 pub use phase::PhaseComparison;
 pub use sustained::{Capacity, CapacityVerdict, SideLoad};

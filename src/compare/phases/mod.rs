@@ -16,7 +16,7 @@ mod gated;
 mod view;
 
 pub(crate) use attribute::attribute;
-pub(crate) use gated::{gated, judge_gated};
+pub(crate) use gated::{gated, judge_gated, unreported};
 
 #[cfg(test)]
 mod tests;

@@ -157,3 +157,71 @@ fn a_comparison_with_phases_reads_back_from_its_json() {
     assert_eq!(summary(&back), summary(&c));
     assert_eq!(summary(&c).len(), 4, "db and render, at p50 and p95");
 }
+
+/// `record` with phase `name` taken out of every block: a side that does
+/// not send it.
+fn without(mut record: RunRecord, name: &str) -> RunRecord {
+    for b in record.endpoints.iter_mut().flat_map(|e| &mut e.blocks) {
+        b.phases.remove(name);
+    }
+    record
+}
+
+fn db_gate() -> GateSettings {
+    let mut gate = GateSettings::defaults();
+    gate.suite.phases = vec![PhaseMetric {
+        phase: "db".into(),
+        metric: Metric::P50,
+    }];
+    gate
+}
+
+#[test]
+fn a_gated_phase_one_side_stopped_sending_is_missing_and_fails_the_gate() {
+    let gate = db_gate();
+    let c = compare(&base(), &without(head(1.0, 1.0), "db"), &gate);
+    assert_eq!(c.outcome, Outcome::Fail, "{:#?}", c.warnings);
+    assert_eq!(
+        c.failed,
+        ["orders server-timing:db: missing on head (the base measured it; the head sent no such Server-Timing phase)"]
+    );
+    let db = &orders(&c).phases[0];
+    assert!(db.gated && !db.moved, "{db:?}");
+    assert_eq!(db.comparison.verdict, VerdictName::Missing);
+    // Still counted among the checks, as missing.
+    let latency_checks: usize = c.endpoints.iter().map(|e| e.metrics.len()).sum();
+    assert_eq!(c.sight.missing, 1);
+    assert_eq!(
+        c.sight.seeing + c.sight.blind + c.sight.missing,
+        latency_checks + 1
+    );
+    // And the other way round.
+    let c = compare(&without(base(), "db"), &head(1.0, 1.0), &gate);
+    assert_eq!(c.outcome, Outcome::Fail);
+    assert_eq!(
+        c.failed,
+        ["orders server-timing:db: missing on base (the head measured it; the base sent no such Server-Timing phase)"]
+    );
+    // Foreign runs decide no metric, but a missing one still fails.
+    let mut foreign = without(head(1.0, 1.0), "db");
+    foreign.provenance.host.cpu_model = "Another CPU".into();
+    assert_eq!(compare(&base(), &foreign, &gate).outcome, Outcome::Fail);
+}
+
+#[test]
+fn a_gated_phase_neither_side_sent_fails_nothing_and_is_warned_about() {
+    let c = compare(
+        &without(base(), "db"),
+        &without(head(1.0, 1.0), "db"),
+        &db_gate(),
+    );
+    assert_eq!(c.outcome, Outcome::Pass, "{:#?}", c.failed);
+    assert!(c.failed.is_empty());
+    assert!(
+        c.warnings.contains(
+            &"server-timing:db is gated, but neither side reported that Server-Timing phase for orders, home: not compared there".to_string()
+        ),
+        "{:#?}",
+        c.warnings
+    );
+}

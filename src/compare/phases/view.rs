@@ -38,8 +38,7 @@ pub(crate) fn views(
     which
         .filter_map(|i| {
             let EndpointPair { base: b, head: h } = shared.get(i)?;
-            let reports = |e: &EndpointRecord| e.blocks.iter().any(|b| b.phases.contains_key(name));
-            (reports(b) && reports(h)).then(|| PhaseView {
+            (reports(b, name) && reports(h, name)).then(|| PhaseView {
                 endpoint: i,
                 name: name.to_string(),
                 base: b.phase(name),
@@ -47,6 +46,12 @@ pub(crate) fn views(
             })
         })
         .collect()
+}
+
+/// Whether a side's record of an endpoint reports phase `name` in any
+/// block.
+pub(crate) fn reports(endpoint: &EndpointRecord, name: &str) -> bool {
+    endpoint.blocks.iter().any(|b| b.phases.contains_key(name))
 }
 
 /// The settings under which a phase metric is estimated: `metric` only, no

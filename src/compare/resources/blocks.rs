@@ -41,7 +41,7 @@ pub(crate) fn both<'a>(
 }
 
 /// The resource blocks of a record, or why it has none.
-fn blocks_of<'a>(
+pub(crate) fn blocks_of<'a>(
     record: &'a RunRecord,
     which: &'static str,
 ) -> Result<&'a [ResourceBlock], NoBlocks> {

@@ -3,15 +3,20 @@
 //! ([`super::peak_rss`]) — each estimated by its own module, given A/B
 //! mode's run-to-run floor, tested in the suite's one Holm family (after
 //! every endpoint's tests) and judged against the suite's threshold like a
-//! latency metric.
+//! latency metric. A metric one side measured and the other did not is
+//! missing on that side (which fails the gate); one neither side measured
+//! is warned about.
 
+use super::blocks::blocks_of;
 use super::figure::{Figure, Measured};
 use super::{cpu, peak_rss};
 use crate::compare::gate::RunNoise;
 use crate::compare::holm::{Handle, HolmFamily, HolmLevels, Part};
 use crate::compare::judging::Judging;
 use crate::compare::latency::metric_estimate;
-use crate::compare::model::{Curves, EndpointComparison, ErrorComparison, MetricComparison};
+use crate::compare::model::{
+    Curves, EndpointComparison, ErrorComparison, MetricComparison, MissingOn,
+};
 use crate::compare::rounds::instance_noise_of;
 use crate::config::names::APP_ROW;
 use crate::config::Metric;
@@ -27,8 +32,11 @@ pub(crate) struct AppMetric {
 
 #[derive(Debug, Clone)]
 enum Found {
-    /// Not measured on a side, and why: no test.
+    /// Not measured on either side, and why: no test.
     Absent(String),
+    /// Measured on one side only, and why not on the other: no test, and
+    /// it fails the gate.
+    Missing(MissingOn, String),
     /// Measured on both sides, and registered in the family.
     Tested { measured: Measured, handle: Handle },
 }
@@ -55,6 +63,9 @@ pub(crate) fn measure(
         .into_iter()
         .filter(|m| judging.gate.suite.metrics.contains(m))
         .map(|metric| {
+            if let Some(found) = one_sided(base, head) {
+                return AppMetric { metric, found };
+            }
             let figure = match metric {
                 Metric::PeakRss => peak_rss::peak_rss(base, head, alpha, pairing),
                 _ => cpu::cpu(base, head, alpha, pairing),
@@ -75,6 +86,16 @@ pub(crate) fn measure(
         .collect()
 }
 
+/// A side without resource blocks where the other has them: every app
+/// metric is missing there.
+fn one_sided(base: &RunRecord, head: &RunRecord) -> Option<Found> {
+    match (blocks_of(base, "base"), blocks_of(head, "head")) {
+        (Ok(_), Err(why)) => Some(Found::Missing(MissingOn::Head, why.to_string())),
+        (Err(why), Ok(_)) => Some(Found::Missing(MissingOn::Base, why.to_string())),
+        _ => None,
+    }
+}
+
 /// The app row, each measured metric at its Holm level. When the runs
 /// cannot decide the gate, it decides nothing either.
 pub(crate) fn row(metrics: Vec<AppMetric>, levels: &HolmLevels, judging: &Judging<'_>) -> AppRow {
@@ -86,6 +107,10 @@ pub(crate) fn row(metrics: Vec<AppMetric>, levels: &HolmLevels, judging: &Judgin
             Found::Absent(why) => {
                 app.warnings
                     .push(format!("{} is not compared: {why}", metric.name()));
+                continue;
+            }
+            Found::Missing(on, why) => {
+                compared.push(MetricComparison::missing(metric, on, &why));
                 continue;
             }
             Found::Tested { measured, handle } => (measured, handle),

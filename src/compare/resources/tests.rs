@@ -108,3 +108,31 @@ fn a_leaking_head_is_warned_about_and_the_output_matches_the_schema() {
 }
 
 mod peak;
+
+#[test]
+fn cpu_one_side_did_not_measure_is_missing_and_fails_the_gate() {
+    let base = with_cpu(baseline().build(), 300.0, 0.0);
+    let mut head = head().build();
+    head.resources = Some(crate::record::Resources::absent(
+        "the suite targets base_url without app.command",
+    ));
+    let c = compare(&base, &head, &cpu_gate());
+    assert_eq!(c.outcome, Outcome::Fail, "{:#?}", c.warnings);
+    assert_eq!(
+        c.failed,
+        ["the app's cpu/request: missing on head (the base measured it; not measured on the head: the suite targets base_url without app.command)"]
+    );
+    assert_eq!(
+        verdicts(&c, APP_ROW),
+        vec![(Metric::Cpu, VerdictName::Missing)]
+    );
+    assert_eq!(c.sight.missing, 1);
+    // A base recorded before resources were read lacks it too.
+    let head = with_cpu(crate::compare::simulated::head().build(), 300.0, 0.0);
+    let c = compare(&baseline().build(), &head, &cpu_gate());
+    assert_eq!(c.outcome, Outcome::Fail);
+    assert_eq!(
+        c.failed,
+        ["the app's cpu/request: missing on base (the head measured it; the base was recorded by a benchgate that did not read the app's CPU time and memory)"]
+    );
+}

@@ -2,9 +2,10 @@
 //! records measured the same suite, whether separate runs were made on
 //! comparable machines (another machine, a machine shared with other
 //! work), the sustained-rate (throughput) verdict, endpoints never
-//! answered, each side's provenance, and the warnings that fail nothing.
+//! answered, gated metrics one side did not produce, each side's provenance, and the warnings that fail nothing.
 
 mod machine;
+mod missing;
 mod sides;
 mod suite_diff;
 mod sustained;
@@ -14,6 +15,7 @@ mod warnings;
 
 pub use machine::shared_while_recorded;
 pub(crate) use machine::{incomparable, Incomparable};
+pub(crate) use missing::{endpoint_missing, no_request};
 pub(crate) use sides::side_info;
 pub use suite_diff::{check_comparable, measured, SuiteChanged};
 pub use sustained::{capacity_of, SUSTAINED_SHARE};

@@ -1,13 +1,14 @@
 //! The failures outside the metric table: a head that could not carry the
-//! load, an endpoint the head never answered, and blind checks when the
-//! suite says `gate.inconclusive: fail`; and the runs that cannot be judged
-//! at all.
+//! load, an endpoint the head never answered, a gated metric one side did
+//! not produce, and blind checks when the suite says `gate.inconclusive:
+//! fail`; and the runs that cannot be judged at all.
 
+use super::missing::missing_lines;
 use super::sustained::capacity;
 use super::unanswered::{unanswered, Unanswered};
 use crate::compare::judging::Judging;
 use crate::compare::latency::EndpointPair;
-use crate::compare::model::{Capacity, CapacityVerdict, Sight};
+use crate::compare::model::{Capacity, CapacityVerdict, EndpointComparison, Sight};
 use crate::config::Inconclusive;
 use crate::record::RunRecord;
 
@@ -23,12 +24,13 @@ pub(crate) struct Validity {
 }
 
 /// The failures of `base` against `head` outside the metric table, once
-/// the metrics' `sight` is known.
+/// the metrics (`endpoints`) and their `sight` are known.
 pub(crate) fn validity(
     base: &RunRecord,
     head: &RunRecord,
     shared: &[EndpointPair<'_>],
     judging: &Judging<'_>,
+    endpoints: &[EndpointComparison],
     sight: &Sight,
 ) -> Validity {
     let capacity = capacity(base, head, judging.pairing.is_none());
@@ -49,6 +51,9 @@ pub(crate) fn validity(
             None => {}
         }
     }
+    // Not a statistic: whatever the runs can decide, a gated metric the
+    // head (or the base) did not produce fails the gate.
+    failed.extend(missing_lines(endpoints));
     if judging.gate.suite.inconclusive == Inconclusive::Fail && sight.blind > 0 {
         failed.push(format!(
             "{} check(s) could not see a change of their threshold, and gate.inconclusive is fail",
