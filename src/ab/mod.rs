@@ -5,9 +5,9 @@
 //! This module prepares and measures: where the base tree's suite file is
 //! ([`base_suite_path`]), a temporary worktree for `check --ab REF`
 //! ([`Worktree`]), both sides' suites resolved once ([`SideSuites`]), the
-//! rounds that measure them ([`measure`], [`measure_until`]), and the gate
+//! rounds that measure them ([`measure()`], [`measure_until`]), and the gate
 //! with the run-to-run floor ([`run_noise`]) and the slowdowns a pull
-//! request accepts ([`gate`]). The gate's settings and the floor are the
+//! request accepts ([`gate()`]). The gate's settings and the floor are the
 //! base tree's: the head is the code under test.
 
 mod accepted;

@@ -4,7 +4,7 @@
 //!
 //! The floor sets how wide every A/B interval is, so the code under test
 //! must not choose it: A/B mode reads the base tree's file (see
-//! [`super::gate`]) and only says when the pull request changes it
+//! [`super::gate()`]) and only says when the pull request changes it
 //! ([`head_change`]). Even so the file is read as a hostile one: at most
 //! [`MAX_BYTES`], every figure within its bounds, and a refused file is
 //! named with the JSON path and line of what was refused and the fix. A

@@ -201,7 +201,7 @@ pub(super) mod latency_base64 {
 }
 
 /// (De)serialises a block's phases as a map of name to base64 V2
-/// histogram, refusing more than [`MAX_PHASES`] before decoding any.
+/// histogram, refusing more than [`super::limits::MAX_PHASES`] before decoding any.
 pub(super) mod phases_base64 {
     use std::collections::BTreeMap;
     use std::fmt;

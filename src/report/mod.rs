@@ -1,7 +1,7 @@
 //! Reports: one [`Report`] model, built once from a comparison and its
 //! context, printed by one writer per format.
 //!
-//! A [`Report`] holds the [`Comparison`] and what surrounds it (the main
+//! A [`Report`] holds the [`crate::compare::Comparison`] and what surrounds it (the main
 //! branch's history); [`Report::context`] phrases where the numbers came
 //! from — each side's commit, time, runs, machine and CPU placement, the A/B
 //! mode and its run-to-run floor, accepted slowdowns — once, so that the
