@@ -14,6 +14,7 @@ mod accepted;
 mod base;
 mod error;
 mod gate;
+mod leftovers;
 mod measure;
 mod noise;
 mod rounds;
