@@ -2,7 +2,7 @@
 //! its outcome to an exit code ([`benchgate::exit`]). The work lives in the
 //! library's stages.
 
-use benchgate::{app, broken_pipe, cli, commands, escape};
+use benchgate::{app, broken_pipe, cli, commands, config, escape};
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
@@ -18,5 +18,6 @@ fn main() -> std::process::ExitCode {
             failure.code
         }
     });
+    config::release_ports();
     std::process::ExitCode::from(code as u8)
 }

@@ -5,7 +5,8 @@
 //! This module prepares and measures: where the base tree's suite file is
 //! ([`base_suite_path`]), a temporary worktree for `check --ab REF`
 //! ([`Worktree`]), both sides' suites resolved once ([`SideSuites`]), the
-//! rounds that measure them ([`measure()`], [`measure_until`]), and the gate
+//! rounds that measure them ([`measure()`], [`measure_until`]), the files
+//! both sides' results go to ([`claim_results`]), and the gate
 //! with the run-to-run floor ([`run_noise`]) and the slowdowns a pull
 //! request accepts ([`gate()`]). The gate's settings and the floor are the
 //! base tree's: the head is the code under test.
@@ -14,8 +15,10 @@ mod accepted;
 mod base;
 mod error;
 mod gate;
+mod leftovers;
 mod measure;
 mod noise;
+mod results;
 mod rounds;
 mod sides;
 mod worktree;
@@ -26,6 +29,7 @@ pub use error::AbError;
 pub use gate::gate;
 pub use measure::{measure, measure_until};
 pub use noise::{noise_path, run_noise, NoiseError, NoiseFile, MAX_RUNS};
+pub use results::{claim_results, ResultFiles};
 pub use rounds::RoundPlan;
 pub use sides::{SideBySide, SideSuites, Sides};
 pub use worktree::{Worktree, WorktreeError};

@@ -1,4 +1,6 @@
-//! A temporary `git worktree` of the base commit for `check --ab REF`.
+//! A temporary `git worktree` of the base commit for `check --ab REF`,
+//! in a directory of its own that a later run removes when this one was
+//! killed before it could ([`super::leftovers`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -6,6 +8,7 @@ use std::process::Command;
 use crate::exit::{Code, Coded};
 
 use super::base::git;
+use super::leftovers;
 
 /// Why the base commit could not be checked out; the user's to fix (a
 /// repository, a fetched commit), so exit code 2.
@@ -34,8 +37,8 @@ impl Coded for WorktreeError {
 pub struct Worktree {
     repo: PathBuf,
     path: PathBuf,
-    // Holds the directory the worktree lives in.
-    _dir: tempfile::TempDir,
+    // Holds the directory the worktree lives in, and its lock.
+    _dir: leftovers::Claimed,
 }
 
 impl Worktree {
@@ -52,6 +55,8 @@ impl Worktree {
                 dir: inside.to_path_buf(),
             }
         })?;
+        let dir = leftovers::claim(&std::env::temp_dir()).map_err(WorktreeError::TempDir)?;
+        forget_dead_runs(Path::new(&repo), &dir);
         let commit = git(
             inside,
             &[
@@ -64,11 +69,7 @@ impl Worktree {
         .ok_or_else(|| WorktreeError::NoCommit {
             reference: reference.to_string(),
         })?;
-        let dir = tempfile::Builder::new()
-            .prefix("benchgate-base-")
-            .tempdir()
-            .map_err(WorktreeError::TempDir)?;
-        let path = dir.path().join("base");
+        let path = dir.dir.path().join("base");
         let out = Command::new("git")
             .current_dir(&repo)
             .args(["worktree", "add", "--detach", "--quiet"])
@@ -92,6 +93,21 @@ impl Worktree {
     pub fn path(&self) -> &Path {
         &self.path
     }
+}
+
+/// Removes the base worktrees that killed runs left in the temp dir, then
+/// has `repo` forget those whose directory is gone.
+fn forget_dead_runs(repo: &Path, own: &leftovers::Claimed) {
+    for dir in own.sweep() {
+        eprintln!(
+            "removed {}, a base worktree left by a run that was killed",
+            dir.display()
+        );
+    }
+    let _ = Command::new("git")
+        .current_dir(repo)
+        .args(["worktree", "prune"])
+        .output();
 }
 
 impl Drop for Worktree {

@@ -55,6 +55,8 @@ fn ab_gate(
     let head_config = config::load(head_suite, &suite.overrides(), config::UNBOUND_PORT)?;
     warn_unjudgeable(&head_config, crate::compare::Span::Budget);
     warn_above_capacity(&head_config, &baseline::dir_for(&head_config, baselines));
+    let dir = results_dir.unwrap_or(Path::new(config::OUTPUT_DIR));
+    let results = ab::claim_results(dir, &head_config.suite)?;
     let base_suite = ab::base_suite_path(head_suite, base_dir)?;
     let overrides = suite.overrides();
     let suites = ab::SideSuites::resolve(ab::Sides {
@@ -74,10 +76,11 @@ fn ab_gate(
     )?;
     let known = ab::measure_until(&suites, &settings)?;
     let run = &known.measured;
-    let dir = results_dir.unwrap_or(Path::new(config::OUTPUT_DIR));
-    for (record, side) in [(&run.base, "base"), (&run.head, "head")] {
-        let path = dir.join(format!("{}.{side}.json", run.head_config.suite));
-        files::write_json(&path, record)?;
+    for (record, side, path) in [
+        (&run.base, "base", &results.base),
+        (&run.head, "head", &results.head),
+    ] {
+        files::write_json(path, record)?;
         eprintln!("{side} results: {}", path.display());
     }
     gate(known.comparison, &head_baselines, output)

@@ -63,7 +63,7 @@ pub fn free_port() -> u16 {
     port
 }
 
-pub use ports::free_ports;
+pub use ports::{free_ports, release_all as release_ports};
 
 /// Parses suite file text. `path` names the file in messages and anchors a
 /// relative `app.cwd`.

@@ -16,16 +16,13 @@ pub enum RunError {
     #[error(transparent)]
     Join(#[from] crate::record::JoinError),
     /// The app (`what`: "the app", "the base app", …) did not start, did
-    /// not get ready, or died.
+    /// not get ready, or exited on its own while it was under load.
     #[error("{}", named(what, source))]
     App {
         what: String,
         #[source]
         source: Box<AppError>,
     },
-    /// The app exited on its own while it was under load.
-    #[error("{0}")]
-    Died(Box<AppError>),
     #[error("cannot reach the target http://{addr}: {cause}; start the service or add app.command to the suite file")]
     Unreachable { addr: String, cause: String },
     #[error("cannot place the load generator: {0}; change or remove load.cpus")]

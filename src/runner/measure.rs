@@ -85,7 +85,7 @@ pub async fn measure(config: &Config, options: &RunOptions<'_>) -> Result<RunRec
         }
     };
     let (recorded, cpu, started, readings) =
-        load_while_watching(config, &plan, &mut apps, &mut interrupt).await?;
+        load_while_watching(config, &plan, &mut apps, &["the app"], &mut interrupt).await?;
     let measured_start = started + config.load.warmup;
     let [side] = split_sides::<1>(recorded)?;
     let measured = match &config.app {
@@ -161,8 +161,14 @@ pub async fn measure_ab(
     let head_suite = &round;
     let bases = [&sides[0].config.base_url, &sides[1].config.base_url];
     let plan = Arc::new(Plan::paired(head_suite, bases, pairing)?);
-    let (recorded, cpu, started, readings) =
-        load_while_watching(head_suite, &plan, &mut apps, &mut interrupt).await?;
+    let (recorded, cpu, started, readings) = load_while_watching(
+        head_suite,
+        &plan,
+        &mut apps,
+        &["the base app", "the head app"],
+        &mut interrupt,
+    )
+    .await?;
     let measured_start = started + head_suite.load.warmup;
     let [base, head] = split_sides::<2>(recorded)?;
     let assemble_side = |recorded, side: &AbSide, index: usize| {
@@ -232,11 +238,13 @@ type Readings = Result<Vec<sample::Reading>, Unread>;
 
 /// Replays the plan while watching every app and the signals; stops the
 /// apps afterwards. Returns what was recorded, the generator's CPU seconds,
-/// when the warm-up started and the apps' resource readings.
+/// when the warm-up started and the apps' resource readings. `names` says
+/// what each app is ("the head app"), for the message when one dies.
 async fn load_while_watching(
     config: &Config,
     plan: &Arc<Plan>,
     apps: &mut [App],
+    names: &[&str],
     interrupt: &mut Interrupts,
 ) -> Result<(Recorded, f64, SystemTime, Readings), RunError> {
     let live = Arc::new(Live::default());
@@ -268,7 +276,10 @@ async fn load_while_watching(
     let started = SystemTime::now();
     let recorded = tokio::select! {
         recorded = load::run(Arc::clone(plan), live) => recorded,
-        died = watch(apps) => return Err(RunError::Died(Box::new(died))),
+        (index, died) = watch(apps) => return Err(RunError::App {
+            what: names.get(index).unwrap_or(&"the app").to_string(),
+            source: Box::new(died),
+        }),
         signal = interrupt.next() => return Err(interrupted(signal)),
     };
     let cpu = cpu_seconds() - cpu_before;
@@ -293,14 +304,14 @@ fn split_sides<const N: usize>(recorded: Recorded) -> Result<[SideRecorded; N], 
         .map_err(|_| RunError::Internal("the generator returned the wrong number of sides"))
 }
 
-/// Resolves when any of the apps exits on its own.
-async fn watch(apps: &mut [App]) -> crate::app::AppError {
+/// Resolves when any of the apps exits on its own: which one, and how.
+async fn watch(apps: &mut [App]) -> (usize, crate::app::AppError) {
     match apps {
         [] => std::future::pending().await,
-        [app] => app.watch().await,
+        [app] => (0, app.watch().await),
         [first, second, ..] => tokio::select! {
-            died = first.watch() => died,
-            died = second.watch() => died,
+            died = first.watch() => (0, died),
+            died = second.watch() => (1, died),
         },
     }
 }
