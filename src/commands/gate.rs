@@ -26,7 +26,7 @@ pub(super) fn gate(
         &report,
         &output.github,
         output.format == crate::cli::Format::Json,
-    );
+    )?;
     report::write(&report, output.format.into(), &mut std::io::stdout())
         .map_err(|e| Failure::run(format!("cannot print the comparison: {e}")))?;
     if let Some(dir) = &output.report_dir {
@@ -46,10 +46,14 @@ pub(super) fn gate(
 }
 
 /// With `--github`: annotations, job summary and the pull request's
-/// comment. Only warns.
-fn publish(report: &Report, args: &GithubArgs, annotations_to_stderr: bool) {
+/// comment. Only warns, unless a signal ends it.
+fn publish(
+    report: &Report,
+    args: &GithubArgs,
+    annotations_to_stderr: bool,
+) -> Result<(), github::Interrupted> {
     if !args.github {
-        return;
+        return Ok(());
     }
     let options = github::Options {
         token: args.github_token.clone(),
@@ -59,7 +63,7 @@ fn publish(report: &Report, args: &GithubArgs, annotations_to_stderr: bool) {
             head_sha: args.head_sha.clone(),
         }),
     };
-    github::publish(report, &options);
+    github::publish(report, &options)
 }
 
 /// A run with an endpoint that never got a successful response measured

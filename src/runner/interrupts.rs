@@ -1,5 +1,12 @@
-//! SIGINT and SIGTERM, listened for while a run measures: either ends the
-//! run, and the app is stopped on the way out.
+//! SIGINT and SIGTERM, listened for while a run measures and while it
+//! publishes: either ends the run (exit 3), and the app is stopped on the
+//! way out.
+//!
+//! Once a listener was made, the process keeps tokio's handler, so a
+//! signal no one listens for would be lost: every phase that waits on
+//! something outside the process listens. A signal that came while none
+//! did is not lost either: it waits in tokio's pipe and reaches the next
+//! listener made before its runtime first waits.
 
 use tokio::signal::unix::{signal, SignalKind};
 
@@ -10,13 +17,15 @@ pub(super) fn interrupted(signal: &'static str) -> RunError {
 }
 
 /// SIGINT and SIGTERM as a stream of names.
-pub(super) struct Interrupts {
+#[derive(Debug)]
+pub struct Interrupts {
     int: tokio::signal::unix::Signal,
     term: tokio::signal::unix::Signal,
 }
 
 impl Interrupts {
-    pub(super) fn new() -> Result<Interrupts, RunError> {
+    /// Listens from now on; inside a runtime with its drivers enabled.
+    pub fn new() -> Result<Interrupts, RunError> {
         let listen = |kind| {
             signal(kind).map_err(|source| RunError::Setup {
                 what: "cannot listen for signals",
@@ -29,7 +38,8 @@ impl Interrupts {
         })
     }
 
-    pub(super) async fn next(&mut self) -> &'static str {
+    /// The next signal's name ("SIGTERM").
+    pub async fn next(&mut self) -> &'static str {
         tokio::select! {
             _ = self.int.recv() => "SIGINT (Ctrl-C)",
             _ = self.term.recv() => "SIGTERM",
