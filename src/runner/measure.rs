@@ -266,10 +266,18 @@ async fn load_while_watching(
     };
     let cpu_before = cpu_seconds();
     let started = SystemTime::now();
-    let recorded = tokio::select! {
-        recorded = load::run(Arc::clone(plan), live) => recorded,
-        died = watch(apps) => return Err(RunError::Died(Box::new(died))),
-        signal = interrupt.next() => return Err(interrupted(signal)),
+    let ended = tokio::select! {
+        recorded = load::run(Arc::clone(plan), live) => Ok(recorded),
+        died = watch(apps) => Err(RunError::Died(Box::new(died))),
+        signal = interrupt.next() => Err(interrupted(signal)),
+    };
+    let recorded = match ended {
+        Ok(recorded) => recorded,
+        Err(e) => {
+            // Every app at once, not one grace after another.
+            crate::app::stop_all(apps);
+            return Err(e);
+        }
     };
     let cpu = cpu_seconds() - cpu_before;
     let readings = match sampler {
@@ -280,9 +288,7 @@ async fn load_while_watching(
     };
     drop(load_pinned);
     progress.finish();
-    for app in apps.iter_mut() {
-        app.stop();
-    }
+    crate::app::stop_all(apps);
     Ok((recorded, cpu, started, readings))
 }
 
