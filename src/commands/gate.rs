@@ -20,6 +20,7 @@ pub(super) fn gate(
     baselines: &Path,
     output: &OutputArgs,
 ) -> Result<Code, Failure> {
+    refuse_if_signalled()?;
     let history = baseline::history(baselines, &comparison.suite);
     let report = Report::new(comparison, history);
     publish(
@@ -32,6 +33,7 @@ pub(super) fn gate(
     if let Some(dir) = &output.report_dir {
         report::write_dir(&report, dir)?;
     }
+    refuse_if_signalled()?;
     let summary = report::terminal::summary_line(&report.comparison);
     match report.comparison.outcome {
         Outcome::Pass => {
@@ -42,6 +44,18 @@ pub(super) fn gate(
         }
         Outcome::Fail => Err(Failure::new(Code::Regression, summary)),
         Outcome::Invalid => Err(Failure::new(Code::RunFailed, summary)),
+    }
+}
+
+/// Exit 3 for a SIGINT or SIGTERM that came while the run compared or
+/// wrote its reports, when nothing listened: any signal ends the run with
+/// a non-zero code, as one does while measuring or publishing.
+fn refuse_if_signalled() -> Result<(), Failure> {
+    match crate::runner::pending_signal() {
+        Some(signal) => Err(Failure::run(format!(
+            "interrupted by {signal}; the gate gave no verdict"
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -46,3 +46,41 @@ impl Interrupts {
         }
     }
 }
+
+/// A SIGINT or SIGTERM that came since tokio's handler was installed and
+/// no one listened (while a run compared or wrote its reports), if any.
+/// Installs the handler when none was, so that a signal from now on waits
+/// for the next look instead of ending the process unseen; `None` when
+/// signals cannot be listened for.
+pub fn pending() -> Option<&'static str> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .ok()?;
+    runtime.block_on(async {
+        let mut interrupts = Interrupts::new().ok()?;
+        // The signal driver reads its pipe when the runtime first waits.
+        tokio::select! {
+            biased;
+            signal = interrupts.next() => Some(signal),
+            () = tokio::time::sleep(std::time::Duration::from_millis(5)) => None,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use nix::sys::signal::{raise, Signal};
+
+    /// The only test in this crate's unit tests that raises a signal; no
+    /// other listens for one.
+    #[test]
+    fn a_signal_while_no_one_listened_waits_for_the_next_look() {
+        assert_eq!(super::pending(), None);
+        raise(Signal::SIGTERM).expect("raise");
+        assert_eq!(super::pending(), Some("SIGTERM"));
+        assert_eq!(super::pending(), None);
+        raise(Signal::SIGINT).expect("raise");
+        assert_eq!(super::pending(), Some("SIGINT (Ctrl-C)"));
+    }
+}
