@@ -472,6 +472,94 @@ fn ctrl_c_stops_both_apps() {
     }
 }
 
+/// A loopback HTTP server that ignores SIGTERM but notes when each came,
+/// one line per signal, in `<notes>/sigterm-<pid>`.
+const STUBBORN: &str = r#"
+import os, signal, sys, time, http.server
+port, notes = int(sys.argv[1]), sys.argv[2]
+def note(*_):
+    with open(os.path.join(notes, "sigterm-%d" % os.getpid()), "a") as f:
+        f.write("%r\n" % time.time())
+signal.signal(signal.SIGTERM, note)
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+"#;
+
+/// Issue 23, item 8: Ctrl-C of an A/B run stopped its two apps one after
+/// the other, each with its own grace, so two apps that ignore SIGTERM
+/// took two graces (about 6 s). Both are stopped at once now: the second
+/// app's SIGTERM comes with the first's, not a grace (3 s) later.
+#[test]
+fn ctrl_c_stops_both_apps_at_once() {
+    let head = tempfile::tempdir().expect("temp dir");
+    let script = head.path().join("server.py");
+    std::fs::write(&script, STUBBORN).expect("script");
+    let notes = head.path().join("notes");
+    std::fs::create_dir(&notes).expect("notes dir");
+    let suite = format!(
+        "version: 1\nsuite: stubborn\napp:\n  command: [\"python3\", \"{}\", \"${{PORT}}\", \"{}\"]\n  ready: {{ url: \"http://127.0.0.1:${{PORT}}/\", timeout: 20s }}\nbase_url: \"http://127.0.0.1:${{PORT}}\"\nload:\n  rate: 20/s\n  warmup: 0s\n  duration: 60s\n  max_duration: 60s\n  block: 500ms\nendpoints:\n  - name: root\n    path: /\n",
+        script.display(),
+        notes.display()
+    );
+    std::fs::write(head.path().join("benchgate.yaml"), suite).expect("suite");
+    let _serial = serial();
+    let support::Watched {
+        mut child,
+        apps: pids,
+        lines,
+    } = support::spawn_until_measuring(
+        head.path(),
+        &[
+            "ab".as_ref(),
+            "--config".as_ref(),
+            "benchgate.yaml".as_ref(),
+            "--base-dir".as_ref(),
+            head.path().as_os_str(),
+        ],
+    );
+    assert_eq!(pids.len(), 2, "both apps started");
+    std::thread::sleep(Duration::from_millis(500));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .expect("signal");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(3), "{rest:?}");
+    for pid in &pids {
+        assert!(
+            group_members(*pid).is_empty(),
+            "app group {pid} still alive"
+        );
+    }
+    let mut first: Vec<f64> = std::fs::read_dir(&notes)
+        .expect("notes")
+        .map(|entry| {
+            let text = std::fs::read_to_string(entry.expect("entry").path()).expect("note");
+            text.lines()
+                .next()
+                .expect("a line")
+                .parse()
+                .expect("a time")
+        })
+        .collect();
+    assert_eq!(first.len(), 2, "each app noted its SIGTERM: {first:?}");
+    first.sort_by(f64::total_cmp);
+    let apart = first[1] - first[0];
+    assert!(
+        apart < 1.5,
+        "the second app's SIGTERM came {apart:.2} s after the first's"
+    );
+}
+
 /// A calibration file for the demo suite with every latency metric's τ and
 /// degrees of freedom as given.
 fn noise_file(tau: f64, df: f64) -> String {

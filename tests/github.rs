@@ -1021,3 +1021,72 @@ fn a_github_that_drips_or_never_answers_is_given_up_on_and_the_verdict_stands() 
         assert!(!stderr.contains(TOKEN));
     }
 }
+
+/// Issue 23, item 8: after `check` measured, tokio's signal handler stays
+/// installed, and nothing listened while it published: SIGTERM against a
+/// GitHub that never answers was ignored until the 60 s deadline, then the
+/// run exited 0. Now the signal ends publishing at once with exit 3 (as an
+/// interrupted measurement), here with a deadline of two minutes.
+#[test]
+fn sigterm_while_check_publishes_ends_the_run_at_once() {
+    let project = support::Project::new("50/s");
+    project.quick_baseline();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (connected, publishing) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(20).flatten() {
+            let _ = connected.send(());
+            held.push(stream);
+        }
+    });
+    let event = project.dir.path().join("event.json");
+    std::fs::write(
+        &event,
+        json!({ "pull_request": { "number": PR, "head": { "sha": "5157" } } }).to_string(),
+    )
+    .expect("event");
+    let stderr_path = project.dir.path().join("stderr.txt");
+    let mut child = std::process::Command::new(support::benchgate_path())
+        .current_dir(project.dir.path())
+        .args(["check", "--github", "--github-token", TOKEN])
+        .args(["--duration", "1s", "--warmup", "0s", "--config"])
+        .arg(&project.suite)
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("GITHUB_REPOSITORY", "octo/app")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_API_URL", format!("http://{addr}"))
+        .env("BENCHGATE_GITHUB_DEADLINE_MS", "120000")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&stderr_path).expect("stderr file"))
+        .spawn()
+        .expect("spawn benchgate");
+    let stderr = || std::fs::read_to_string(&stderr_path).unwrap_or_default();
+    if publishing.recv_timeout(Duration::from_secs(90)).is_err() {
+        let _ = child.kill();
+        panic!("never started publishing: {}", stderr());
+    }
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).expect("SIGTERM");
+    let sent = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if sent.elapsed() > Duration::from_secs(30) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("still publishing 30 s after SIGTERM: {}", stderr());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let stderr = stderr();
+    assert_eq!(status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("interrupted by SIGTERM while publishing to GitHub"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(TOKEN));
+}

@@ -355,3 +355,66 @@ fn the_demo_baseline_matches_the_results_schema() {
     hostile["endpoints"][0]["blocks"][0]["outcomes"]["ok"] = u64::MAX.into();
     assert!(!validator.is_valid(&hostile));
 }
+
+/// A suite of `endpoints` endpoints, 10 s in 10 ms blocks (1,000 a run:
+/// 100,000 over 100 endpoints, within one run's bounds), with a budget of
+/// `max_duration`; its build and app leave marker files behind if started.
+fn joined_suite(endpoints: usize, max_duration: &str) -> tempfile::TempDir {
+    let list: String = (0..endpoints)
+        .map(|i| format!("  - {{ name: e{i}, path: /{i} }}\n"))
+        .collect();
+    let text = format!(
+        "version: 1\nsuite: api\napp:\n  build: [\"sh\", \"-c\", \"touch built\"]\n  command: [\"sh\", \"-c\", \"touch started; exec sleep 60\"]\n  ready: {{ url: \"http://127.0.0.1:${{PORT}}/\", timeout: 2s }}\nbase_url: \"http://127.0.0.1:${{PORT}}\"\nload:\n  duration: 10s\n  block: 10ms\n  max_duration: {max_duration}\nendpoints:\n{list}"
+    );
+    let (dir, _) = suite(text.as_bytes());
+    dir
+}
+
+/// Issue 23, item 7: 100 endpoints × 1,000 blocks × 3 runs is 300,000
+/// blocks, over the 200,000 the decoder reads. Recording it used to take
+/// minutes and write a baseline that every later `compare` and `check`
+/// refused; it is refused first, with the numbers and what to change, and
+/// neither the build nor the app starts. The same for an A/B run's rounds,
+/// whose budget joins up to 60 of them.
+#[test]
+fn a_record_too_large_to_read_back_is_refused_before_anything_starts() {
+    let dir = joined_suite(100, "10s");
+    let line = refused(
+        dir.path(),
+        &["baseline", "update", "--config", "s.yaml", "--runs", "3"],
+    );
+    for words in [
+        "`baseline update --runs 3` joins 3 runs: 100 endpoint(s) × 3000 blocks of 10ms each is 300000 blocks",
+        "over the limit of 200000",
+        "--runs 2",
+        "load.block (at least 16ms)",
+    ] {
+        assert!(line.contains(words), "{words}: {line}");
+    }
+    let dir = joined_suite(100, "10m");
+    let base = tempfile::tempdir().expect("base dir");
+    std::fs::copy(dir.path().join("s.yaml"), base.path().join("s.yaml")).expect("copied");
+    let base_dir = base.path().to_str().expect("utf-8 path");
+    let line = refused(
+        dir.path(),
+        &["ab", "--config", "s.yaml", "--base-dir", base_dir],
+    );
+    for words in [
+        "an A/B run may join up to 60 rounds of 10s per side in load.max_duration 10m",
+        "load.max_duration (at most",
+        "load.block (at least",
+    ] {
+        assert!(line.contains(words), "{words}: {line}");
+    }
+    let line = refused(dir.path(), &["validate", "--config", "s.yaml"]);
+    assert!(line.contains("`check` may join up to 60 runs"), "{line}");
+    for (d, marker) in [
+        (&dir, "built"),
+        (&dir, "started"),
+        (&base, "built"),
+        (&base, "started"),
+    ] {
+        assert!(!d.path().join(marker).exists(), "{marker}");
+    }
+    assert!(!dir.path().join("baselines").exists());
+}

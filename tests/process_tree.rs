@@ -16,17 +16,20 @@ use support::{benchgate, free_port, write_suite};
 
 /// A loopback HTTP server in Python that writes its pid to a file. With
 /// `daemon`, it double-forks and calls `setsid` first (the launcher exits 0
-/// at once) and ignores SIGTERM, so that only SIGKILL stops it.
+/// at once) and ignores SIGTERM, so that only SIGKILL stops it; `noting`
+/// is the same daemon, which notes each SIGTERM in `<pidfile>.sigterm`.
 const SERVER: &str = r#"
 import os, signal, sys, http.server
-port, pidfile, daemon = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "daemon"
-if daemon:
+port, pidfile, how = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+if how in ("daemon", "noting"):
     if os.fork() > 0:
         sys.exit(0)
     os.setsid()
     if os.fork() > 0:
         os._exit(0)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+if how == "noting":
+    signal.signal(signal.SIGTERM, lambda *_: open(pidfile + ".sigterm", "w").close())
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.send_response(200)
@@ -76,7 +79,7 @@ fn suite_yaml(script: &Path, how: &str, duration: &str, port: u16, pidfile: &Pat
         pidfile.display()
     );
     let command = match how {
-        "daemon" => format!("[\"sh\", \"-c\", \"exec {python}\"]"),
+        "daemon" | "noting" => format!("[\"sh\", \"-c\", \"exec {python}\"]"),
         _ => format!("[\"sh\", \"-c\", \"{python}; echo wrapper done\"]"),
     };
     format!(
@@ -203,8 +206,39 @@ fn kill_9_of_benchgate_stops_a_daemonized_app() {
     let setup = setup("daemon", "60s");
     let status = signal_mid_run(&setup, Signal::SIGKILL);
     assert_eq!(status.code(), None, "killed");
-    // The daemon ignores SIGTERM: the supervisor's grace period, then SIGKILL.
+    // The daemon ignores SIGTERM: only the supervisor's SIGKILL stops it.
     setup.assert_server_gone_within(Duration::from_secs(10));
+}
+
+/// Issue 23, item 8: benchgate stops the app (SIGTERM to its group) and
+/// waits out its grace; a kill -9 of benchgate then (a CI runner's SIGKILL
+/// after its SIGTERM) used to leave the supervisor in its own 3 s grace
+/// for an app that ignores SIGTERM. Its parent gone, it SIGKILLs at once.
+#[test]
+fn kill_9_of_benchgate_during_the_grace_kills_the_app_at_once() {
+    let setup = setup("noting", "1s");
+    let noted = PathBuf::from(format!("{}.sigterm", setup.pidfile.display()));
+    let mut child = std::process::Command::new(support::benchgate_path())
+        .current_dir(setup.dir.path())
+        .args(["run", "--config"])
+        .arg(&setup.suite)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn benchgate");
+    let waiting = Instant::now();
+    while !noted.exists() {
+        if waiting.elapsed() > Duration::from_secs(60) || child.try_wait().ok().flatten().is_some()
+        {
+            let _ = child.kill();
+            panic!("benchgate never stopped the app with SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).expect("kill -9 benchgate");
+    let _ = child.wait();
+    // Well inside the 3 s grace it would otherwise wait out.
+    setup.assert_server_gone_within(Duration::from_millis(1500));
 }
 
 /// A suite whose app (or build) prints its environment and fails.

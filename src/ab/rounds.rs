@@ -53,10 +53,15 @@ impl RoundPlan {
         };
         let shortest = (ROUND_BLOCKS * block).max(ROUND_TIME).max(startup);
         let count = load.duration.as_nanos() / shortest.as_nanos().max(1);
-        let min_rounds = match (count as u32).min(MAX_ROUNDS) {
+        let min_rounds = match count.min(u128::from(MAX_ROUNDS)) as u32 {
             n if n < MIN_SPLIT => 1,
             n => n,
         };
+        RoundPlan::of(load, min_rounds, until_known)
+    }
+
+    /// The plan of `min_rounds` rounds in `load.duration`.
+    fn of(load: &LoadConfig, min_rounds: u32, until_known: bool) -> Self {
         let round_time = load.duration / min_rounds;
         let max_rounds = if until_known {
             let fit = load.max_duration.as_nanos() / round_time.as_nanos().max(1);
@@ -69,6 +74,27 @@ impl RoundPlan {
             min_rounds,
             max_rounds,
         }
+    }
+
+    /// Blocks per endpoint one side records over the plan's most rounds
+    /// (each round's last block may be partial).
+    pub fn most_blocks(&self, block: Duration) -> u128 {
+        u128::from(self.max_rounds) * self.round_time.as_nanos().div_ceil(block.as_nanos().max(1))
+    }
+
+    /// The plan, measured until known, whose rounds record the most blocks
+    /// per endpoint among all the apps' startup times could give: sizes
+    /// the joined record before anything starts. A longer startup only
+    /// lengthens the shortest round, so the plans are one round or
+    /// [`MIN_SPLIT`] up to as many as fit with no startup at all (the
+    /// random pairing's shorter turn allows the most).
+    pub fn largest(load: &LoadConfig) -> RoundPlan {
+        let fastest = RoundPlan::new(load, Pairing::Random, Duration::ZERO, true);
+        (MIN_SPLIT..=fastest.min_rounds)
+            .map(|n| RoundPlan::of(load, n, true))
+            .chain([RoundPlan::of(load, 1, true)])
+            .max_by_key(|p| p.most_blocks(load.block))
+            .unwrap_or(fastest)
     }
 
     /// One line for the log: how long the apps took to start, and the
@@ -157,6 +183,26 @@ mod tests {
         assert!(plan
             .describe(s(30))
             .starts_with("both apps started in 30.0 s: rounds of 20.0 s, 1 in all"));
+    }
+
+    #[test]
+    fn the_largest_plan_bounds_every_startup() {
+        let ms = std::time::Duration::from_millis;
+        let mut load = twenty_seconds(600);
+        load.block = ms(10);
+        let largest = RoundPlan::largest(&load).most_blocks(load.block);
+        for startup in (0..25_000).step_by(100) {
+            for pairing in [Pairing::Random, Pairing::Alternate] {
+                let plan = RoundPlan::new(&load, pairing, ms(startup), true);
+                assert!(plan.most_blocks(load.block) <= largest, "{startup} ms");
+            }
+        }
+        // Quick apps: 60 rounds of 2 s (the looks' cap), 200 blocks each;
+        // slow ones: one round of 20 s per look, 30 in the budget, which
+        // is the most.
+        let quick = RoundPlan::new(&load, Pairing::Random, ms(100), true);
+        assert_eq!(quick.most_blocks(load.block), 60 * 200);
+        assert_eq!(largest, 30 * 2000);
     }
 
     #[test]

@@ -271,30 +271,26 @@ impl App {
 
     /// Stops the whole process group: SIGTERM, up to [`GRACE`], then SIGKILL.
     pub fn stop(&mut self) {
+        stop_all(std::slice::from_mut(self));
+    }
+
+    /// Sends SIGTERM to the group, once; whether it may still be running.
+    fn begin_stop(&mut self) -> bool {
         if self.stopped {
-            return;
+            return false;
         }
         self.stopped = true;
         if killpg(self.group, Signal::SIGTERM) == Err(Errno::ESRCH) {
             self.reap();
-            return;
+            return false;
         }
-        let deadline = std::time::Instant::now() + GRACE;
-        while std::time::Instant::now() < deadline {
-            self.reap();
-            if killpg(self.group, None) == Err(Errno::ESRCH) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = killpg(self.group, Signal::SIGKILL);
-        for _ in 0..100 {
-            self.reap();
-            if killpg(self.group, None) == Err(Errno::ESRCH) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        true
+    }
+
+    /// Whether the group is gone (reaping the app on the way).
+    fn gone(&mut self) -> bool {
+        self.reap();
+        killpg(self.group, None) == Err(Errno::ESRCH)
     }
 
     fn reap(&mut self) {
@@ -305,6 +301,35 @@ impl App {
     /// with secret values redacted.
     pub fn log_tail(&self) -> String {
         self.redactor.redact(&log_tail(&self.log, LOG_TAIL_LINES))
+    }
+}
+
+/// Stops the apps' process groups together: SIGTERM to all at once, one
+/// [`GRACE`] shared by all, then SIGKILL to those left. Stopped one after
+/// the other, two apps that ignore SIGTERM (an A/B round) took two graces
+/// to honour a Ctrl-C.
+pub fn stop_all(apps: &mut [App]) {
+    let mut running: Vec<&mut App> = apps
+        .iter_mut()
+        .filter_map(|a| a.begin_stop().then_some(a))
+        .collect();
+    let deadline = std::time::Instant::now() + GRACE;
+    while std::time::Instant::now() < deadline {
+        running.retain_mut(|app| !app.gone());
+        if running.is_empty() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for app in &running {
+        let _ = killpg(app.group, Signal::SIGKILL);
+    }
+    for _ in 0..100 {
+        running.retain_mut(|app| !app.gone());
+        if running.is_empty() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 

@@ -19,8 +19,8 @@
 //! It exits when
 //! - it gets SIGTERM, SIGINT, SIGHUP or SIGQUIT: from benchgate's teardown,
 //!   SIGTERM to every descendant, a grace period, SIGKILL; after
-//!   benchgate's death (its parent is no longer benchgate), SIGKILL at once;
-//!   then exit 143;
+//!   benchgate's death (its parent is no longer benchgate), SIGKILL at once,
+//!   also when benchgate dies during the grace; then exit 143;
 //! - the command fails (non-zero exit or a signal): the same sweep, then
 //!   it exits the way the command did, so benchgate's "the app exited with
 //!   exit code 7" stays true;
@@ -166,6 +166,8 @@ fn supervise(parent: Pid, until: Until, argv: &[OsString]) -> i32 {
     // The statuses are read with waitpid(-1), which also reaps adopted
     // orphans.
     let mut app_status: Option<i32> = None;
+    // benchgate killed while the app has its grace: SIGKILL at once.
+    let orphaned_now = || getppid() != parent;
     loop {
         let signal = match signals.wait() {
             Ok(signal) => signal,
@@ -173,7 +175,10 @@ fn supervise(parent: Pid, until: Until, argv: &[OsString]) -> i32 {
         };
         if signal != Signal::SIGCHLD {
             let orphaned = getppid() != parent;
-            tree::terminate_descendants(if orphaned { Duration::ZERO } else { GRACE });
+            tree::terminate_descendants(
+                if orphaned { Duration::ZERO } else { GRACE },
+                &orphaned_now,
+            );
             return STOPPED;
         }
         for status in tree::reap() {
@@ -185,7 +190,7 @@ fn supervise(parent: Pid, until: Until, argv: &[OsString]) -> i32 {
             // The app failed, or the build is over: take everything it
             // left down with it.
             Some(code) if code != 0 || until == Until::Command => {
-                tree::terminate_descendants(GRACE);
+                tree::terminate_descendants(GRACE, &orphaned_now);
                 return exit_like(code);
             }
             // Exited 0, or still running: go on while anything is left.

@@ -95,8 +95,10 @@ pub fn reap() -> Vec<WaitStatus> {
 
 /// Stops every descendant of this process: SIGTERM, up to `grace` for them
 /// to exit (signalling newcomers too), then SIGKILL until none is left.
-/// Adopted children are reaped on the way; their statuses are returned.
-pub fn terminate_descendants(grace: Duration) -> Vec<WaitStatus> {
+/// The grace ends early once `cut_short` says so (benchgate died during
+/// it). Adopted children are reaped on the way; their statuses are
+/// returned.
+pub fn terminate_descendants(grace: Duration, cut_short: &dyn Fn() -> bool) -> Vec<WaitStatus> {
     let me = nix::unistd::getpid();
     let mut reaped = Vec::new();
     let mut signalled = BTreeSet::new();
@@ -117,7 +119,7 @@ pub fn terminate_descendants(grace: Duration) -> Vec<WaitStatus> {
             std::thread::sleep(Duration::from_millis(5));
             continue;
         }
-        if Instant::now() >= deadline {
+        if Instant::now() >= deadline || cut_short() {
             break;
         }
         for pid in live {

@@ -20,18 +20,20 @@ pub(super) fn gate(
     baselines: &Path,
     output: &OutputArgs,
 ) -> Result<Code, Failure> {
+    refuse_if_signalled()?;
     let history = baseline::history(baselines, &comparison.suite);
     let report = Report::new(comparison, history);
     publish(
         &report,
         &output.github,
         output.format == crate::cli::Format::Json,
-    );
+    )?;
     report::write(&report, output.format.into(), &mut std::io::stdout())
         .map_err(|e| Failure::run(format!("cannot print the comparison: {e}")))?;
     if let Some(dir) = &output.report_dir {
         report::write_dir(&report, dir)?;
     }
+    refuse_if_signalled()?;
     let summary = report::terminal::summary_line(&report.comparison);
     match report.comparison.outcome {
         Outcome::Pass => {
@@ -45,11 +47,27 @@ pub(super) fn gate(
     }
 }
 
+/// Exit 3 for a SIGINT or SIGTERM that came while the run compared or
+/// wrote its reports, when nothing listened: any signal ends the run with
+/// a non-zero code, as one does while measuring or publishing.
+fn refuse_if_signalled() -> Result<(), Failure> {
+    match crate::runner::pending_signal() {
+        Some(signal) => Err(Failure::run(format!(
+            "interrupted by {signal}; the gate gave no verdict"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// With `--github`: annotations, job summary and the pull request's
-/// comment. Only warns.
-fn publish(report: &Report, args: &GithubArgs, annotations_to_stderr: bool) {
+/// comment. Only warns, unless a signal ends it.
+fn publish(
+    report: &Report,
+    args: &GithubArgs,
+    annotations_to_stderr: bool,
+) -> Result<(), github::Interrupted> {
     if !args.github {
-        return;
+        return Ok(());
     }
     let options = github::Options {
         token: args.github_token.clone(),
@@ -59,7 +77,7 @@ fn publish(report: &Report, args: &GithubArgs, annotations_to_stderr: bool) {
             head_sha: args.head_sha.clone(),
         }),
     };
-    github::publish(report, &options);
+    github::publish(report, &options)
 }
 
 /// A run with an endpoint that never got a successful response measured

@@ -6,6 +6,7 @@ mod context;
 mod gate;
 mod publish;
 mod side_by_side;
+mod size;
 
 use std::io::Write as _;
 use std::path::Path;
@@ -24,6 +25,7 @@ use crate::{ab, baseline, calibrate, files, merge};
 
 use context::{Ports, Suite};
 use gate::{gate, refuse, refuse_unanswered, warn_above_capacity, warn_unjudgeable};
+use size::{refuse_unreadable, Joins};
 
 pub fn dispatch(command: Command) -> Result<Code, Failure> {
     match command {
@@ -48,6 +50,8 @@ pub fn dispatch(command: Command) -> Result<Code, Failure> {
 
 fn validate(path: &Path) -> Result<Code, Failure> {
     let Suite { config, .. } = Suite::resolve(path, &Overrides::default(), None, Ports::Unbound)?;
+    refuse_unreadable(&config, Joins::StoredRuns)?;
+    refuse_unreadable(&config, Joins::Rounds)?;
     warn_unjudgeable(&config, compare::Span::Duration);
     println!(
         "{}: suite {} is valid: {} endpoint(s), {}/s for {:?} after {:?} of warm-up",
@@ -100,6 +104,7 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
     if let Some(commit) = ab::foreign_baseline_commit(&base, &config) {
         return side_by_side::check_ab(args, &commit);
     }
+    refuse_unreadable(&config, Joins::StoredRuns)?;
     let (measured, _) = compare::measured(&config);
     compare::check_comparable(&base.measured, &measured).map_err(|changes| refuse(&changes))?;
     let out = args
@@ -221,6 +226,7 @@ fn baseline_update(args: &UpdateArgs) -> Result<Code, Failure> {
         baselines: dir,
         ..
     } = Suite::to_measure(&args.suite, args.baselines.baselines.as_deref())?;
+    refuse_unreadable(&config, Joins::Runs(args.runs))?;
     warn_unjudgeable(&config, compare::Span::Duration);
     let mut runs = Vec::new();
     runner::build_app(&config, "the app", &config.output("build.log"))?;

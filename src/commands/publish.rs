@@ -51,6 +51,6 @@ pub(super) fn publish(args: &PublishArgs) -> Result<Code, Failure> {
             head_sha: args.head_sha.clone(),
         }),
     };
-    github::publish(&report, &options);
+    github::publish(&report, &options)?;
     Ok(Code::Pass)
 }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::{gate, warn_above_capacity, warn_unjudgeable};
+use super::{gate, refuse_unreadable, warn_above_capacity, warn_unjudgeable, Joins};
 use crate::cli::{AbArgs, CheckArgs, OutputArgs, SuiteArgs};
 use crate::config;
 use crate::exit::{Code, Failure};
@@ -12,6 +12,7 @@ use crate::{ab, baseline, files};
 
 /// `check --ab REF`: a temporary worktree of REF is the base.
 pub(super) fn check_ab(args: &CheckArgs, reference: &str) -> Result<Code, Failure> {
+    let head_config = head_config(&args.suite)?;
     let suite_dir = args.suite.config.config.parent().unwrap_or(Path::new(""));
     let worktree = ab::Worktree::add(suite_dir, reference)?;
     eprintln!(
@@ -21,6 +22,7 @@ pub(super) fn check_ab(args: &CheckArgs, reference: &str) -> Result<Code, Failur
     let results = args.out.as_deref().and_then(Path::parent);
     ab_gate(
         &args.suite,
+        head_config,
         worktree.path(),
         args.pairing.into(),
         results,
@@ -33,6 +35,7 @@ pub(super) fn check_ab(args: &CheckArgs, reference: &str) -> Result<Code, Failur
 pub(super) fn ab(args: &AbArgs) -> Result<Code, Failure> {
     ab_gate(
         &args.suite,
+        head_config(&args.suite)?,
         &args.base_dir,
         args.pairing.into(),
         args.results_dir.as_deref(),
@@ -41,10 +44,24 @@ pub(super) fn ab(args: &AbArgs) -> Result<Code, Failure> {
     )
 }
 
+/// This tree's suite with the command line's overrides (each round picks
+/// its own ports), refused before anything starts when its rounds would
+/// join into a record too large to read back.
+fn head_config(suite: &SuiteArgs) -> Result<config::Config, Failure> {
+    let head_config = config::load(
+        &suite.config.config,
+        &suite.overrides(),
+        config::UNBOUND_PORT,
+    )?;
+    refuse_unreadable(&head_config, Joins::Rounds)?;
+    Ok(head_config)
+}
+
 /// Measures the base tree and this one side by side and gates on the
-/// paired comparison.
+/// paired comparison; `head_config` is this tree's suite, as resolved.
 fn ab_gate(
     suite: &SuiteArgs,
+    head_config: config::Config,
     base_dir: &Path,
     pairing: crate::record::Pairing,
     results_dir: Option<&Path>,
@@ -52,7 +69,6 @@ fn ab_gate(
     output: &OutputArgs,
 ) -> Result<Code, Failure> {
     let head_suite = &suite.config.config;
-    let head_config = config::load(head_suite, &suite.overrides(), config::UNBOUND_PORT)?;
     warn_unjudgeable(&head_config, crate::compare::Span::Budget);
     warn_above_capacity(&head_config, &baseline::dir_for(&head_config, baselines));
     let dir = results_dir.unwrap_or(Path::new(config::OUTPUT_DIR));

@@ -120,3 +120,11 @@ pub fn check_load(load: &LoadConfig, endpoints: usize) -> Result<(), OutOfBounds
     }
     Ok(())
 }
+
+/// Blocks one run of `load` records per endpoint: its measured time cut
+/// into blocks, the last one partial (as the runner records it).
+pub fn blocks_per_run(load: &LoadConfig) -> u128 {
+    load.duration
+        .as_nanos()
+        .div_ceil(load.block.as_nanos().max(1))
+}

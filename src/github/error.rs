@@ -163,4 +163,20 @@ pub enum CommentError {
     Api(#[from] ApiError),
     #[error("GitHub did not finish answering within {0:?} (all requests and retries); the comment was not written")]
     Deadline(std::time::Duration),
+    /// A signal came while publishing: not a warning, it ends the run.
+    #[error("interrupted by {0}")]
+    Interrupted(&'static str),
+}
+
+/// A signal ended publishing. Unlike GitHub's failures, which are
+/// warnings, it ends the run at once with exit 3, as an interrupted
+/// measurement does.
+#[derive(Debug, thiserror::Error)]
+#[error("interrupted by {0} while publishing to GitHub; the comment may be missing or stale, and nothing more was written")]
+pub struct Interrupted(pub &'static str);
+
+impl crate::exit::Coded for Interrupted {
+    fn exit_code(&self) -> crate::exit::Code {
+        crate::exit::Code::RunFailed
+    }
 }

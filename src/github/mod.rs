@@ -7,8 +7,10 @@
 //! (`GITHUB_TOKEN`, `GITHUB_REPOSITORY`, `GITHUB_EVENT_PATH`, `GITHUB_SHA`,
 //! `GITHUB_API_URL`, `GITHUB_STEP_SUMMARY`, `GITHUB_SERVER_URL`,
 //! `GITHUB_RUN_ID`). Nothing here changes the gate's verdict: every failure
-//! to talk to GitHub becomes one `benchgate: warning:` line on stderr. The
-//! token is never printed: messages pass through [`Context::redact`].
+//! to talk to GitHub becomes one `benchgate: warning:` line on stderr. But
+//! SIGINT or SIGTERM while commenting ends the run at once (exit 3), as it
+//! does while measuring. The token is never printed: messages pass through
+//! [`Context::redact`].
 
 use std::path::{Path, PathBuf};
 
@@ -25,7 +27,7 @@ mod tests;
 mod token;
 
 pub use api::Retry;
-pub use error::{CommentError, EventError, SetupError};
+pub use error::{CommentError, EventError, Interrupted, SetupError};
 pub use token::Token;
 
 /// Where the public GitHub API lives, when `GITHUB_API_URL` is not set.
@@ -144,9 +146,10 @@ fn read_event(path: &Path) -> Result<PullRequest, EventError> {
     Ok(PullRequest { number, head_sha })
 }
 
-/// Annotations, job summary and sticky comment for `report`. Never fails:
-/// problems are warnings.
-pub fn publish(report: &Report, options: &Options) {
+/// Annotations, job summary and sticky comment for `report`. GitHub's
+/// failures are warnings; only SIGINT or SIGTERM while commenting (or one
+/// that came since the run measured) fails, and ends the run.
+pub fn publish(report: &Report, options: &Options) -> Result<(), Interrupted> {
     let comparison = &report.comparison;
     let mut context = Context::from_env(options.token.clone());
     if let Some(pr) = &options.pull_request {
@@ -158,8 +161,13 @@ pub fn publish(report: &Report, options: &Options) {
             context.warn(&format!("cannot write the job summary: {e}"));
         }
     }
-    if let Err(why) = comment(report, &context) {
-        context.warn(&format!("not commenting: {why}"));
+    match comment(report, &context) {
+        Ok(()) => Ok(()),
+        Err(CommentError::Interrupted(signal)) => Err(Interrupted(signal)),
+        Err(why) => {
+            context.warn(&format!("not commenting: {why}"));
+            Ok(())
+        }
     }
 }
 
@@ -190,14 +198,31 @@ fn comment(report: &Report, context: &Context) -> Result<(), CommentError> {
     // octocrab's client spawns its worker, so it is built on the runtime.
     let deadline = deadline();
     let outcome = runtime.block_on(async {
-        let api = api::Api::new(&context.api_url, repository, token, Retry::from_env())?;
-        match tokio::time::timeout(deadline, comment::upsert(&api, pr.number, &page)).await {
-            Ok(done) => done.map_err(CommentError::from),
-            Err(_) => Err(CommentError::Deadline(deadline)),
+        // Made before the runtime first waits, so that a signal since the
+        // run measured (tokio's handler stays installed) ends this too.
+        let mut interrupts = crate::runner::Interrupts::new().ok();
+        let upsert = async {
+            let api = api::Api::new(&context.api_url, repository, token, Retry::from_env())?;
+            match tokio::time::timeout(deadline, comment::upsert(&api, pr.number, &page)).await {
+                Ok(done) => done.map_err(CommentError::from),
+                Err(_) => Err(CommentError::Deadline(deadline)),
+            }
+        };
+        tokio::select! {
+            done = upsert => done,
+            signal = next_signal(&mut interrupts) => Err(CommentError::Interrupted(signal)),
         }
     });
     // A request still in flight (a resolver stuck in its thread) must not
     // hold the exit.
     runtime.shutdown_background();
     outcome
+}
+
+/// The next SIGINT or SIGTERM; never, when they cannot be listened for.
+async fn next_signal(interrupts: &mut Option<crate::runner::Interrupts>) -> &'static str {
+    match interrupts {
+        Some(interrupts) => interrupts.next().await,
+        None => std::future::pending().await,
+    }
 }

@@ -274,13 +274,21 @@ async fn load_while_watching(
     };
     let cpu_before = cpu_seconds();
     let started = SystemTime::now();
-    let recorded = tokio::select! {
-        recorded = load::run(Arc::clone(plan), live) => recorded,
-        (index, died) = watch(apps) => return Err(RunError::App {
+    let ended = tokio::select! {
+        recorded = load::run(Arc::clone(plan), live) => Ok(recorded),
+        (index, died) = watch(apps) => Err(RunError::App {
             what: names.get(index).unwrap_or(&"the app").to_string(),
             source: Box::new(died),
         }),
-        signal = interrupt.next() => return Err(interrupted(signal)),
+        signal = interrupt.next() => Err(interrupted(signal)),
+    };
+    let recorded = match ended {
+        Ok(recorded) => recorded,
+        Err(e) => {
+            // Every app at once, not one grace after another.
+            crate::app::stop_all(apps);
+            return Err(e);
+        }
     };
     let cpu = cpu_seconds() - cpu_before;
     let readings = match sampler {
@@ -291,9 +299,7 @@ async fn load_while_watching(
     };
     drop(load_pinned);
     progress.finish();
-    for app in apps.iter_mut() {
-        app.stop();
-    }
+    crate::app::stop_all(apps);
     Ok((recorded, cpu, started, readings))
 }
 

@@ -19,6 +19,7 @@ pub mod runs;
 mod sample;
 
 pub use error::RunError;
+pub use interrupts::{pending as pending_signal, Interrupts};
 pub use measure::{
     build, build_app, measure, measure_ab, measure_once, runtime, warn_about_blocks, AbSide,
     RunOptions,
