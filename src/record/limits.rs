@@ -102,7 +102,7 @@ pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
                 ));
             }
             for (phase_name, phase) in &block.phases {
-                let at_phase = || at(&format!("phases.{}", clip(phase_name)));
+                let at_phase = || at(&format!("phases.{}", in_path(phase_name)));
                 names::check_phase(phase_name).map_err(|e| name(at_phase(), e))?;
                 if phase.len() > MAX_COUNT {
                     return Err(field(
@@ -147,11 +147,7 @@ pub(super) fn check_phase_names<'a, N: IntoIterator<Item = &'a String>>(
         return Ok(());
     };
     Err(DecodeError::Field {
-        // Read before any name is checked: shown escaped.
-        path: format!(
-            "endpoints[{e}].blocks[{b}].phases.{}",
-            clip(phase).escape_debug()
-        ),
+        path: format!("endpoints[{e}].blocks[{b}].phases.{}", in_path(phase)),
         message: format!(
             "endpoint {:?} reports more than {MAX_PHASES} distinct Server-Timing phase names over its blocks, \
              over the limit of {MAX_PHASES} per endpoint; benchgate records at most {MAX_PHASES} per endpoint, \
@@ -159,6 +155,21 @@ pub(super) fn check_phase_names<'a, N: IntoIterator<Item = &'a String>>(
             clip(endpoint)
         ),
     })
+}
+
+/// A phase name as a JSON path shows it, read before any name is checked:
+/// clipped, its control characters escaped (`\u{1b}`, `\n`).
+fn in_path(name: &str) -> String {
+    clip(name)
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Largest resident memory a block may report, bytes (1 PiB).
