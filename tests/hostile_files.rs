@@ -131,6 +131,30 @@ fn overflowing_counts_are_refused() {
 }
 
 #[test]
+fn server_timing_names_spread_over_blocks_are_refused_before_any_is_compared() {
+    // Issue 23: 16 new names in each block, the same in base and head, made
+    // `compare` clone every block per name: 31 s and 3.8 GB for 1.6 MB.
+    let hostile = demo_with(|v| {
+        let blocks = v["endpoints"][0]["blocks"].as_array_mut().expect("blocks");
+        let app = blocks[0]["phases"]["app"].clone();
+        assert!(app.is_string(), "the demo times its app phase");
+        for (b, block) in blocks.iter_mut().enumerate() {
+            let names = (0..16).map(|k| (format!("x{b}-{k}"), app.clone()));
+            block["phases"] = Value::Object(names.collect());
+        }
+    });
+    let line = compare_with(&hostile);
+    assert_eq!(
+        line,
+        "benchgate: hostile.json is not a valid benchgate record (endpoints[0].blocks[1].phases.x1-0: \
+         endpoint \"health\" reports more than 16 distinct Server-Timing phase names over its blocks, \
+         over the limit of 16 per endpoint; benchgate records at most 16 per endpoint, \
+         so this file was edited or written by another tool: record it again with benchgate); \
+         it may be truncated or edited by hand: restore it from git or record it again with `benchgate baseline update`"
+    );
+}
+
+#[test]
 fn names_that_are_paths_or_control_text_are_refused() {
     // Case 6: a suite name read from a results file names files.
     let line = compare_with(&demo_with(|v| v["suite"] = "../../../outside/leak".into()));

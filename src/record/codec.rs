@@ -9,6 +9,7 @@
 //! Histograms are decoded by [`super::histogram_text`], within the same
 //! per-record budget.
 
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use super::error::DecodeError;
@@ -113,39 +114,90 @@ fn strip_position(e: &serde_json::Error) -> String {
     text.strip_suffix(&suffix).unwrap_or(&text).to_string()
 }
 
-/// Counts the blocks in a cheap first pass (histograms skipped), so that a
-/// file of millions of blocks is refused before any is decoded. A file whose
-/// shape is wrong passes here and gets its message from the full decode.
+/// A results file's shape without its histograms: what the cheap first
+/// pass reads.
+#[derive(Deserialize)]
+struct Skeleton {
+    #[serde(default)]
+    endpoints: Vec<SkeletonEndpoint>,
+    #[serde(default)]
+    runs: Vec<IgnoredAny>,
+    #[serde(default)]
+    summary: Vec<IgnoredAny>,
+    #[serde(default)]
+    measured: Option<SkeletonMeasured>,
+    #[serde(default)]
+    resources: Option<SkeletonResources>,
+}
+
+#[derive(Deserialize)]
+struct SkeletonResources {
+    #[serde(default)]
+    blocks: Vec<IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct SkeletonEndpoint {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    blocks: Vec<SkeletonBlock>,
+}
+
+#[derive(Deserialize)]
+struct SkeletonBlock {
+    #[serde(default)]
+    phases: PhaseNames,
+}
+
+#[derive(Deserialize)]
+struct SkeletonMeasured {
+    #[serde(default)]
+    endpoints: Vec<IgnoredAny>,
+}
+
+/// A block's phase names, their histograms skipped; none when the block
+/// holds more than the per-block limit (the full decode refuses the block
+/// with its own message).
+#[derive(Default)]
+struct PhaseNames(Vec<String>);
+
+impl<'de> Deserialize<'de> for PhaseNames {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Names;
+        impl<'de> serde::de::Visitor<'de> for Names {
+            type Value = PhaseNames;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a map of phase names")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PhaseNames, A::Error> {
+                let (mut names, mut all) = (Vec::new(), 0_usize);
+                while let Some(name) = map.next_key::<String>()? {
+                    map.next_value::<IgnoredAny>()?;
+                    all += 1;
+                    if all <= limits::MAX_PHASES {
+                        names.push(name);
+                    }
+                }
+                if all > limits::MAX_PHASES {
+                    names.clear();
+                }
+                Ok(PhaseNames(names))
+            }
+        }
+        d.deserialize_map(Names)
+    }
+}
+
+/// Counts the blocks and each endpoint's phase names in a cheap first pass
+/// (histograms skipped), so that a file of millions of blocks, or of more
+/// phase names than an endpoint may hold, is refused before any histogram
+/// is decoded. A file whose shape is wrong passes here and gets its
+/// message from the full decode.
 fn check_block_count(bytes: &[u8]) -> Result<(), DecodeError> {
-    use serde::de::IgnoredAny;
-    #[derive(Deserialize)]
-    struct Skeleton {
-        #[serde(default)]
-        endpoints: Vec<SkeletonEndpoint>,
-        #[serde(default)]
-        runs: Vec<IgnoredAny>,
-        #[serde(default)]
-        summary: Vec<IgnoredAny>,
-        #[serde(default)]
-        measured: Option<SkeletonMeasured>,
-        #[serde(default)]
-        resources: Option<SkeletonResources>,
-    }
-    #[derive(Deserialize)]
-    struct SkeletonResources {
-        #[serde(default)]
-        blocks: Vec<IgnoredAny>,
-    }
-    #[derive(Deserialize)]
-    struct SkeletonEndpoint {
-        #[serde(default)]
-        blocks: Vec<IgnoredAny>,
-    }
-    #[derive(Deserialize)]
-    struct SkeletonMeasured {
-        #[serde(default)]
-        endpoints: Vec<IgnoredAny>,
-    }
     let Ok(skeleton) = serde_json::from_slice::<Skeleton>(bytes) else {
         return Ok(());
     };
@@ -179,6 +231,10 @@ fn check_block_count(bytes: &[u8]) -> Result<(), DecodeError> {
             path: "endpoints".into(),
             message: limits::too_many_blocks(blocks),
         });
+    }
+    for (e, endpoint) in skeleton.endpoints.iter().enumerate() {
+        let names = endpoint.blocks.iter().map(|b| &b.phases.0);
+        limits::check_phase_names(e, &endpoint.name, names)?;
     }
     Ok(())
 }

@@ -5,12 +5,15 @@
 //! a CI matrix and `benchgate merge` per shard) and far below what would
 //! exhaust a CI runner's memory. Each limit names what it protects.
 
+use std::collections::BTreeSet;
+
 use super::error::DecodeError;
 use super::model::{Outcomes, RunRecord};
 use crate::config::names::{self, clip};
 
-/// Most distinct phase names kept per endpoint (and read per block): an app
-/// that invents a name per request cannot grow a run's memory or a file.
+/// Most distinct phase names kept per endpoint, over all its blocks (and
+/// read per block): an app that invents a name per request cannot grow a
+/// run's memory or a file, nor a file the work of comparing it.
 pub const MAX_PHASES: usize = 16;
 
 /// Largest results file read, bytes (200,000 real blocks take ≈ 30 MB).
@@ -74,6 +77,8 @@ pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
     for (e, endpoint) in record.endpoints.iter().enumerate() {
         names::check_endpoint(&endpoint.name)
             .map_err(|source| name(format!("endpoints[{e}].name"), source))?;
+        let phases = endpoint.blocks.iter().map(|b| b.phases.keys());
+        check_phase_names(e, &endpoint.name, phases)?;
         let mut total: u64 = 0;
         for (b, block) in endpoint.blocks.iter().enumerate() {
             let at = |what: &str| format!("endpoints[{e}].blocks[{b}].{what}");
@@ -97,7 +102,7 @@ pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
                 ));
             }
             for (phase_name, phase) in &block.phases {
-                let at_phase = || at(&format!("phases.{}", clip(phase_name)));
+                let at_phase = || at(&format!("phases.{}", in_path(phase_name)));
                 names::check_phase(phase_name).map_err(|e| name(at_phase(), e))?;
                 if phase.len() > MAX_COUNT {
                     return Err(field(
@@ -119,6 +124,52 @@ pub fn check(record: &RunRecord) -> Result<(), DecodeError> {
         }
     }
     check_resources(record, runs)
+}
+
+/// Refuses endpoint `e` (named `endpoint`) when its blocks' phase names
+/// (`blocks`, each block's names) hold more than [`MAX_PHASES`] distinct
+/// ones, at the first name past the limit: each name is compared over
+/// every block, so names spread across blocks would cost time and memory
+/// in the square of the blocks.
+pub(super) fn check_phase_names<'a, N: IntoIterator<Item = &'a String>>(
+    e: usize,
+    endpoint: &str,
+    blocks: impl IntoIterator<Item = N>,
+) -> Result<(), DecodeError> {
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let over = blocks.into_iter().enumerate().find_map(|(b, names)| {
+        names
+            .into_iter()
+            .find(|name| seen.insert(name) && seen.len() > MAX_PHASES)
+            .map(|name| (b, name))
+    });
+    let Some((b, phase)) = over else {
+        return Ok(());
+    };
+    Err(DecodeError::Field {
+        path: format!("endpoints[{e}].blocks[{b}].phases.{}", in_path(phase)),
+        message: format!(
+            "endpoint {:?} reports more than {MAX_PHASES} distinct Server-Timing phase names over its blocks, \
+             over the limit of {MAX_PHASES} per endpoint; benchgate records at most {MAX_PHASES} per endpoint, \
+             so this file was edited or written by another tool: record it again with benchgate",
+            clip(endpoint)
+        ),
+    })
+}
+
+/// A phase name as a JSON path shows it, read before any name is checked:
+/// clipped, its control characters escaped (`\u{1b}`, `\n`).
+fn in_path(name: &str) -> String {
+    clip(name)
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Largest resident memory a block may report, bytes (1 PiB).

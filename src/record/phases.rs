@@ -6,7 +6,7 @@
 //! replaced by that phase's durations, so the comparison engine that
 //! estimates latency metrics estimates phase metrics unchanged.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{Block, EndpointRecord, Outcomes};
 
@@ -31,6 +31,18 @@ impl EndpointRecord {
         names.sort_unstable();
         names.dedup();
         names
+    }
+
+    /// Keeps the first [`MAX_PHASES`] distinct phase names, in block order,
+    /// and drops the others from every block: what the recorder does within
+    /// one run, for records that join several.
+    pub fn cap_phases(&mut self) {
+        let mut kept: BTreeSet<String> = BTreeSet::new();
+        for block in &mut self.blocks {
+            block.phases.retain(|name, _| {
+                kept.contains(name) || (kept.len() < MAX_PHASES && kept.insert(name.clone()))
+            });
+        }
     }
 
     /// This endpoint as phase `name` saw it: each block's latency is the

@@ -100,7 +100,12 @@ impl RunRecord {
                 block.run += offset;
             }
             match self.endpoints.iter_mut().find(|e| e.name == endpoint.name) {
-                Some(existing) => existing.blocks.extend(endpoint.blocks),
+                Some(existing) => {
+                    existing.blocks.extend(endpoint.blocks);
+                    // Each run kept at most MAX_PHASES names; together they
+                    // may hold more, which no reader accepts.
+                    existing.cap_phases();
+                }
                 None => self.endpoints.push(endpoint),
             }
         }

@@ -7,8 +7,8 @@
 //! makes them inert, so that they can neither break the table nor inject
 //! HTML or links. A comment has a size limit (GitHub's is 65,536
 //! characters): past [`MarkdownOptions::max_bytes`] the full numbers go
-//! first, then rows of metrics that did not regress; regressed rows and the
-//! headline always stay.
+//! first, then rows of metrics that did not regress, then the Server-Timing
+//! phases; regressed rows and the headline always stay.
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -53,8 +53,19 @@ struct Document {
     head: String,
     rows: Vec<Row>,
     context: String,
+    /// Where the time went (Server-Timing phases), dropped before any
+    /// regressed row.
+    phases: String,
+    warnings: String,
     endpoints: String,
     details: String,
+}
+
+/// The optional parts an assembly keeps.
+#[derive(Debug, Clone, Copy)]
+struct Parts {
+    details: bool,
+    phases: bool,
 }
 
 /// A table row, with the note that explains it if any.
@@ -71,41 +82,41 @@ const TABLE_HEADER: &str = concat!(
     "| :--- | :--- | ---: | ---: | ---: | ---: | :--- |\n"
 );
 const NOTES_HEADER: &str = "\n**Notes**\n\n";
+const PHASES_OMITTED: &str =
+    "\n_Where the time went (Server-Timing phases): omitted for size; see the full report in the job's artifacts._\n";
 
+/// The document within `max_bytes`: the full numbers go first, then rows
+/// that did not regress, then the phases; regressed rows always stay.
 fn render(report: &Report, max_bytes: usize) -> String {
     let doc = Document::of(report);
-    let mut include: Vec<bool> = vec![true; doc.rows.len()];
-    let full = doc.assemble(&include, true);
-    if full.len() <= max_bytes {
-        return full;
-    }
-    let short = doc.assemble(&include, false);
-    if short.len() <= max_bytes {
-        return short;
-    }
-    // Start from the rows that must stay (the omission line counts every
-    // other row, so it can only get shorter), then add the others in order
-    // while they fit.
-    for (included, row) in include.iter_mut().zip(&doc.rows) {
-        *included = row.keep;
-    }
-    let mut used = doc.assemble(&include, false).len();
-    let mut any_note = doc.rows.iter().any(|r| r.keep && r.note.is_some());
-    for (included, row) in include.iter_mut().zip(&doc.rows) {
-        if row.keep {
-            continue;
-        }
-        let mut cost = row.line.len();
-        if let Some(note) = &row.note {
-            cost += note.len() + if any_note { 0 } else { NOTES_HEADER.len() };
-        }
-        if used + cost <= max_bytes {
-            *included = true;
-            used += cost;
-            any_note |= row.note.is_some();
+    let all = vec![true; doc.rows.len()];
+    for parts in [
+        Parts {
+            details: true,
+            phases: true,
+        },
+        Parts {
+            details: false,
+            phases: true,
+        },
+    ] {
+        let text = doc.assemble(&all, parts);
+        if text.len() <= max_bytes {
+            return text;
         }
     }
-    doc.assemble(&include, false)
+    let with_phases = Parts {
+        details: false,
+        phases: true,
+    };
+    doc.fit_rows(with_phases, max_bytes).unwrap_or_else(|| {
+        let parts = Parts {
+            phases: false,
+            ..with_phases
+        };
+        let fitted = doc.fit_rows(parts, max_bytes);
+        fitted.unwrap_or_else(|| doc.assemble(&doc.kept(), parts))
+    })
 }
 
 impl Document {
@@ -115,12 +126,47 @@ impl Document {
             head: head(c),
             rows: rows(c),
             context: context(c, &report.context()),
+            phases: super::phases::markdown(c),
+            warnings: warnings(c),
             endpoints: endpoints(c),
             details: details(c),
         }
     }
 
-    fn assemble(&self, include: &[bool], details: bool) -> String {
+    /// Which rows must stay.
+    fn kept(&self) -> Vec<bool> {
+        self.rows.iter().map(|r| r.keep).collect()
+    }
+
+    /// The rows that must stay, then the others in order while they fit;
+    /// `None` when those that must stay do not fit with `parts`.
+    fn fit_rows(&self, parts: Parts, max_bytes: usize) -> Option<String> {
+        // The omission line counts every other row, so it can only get
+        // shorter as rows are added.
+        let mut include = self.kept();
+        let mut used = self.assemble(&include, parts).len();
+        if used > max_bytes {
+            return None;
+        }
+        let mut any_note = self.rows.iter().any(|r| r.keep && r.note.is_some());
+        for (included, row) in include.iter_mut().zip(&self.rows) {
+            if row.keep {
+                continue;
+            }
+            let mut cost = row.line.len();
+            if let Some(note) = &row.note {
+                cost += note.len() + if any_note { 0 } else { NOTES_HEADER.len() };
+            }
+            if used + cost <= max_bytes {
+                *included = true;
+                used += cost;
+                any_note |= row.note.is_some();
+            }
+        }
+        Some(self.assemble(&include, parts))
+    }
+
+    fn assemble(&self, include: &[bool], parts: Parts) -> String {
         let mut out = self.head.clone();
         out.push_str(TABLE_HEADER);
         let included: Vec<&Row> = self
@@ -141,13 +187,19 @@ impl Document {
             );
         }
         out.push_str(&self.context);
+        if parts.phases {
+            out.push_str(&self.phases);
+        } else if !self.phases.is_empty() {
+            out.push_str(PHASES_OMITTED);
+        }
+        out.push_str(&self.warnings);
         let mut notes = included.iter().filter_map(|r| r.note.as_deref()).peekable();
         if notes.peek().is_some() {
             out.push_str(NOTES_HEADER);
             notes.for_each(|note| out.push_str(note));
         }
         out.push_str(&self.endpoints);
-        if details {
+        if parts.details {
             out.push_str(&self.details);
         }
         out
@@ -236,7 +288,7 @@ fn rows(c: &Comparison) -> Vec<Row> {
         .collect()
 }
 
-/// Where the numbers came from, and the run's warnings.
+/// Where the numbers came from.
 fn context(c: &Comparison, context: &Context<'_>) -> String {
     let side = |s: &SideInfo| super::side_line(s, escape, |commit| commit);
     let mut out = format!(
@@ -250,7 +302,12 @@ fn context(c: &Comparison, context: &Context<'_>) -> String {
     for line in &context.lines {
         let _ = writeln!(out, "- {}", escape(line));
     }
-    out.push_str(&super::phases::markdown(c));
+    out
+}
+
+/// The run's warnings, after the phases.
+fn warnings(c: &Comparison) -> String {
+    let mut out = String::new();
     if !c.warnings.is_empty() {
         out.push_str("\n**Warnings**\n\n");
         for warning in &c.warnings {

@@ -64,11 +64,13 @@ impl Attribution<'_> {
             self.metric.metric.name()
         );
         let names = |phases: &[&PhaseComparison]| -> String {
-            phases
+            let mut named: Vec<String> = phases
                 .iter()
+                .take(MAX_NAMED)
                 .map(|p| escape(&p.phase))
-                .collect::<Vec<_>>()
-                .join(", ")
+                .collect();
+            more(&mut named, phases.len());
+            named.join(", ")
         };
         if self.moved.is_empty() {
             return format!(
@@ -76,9 +78,10 @@ impl Attribution<'_> {
                 names(&self.steady)
             );
         }
-        let moved: Vec<String> = self
+        let mut moved: Vec<String> = self
             .moved
             .iter()
+            .take(MAX_NAMED)
             .map(|p| {
                 let ratio = p
                     .comparison
@@ -87,12 +90,24 @@ impl Attribution<'_> {
                 format!("{} {}{ratio}", escape(&p.phase), delta(p.delta_ms()))
             })
             .collect();
+        more(&mut moved, self.moved.len());
         let steady = if self.steady.is_empty() {
             String::new()
         } else {
             format!("; steady: {}", names(&self.steady))
         };
         format!("{head}: {}{steady}", moved.join(", "))
+    }
+}
+
+/// Most phases a line names in each of its lists (moved, steady): a line
+/// stays short however many phases an endpoint reports.
+pub const MAX_NAMED: usize = 6;
+
+/// Ends a list cut to [`MAX_NAMED`] of `all` with how many it left out.
+fn more(named: &mut Vec<String>, all: usize) {
+    if all > named.len() {
+        named.push(format!("and {} more", all - named.len()));
     }
 }
 

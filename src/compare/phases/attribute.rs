@@ -12,13 +12,24 @@ use crate::compare::judging::Judging;
 use crate::compare::latency::{estimates, metric_comparison, EndpointPair, Estimated, Paired};
 use crate::compare::model::{EndpointComparison, VerdictName};
 use crate::config::Metric;
+use crate::record::phases::MAX_PHASES;
 use crate::stats::Estimate;
 
 /// One phase of the endpoint, estimated at the changed metric.
-struct PhaseTest {
-    view: PhaseView,
+struct PhaseTest<'v> {
+    view: &'v PhaseView,
     estimate: Option<Estimate>,
     handle: Handle,
+}
+
+/// A phase's view lent to the engine: built once per endpoint, estimated
+/// at each changed metric.
+struct Lent<'v>(&'v PhaseView);
+
+impl Paired for Lent<'_> {
+    fn pair(&self) -> EndpointPair<'_> {
+        self.0.pair()
+    }
 }
 
 /// For each endpoint whose latency regressed or improved at some metric,
@@ -40,17 +51,35 @@ pub(crate) fn attribute(
             .filter(|m| matches!(m.verdict, VerdictName::Regressed | VerdictName::Improved))
             .map(|m| m.metric)
             .collect();
+        if changed.is_empty() {
+            continue;
+        }
+        let views = phase_views(shared, i);
         for metric in changed {
-            attribute_metric(shared, i, endpoint, metric, judging);
+            attribute_metric(&views, endpoint, metric, judging);
         }
     }
 }
 
-/// The phases of shared endpoint `i` (whose row is `endpoint`) compared at
-/// `metric`, added to its row.
+/// The phases shared endpoint `i` reports on both sides, each seen once, at
+/// most [`MAX_PHASES`] of them: a decoded record holds no more per
+/// endpoint, and one built otherwise costs no more than one that was.
+fn phase_views(shared: &[EndpointPair<'_>], i: usize) -> Vec<PhaseView> {
+    let Some(pair) = shared.get(i) else {
+        return Vec::new();
+    };
+    pair.head
+        .phase_names()
+        .into_iter()
+        .filter_map(|n| views(shared, std::iter::once(i), n).pop())
+        .take(MAX_PHASES)
+        .collect()
+}
+
+/// The endpoint's phases (`views`) compared at `metric`, added to its row
+/// (`endpoint`).
 fn attribute_metric(
-    shared: &[EndpointPair<'_>],
-    i: usize,
+    views: &[PhaseView],
     endpoint: &mut EndpointComparison,
     metric: Metric,
     judging: &Judging<'_>,
@@ -61,27 +90,20 @@ fn attribute_metric(
             .iter()
             .any(|p| p.phase == name && p.comparison.metric == metric)
     };
-    let named: Vec<PhaseView> = shared[i]
-        .head
-        .phase_names()
-        .iter()
-        .copied()
-        .filter(|n| !covered(n))
-        .filter_map(|n| views(shared, std::iter::once(i), n).pop())
-        .collect();
+    let named: Vec<&PhaseView> = views.iter().filter(|v| !covered(&v.name)).collect();
     // Each phase alone: phases differ too much in noise to lend each other
     // their between-run variance.
     let per_phase = phase_gate(judging.gate, metric);
     let mut family = HolmFamily::default();
-    let tested: Vec<PhaseTest> = named
+    let tested: Vec<PhaseTest<'_>> = named
         .into_iter()
         .filter_map(|view| {
             let Estimated { of, mut metrics } =
-                estimates(vec![view], &per_phase, judging.alpha, judging.pairing).pop()?;
+                estimates(vec![Lent(view)], &per_phase, judging.alpha, judging.pairing).pop()?;
             let estimate = metrics.pop().and_then(|m| m.estimate);
             let p_value = estimate.as_ref().map_or(1.0, |e| e.p_value);
             Some(PhaseTest {
-                view: of,
+                view: of.0,
                 estimate,
                 handle: family.register(Part::Phase, p_value),
             })

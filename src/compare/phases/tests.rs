@@ -225,3 +225,48 @@ fn a_gated_phase_neither_side_sent_fails_nothing_and_is_warned_about() {
         c.warnings
     );
 }
+
+/// `record` with 80 more phases spread over `orders`' blocks, 4 new names
+/// a block (as a crafted file could, within the per-block limit), the
+/// same names on both sides: block `b` of 20 reports `x{b}-0` … `x{b}-3`,
+/// timed like its `db`.
+fn with_spread_names(mut record: RunRecord) -> RunRecord {
+    for endpoint in record.endpoints.iter_mut().filter(|e| e.name == "orders") {
+        for (b, block) in endpoint.blocks.iter_mut().enumerate() {
+            let db = block.phases["db"].clone();
+            for k in 0..4 {
+                block.phases.insert(format!("x{}-{k}", b % 20), db.clone());
+            }
+        }
+    }
+    record
+}
+
+#[test]
+fn attribution_compares_at_most_the_limit_of_phases_per_endpoint_and_metric() {
+    use crate::record::phases::MAX_PHASES;
+    let base = with_spread_names(base());
+    let head = with_spread_names(head(3.0, 5.0));
+    let reported = head.endpoint("orders").map(|e| e.phase_names().len());
+    assert_eq!(reported, Some(82));
+    let c = compare(&base, &head, &GateSettings::defaults());
+    let orders = orders(&c);
+    let changed: Vec<Metric> = orders
+        .metrics
+        .iter()
+        .filter(|m| matches!(m.verdict, VerdictName::Regressed | VerdictName::Improved))
+        .map(|m| m.metric)
+        .collect();
+    assert!(!changed.is_empty());
+    for metric in changed {
+        let phases: Vec<&str> = orders
+            .phases
+            .iter()
+            .filter(|p| p.comparison.metric == metric)
+            .map(|p| p.phase.as_str())
+            .collect();
+        assert_eq!(phases.len(), MAX_PHASES, "{metric:?}: {phases:?}");
+        assert_eq!(phases[..2], ["db", "render"]);
+    }
+    assert_eq!(orders.phases.len(), MAX_PHASES * 2, "p50 and p95");
+}

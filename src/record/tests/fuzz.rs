@@ -8,9 +8,10 @@
 //! allocation proportional to a number in the file, never a NaN figure or an
 //! error rate outside [0, 1]. The mutators are byte-level (flip, insert a
 //! hostile token, delete, duplicate), JSON-structural (replace, remove or
-//! duplicate a random node) and histogram-level (rewrite a V2 header field
-//! or payload byte, then re-encode). Each reported case of the issue is a
-//! fixed seed in the regression tests at the end. The case counts keep the
+//! duplicate a random node), histogram-level (rewrite a V2 header field or
+//! payload byte, then re-encode) and Server-Timing-level (phase names spread
+//! over an endpoint's blocks, hostile names and histograms). Each reported
+//! case of the issues is a fixed seed in the regression tests at the end. The case counts keep the
 //! whole harness within a few seconds, so CI runs it on every push; raise
 //! `PROPTEST_CASES` locally for a longer session.
 
@@ -374,6 +375,124 @@ pub(crate) fn apply_histogram(text: &str, edit: &HistogramEdit) -> String {
     b64.encode(out)
 }
 
+/// Phase names a mutant may use: valid tokens, shared and fresh ones, and
+/// names no token can be.
+const PHASE_NAMES: &[&str] = &[
+    "app",
+    "db",
+    "render",
+    "",
+    "a b",
+    "\u{1b}[31m",
+    "x\n::error title=X::forged",
+    "é",
+    "a|b",
+    "0123456789012345678901234567890123456789012345678901234567890123456789",
+];
+
+/// One Server-Timing edit of a results file (issue 23): names spread over
+/// an endpoint's blocks, a block's phase renamed, or its histogram replaced.
+#[derive(Debug, Clone)]
+pub(crate) enum PhaseEdit {
+    /// Every block of endpoint `endpoint` reports `per_block` phases:
+    /// names new in each block when `fresh`, else the same in every block.
+    Spread {
+        endpoint: usize,
+        per_block: usize,
+        fresh: bool,
+    },
+    /// A block's phases gain one named by `PHASE_NAMES[name]`.
+    Name {
+        endpoint: usize,
+        block: usize,
+        name: usize,
+    },
+    /// A block's first phase's histogram is replaced by a hostile value.
+    Value {
+        endpoint: usize,
+        block: usize,
+        value: usize,
+    },
+}
+
+pub(crate) fn phase_edit() -> impl Strategy<Value = PhaseEdit> {
+    prop_oneof![
+        (0usize..4, 0usize..20, any::<bool>()).prop_map(|(endpoint, per_block, fresh)| {
+            PhaseEdit::Spread {
+                endpoint,
+                per_block,
+                fresh,
+            }
+        }),
+        (0usize..4, 0usize..6, any::<usize>()).prop_map(|(endpoint, block, name)| {
+            PhaseEdit::Name {
+                endpoint,
+                block,
+                name,
+            }
+        }),
+        (0usize..4, 0usize..6, any::<usize>()).prop_map(|(endpoint, block, value)| {
+            PhaseEdit::Value {
+                endpoint,
+                block,
+                value,
+            }
+        }),
+    ]
+}
+
+/// Applies `edit` to a results document of 4 endpoints × 6 blocks, whose
+/// blocks time an `app` phase.
+pub(crate) fn apply_phases(doc: &mut Value, edit: &PhaseEdit) {
+    let histogram = doc["endpoints"][0]["blocks"][0]["phases"]["app"].clone();
+    let phases = |doc: &mut Value, e: usize, b: usize| -> Option<serde_json::Map<String, Value>> {
+        doc["endpoints"][e]["blocks"][b]["phases"]
+            .as_object()
+            .cloned()
+    };
+    match *edit {
+        PhaseEdit::Spread {
+            endpoint,
+            per_block,
+            fresh,
+        } => {
+            let Some(blocks) = doc["endpoints"][endpoint]["blocks"].as_array_mut() else {
+                return;
+            };
+            for (b, block) in blocks.iter_mut().enumerate() {
+                let names = (0..per_block).map(|k| {
+                    let name = if fresh {
+                        format!("b{b}-{k}")
+                    } else {
+                        format!("p{k}")
+                    };
+                    (name, histogram.clone())
+                });
+                block["phases"] = Value::Object(names.collect());
+            }
+        }
+        PhaseEdit::Name {
+            endpoint,
+            block,
+            name,
+        } => {
+            let mut map = phases(doc, endpoint, block).unwrap_or_default();
+            map.insert(PHASE_NAMES[name % PHASE_NAMES.len()].into(), histogram);
+            doc["endpoints"][endpoint]["blocks"][block]["phases"] = Value::Object(map);
+        }
+        PhaseEdit::Value {
+            endpoint,
+            block,
+            value,
+        } => {
+            let mut map = phases(doc, endpoint, block).unwrap_or_default();
+            let name = map.keys().next().cloned().unwrap_or_else(|| "app".into());
+            map.insert(name, hostile_value(value));
+            doc["endpoints"][endpoint]["blocks"][block]["phases"] = Value::Object(map);
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Seeds and targets
 // ---------------------------------------------------------------------------
@@ -444,7 +563,7 @@ fn decode_record(bytes: &[u8]) -> Result<RunRecord, DecodeError> {
 }
 
 /// Compares two decoded records: no panic, no NaN, rates in [0, 1].
-fn compare_records(base: &RunRecord, head: &RunRecord) {
+fn compare_records(base: &RunRecord, head: &RunRecord) -> compare::Comparison {
     let mut base = base.clone();
     let mut head = head.clone();
     base.summarize();
@@ -478,6 +597,7 @@ fn compare_records(base: &RunRecord, head: &RunRecord) {
     for s in &base.summary {
         assert!((0.0..=1.0).contains(&s.summary.error_rate));
     }
+    comparison
 }
 
 proptest! {
@@ -537,6 +657,42 @@ proptest! {
             let demo = decode_record(&serde_json::to_vec(&small_record(6)).expect("json"))
                 .expect("the demo decodes");
             compare_records(&demo, &r);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        failure_persistence: None,
+        .. ProptestConfig::default()
+    })]
+
+    /// A record decoded from a mutant holds at most 16 phase names per
+    /// endpoint, and its comparison at most that many phases per endpoint
+    /// and metric.
+    #[test]
+    fn mutated_server_timing_phases_decode_within_the_limit_or_fail_cleanly(
+        edits in prop::collection::vec(phase_edit(), 1..5),
+    ) {
+        let mut doc = small_record(6);
+        for edit in &edits {
+            apply_phases(&mut doc, edit);
+        }
+        let Ok(r) = decode_record(&serde_json::to_vec(&doc).expect("json")) else {
+            return Ok(());
+        };
+        for endpoint in &r.endpoints {
+            prop_assert!(endpoint.phase_names().len() <= record::phases::MAX_PHASES);
+        }
+        let demo = decode_record(&serde_json::to_vec(&small_record(6)).expect("json"))
+            .expect("the demo decodes");
+        for (base, head) in [(&demo, &r), (&r, &demo), (&r, &r)] {
+            let c = compare_records(base, head);
+            for endpoint in &c.endpoints {
+                let bound = record::phases::MAX_PHASES * endpoint.metrics.len().max(1);
+                prop_assert!(endpoint.phases.len() <= bound, "{}", endpoint.phases.len());
+            }
         }
     }
 }
@@ -612,11 +768,45 @@ fn seeds_from_the_issue_are_refused_cleanly() {
                     .remove("ok");
             }),
         ),
+        (
+            "issue 23, 5: 16 new phase names a block",
+            edited(|d| {
+                let spread = PhaseEdit::Spread {
+                    endpoint: 0,
+                    per_block: 16,
+                    fresh: true,
+                };
+                apply_phases(d, &spread);
+            }),
+        ),
+        (
+            "issue 23, 5: a phase name with an escape",
+            edited(|d| {
+                let hostile = PhaseEdit::Name {
+                    endpoint: 1,
+                    block: 2,
+                    name: 5,
+                };
+                apply_phases(d, &hostile);
+            }),
+        ),
+        (
+            "issue 23, 5: a phase name with a line break",
+            edited(|d| {
+                let hostile = PhaseEdit::Name {
+                    endpoint: 1,
+                    block: 2,
+                    name: 6,
+                };
+                apply_phases(d, &hostile);
+            }),
+        ),
     ];
     for (what, bytes) in cases {
         let err = decode_record(&bytes).expect_err(what);
         let message = err.to_string();
         assert!(!message.contains('\n'), "{what}: {message}");
+        assert!(!message.contains('\u{1b}'), "{what}: {message}");
     }
 }
 

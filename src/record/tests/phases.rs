@@ -106,3 +106,75 @@ fn hostile_phases_are_refused_with_their_path() {
     assert!(err.to_string().contains("base64"), "{err}");
     assert!(hostile(&format!(r#"{{"db": "{text}"}}"#)).is_ok());
 }
+
+/// The demo file without phases, then endpoint 0's first blocks given
+/// `per_block` phases each, all of distinct names, `p0` onwards.
+fn spread(per_block: &[usize]) -> Vec<u8> {
+    let good = with_phases().endpoints[0].blocks[0].phases["db"].clone();
+    let text = histogram_text::encode_histogram(&good.to_histogram()).expect("encodes");
+    let mut value: serde_json::Value = serde_json::from_slice(&without_phases()).expect("JSON");
+    let mut next = 0;
+    for (b, &n) in per_block.iter().enumerate() {
+        let phases: serde_json::Map<String, serde_json::Value> = (next..next + n)
+            .map(|i| (format!("p{i}"), serde_json::Value::from(text.clone())))
+            .collect();
+        next += n;
+        value["endpoints"][0]["blocks"][b]["phases"] = serde_json::Value::Object(phases);
+    }
+    serde_json::to_vec(&value).expect("encodes")
+}
+
+#[test]
+fn more_distinct_phase_names_per_endpoint_than_the_limit_are_refused_where_they_start() {
+    // 16 per endpoint, however spread, load.
+    assert!(decode(&spread(&[8, 8])).is_ok());
+    // The 17th, in a block of its own or not, is refused before any
+    // histogram is decoded, and after it as well.
+    let endpoint = decode(&without_phases()).expect("loads").endpoints[0]
+        .name
+        .clone();
+    let expected = format!(
+        "endpoints[0].blocks[1].phases.p16: endpoint {endpoint:?} reports more than 16 distinct Server-Timing phase names over its blocks, \
+         over the limit of 16 per endpoint; benchgate records at most 16 per endpoint, \
+         so this file was edited or written by another tool: record it again with benchgate"
+    );
+    for per_block in [&[16, 1][..], &[10, 10], &[16, 16, 16]] {
+        let err = decode(&spread(per_block)).err().map(|e| e.to_string());
+        assert_eq!(err.as_deref(), Some(expected.as_str()), "{per_block:?}");
+    }
+    let mut record = decode(&spread(&[16])).expect("loads");
+    record.endpoints[0].blocks[1]
+        .phases
+        .insert("p16".into(), latency(&[1]));
+    assert_eq!(
+        limits::check(&record).expect_err("refused").to_string(),
+        expected
+    );
+}
+
+#[test]
+fn joined_runs_keep_the_first_phase_names_up_to_the_limit() {
+    let first = decode(&spread(&[16])).expect("loads");
+    let mut second = first.clone();
+    for block in &mut second.endpoints[0].blocks {
+        block.phases = std::mem::take(&mut block.phases)
+            .into_iter()
+            .map(|(name, l)| (format!("x{name}"), l))
+            .collect();
+    }
+    let joined = RunRecord::combine(vec![first.clone(), second]).expect("joins");
+    let names: Vec<String> = joined.endpoints[0]
+        .phase_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let mut expected: Vec<String> = first.endpoints[0]
+        .phase_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    expected.sort();
+    assert_eq!(names, expected);
+    let bytes = serde_json::to_vec(&joined).expect("encodes");
+    assert!(decode(&bytes).is_ok());
+}

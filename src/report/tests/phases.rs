@@ -2,9 +2,12 @@
 //! regressed metric, a gated phase's row, escaping of the app's phase names,
 //! and the JSON schema.
 
-use super::{failing, json, junit, markdown, metric, report, schema_errors, text, validator};
+use super::{
+    failing, json, junit, markdown, markdown_with, metric, report, schema_errors, text, validator,
+};
 use crate::compare::{Comparison, PhaseComparison, VerdictName};
 use crate::config::Metric;
+use crate::report::markdown::MarkdownOptions;
 
 fn phase(name: &str, gated: bool, m: crate::compare::MetricComparison) -> PhaseComparison {
     PhaseComparison {
@@ -151,4 +154,104 @@ fn a_metric_with_no_moved_phase_says_the_time_went_elsewhere() {
         out.contains("search p50 +50.5%: no Server-Timing phase moved (a|b, db, render); the time went elsewhere"),
         "{out}"
     );
+}
+
+/// `failing()` with `search`'s p50 explained by 3,000 phases of 64-byte
+/// names, a third of them moved: more than any endpoint of a results file
+/// may report, as a crafted comparison could hold.
+fn with_many_phases() -> Comparison {
+    let mut c = failing();
+    let search = c
+        .endpoints
+        .iter_mut()
+        .find(|e| e.name == "search")
+        .expect("failing() has search");
+    search.phases = (0..3_000)
+        .map(|i| {
+            let verdict = if i % 3 == 0 {
+                VerdictName::Regressed
+            } else {
+                VerdictName::Unchanged
+            };
+            let m = metric(
+                Metric::P50,
+                (1.0, 2.0),
+                2.0,
+                (Some(1.8), Some(2.2)),
+                1e-9,
+                Some(0.05),
+                verdict,
+            );
+            phase(&format!("{i:0>64}"), false, m)
+        })
+        .collect();
+    c
+}
+
+#[test]
+fn many_phases_keep_the_comment_within_its_cap_and_every_regressed_row() {
+    let c = with_many_phases();
+    let md = markdown(&c);
+    assert!(
+        md.len() <= crate::report::markdown::DEFAULT_MAX_BYTES,
+        "{} bytes",
+        md.len()
+    );
+    assert!(
+        md.contains(&format!(
+            "; steady: {}, and 1994 more\n",
+            (1..9)
+                .filter(|i| i % 3 != 0)
+                .take(6)
+                .map(|i| format!("{i:0>64}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        "{md}"
+    );
+    assert!(md.contains(", and 994 more; steady: "), "{md}");
+    let regressed: Vec<String> = crate::report::checks(&c)
+        .filter(|check| check.regressed())
+        .map(|check| format!("| {} | {} |", check.endpoint.name, check.label()))
+        .collect();
+    assert!(!regressed.is_empty());
+    for row in &regressed {
+        assert!(md.contains(row.as_str()), "{row} is kept: {md}");
+    }
+    let report = report(&c);
+    let page = crate::report::comment::Page {
+        report: &report,
+        marker: "<!-- benchgate:suite=shop -->",
+        sha: "bbbbbbbbbb",
+        run_url: None,
+    };
+    let body = crate::report::comment::render(&page, &[]);
+    assert!(body.chars().count() <= crate::report::comment::MAX_BODY);
+    for row in &regressed {
+        assert!(body.contains(row.as_str()), "{row} is kept");
+    }
+}
+
+#[test]
+fn the_phases_go_before_a_regressed_row_when_the_comment_is_short_of_room() {
+    let c = with_many_phases();
+    let mut without = c.clone();
+    without.endpoints.iter_mut().for_each(|e| e.phases.clear());
+    let md = |c: &Comparison, max_bytes| markdown_with(c, &MarkdownOptions { max_bytes });
+    // Room for the regressed rows and a line saying the phases were left
+    // out, not for the phases.
+    let tight = md(&without, 0).len() + 150;
+    let out = md(&c, tight);
+    assert!(out.len() <= tight, "{} > {tight}: {out}", out.len());
+    assert!(!out.contains("**Where the time went**"), "{out}");
+    assert!(
+        out.contains("\n_Where the time went (Server-Timing phases): omitted for size; see the full report in the job's artifacts._\n"),
+        "{out}"
+    );
+    for check in crate::report::checks(&c).filter(|check| check.regressed()) {
+        let row = format!("| {} | {} |", check.endpoint.name, check.label());
+        assert!(out.contains(&row), "{row} is kept: {out}");
+    }
+    // With room, the phases stay.
+    assert!(md(&c, 60_000).contains("**Where the time went**"));
 }
