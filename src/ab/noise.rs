@@ -217,39 +217,52 @@ fn shown(value: f64) -> String {
     }
 }
 
+/// Why a figure or text of a noise file is out of its bounds.
+#[derive(Debug, thiserror::Error)]
+enum OutOfBounds {
+    #[error("τ is {0}, not a number")]
+    TauNotANumber(f64),
+    #[error("τ is {0}, but it is a standard deviation: 0 or more")]
+    TauNegative(String),
+    #[error("τ is {0}, over {MAX_TAU}, the largest run-to-run floor accepted (two copies of one build 65% apart: a machine that noisy cannot gate)")]
+    TauTooLarge(String),
+    #[error("df is {0}, not a number")]
+    DfNotANumber(f64),
+    #[error("df is {0}, but degrees of freedom are more than 0")]
+    DfNotPositive(String),
+    #[error("df is {0}, over 10,000,000, the most a calibration can measure (1,000 endpoints × 10,000 runs)")]
+    DfTooLarge(String),
+    #[error("runs is {0}; a calibration file comes from 2 to {MAX_RUNS} A/A runs")]
+    Runs(usize),
+    #[error("unknown metric \"{name}\"; the metrics are {known}")]
+    Metric { name: String, known: String },
+    #[error("a text of {0} characters, over the limit of {MAX_TEXT}")]
+    TextTooLong(usize),
+    #[error("a text with a control character")]
+    TextControl,
+}
+
 /// τ: finite, 0 or more, at most [`MAX_TAU`].
-fn check_tau(tau: f64) -> Result<f64, String> {
+fn check_tau(tau: f64) -> Result<f64, OutOfBounds> {
     if !tau.is_finite() {
-        Err(format!("τ is {tau}, not a number"))
+        Err(OutOfBounds::TauNotANumber(tau))
     } else if tau < 0.0 {
-        Err(format!(
-            "τ is {}, but it is a standard deviation: 0 or more",
-            shown(tau)
-        ))
+        Err(OutOfBounds::TauNegative(shown(tau)))
     } else if tau > MAX_TAU {
-        Err(format!(
-            "τ is {}, over {MAX_TAU}, the largest run-to-run floor accepted (two copies of one build 65% apart: a machine that noisy cannot gate)",
-            shown(tau)
-        ))
+        Err(OutOfBounds::TauTooLarge(shown(tau)))
     } else {
         Ok(tau)
     }
 }
 
 /// Degrees of freedom: finite, over 0, at most [`MAX_DF`].
-fn check_df(df: f64) -> Result<f64, String> {
+fn check_df(df: f64) -> Result<f64, OutOfBounds> {
     if !df.is_finite() {
-        Err(format!("df is {df}, not a number"))
+        Err(OutOfBounds::DfNotANumber(df))
     } else if df <= 0.0 {
-        Err(format!(
-            "df is {}, but degrees of freedom are more than 0",
-            shown(df)
-        ))
+        Err(OutOfBounds::DfNotPositive(shown(df)))
     } else if df > MAX_DF {
-        Err(format!(
-            "df is {}, over 10,000,000, the most a calibration can measure (1,000 endpoints × 10,000 runs)",
-            shown(df)
-        ))
+        Err(OutOfBounds::DfTooLarge(shown(df)))
     } else {
         Ok(df)
     }
@@ -257,40 +270,35 @@ fn check_df(df: f64) -> Result<f64, String> {
 
 /// The number of A/A runs: from 2 (one run has no spread between runs) to
 /// [`MAX_RUNS`].
-fn check_runs(runs: usize) -> Result<usize, String> {
+fn check_runs(runs: usize) -> Result<usize, OutOfBounds> {
     if (2..=MAX_RUNS).contains(&runs) {
         Ok(runs)
     } else {
-        Err(format!(
-            "runs is {runs}; a calibration file comes from 2 to {MAX_RUNS} A/A runs"
-        ))
+        Err(OutOfBounds::Runs(runs))
     }
 }
 
 /// A metric by its name in reports.
-fn check_metric(name: &str) -> Result<Metric, String> {
+fn check_metric(name: &str) -> Result<Metric, OutOfBounds> {
     Metric::ALL
         .into_iter()
         .find(|m| m.name() == name)
         .ok_or_else(|| {
             let known: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-            format!(
-                "unknown metric \"{}\"; the metrics are {}",
-                crate::config::names::clip(&crate::escape::inert(name)),
-                known.join(", ")
-            )
+            OutOfBounds::Metric {
+                name: crate::config::names::clip(&crate::escape::inert(name)),
+                known: known.join(", "),
+            }
         })
 }
 
 /// A short text without control characters.
-fn check_text(text: String) -> Result<String, String> {
+fn check_text(text: String) -> Result<String, OutOfBounds> {
     let chars = text.chars().count();
     if chars > MAX_TEXT {
-        Err(format!(
-            "a text of {chars} characters, over the limit of {MAX_TEXT}"
-        ))
+        Err(OutOfBounds::TextTooLong(chars))
     } else if text.chars().any(char::is_control) {
-        Err("a text with a control character".into())
+        Err(OutOfBounds::TextControl)
     } else {
         Ok(text)
     }

@@ -78,7 +78,7 @@ pub(super) fn text(bytes: Vec<u8>, file: &Path) -> Result<String, ConfigError> {
 pub(super) fn shape(text: &str, file: &Path) -> Result<(), ConfigError> {
     let mut state = Shape::default();
     for (n, line) in text.lines().enumerate() {
-        let refused = |message: String| invalid(file, n + 1, None, message);
+        let refused = |why: Refused| invalid(file, n + 1, None, why.to_string());
         state.line(line).map_err(refused)?;
     }
     Ok(())
@@ -89,6 +89,19 @@ pub(super) fn shape(text: &str, file: &Path) -> Result<(), ConfigError> {
 /// million. A suite file that reuses a header map or a body a few times
 /// stays far below.
 pub const MAX_EXPANDED: usize = 100_000;
+
+/// Why the scan refuses a file, at the line it stands on.
+#[derive(Debug, thiserror::Error)]
+enum Refused {
+    #[error(
+        "the file nests deeper than {MAX_DEPTH} levels; a suite file needs a handful: flatten it"
+    )]
+    Deep,
+    #[error("the file uses more than {MAX_ALIASES} aliases (`*name`); write the values out or use fewer aliases")]
+    Aliases,
+    #[error("the file's aliases (`*name`) expand to more than {MAX_EXPANDED} values; write large values once, or reuse them less")]
+    Expanded,
+}
 
 /// Where the scan of a suite file stands, line by line.
 #[derive(Debug, Default)]
@@ -108,7 +121,7 @@ struct Shape {
 
 impl Shape {
     /// Takes one line; `Err` with the reason when the file is refused there.
-    fn line(&mut self, line: &str) -> Result<(), String> {
+    fn line(&mut self, line: &str) -> Result<(), Refused> {
         let content = line.trim_start_matches([' ', '\t']);
         let indent = line.len() - content.len();
         if content.is_empty() || content.starts_with('#') {
@@ -135,15 +148,11 @@ impl Shape {
         }
         let scan = scan_line(rest, &mut self.flow);
         if self.indents.len() + items + scan.deepest_flow > MAX_DEPTH {
-            return Err(format!(
-                "the file nests deeper than {MAX_DEPTH} levels; a suite file needs a handful: flatten it"
-            ));
+            return Err(Refused::Deep);
         }
         self.aliases += scan.aliases.len();
         if self.aliases > MAX_ALIASES {
-            return Err(format!(
-                "the file uses more than {MAX_ALIASES} aliases (`*name`); write the values out or use fewer aliases"
-            ));
+            return Err(Refused::Aliases);
         }
         self.count(indent, &scan)?;
         if scan.opens_block_scalar {
@@ -154,7 +163,7 @@ impl Shape {
 
     /// Adds the line's values, and what its aliases stand for, to every
     /// open anchor and to the expansion; opens the line's own anchors.
-    fn count(&mut self, indent: usize, scan: &LineScan) -> Result<(), String> {
+    fn count(&mut self, indent: usize, scan: &LineScan) -> Result<(), Refused> {
         let expansion: usize = scan
             .aliases
             .iter()
@@ -162,9 +171,7 @@ impl Shape {
             .fold(0, usize::saturating_add);
         self.expanded = self.expanded.saturating_add(expansion);
         if self.expanded > MAX_EXPANDED {
-            return Err(format!(
-                "the file's aliases (`*name`) expand to more than {MAX_EXPANDED} values; write large values once, or reuse them less"
-            ));
+            return Err(Refused::Expanded);
         }
         let values = scan.values.saturating_add(expansion);
         for (_, _, counted) in &mut self.open {
