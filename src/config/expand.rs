@@ -29,16 +29,29 @@ thread_local! {
     /// The port `${PORT}` stands for while a suite file is parsed, and
     /// whether the file used it.
     static PORT: Cell<(u16, bool)> = const { Cell::new((0, false)) };
+    /// The values the file's other variables expanded to, while it is
+    /// parsed.
+    static VALUES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Runs `parse` with `${PORT}` standing for `port`; also returns whether
-/// the file used `${PORT}`. `PORT` is benchgate's own variable: the
-/// environment's `PORT` is never read for it.
-pub(super) fn with_port<T>(port: u16, parse: impl FnOnce() -> T) -> (T, bool) {
+/// What a parse expanded: whether the file used `${PORT}`, and the values
+/// its other `${VAR}`s stood for.
+#[derive(Debug, Default)]
+pub(super) struct Expanded {
+    pub port_used: bool,
+    pub values: Vec<String>,
+}
+
+/// Runs `parse` with `${PORT}` standing for `port`; also returns what the
+/// file expanded. `PORT` is benchgate's own variable: the environment's
+/// `PORT` is never read for it.
+pub(super) fn with_port<T>(port: u16, parse: impl FnOnce() -> T) -> (T, Expanded) {
     PORT.with(|cell| cell.set((port, false)));
+    VALUES.with(|values| values.borrow_mut().clear());
     let out = parse();
-    let used = PORT.with(|cell| cell.replace((0, false)).1);
-    (out, used)
+    let port_used = PORT.with(|cell| cell.replace((0, false)).1);
+    let values = VALUES.with(|values| std::mem::take(&mut *values.borrow_mut()));
+    (out, Expanded { port_used, values })
 }
 
 /// Expands `text` with variables from the process environment, and `${PORT}`
@@ -52,7 +65,11 @@ pub(super) fn expand_env(text: &str) -> Result<String, ExpandError> {
                 Some(port.to_string())
             });
         }
-        std::env::var(name).ok()
+        let value = std::env::var(name).ok();
+        if let Some(value) = &value {
+            VALUES.with(|values| values.borrow_mut().push(value.clone()));
+        }
+        value
     })
 }
 

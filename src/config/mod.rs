@@ -80,9 +80,12 @@ pub fn parse_with(
     overrides: &Overrides,
     port: u16,
 ) -> Result<Config, ConfigError> {
-    let (config, used) = expand::with_port(port, || parse_text(text, path, overrides));
+    let (config, expanded) = expand::with_port(port, || parse_text(text, path, overrides));
     let mut config = config?;
-    if used {
+    for body in config.endpoints.iter_mut().filter_map(|e| e.body.as_mut()) {
+        body.fingerprinted = suite::masked(&body.bytes, &expanded.values);
+    }
+    if expanded.port_used {
         config.port = Some(port);
         if let Some(app) = &mut config.app {
             app.env.insert("PORT".into(), port.to_string());

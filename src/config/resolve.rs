@@ -278,10 +278,12 @@ fn resolve_endpoint(raw: RawEndpoint, i: usize) -> Result<Endpoint, Problem> {
             ))
         }
         (Some(json), None) => Some(Body {
+            fingerprinted: json.0.clone().into_bytes(),
             bytes: json.0.into_bytes(),
             content_type: header_type.or_else(|| Some("application/json".to_string())),
         }),
         (None, Some(text)) => Some(Body {
+            fingerprinted: text.0.clone().into_bytes(),
             bytes: text.0.into_bytes(),
             content_type: header_type,
         }),

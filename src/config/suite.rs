@@ -137,6 +137,11 @@ pub struct Endpoint {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Body {
     pub bytes: Vec<u8>,
+    /// What the suite's fingerprint covers: `bytes` with the value of every
+    /// `${VAR}` the file expanded masked (`${}`), so that a secret in a
+    /// body never reaches a baseline, not even as an unsalted hash, and a
+    /// rotated token does not change the suite.
+    pub fingerprinted: Vec<u8>,
     /// `application/json` for `json:`; none for a raw `body:` unless a
     /// `Content-Type` header is given.
     pub content_type: Option<String>,
@@ -176,4 +181,29 @@ pub struct EndpointGate {
     /// Set with `metrics`: the endpoint's own list replaces the suite's,
     /// phases included.
     pub phases: Option<Vec<PhaseMetric>>,
+}
+
+/// Shortest value [`masked`] masks: shorter ones are no secret, and would
+/// mask ordinary digits and words of the body.
+const MIN_MASKED: usize = 4;
+
+/// `bytes` with every value of `values` (and its form inside a JSON
+/// string) replaced by `${}`.
+pub(super) fn masked(bytes: &[u8], values: &[String]) -> Vec<u8> {
+    let mut text = String::from_utf8_lossy(bytes).into_owned();
+    let mut values: Vec<&String> = values.iter().filter(|v| v.len() >= MIN_MASKED).collect();
+    // Longest first, so that a value holding another goes whole.
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    for value in values {
+        let quoted = serde_json::to_string(value).unwrap_or_default();
+        let inner = quoted
+            .get(1..quoted.len().saturating_sub(1))
+            .unwrap_or_default();
+        for form in [value.as_str(), inner] {
+            if !form.is_empty() {
+                text = text.replace(form, "${}");
+            }
+        }
+    }
+    text.into_bytes()
 }

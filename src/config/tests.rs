@@ -482,6 +482,9 @@ fn a_full_file_loads_with_every_field() {
         body: Some(Body {
             bytes: br#"{"qty":1,"item":"benchgate","tags":["a",2.5,true,null],"nested":{"k":"v \"q\""}}"#
                 .to_vec(),
+            // `${CARGO_PKG_NAME}`'s value masked.
+            fingerprinted: br#"{"qty":1,"item":"${}","tags":["a",2.5,true,null],"nested":{"k":"v \"q\""}}"#
+                .to_vec(),
             content_type: Some("application/json".into()),
         }),
         weight: 1,
@@ -624,3 +627,34 @@ fn command_line_overrides_share_the_grammar() {
 
 mod hostile;
 mod phases;
+
+#[test]
+fn a_secret_in_a_body_is_masked_in_what_the_fingerprint_covers() {
+    // Issue 23: `json: {token: "${BENCH_TOKEN}"}` put an unsalted SHA-256 of
+    // the exact body, secret included, into every baseline.
+    let secret = std::env::var("PATH").expect("PATH is set");
+    let suite = |var: &str| {
+        let text = format!("{MIN}    json: {{ token: \"${{{var}}}\", qty: 1 }}\n");
+        parse(&text, Path::new("benchgate.yaml")).expect("valid")
+    };
+    let with_path = suite("PATH");
+    let body = with_path.endpoints[0].body.as_ref().expect("a body");
+    assert!(
+        String::from_utf8_lossy(&body.bytes).contains(&secret),
+        "sent as expanded"
+    );
+    assert_eq!(body.fingerprinted, br#"{"token":"${}","qty":1}"#.to_vec());
+    // Another value (a rotated token) is the same suite.
+    let with_home = suite("CARGO_MANIFEST_DIR");
+    assert_eq!(
+        with_home.endpoints[0]
+            .body
+            .as_ref()
+            .map(|b| &b.fingerprinted),
+        Some(&body.fingerprinted)
+    );
+    assert_eq!(
+        crate::compare::measured(&with_path).1,
+        crate::compare::measured(&with_home).1
+    );
+}

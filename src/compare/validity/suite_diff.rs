@@ -42,7 +42,10 @@ pub fn measured(config: &Config) -> (Measured, String) {
                     .iter()
                     .map(|(name, _)| name.to_ascii_lowercase())
                     .collect(),
-                body_sha256: e.body.as_ref().map(|b| hex(&Sha256::digest(&b.bytes))),
+                body_sha256: e
+                    .body
+                    .as_ref()
+                    .map(|b| hex(&Sha256::digest(&b.fingerprinted))),
                 weight: e.weight,
                 expect_status: e.expect_status,
             })
