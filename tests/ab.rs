@@ -439,22 +439,21 @@ fn calibrate_reports_the_noise_of_every_metric() {
     );
 }
 
-#[test]
-fn ctrl_c_stops_both_apps() {
-    let head = tree(&ab_suite("").replace("duration: 6s", "duration: 60s"));
-    let _serial = serial();
+/// Starts `ab` of the suite in `dir` against itself, sends SIGINT once both
+/// apps measure, checks the run ends with exit 3, and returns the apps' pids.
+fn interrupt_aa_run(dir: &Path) -> Vec<i32> {
     let support::Watched {
         mut child,
         apps: pids,
         lines,
     } = support::spawn_until_measuring(
-        head.path(),
+        dir,
         &[
             "ab".as_ref(),
             "--config".as_ref(),
             "benchgate.yaml".as_ref(),
             "--base-dir".as_ref(),
-            head.path().as_os_str(),
+            dir.as_os_str(),
         ],
     );
     assert_eq!(pids.len(), 2, "both apps started");
@@ -467,6 +466,14 @@ fn ctrl_c_stops_both_apps() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(3), "{rest:?}");
+    pids
+}
+
+#[test]
+fn ctrl_c_stops_both_apps() {
+    let head = tree(&ab_suite("").replace("duration: 6s", "duration: 60s"));
+    let _serial = serial();
+    let pids = interrupt_aa_run(head.path());
     for pid in pids {
         assert!(group_members(pid).is_empty(), "app group {pid} still alive");
     }
@@ -510,30 +517,7 @@ fn ctrl_c_stops_both_apps_at_once() {
     );
     std::fs::write(head.path().join("benchgate.yaml"), suite).expect("suite");
     let _serial = serial();
-    let support::Watched {
-        mut child,
-        apps: pids,
-        lines,
-    } = support::spawn_until_measuring(
-        head.path(),
-        &[
-            "ab".as_ref(),
-            "--config".as_ref(),
-            "benchgate.yaml".as_ref(),
-            "--base-dir".as_ref(),
-            head.path().as_os_str(),
-        ],
-    );
-    assert_eq!(pids.len(), 2, "both apps started");
-    std::thread::sleep(Duration::from_millis(500));
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(child.id() as i32),
-        nix::sys::signal::Signal::SIGINT,
-    )
-    .expect("signal");
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
-    let status = child.wait().expect("wait");
-    assert_eq!(status.code(), Some(3), "{rest:?}");
+    let pids = interrupt_aa_run(head.path());
     for pid in &pids {
         assert!(
             group_members(*pid).is_empty(),
