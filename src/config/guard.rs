@@ -392,4 +392,64 @@ mod tests {
         let big = vec![b'#'; MAX_BYTES + 1];
         assert!(text(big, Path::new("s.yaml")).is_err());
     }
+
+    /// Fuzzing the expanded size (issue 23): chains of anchors whose items
+    /// are values or aliases of the anchor before, read through any number
+    /// of aliases. Whatever the scan accepts expands, when the YAML parser
+    /// builds it, to no more than twice [`MAX_EXPANDED`] values.
+    mod expanded {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        fn values(value: &serde_yaml::Value) -> usize {
+            match value {
+                serde_yaml::Value::Sequence(items) => 1 + items.iter().map(values).sum::<usize>(),
+                serde_yaml::Value::Mapping(map) => 1 + map.values().map(values).sum::<usize>(),
+                _ => 1,
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+            #[test]
+            fn what_the_scan_accepts_expands_within_its_bound(
+                levels in proptest::collection::vec((1usize..400, 0usize..12, any::<bool>()), 1..4),
+                uses in 0usize..60,
+            ) {
+                let mut text = String::new();
+                for (level, (width, aliases, block)) in levels.iter().enumerate() {
+                    let mut items: Vec<String> = (0..*width).map(|i| i.to_string()).collect();
+                    if level > 0 {
+                        items.extend(std::iter::repeat_n(format!("*a{}", level - 1), *aliases));
+                    }
+                    if *block {
+                        text.push_str(&format!("l{level}: &a{level}\n"));
+                        for item in items {
+                            text.push_str(&format!("  - {item}\n"));
+                        }
+                    } else {
+                        text.push_str(&format!("l{level}: &a{level} [{}]\n", items.join(", ")));
+                    }
+                }
+                let top = levels.len() - 1;
+                text.push_str(&format!("uses: [{}]\n", vec![format!("*a{top}"); uses].join(", ")));
+                match shape(&text, Path::new("s.yaml")) {
+                    Ok(()) => {
+                        let parsed: serde_yaml::Value = serde_yaml::from_str(&text).expect("valid YAML");
+                        let n = values(&parsed);
+                        prop_assert!(n <= 2 * MAX_EXPANDED, "{n} values accepted");
+                    }
+                    Err(e) => {
+                        let message = e.to_string();
+                        prop_assert!(
+                            message.contains("expand to more than") || message.contains("more than 100 aliases"),
+                            "{message}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }

@@ -143,3 +143,72 @@ fn the_head_changing_the_file_is_said() {
     std::fs::write(&head, file("3", "1000")).expect("write");
     assert!(head_change(&base, &head).expect("added").contains("adds"));
 }
+
+/// Fuzzing the noise file (issue 23): any τ, df, runs, metric name and
+/// text, written as a calibration file would be. Every file is either read
+/// with each figure within its bounds, or refused with the file's name and
+/// the fix; none panics.
+mod fuzz {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn number() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<f64>().prop_map(|x| format!("{x:?}")),
+            (-1.0f64..2.0).prop_map(|x| format!("{x}")),
+            Just("1e308".to_string()),
+            Just("-0".to_string()),
+            Just("null".to_string()),
+            Just("\"0.1\"".to_string()),
+        ]
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("p50".to_string()),
+            Just("mean".to_string()),
+            Just("cpu/request".to_string()),
+            "[a-z/\u{1b}\n]{0,12}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        #[test]
+        fn a_mutated_file_is_read_within_bounds_or_refused_cleanly(
+            tau in number(),
+            df in number(),
+            runs in prop_oneof![Just("10".to_string()), any::<i64>().prop_map(|r| r.to_string())],
+            metric in name(),
+            twice in any::<bool>(),
+            cpu in "[ -~\u{1b}]{0,250}",
+        ) {
+            let cpu = serde_json::to_string(&cpu).expect("a JSON string");
+            let metric = serde_json::to_string(&metric).expect("a JSON string");
+            let second = if twice { format!(r#", {{ "metric": {metric}, "tau": 0.02, "df": 5 }}"#) } else { String::new() };
+            let text = format!(
+                r#"{{ "suite": "demo", "host": {{ "cpu_model": {cpu}, "cores": 2, "os": "linux" }},
+                     "time_utc": "2026-01-01T00:00:00Z", "runs": {runs},
+                     "metrics": [ {{ "metric": {metric}, "tau": {tau}, "df": {df} }}{second} ] }}"#
+            );
+            match decode(text.as_bytes(), Path::new("baselines/demo.noise.json")) {
+                Ok(file) => {
+                    prop_assert!((2..=MAX_RUNS).contains(&file.runs));
+                    for m in &file.metrics {
+                        prop_assert!(m.tau.is_finite() && (0.0..=MAX_TAU).contains(&m.tau), "{}", m.tau);
+                        prop_assert!(m.df.is_finite() && m.df > 0.0 && m.df <= MAX_DF, "{}", m.df);
+                    }
+                    prop_assert!(!file.host.cpu_model.chars().any(char::is_control));
+                }
+                Err(e) => {
+                    let message = e.to_string();
+                    prop_assert!(message.starts_with("baselines/demo.noise.json"), "{message}");
+                    prop_assert!(message.contains("benchgate calibrate"), "{message}");
+                    prop_assert!(!message.contains('\u{1b}'), "{message}");
+                }
+            }
+        }
+    }
+}
