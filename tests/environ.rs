@@ -11,11 +11,11 @@
 
 mod support;
 
-use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::Path;
 use std::time::Duration;
 
-use support::{benchgate, free_port, write_suite};
+use support::{free_port, unprivileged_benchgate, write_suite};
 
 const TOKEN: &str = "ghs_probe_reads_environ_123";
 
@@ -31,39 +31,6 @@ bg=$(cut -d' ' -f4 "/proc/$sup/stat")
 } > probe.out 2>&1
 exit 3
 "#;
-
-/// Uid and gid of `nobody`, whom root runs the test as.
-const NOBODY: &str = "65534";
-
-/// Whether this process may read any process's memory (bit 19 of CapEff,
-/// `CAP_SYS_PTRACE`).
-fn can_ptrace_anyone() -> bool {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("CapEff:"))
-        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
-        .is_some_and(|caps| caps & (1 << 19) != 0)
-}
-
-/// `benchgate`, as `nobody` when this is root (who may read anything). As
-/// `nobody` it runs from a copy in `dir`: the build's own directory may sit
-/// where `nobody` cannot reach (a checkout under `/root`).
-fn unprivileged_benchgate(dir: &Path) -> Option<assert_cmd::Command> {
-    let uid = std::fs::metadata("/proc/self").expect("/proc/self").uid();
-    if uid != 0 {
-        return (!can_ptrace_anyone()).then(benchgate);
-    }
-    let copy = dir.join("benchgate");
-    std::fs::copy(support::benchgate_path(), &copy).expect("copy benchgate");
-    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755))
-        .expect("chmod the copy");
-    let mut command = assert_cmd::Command::new("setpriv");
-    command
-        .args(["--reuid", NOBODY, "--regid", NOBODY, "--clear-groups", "--"])
-        .arg(copy);
-    Some(command)
-}
 
 #[test]
 fn the_app_cannot_read_benchgates_environment() {

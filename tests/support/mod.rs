@@ -569,3 +569,53 @@ pub fn app_metric(c: &serde_json::Value, metric: &str) -> serde_json::Value {
 /// machine with other jobs, that is the right answer of any stored check,
 /// whatever its code did.
 pub const LOAD_CHANGED: &str = "shared with other work";
+
+/// Uid and gid of `nobody`, whom root runs a test's benchgate as.
+const NOBODY: &str = "65534";
+
+/// Whether this process may read any process's memory (bit 19 of CapEff,
+/// `CAP_SYS_PTRACE`).
+fn can_ptrace_anyone() -> bool {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("CapEff:"))
+        .and_then(|hex| u64::from_str_radix(hex.trim(), 16).ok())
+        .is_some_and(|caps| caps & (1 << 19) != 0)
+}
+
+/// A copy of the executable `from` in `dir` that `nobody` may run: the
+/// build's own directory may sit where `nobody` cannot reach (a checkout
+/// under `/root`).
+pub fn executable_copy(from: &Path, dir: &Path) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    let name = from.file_name().expect("an executable's file name");
+    let copy = dir.join(name);
+    std::fs::copy(from, &copy).expect("copy the executable");
+    std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755))
+        .expect("chmod the copy");
+    copy
+}
+
+/// Whether this test runs as root, and so runs benchgate as `nobody`.
+pub fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    std::fs::metadata("/proc/self").expect("/proc/self").uid() == 0
+}
+
+/// `benchgate`, as `nobody` when this is root (who may read anything), from
+/// a copy in `dir`; `None` when this process may read any process's memory
+/// without being root, so that no test of `/proc` can be made.
+pub fn unprivileged_benchgate(dir: &Path) -> Option<assert_cmd::Command> {
+    if !is_root() {
+        return (!can_ptrace_anyone()).then(benchgate);
+    }
+    let copy = executable_copy(&benchgate_path(), dir);
+    let mut command = assert_cmd::Command::new("setpriv");
+    command
+        .args(["--reuid", NOBODY, "--regid", NOBODY, "--clear-groups", "--"])
+        .arg(copy)
+        .env("CI", "true")
+        .env_remove("NO_COLOR");
+    Some(command)
+}
