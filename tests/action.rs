@@ -270,8 +270,9 @@ fn the_token_reaches_the_publish_step_and_never_the_measuring_one() {
         .map(|s| s["id"].as_str().unwrap_or("(no id)"))
         .collect();
     // Install runs before anything is built or measured, and only the
-    // action's own script (the token checks a release's attestation).
-    assert_eq!(holders, ["install", "publish"]);
+    // action's own script (the token checks a release's attestation); the
+    // baselines' push runs only `git push`.
+    assert_eq!(holders, ["install", "publish", "push-baselines"]);
     assert_eq!(
         steps[0]["id"].as_str(),
         Some("install"),
@@ -305,11 +306,49 @@ fn with_comment_false_no_step_after_install_holds_the_token() {
     for step in steps.iter().skip(1).filter(|s| holds_a_token(s)) {
         let condition = step["if"].as_str().unwrap_or_default();
         assert!(
-            condition.contains("inputs.comment == 'true'"),
+            condition.contains("inputs.comment == 'true'")
+                || condition.contains("inputs.mode == 'update-baseline'"),
             "{:?} holds the token whatever `comment` says: {condition:?}",
             step["name"]
         );
     }
+}
+
+#[test]
+fn baselines_are_recorded_without_the_token_and_pushed_with_it_alone() {
+    let action = parse(&root().join("action.yml"));
+    let record = step(&action, "baseline");
+    assert!(!holds_a_token(record), "the recording step holds a token");
+    let script = record["run"].as_str().expect("its script");
+    assert!(script.contains("baseline update"), "{script}");
+    assert!(!script.contains("git push"), "{script}");
+    let push = step(&action, "push-baselines");
+    assert!(holds_a_token(push));
+    let condition = push["if"].as_str().expect("push's condition");
+    assert!(
+        condition.contains("steps.baseline.outputs.committed == 'true'"),
+        "{condition}"
+    );
+    let script = push["run"].as_str().expect("push's script");
+    let commands: Vec<&str> = script
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    assert!(
+        commands.iter().all(|l| l.starts_with("auth=")
+            || l.starts_with("echo \"::add-mask::")
+            || l.starts_with("git -c ")
+            || l.starts_with("push origin")),
+        "the push step runs only git: {commands:#?}"
+    );
+    // The documented workflow keeps no credentials in the checkout.
+    let workflow = std::fs::read_to_string(root().join("docs/workflows/benchgate-baseline.yml"))
+        .expect("the baseline workflow");
+    assert!(
+        workflow.contains("persist-credentials: false"),
+        "{workflow}"
+    );
 }
 
 #[test]
@@ -630,4 +669,70 @@ fn check_mode_never_passes_ab_even_on_a_pull_request() {
     let expected: Vec<String> = CHECK_ARGS.iter().map(|a| a.to_string()).collect();
     assert_eq!(step.args, Some(expected));
     assert!(!pr.has_commit(&pr.base), "check mode fetched the base");
+}
+
+/// A stand-in benchgate for update-baseline mode: `validate` names the
+/// suite, `baseline update` writes `baselines/demo.json`.
+const BASELINE_STANDIN: &str = r#"#!/bin/sh
+case "$1" in
+  validate) echo "benchgate.yaml: suite demo is valid: 1 endpoint" ;;
+  baseline) mkdir -p baselines && echo '{"runs": 5}' > baselines/demo.json ;;
+esac
+"#;
+
+impl PullRequest {
+    /// Runs the action's step `id` in the clone with `env`, as the runner
+    /// would; what it wrote to $GITHUB_OUTPUT, or its stderr on failure.
+    fn run_action_step(&self, id: &str, env: &[(&str, &str)]) -> Result<String, String> {
+        let action = parse(&root().join("action.yml"));
+        let script = step(&action, id)["run"].as_str().expect("a script");
+        let output = self.path("github_output");
+        fs_err::write(&output, "").expect("output file");
+        let out = self
+            .command("bash", &self.path("work"))
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+            .env("GITHUB_OUTPUT", &output)
+            .envs(env.iter().copied())
+            .output()
+            .expect("bash runs");
+        if out.status.success() {
+            Ok(fs_err::read_to_string(&output).expect("outputs"))
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).to_string())
+        }
+    }
+}
+
+#[test]
+fn update_baseline_commits_without_the_token_and_pushes_with_it() {
+    let pr = PullRequest::new();
+    let standin = pr.path("home/.cargo/bin/benchgate");
+    fs_err::write(&standin, BASELINE_STANDIN).expect("stand-in");
+    let standin = standin.to_string_lossy().to_string();
+    let record = [
+        ("BENCHGATE_CONFIG", "benchgate.yaml"),
+        ("BENCHGATE_RUNS", "5"),
+        ("BENCHGATE_BIN", standin.as_str()),
+    ];
+    let outputs = pr.run_action_step("baseline", &record).expect("recorded");
+    assert!(outputs.contains("committed=true"), "{outputs}");
+
+    // The remote has `main` checked out: push to another branch.
+    let push = [
+        ("GH_TOKEN", "ghs_push_only_789"),
+        ("BENCHGATE_BRANCH", "bench"),
+        ("SERVER_URL", "https://github.com"),
+    ];
+    let outputs = pr.run_action_step("push-baselines", &push).expect("pushed");
+    assert!(outputs.is_empty(), "{outputs}");
+    let pushed = pr.git(&pr.path("remote"), &["show", "bench:baselines/demo.json"]);
+    assert_eq!(pushed, r#"{"runs": 5}"#);
+    let subject = pr.git(&pr.path("remote"), &["log", "-1", "--format=%s", "bench"]);
+    assert_eq!(subject, "benchgate: update baselines for demo [skip ci]");
+    let config = fs_err::read_to_string(pr.path("work/.git/config")).expect("git config");
+    assert!(!config.contains("extraheader"), "{config}");
+
+    // Nothing changed: no commit, and the push step's condition is false.
+    let outputs = pr.run_action_step("baseline", &record).expect("ran");
+    assert!(!outputs.contains("committed"), "{outputs}");
 }
