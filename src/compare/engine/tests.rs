@@ -131,7 +131,7 @@ fn an_endpoint_one_side_sent_no_request_is_missing_and_fails_the_gate() {
     assert_eq!(c.outcome, Outcome::Fail);
     assert_eq!(
         c.failed,
-        ["search p50, p95, p99: missing on base (the head measured it; the base's results hold no request of this endpoint)"]
+        ["search p50, p95, p99: missing on base (the head measured it; the base's results hold no request of this endpoint); a stored baseline recorded before the suite gated it: record it again with `benchgate baseline update`"]
     );
     assert!(c.added.is_empty(), "{:?}", c.added);
 }

@@ -41,10 +41,17 @@ impl MissingOn {
         }
     }
 
-    /// "missing on head (the base measured it; `why`)".
+    /// "missing on head (the base measured it; `why`)". Missing on the
+    /// base, it says how to fill a stored baseline that predates the gate.
     pub fn note(self, why: &str) -> String {
+        let hint = match self {
+            MissingOn::Base => {
+                "; a stored baseline recorded before the suite gated it: record it again with `benchgate baseline update`"
+            }
+            MissingOn::Head => "",
+        };
         format!(
-            "missing on {} (the {} measured it; {why})",
+            "missing on {} (the {} measured it; {why}){hint}",
             self.side(),
             self.other()
         )

@@ -200,7 +200,7 @@ fn a_gated_phase_one_side_stopped_sending_is_missing_and_fails_the_gate() {
     assert_eq!(c.outcome, Outcome::Fail);
     assert_eq!(
         c.failed,
-        ["orders server-timing:db: missing on base (the head measured it; the base sent no such Server-Timing phase)"]
+        ["orders server-timing:db: missing on base (the head measured it; the base sent no such Server-Timing phase); a stored baseline recorded before the suite gated it: record it again with `benchgate baseline update`"]
     );
     // Foreign runs decide no metric, but a missing one still fails.
     let mut foreign = without(head(1.0, 1.0), "db");

@@ -133,6 +133,6 @@ fn cpu_one_side_did_not_measure_is_missing_and_fails_the_gate() {
     assert_eq!(c.outcome, Outcome::Fail);
     assert_eq!(
         c.failed,
-        ["the app's cpu/request: missing on base (the head measured it; the base was recorded by a benchgate that did not read the app's CPU time and memory)"]
+        ["the app's cpu/request: missing on base (the head measured it; the base was recorded by a benchgate that did not read the app's CPU time and memory); a stored baseline recorded before the suite gated it: record it again with `benchgate baseline update`"]
     );
 }
