@@ -17,6 +17,10 @@ pub enum JoinError {
     Fingerprints { first: String, next: String },
     #[error("endpoint {0} is missing from the first run")]
     MissingEndpoint(String),
+    /// The joined record is larger than a reader accepts: written, every
+    /// later `compare` and `check` would refuse it.
+    #[error("the joined record could not be read back: {0}; join fewer runs")]
+    Unreadable(String),
 }
 
 /// Runs the user asked to join that do not belong together.
@@ -69,6 +73,7 @@ impl RunRecord {
             joined.append(next, NewEndpoints::Refuse)?;
         }
         joined.summarize();
+        super::limits::check(&joined).map_err(|e| JoinError::Unreadable(e.to_string()))?;
         Ok(joined)
     }
 

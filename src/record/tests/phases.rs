@@ -178,3 +178,25 @@ fn joined_runs_keep_the_first_phase_names_up_to_the_limit() {
     let bytes = serde_json::to_vec(&joined).expect("encodes");
     assert!(decode(&bytes).is_ok());
 }
+
+#[test]
+fn runs_that_join_into_an_unreadable_record_are_refused() {
+    let one = decode(&spread(&[1])).expect("loads");
+    let each = one.run_count();
+    let copies = limits::MAX_RUNS / each + 1;
+    let fits = vec![one.clone(); copies - 1];
+    assert!(
+        RunRecord::combine(fits).is_ok(),
+        "{} runs fit",
+        (copies - 1) * each
+    );
+    let err = RunRecord::combine(vec![one; copies]).expect_err("refused");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the joined record could not be read back: runs: {} runs, over the limit of {}; join fewer runs",
+            copies * each,
+            limits::MAX_RUNS
+        )
+    );
+}
