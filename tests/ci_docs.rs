@@ -225,3 +225,41 @@ fn a_release_with_a_wrong_checksum_is_refused() {
         );
     assert!(!dir.path().join("ran").exists(), "the refused download ran");
 }
+
+/// Every release the README names is this build's version, and the
+/// workflow it says `init` writes is the one `init` writes.
+#[test]
+fn the_readme_names_this_version_and_the_workflow_init_writes() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let version = env!("CARGO_PKG_VERSION");
+    let mut named = 0;
+    for line in readme.lines().filter(|l| !l.contains("actions/")) {
+        for marker in ["@v", "# v", "(`"] {
+            for (at, _) in line.match_indices(marker) {
+                let rest = &line[at + marker.len()..];
+                let candidate: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == '.')
+                    .collect();
+                if candidate.split('.').count() == 3 && candidate.split('.').all(|p| !p.is_empty())
+                {
+                    named += 1;
+                    assert_eq!(candidate, version, "README names another version: {line}");
+                }
+            }
+        }
+    }
+    assert!(named >= 2, "the README names the release to use");
+    let init = std::fs::read_to_string(root().join("src/init/workflow.yml")).expect("template");
+    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (said, _) = flat
+        .split_once(" (what `init` writes")
+        .expect("the README says which workflow init writes");
+    let name = said
+        .rsplit('`')
+        .nth(1)
+        .expect("the workflow's name in backticks");
+    let example = std::fs::read_to_string(root().join("docs/workflows").join(name))
+        .unwrap_or_else(|e| panic!("docs/workflows/{name}: {e}"));
+    assert_eq!(example, init, "README says init writes {name}");
+}
