@@ -22,6 +22,7 @@
 
 mod binomial;
 mod blocks;
+mod chain;
 mod dist;
 mod estimate;
 mod holm;
@@ -37,6 +38,7 @@ mod tests;
 mod testutil;
 
 pub use binomial::{error_rate_test, ErrorRateResult};
+pub use chain::{Index, Step};
 pub use estimate::{combined_noise, Estimate, NoiseModel};
 pub use holm::holm_levels;
 pub use moderate::fit_prior;
