@@ -244,7 +244,7 @@ fn kill_9_of_benchgate_during_the_grace_kills_the_app_at_once() {
 /// A suite whose app (or build) prints its environment and fails.
 fn leaky_suite(dir: &Path, section: &str) -> PathBuf {
     let port = free_port();
-    let script = "echo token=[$GITHUB_TOKEN] copy=[$MY_COPY] runtime=[$ACTIONS_RUNTIME_TOKEN] asked=[$GH_TOKEN] pw=[$DB_PASSWORD] bench=[$BENCH_TOKEN]; exit 3";
+    let script = "echo token=[$GITHUB_TOKEN] copy=[$MY_COPY] runtime=[$ACTIONS_RUNTIME_TOKEN] asked=[$GH_TOKEN] pw=[$DB_PASSWORD] bench=[$BENCH_TOKEN] env=[$GITHUB_ENV]; exit 3";
     let (build, command) = match section {
         "build" => (
             format!("  build: [\"sh\", \"-c\", \"{script}\"]\n"),
@@ -279,6 +279,7 @@ fn the_app_and_its_build_get_no_github_token_and_their_logs_are_redacted() {
             .env("MY_COPY", "ghs_secret_github_token")
             .env("ACTIONS_RUNTIME_TOKEN", "runtime-secret-123")
             .env("DB_PASSWORD", "hunter2hunter2")
+            .env("GITHUB_ENV", dir.path().join("set_env"))
             .arg("run")
             .arg("--config")
             .arg(&suite)
@@ -286,7 +287,7 @@ fn the_app_and_its_build_get_no_github_token_and_their_logs_are_redacted() {
             .assert()
             .code(3);
         let stderr = String::from_utf8_lossy(&assert.get_output().stderr).to_string();
-        let expected = "token=[] copy=[] runtime=[] asked=[***] pw=[***] bench=[***]";
+        let expected = "token=[] copy=[] runtime=[] asked=[***] pw=[***] bench=[***] env=[]";
         assert!(stderr.contains(expected), "{section}: {stderr}");
         for secret in [
             "ghs_secret_github_token",

@@ -31,6 +31,21 @@ pub const GITHUB_TOKEN_VARS: &[&str] = &[
     "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
 ];
 
+/// The files through which a GitHub Actions step sets the environment,
+/// `PATH`, outputs and summary of the steps after it. The app must not be
+/// handed their paths: a line `LD_PRELOAD=…` in `$GITHUB_ENV` would run
+/// its code inside the publish step, which holds the token. (The runner's
+/// temp directory still holds them; a publish step that must not trust the
+/// measured code runs in a job of its own, as docs/workflows' fork
+/// workflows do.)
+pub const GITHUB_FILE_COMMAND_VARS: &[&str] = &[
+    "GITHUB_ENV",
+    "GITHUB_PATH",
+    "GITHUB_OUTPUT",
+    "GITHUB_STATE",
+    "GITHUB_STEP_SUMMARY",
+];
+
 /// Name fragments that mark a variable's value as secret.
 const SECRET_NAMES: &[&str] = &["TOKEN", "SECRET", "PASSWORD", "PASSWD", "KEY", "CREDENTIAL"];
 
@@ -45,8 +60,9 @@ pub fn looks_secret(name: &str) -> bool {
 }
 
 /// The names of the variables of `env` that the app must not inherit: the
-/// GitHub token variables and any variable holding one of their values,
-/// except those `asked` (the suite's `app.env`) sets itself.
+/// GitHub token variables, any variable holding one of their values, and
+/// the step's file-command paths, except those `asked` (the suite's
+/// `app.env`) sets itself.
 pub fn withheld(
     env: impl IntoIterator<Item = (String, String)>,
     asked: &BTreeMap<String, String>,
@@ -60,6 +76,7 @@ pub fn withheld(
     env.iter()
         .filter(|(name, value)| {
             GITHUB_TOKEN_VARS.contains(&name.as_str())
+                || GITHUB_FILE_COMMAND_VARS.contains(&name.as_str())
                 || (!value.is_empty() && tokens.contains(&value.as_str()))
         })
         .map(|(name, _)| name.clone())
@@ -155,6 +172,14 @@ mod tests {
             ("ACTIONS_RUNTIME_TOKEN", "rt_999999"),
             ("PATH", "/usr/bin"),
             ("GITHUB_REPOSITORY", "octo/app"),
+            (
+                "GITHUB_ENV",
+                "/runner/_temp/_runner_file_commands/set_env_1",
+            ),
+            (
+                "GITHUB_PATH",
+                "/runner/_temp/_runner_file_commands/add_path_1",
+            ),
         ]);
         let mut none = withheld(env.clone(), &BTreeMap::new());
         none.sort();
@@ -162,6 +187,8 @@ mod tests {
             none,
             [
                 "ACTIONS_RUNTIME_TOKEN",
+                "GITHUB_ENV",
+                "GITHUB_PATH",
                 "GITHUB_TOKEN",
                 "INPUT_GITHUB-TOKEN"
             ]
@@ -169,7 +196,15 @@ mod tests {
         let asked = BTreeMap::from([("GITHUB_TOKEN".to_string(), "x".to_string())]);
         let mut some = withheld(env, &asked);
         some.sort();
-        assert_eq!(some, ["ACTIONS_RUNTIME_TOKEN", "INPUT_GITHUB-TOKEN"]);
+        assert_eq!(
+            some,
+            [
+                "ACTIONS_RUNTIME_TOKEN",
+                "GITHUB_ENV",
+                "GITHUB_PATH",
+                "INPUT_GITHUB-TOKEN"
+            ]
+        );
     }
 
     #[test]
