@@ -66,6 +66,11 @@ pub enum Command {
     /// Record or save the suite's baseline.
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// A branch's relative history: each commit measured side by side
+    /// against its first parent (`check --ab HEAD^`), one step per line, and
+    /// the change since any commit as the product of the steps between.
+    #[command(subcommand)]
+    History(HistoryCommand),
     /// Check a suite file without running anything.
     Validate(ConfigArg),
     /// Write a starter benchgate.yaml and .github/workflows/benchgate.yml.
@@ -85,6 +90,60 @@ pub enum BaselineCommand {
     Update(UpdateArgs),
     /// Save existing results files (one per run) as the baseline.
     Save(SaveArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Add the step that an A/B comparison of a commit with its first
+    /// parent measured to the history file (once per commit).
+    Append(HistoryAppendArgs),
+    /// The change since a commit per endpoint and metric, with its
+    /// interval, the steps that moved it, the gaps and the machines.
+    Show(HistoryShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryAppendArgs {
+    /// The comparison: a report directory (--report-dir) or its
+    /// comparison.json, from `benchgate check --ab HEAD^`.
+    #[arg(value_name = "COMPARISON")]
+    pub comparison: PathBuf,
+    /// The history file (JSON Lines), created when missing.
+    #[arg(long, value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryShowArgs {
+    /// The history file (JSON Lines).
+    #[arg(long, value_name = "FILE")]
+    pub file: PathBuf,
+    /// Chain from this commit on (a hash or a prefix of at least 4
+    /// characters) [default: the history's first].
+    #[arg(long, value_name = "COMMIT")]
+    pub since: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
+    pub format: HistoryFormat,
+}
+
+/// How the history is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum HistoryFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+impl From<HistoryFormat> for crate::report::history::HistoryFormat {
+    fn from(format: HistoryFormat) -> crate::report::history::HistoryFormat {
+        use crate::report::history::HistoryFormat as F;
+        match format {
+            HistoryFormat::Text => F::Text,
+            HistoryFormat::Markdown => F::Markdown,
+            HistoryFormat::Json => F::Json,
+        }
+    }
 }
 
 /// How a comparison is printed.

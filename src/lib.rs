@@ -11,6 +11,7 @@ pub mod baseline;
 pub mod broken_pipe;
 pub mod calibrate;
 pub mod capacity;
+pub mod chain;
 pub mod cli;
 pub mod commands;
 pub mod compare;

@@ -26,7 +26,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("config", &["config"]),
     ("record", &["record"]),
     ("stats", &["stats"]),
-    ("store", &["baseline", "provenance"]),
+    ("store", &["baseline", "provenance", "chain"]),
     ("load, app", &["load", "app"]),
     ("compare", &["compare"]),
     ("stopping", &["stopping"]),

@@ -4,6 +4,7 @@
 
 mod context;
 mod gate;
+mod history;
 mod publish;
 mod side_by_side;
 mod size;
@@ -12,8 +13,8 @@ use std::io::Write as _;
 use std::path::Path;
 
 use crate::cli::{
-    BaselineCommand, CalibrateArgs, CapacityArgs, CheckArgs, Command, CompareArgs, MergeArgs,
-    ReportArgs, RunArgs, SaveArgs, UpdateArgs,
+    BaselineCommand, CalibrateArgs, CapacityArgs, CheckArgs, Command, CompareArgs, HistoryCommand,
+    MergeArgs, ReportArgs, RunArgs, SaveArgs, UpdateArgs,
 };
 use crate::compare::{self, GateSettings};
 use crate::config::{Config, Overrides};
@@ -43,6 +44,8 @@ pub fn dispatch(command: Command) -> Result<Code, Failure> {
         Command::Merge(args) => merge_files(&args),
         Command::Baseline(BaselineCommand::Update(args)) => baseline_update(&args),
         Command::Baseline(BaselineCommand::Save(args)) => baseline_save(&args),
+        Command::History(HistoryCommand::Append(args)) => history::append(&args),
+        Command::History(HistoryCommand::Show(args)) => history::show(&args),
         Command::Validate(args) => validate(&args.config),
         Command::Init(args) => crate::init::init(&args.dir),
     }

@@ -20,6 +20,7 @@ pub mod capacity;
 mod checks;
 pub mod comment;
 mod headline;
+pub mod history;
 pub mod html;
 pub mod json;
 pub mod junit;
