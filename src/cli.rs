@@ -71,6 +71,11 @@ pub enum Command {
     /// the change since any commit as the product of the steps between.
     #[command(subcommand)]
     History(HistoryCommand),
+    /// Find the commit that made a measured regression between GOOD and
+    /// BAD: each probe builds a commit and GOOD in temporary worktrees and
+    /// measures them side by side until known; the first-parent line is
+    /// halved by where each probe's ratio lies against half the change.
+    Bisect(BisectArgs),
     /// Check a suite file without running anything.
     Validate(ConfigArg),
     /// Write a starter benchgate.yaml and .github/workflows/benchgate.yml.
@@ -90,6 +95,32 @@ pub enum BaselineCommand {
     Update(UpdateArgs),
     /// Save existing results files (one per run) as the baseline.
     Save(SaveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BisectArgs {
+    /// A commit without the regression.
+    #[arg(value_name = "GOOD")]
+    pub good: String,
+    /// A later commit with it.
+    #[arg(value_name = "BAD", default_value = "HEAD")]
+    pub bad: String,
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// The metric to follow, as "ENDPOINT METRIC" (e.g. "orders p50")
+    /// [default: the one BAD regressed most surely].
+    #[arg(long, value_name = "ENDPOINT METRIC")]
+    pub metric: Option<String>,
+    /// A history file (`benchgate history`): its flagged steps between
+    /// GOOD and BAD are probed first.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
+    /// The most probes [default: ⌈log₂ commits⌉ + 3].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(2..))]
+    pub max_probes: Option<u16>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, Subcommand)]

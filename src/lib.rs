@@ -8,6 +8,7 @@
 pub mod ab;
 pub mod app;
 pub mod baseline;
+pub mod bisect;
 pub mod broken_pipe;
 pub mod calibrate;
 pub mod capacity;

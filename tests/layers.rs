@@ -31,7 +31,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("compare", &["compare"]),
     ("stopping", &["stopping"]),
     ("runs", &["runner", "ab", "merge"]),
-    ("engines", &["calibrate", "capacity", "init"]),
+    ("engines", &["calibrate", "capacity", "init", "bisect"]),
     ("report", &["report"]),
     ("github", &["github"]),
     ("commands", &["cli", "commands"]),

@@ -2,6 +2,7 @@
 //! compare → report → github) and returns an exit code. No stage's output is
 //! changed here; the work lives in the stages.
 
+mod bisect;
 mod context;
 mod gate;
 mod history;
@@ -46,6 +47,7 @@ pub fn dispatch(command: Command) -> Result<Code, Failure> {
         Command::Baseline(BaselineCommand::Save(args)) => baseline_save(&args),
         Command::History(HistoryCommand::Append(args)) => history::append(&args),
         Command::History(HistoryCommand::Show(args)) => history::show(&args),
+        Command::Bisect(args) => bisect::bisect(&args),
         Command::Validate(args) => validate(&args.config),
         Command::Init(args) => crate::init::init(&args.dir),
     }

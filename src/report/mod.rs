@@ -15,6 +15,7 @@ use std::path::Path;
 use crate::escape::inert;
 use crate::files;
 
+pub mod bisect;
 pub mod calibration;
 pub mod capacity;
 mod checks;

@@ -1,0 +1,70 @@
+//! One probe: two commits, each checked out in a temporary worktree, built
+//! and measured side by side until the verdict is known, as `check --ab`
+//! measures a pull request.
+
+use std::path::Path;
+
+use crate::ab;
+use crate::compare::Comparison;
+use crate::config::Overrides;
+use crate::exit::Failure;
+use crate::record::Pairing;
+
+/// A commit measured against another, for the target metric.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct ProbeFigure {
+    pub commit: String,
+    pub against: String,
+    pub ratio: f64,
+    pub lower: f64,
+    pub upper: f64,
+    /// Where the probe put it: after the change (or before).
+    pub after: Option<bool>,
+}
+
+/// What measures a commit against another. The search runs on this, so
+/// that its logic is tested on plain data.
+pub trait Prober {
+    /// `head` measured against `base` side by side, until known.
+    fn probe(&mut self, base: &str, head: &str) -> Result<Comparison, Failure>;
+}
+
+/// The real probe: the suite file at `suite` (inside the repository),
+/// with the command line's overrides.
+#[derive(Debug)]
+pub struct Measuring<'a> {
+    pub suite: &'a Path,
+    pub overrides: &'a Overrides,
+}
+
+impl Prober for Measuring<'_> {
+    fn probe(&mut self, base: &str, head: &str) -> Result<Comparison, Failure> {
+        let inside = self.suite.parent().unwrap_or(Path::new(""));
+        eprintln!(
+            "probe: {} against {}",
+            crate::report::short_commit(Some(head)),
+            crate::report::short_commit(Some(base))
+        );
+        let base_tree = ab::Worktree::add(inside, base)?;
+        let head_tree = ab::Worktree::add(inside, head)?;
+        let base_suite = ab::base_suite_path(self.suite, base_tree.path())?;
+        let head_suite = ab::base_suite_path(self.suite, head_tree.path())?;
+        let suites = ab::SideSuites::resolve(ab::Sides {
+            head_suite: &head_suite,
+            overrides: self.overrides,
+            base_suite: &base_suite,
+            pairing: Pairing::Random,
+            build: true,
+        })?;
+        let base_baselines = crate::baseline::dir_for(suites.base(), None);
+        let head_baselines = crate::baseline::dir_for(suites.head(), None);
+        let settings = ab::gate(
+            suites.base(),
+            suites.head(),
+            &base_baselines,
+            &head_baselines,
+        )?;
+        let known = ab::measure_until(&suites, &settings)?;
+        Ok(known.comparison)
+    }
+}

@@ -1,0 +1,124 @@
+//! `benchgate bisect` end to end on a real git repository of six commits,
+//! the fourth of which slows one endpoint ×3 (a change to the suite's
+//! `app.env` that every later commit keeps): the search names it, with its
+//! own step, in a bounded number of probes, and leaves no worktree behind.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
+use support::{benchgate, demo_bin, serial};
+
+fn suite(env: &str) -> String {
+    format!(
+        r#"version: 1
+suite: demo
+app:
+  command: ["{demo}", "--port", "${{PORT}}"]
+  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
+{env}base_url: "http://127.0.0.1:${{PORT}}"
+load:
+  rate: 60/s
+  warmup: 1s
+  duration: 6s
+  max_duration: 6s
+  block: 500ms
+endpoints:
+  - name: list-users
+    path: /users?limit=20
+    weight: 2
+  - name: wait
+    path: /sleep?ms=10
+    weight: 1
+"#,
+        demo = demo_bin()
+    )
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@t.invalid"])
+        .args(args)
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn bisect_names_the_commit_that_slowed_an_endpoint() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    let mut commits = Vec::new();
+    for i in 0..=6 {
+        let env = if i >= 4 {
+            "  env: { DEMO_SLOWDOWN: \"/sleep=3\" }\n"
+        } else {
+            ""
+        };
+        std::fs::write(repo.join("benchgate.yaml"), suite(env)).expect("suite");
+        std::fs::write(repo.join("CHANGES"), format!("commit {i}\n")).expect("write");
+        git(repo, &["add", "-A"]);
+        git(repo, &["commit", "-q", "-m", &format!("c{i}")]);
+        commits.push(git(repo, &["rev-parse", "HEAD"]));
+    }
+
+    let out = benchgate()
+        .current_dir(repo)
+        .args(["bisect", &commits[0], "HEAD", "--format", "json"])
+        .timeout(Duration::from_secs(400))
+        .output()
+        .expect("run bisect");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let found: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(found["culprit"], commits[4].as_str(), "{found:#}\n{stderr}");
+    assert_eq!(found["target"]["endpoint"], "wait", "{found:#}");
+    assert_eq!(found["spread"], false, "{found:#}");
+    let step = &found["step"];
+    assert_eq!(step["against"], commits[3].as_str());
+    let ratio = step["ratio"].as_f64().expect("ratio");
+    assert!((2.0..4.0).contains(&ratio), "{step}");
+    let probes = found["probes"].as_array().expect("probes").len();
+    // BAD against GOOD, ⌈log₂ 6⌉ = 3 halvings, the step.
+    assert!(probes <= 5, "{probes} probes: {found:#}");
+
+    let worktrees = git(repo, &["worktree", "list"]);
+    assert_eq!(worktrees.lines().count(), 1, "{worktrees}");
+}
+
+#[test]
+fn bisect_refuses_a_good_that_is_not_on_the_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("benchgate.yaml"), suite("")).expect("suite");
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", "c0"]);
+    let out = benchgate()
+        .current_dir(repo)
+        .args(["bisect", "no-such-ref", "HEAD"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no-such-ref: no such commit"), "{stderr}");
+    let out = benchgate()
+        .current_dir(repo)
+        .args(["bisect", "HEAD", "HEAD"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("GOOD and BAD are the same commit"),
+        "{stderr}"
+    );
+}
