@@ -149,8 +149,9 @@ pub struct HistoryShowArgs {
     /// The history file (JSON Lines).
     #[arg(long, value_name = "FILE")]
     pub file: PathBuf,
-    /// Chain from this commit on (a hash or a prefix of at least 4
-    /// characters) [default: the history's first].
+    /// Chain from this commit on: a tag, a branch, a commit, or a prefix of
+    /// at least 4 characters of a commit the history holds [default: the
+    /// history's first].
     #[arg(long, value_name = "COMMIT")]
     pub since: Option<String>,
     /// Output format.

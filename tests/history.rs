@@ -152,7 +152,8 @@ fn steps_measured_against_their_parents_chain_into_the_change_since_any_commit()
         .collect();
     assert_eq!(flagged, [c1.as_str()], "{wait}");
 
-    let since = show(&repo, &history, &["--since", &c1[..8]]);
+    git(&repo, &["tag", "v1", &c1]);
+    let since = show(&repo, &history, &["--since", "v1"]);
     assert_eq!(since["steps"], 1);
     let wait = series(&since, "wait", "p50");
     assert_eq!(wait["latest"], c2.as_str());

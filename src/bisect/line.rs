@@ -29,8 +29,9 @@ impl Coded for LineError {
     }
 }
 
-/// The full hash of `reference` in the repository holding `dir`.
-fn resolve(dir: &Path, reference: &str) -> Result<String, LineError> {
+/// The full hash of `reference` (a branch, tag or commit) in the
+/// repository holding `dir`.
+pub fn resolve(dir: &Path, reference: &str) -> Result<String, LineError> {
     let out = git(
         dir,
         &[

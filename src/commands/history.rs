@@ -34,7 +34,13 @@ pub(super) fn append(args: &HistoryAppendArgs) -> Result<Code, Failure> {
 /// Prints the chained change since `args.since`.
 pub(super) fn show(args: &HistoryShowArgs) -> Result<Code, Failure> {
     let steps = chain::read(&args.file)?;
-    let stretch = chain::stretch(&args.file, &steps, args.since.as_deref())?;
+    // A tag or branch names its commit; a hash (or its prefix) the
+    // repository lacks is looked for in the history itself.
+    let since = args
+        .since
+        .as_ref()
+        .map(|s| crate::bisect::resolve(Path::new("."), s).unwrap_or_else(|_| s.clone()));
+    let stretch = chain::stretch(&args.file, &steps, since.as_deref())?;
     let (series, gaps) = chain::series(stretch);
     let view = HistoryView::of(stretch, series, gaps);
     let mut out = Vec::new();
