@@ -165,6 +165,8 @@ pub enum HistoryFormat {
     Text,
     Markdown,
     Json,
+    /// A page with a chart of the index and its band per endpoint.
+    Html,
 }
 
 impl From<HistoryFormat> for crate::report::history::HistoryFormat {
@@ -174,6 +176,7 @@ impl From<HistoryFormat> for crate::report::history::HistoryFormat {
             HistoryFormat::Text => F::Text,
             HistoryFormat::Markdown => F::Markdown,
             HistoryFormat::Json => F::Json,
+            HistoryFormat::Html => F::Html,
         }
     }
 }

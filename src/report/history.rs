@@ -9,6 +9,8 @@ use comfy_table::{CellAlignment, Table};
 use serde::Serialize;
 
 use super::text::{change, interval};
+
+mod chart;
 use crate::chain::{ChainStep, Gap, Series};
 use crate::escape;
 
@@ -53,6 +55,8 @@ pub enum HistoryFormat {
     Text,
     Markdown,
     Json,
+    /// A page with a chart of each series' index and band.
+    Html,
 }
 
 pub fn write(view: &HistoryView, format: HistoryFormat, out: &mut dyn Write) -> io::Result<()> {
@@ -63,6 +67,10 @@ pub fn write(view: &HistoryView, format: HistoryFormat, out: &mut dyn Write) -> 
         }
         HistoryFormat::Text => text(view, out),
         HistoryFormat::Markdown => markdown(view, out),
+        HistoryFormat::Html => {
+            let notes: Vec<String> = flagged_lines(view).into_iter().chain(notes(view)).collect();
+            out.write_all(chart::page(&view.suite, &view.series, &notes).as_bytes())
+        }
     }
 }
 

@@ -59,3 +59,16 @@ fn every_format_names_the_change_the_flagged_step_the_gap_and_the_machines() {
     assert!((ratio - 1.08).abs() < 1e-9, "{json}");
     assert_eq!(json["series"][0]["flagged"][0]["commit"], "2222222222aa");
 }
+
+#[test]
+fn the_html_page_charts_each_series_and_escapes_what_the_file_says() {
+    let mut v = view();
+    v.series[0].endpoint = "<script>".into();
+    let mut out = Vec::new();
+    write(&v, HistoryFormat::Html, &mut out).expect("written");
+    let page = String::from_utf8(out).expect("UTF-8");
+    assert!(page.contains("<svg role=\"img\" aria-label=\"&lt;script&gt; p50\""), "{page}");
+    assert!(page.contains("<polygon class=\"band\""));
+    assert_eq!(page.matches("<circle class=\"flag\"").count(), 1);
+    assert!(!page.contains("<script>"));
+}
