@@ -24,6 +24,7 @@ mod binomial;
 mod blocks;
 mod dist;
 mod estimate;
+mod futility;
 mod holm;
 mod input;
 mod moderate;
@@ -38,6 +39,7 @@ mod testutil;
 
 pub use binomial::{error_rate_test, ErrorRateResult};
 pub use estimate::{combined_noise, Estimate, NoiseModel};
+pub use futility::Interim;
 pub use holm::holm_levels;
 pub use moderate::fit_prior;
 pub use paired::estimate_paired_many;
