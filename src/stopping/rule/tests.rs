@@ -454,6 +454,46 @@ fn a_live_estimate_is_measured_to_the_budget_and_caught_more_often() {
     assert!(false_fails < 45, "{false_fails} false fails in {AA}");
 }
 
+/// Through the gate's own comparison: a baseline whose runs spread by 10%
+/// against one head run, half the budget in. Unchanged, the median cannot
+/// be decided by the budget's end: blind. 30% slower, as undecided but
+/// over the threshold: measured on.
+#[test]
+fn a_comparison_over_the_threshold_is_not_judged_blind() {
+    use crate::compare::simulated::{EndpointSpec, RecordSpec};
+    let base = RecordSpec::new(&["home"], 5, 20).run_sd(0.1).build();
+    let head = |slowdown: f64| {
+        RecordSpec::new(&["home"], 1, 20)
+            .run_sd(0.01)
+            .seed(2)
+            .with(EndpointSpec::new("home").slower(slowdown))
+            .build()
+    };
+    let mut gate = crate::compare::GateSettings::defaults();
+    gate.suite.metrics = vec![crate::config::Metric::P50];
+    let at = look(2, 1, 4);
+    for (slowdown, blind) in [(1.0, true), (1.3, false)] {
+        let judged = judge(&base, &head(slowdown), &gate, at);
+        let nominal = crate::compare::compare(&base, &head(slowdown), &gate);
+        let p50 = &nominal.endpoints[0].metrics[0];
+        assert_eq!(
+            p50.verdict,
+            VerdictName::Inconclusive,
+            "×{slowdown}: {p50:?}"
+        );
+        match judged {
+            Judgement::Stop(_, reason) => {
+                assert!(blind, "×{slowdown} stopped: {reason:?} ({p50:?})");
+                assert_eq!(reason, StopReason::Blind);
+            }
+            Judgement::Continue { open } => {
+                assert!(!blind, "×{slowdown} measured on ({p50:?})");
+                assert_eq!(open, vec!["home p50".to_string()]);
+            }
+        }
+    }
+}
+
 #[test]
 fn the_stopping_line_says_how_long_in_the_run_s_own_units() {
     let stopping = |rounds, max_rounds, head_only| Stopping {
