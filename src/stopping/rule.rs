@@ -68,7 +68,10 @@ pub struct MetricLook {
 /// given up: its chance under the current trend is at least that under T,
 /// and the run owes it every round of the budget. A metric whose noise is
 /// unknown (no finite interval) cannot be projected, and is not waited
-/// for.
+/// for. The information is taken to grow with the rounds (`fraction` =
+/// rounds now / rounds at the budget); against a stored baseline, whose
+/// runs stay as they are, it grows more slowly, which makes the chance
+/// err high: such a run waits rather than gives up.
 pub fn futile(metric: &MetricLook, fraction: f64) -> bool {
     let now = match (metric.ratio, metric.interval, metric.detectable) {
         (Some(ratio), Some(interval), Some(detectable)) => {
