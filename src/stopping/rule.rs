@@ -12,7 +12,10 @@ use super::look::Look;
 /// not worth waiting for (see [`futile`]). Waiting costs time only; giving
 /// up on a metric the budget would have decided costs a verdict, so the
 /// bar is low: a tenth, a common futility bound in group-sequential trials
-/// (Jennison & Turnbull 2000, §10.2).
+/// (Jennison & Turnbull 2000, §10.2). In the simulation of
+/// `a_live_estimate_is_measured_to_the_budget_and_caught_more_often`, a
+/// bar of 0.05 / 0.1 / 0.2 caught +12% in 385 / 387 / 374 of 400 runs and
+/// stopped A/A runs after a median of 44 / 33 / 23 of 60 rounds.
 pub const FUTILE: f64 = 0.1;
 
 /// Rounds from which a metric's noise is projected to the budget's end as
