@@ -22,15 +22,18 @@
 //!   is power (a real slowdown of T whose interval excludes T), at most
 //!   α/2 per metric and look, and in practice far less, since looks at
 //!   growing data are strongly correlated.
-//! * **Stopping with blind metrics**: a metric whose interval is too wide
-//!   now, and would still be too wide at the budget's end (its smallest
-//!   detectable change scaled by √(rounds now / rounds at the budget),
-//!   above [`HOPELESS`] × T), is not worth waiting for. From half the
-//!   budget or [`SETTLED_ROUNDS`] rounds on (before, the few rounds'
-//!   degrees of freedom make the projection too pessimistic), a run whose
-//!   undecided metrics are all such stops too, and reports them blind. This
-//!   stop also rejects nothing: it needs no metric regressed or improved
-//!   at the suite's confidence short of the strict level.
+//! * **Stopping with blind metrics**: a metric the budget is unlikely to
+//!   decide is not worth waiting for. How likely is conditional power
+//!   ([`futile`]): given its estimate and noise now, the chance that the
+//!   budget's last look decides it, if the truth is the current estimate
+//!   or a slowdown of T, whichever gives the larger chance; under
+//!   [`FUTILE`] it is blind. A metric whose estimate is over T is never
+//!   blind before the budget ends. From half the budget or
+//!   [`SETTLED_ROUNDS`] rounds on (before, the few rounds' degrees of
+//!   freedom make the projection too unsure), a run whose undecided
+//!   metrics are all blind stops, and reports them so. This stop also
+//!   rejects nothing: it needs no metric regressed or improved at the
+//!   suite's confidence short of the strict level.
 //! * **The last look** (the budget spent) decides at the rest of α,
 //!   (1 − [`INTERIM_SHARE`]) · α.
 //!
@@ -58,4 +61,6 @@ mod rule;
 
 pub use driver::{measure_until, Known, Measurer, Unit};
 pub use look::{Look, INTERIM_SHARE, MAX_LOOKS};
-pub use rule::{decide, judge, open_metrics, Judgement, MetricLook, HOPELESS, SETTLED_ROUNDS};
+pub use rule::{
+    decide, futile, judge, open_metrics, Judgement, MetricLook, FUTILE, SETTLED_ROUNDS,
+};

@@ -16,7 +16,7 @@
 use rand::Rng;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 use super::*;
 use crate::compare::Stopping;
@@ -45,21 +45,36 @@ fn the_looks_spend_at_most_the_suites_alpha() {
     assert!((look(24, 4, 24).level(0.01) - 0.009).abs() < 1e-15);
 }
 
-fn metric(nominal: VerdictName, strict: VerdictName, detectable: Option<f64>) -> MetricLook {
+/// A gated metric with its verdicts and, when `seen`, its ratio with the
+/// standard error of its log, reported as the gate would at a critical
+/// value of 3: interval exp(ln R̂ ± 3·se), detectable exp(se·(3 + z₀.₉₅)) − 1.
+fn metric(nominal: VerdictName, strict: VerdictName, seen: Option<(f64, f64)>) -> MetricLook {
+    let z = Normal::standard().inverse_cdf(0.95);
+    let log = |(ratio, _): (f64, f64)| f64::ln(ratio);
     MetricLook {
         label: "e p50".into(),
         nominal,
         strict,
-        detectable,
+        ratio: seen.map(|(ratio, _)| ratio),
+        interval: seen.map(|s| ((log(s) - 3.0 * s.1).exp(), (log(s) + 3.0 * s.1).exp())),
+        detectable: seen.map(|(_, se)| (se * (3.0 + z)).exp_m1()),
         threshold: 0.10,
     }
+}
+
+/// The rule [`futile`] replaced: a metric whose smallest detectable change,
+/// projected to the budget's end as √(rounds now / rounds at the budget),
+/// is over 1.5 × T.
+fn projected(m: &MetricLook, fraction: f64) -> bool {
+    !m.detectable
+        .is_some_and(|d| d * fraction.sqrt() <= 1.5 * m.threshold)
 }
 
 #[test]
 fn a_look_stops_only_when_nothing_worth_waiting_for_is_open() {
     use VerdictName::*;
     let at = look(8, 4, 16);
-    let unchanged = metric(Unchanged, Inconclusive, Some(0.05));
+    let unchanged = metric(Unchanged, Inconclusive, Some((1.0, 0.01)));
     assert_eq!(
         decide(at, std::slice::from_ref(&unchanged), false),
         Ok(StopReason::Decided)
@@ -70,30 +85,45 @@ fn a_look_stops_only_when_nothing_worth_waiting_for_is_open() {
     );
     // Regressed at the suite's confidence but not at the strict level: a
     // stop now would fail the build at a level the look may not spend.
-    let suspect = metric(Regressed, Inconclusive, Some(0.08));
+    let suspect = metric(Regressed, Inconclusive, Some((1.12, 0.03)));
     assert_eq!(
         decide(at, &[unchanged.clone(), suspect], false),
         Err(vec!["e p50".to_string()])
     );
     // Improved at the strict level: decided.
-    let faster = metric(Improved, Improved, Some(0.05));
+    let faster = metric(Improved, Improved, Some((0.8, 0.02)));
     assert_eq!(decide(at, &[faster], false), Ok(StopReason::Decided));
-    // Inconclusive at 20% after half the budget: about 14% at its end,
-    // within reach of 1.5 × 10%; at 25%, not.
-    let reachable = metric(Inconclusive, Inconclusive, Some(0.20));
+    // Half the budget in, no change seen with se 3%: the budget's interval
+    // (±6.4%) most likely lies inside ±10%. Worth waiting for.
+    let reachable = metric(Inconclusive, Inconclusive, Some((1.0, 0.03)));
     assert!(decide(at, &[reachable], false).is_err());
-    let blind = metric(Inconclusive, Inconclusive, Some(0.25));
+    // With se 6%, neither the current estimate nor a true 10% would be
+    // decided by the budget (half-width 12.7%): blind.
+    let blind = metric(Inconclusive, Inconclusive, Some((1.0, 0.06)));
     // Before half the budget, nothing is judged blind.
     assert!(decide(look(7, 4, 16), std::slice::from_ref(&blind), false).is_err());
     assert_eq!(
         decide(at, &[unchanged.clone(), blind.clone()], false),
         Ok(StopReason::Blind)
     );
+    // As noisy, but +12% now: a possible regression is measured to the
+    // budget's end (the rule before gave it up: detectable 32%, about 23%
+    // at the budget).
+    let live = metric(Inconclusive, Inconclusive, Some((1.12, 0.06)));
+    assert!(decide(at, std::slice::from_ref(&live), false).is_err());
+    assert_eq!(
+        decide_with(at, std::slice::from_ref(&live), false, projected),
+        Ok(StopReason::Blind)
+    );
+    // +8% with se 4%: the budget's end would show a true 10% about half the
+    // time, so the run waits.
+    let near = metric(Inconclusive, Inconclusive, Some((1.08, 0.04)));
+    assert!(decide(at, std::slice::from_ref(&near), false).is_err());
     let unknown = metric(Inconclusive, Inconclusive, None);
     assert_eq!(decide(at, &[unknown], false), Ok(StopReason::Blind));
     // In a long budget of short rounds, 20 rounds are enough to judge:
-    // 30% now is about 17% after 60 rounds.
-    let far = metric(Inconclusive, Inconclusive, Some(0.30));
+    // se 6% now is 3.5% after 60 rounds, too wide to show 10%.
+    let far = metric(Inconclusive, Inconclusive, Some((1.0, 0.06)));
     assert!(decide(look(19, 10, 60), std::slice::from_ref(&far), false).is_err());
     assert_eq!(
         decide(look(20, 10, 60), std::slice::from_ref(&far), false),
@@ -111,10 +141,14 @@ struct Suite {
     alpha: f64,
     min_rounds: u32,
     max_rounds: u32,
+    /// The rule for a metric not worth waiting for.
+    futile: fn(&MetricLook, f64) -> bool,
 }
 
 /// How one simulated run ended.
 struct Run {
+    /// Stopped before the budget with metrics open.
+    blind: bool,
     failed: bool,
     caught: bool,
     rounds: u32,
@@ -126,9 +160,24 @@ fn normal(rng: &mut ChaCha8Rng) -> f64 {
     (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
 }
 
-/// Verdicts and detectable changes of every metric after `rounds` at the
-/// family level `level`.
-fn verdicts(logs: &[Vec<f64>], level: f64, threshold: f64) -> Vec<(VerdictName, f64)> {
+/// The `p`-quantile of Student's t on `df` degrees of freedom, memoised:
+/// a simulated run asks for the same few levels at every look.
+fn t_quantile(p: f64, df: f64) -> f64 {
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<(u64, u64), f64>> =
+            Default::default();
+    }
+    SEEN.with(|seen| {
+        *seen
+            .borrow_mut()
+            .entry((p.to_bits(), df.to_bits()))
+            .or_insert_with(|| StudentsT::new(0.0, 1.0, df).expect("df > 0").inverse_cdf(p))
+    })
+}
+
+/// Verdicts and intervals of every metric after `rounds` at the family
+/// level `level`.
+fn verdicts(logs: &[Vec<f64>], level: f64, threshold: f64) -> Vec<(VerdictName, AdjustedInterval)> {
     let k = logs[0].len() as f64;
     let t = StudentsT::new(0.0, 1.0, k - 1.0).expect("df > 0");
     let pivots: Vec<(f64, f64)> = logs
@@ -141,21 +190,22 @@ fn verdicts(logs: &[Vec<f64>], level: f64, threshold: f64) -> Vec<(VerdictName, 
         .collect();
     let p: Vec<f64> = pivots
         .iter()
-        .map(|(m, se)| 2.0 * (1.0 - t.cdf((m / se).abs())))
+        .map(|(m, se)| 2.0 * t.sf((m / se).abs()))
         .collect();
     holm_levels(&p, level)
         .into_iter()
         .zip(&pivots)
         .map(|(l, &(mean, se))| {
-            let half = se * t.inverse_cdf(1.0 - l / 2.0);
+            let critical = t_quantile(1.0 - l / 2.0, k - 1.0);
+            let half = se * critical;
             let iv = AdjustedInterval {
                 ratio: mean.exp(),
                 lower: (mean - half).exp(),
                 upper: (mean + half).exp(),
                 level: l,
-                detectable: (se * (t.inverse_cdf(1.0 - l / 2.0) + t.inverse_cdf(0.95))).exp_m1(),
+                detectable: (se * (critical + t_quantile(0.95, k - 1.0))).exp_m1(),
             };
-            (verdict(&iv, threshold).into(), iv.detectable)
+            (verdict(&iv, threshold).into(), iv)
         })
         .collect()
 }
@@ -164,8 +214,9 @@ fn verdicts(logs: &[Vec<f64>], level: f64, threshold: f64) -> Vec<(VerdictName, 
 /// look after that many rounds at the full α instead of the rule.
 fn simulate(suite: &Suite, truth: &[f64], rng: &mut ChaCha8Rng, fixed: Option<u32>) -> Run {
     let mut logs: Vec<Vec<f64>> = vec![Vec::new(); suite.noise.len()];
-    let regressed = |v: &[(VerdictName, f64)]| v.iter().any(|(v, _)| *v == VerdictName::Regressed);
-    let caught = |v: &[(VerdictName, f64)]| {
+    let regressed =
+        |v: &[(VerdictName, AdjustedInterval)]| v.iter().any(|(v, _)| *v == VerdictName::Regressed);
+    let caught = |v: &[(VerdictName, AdjustedInterval)]| {
         truth
             .iter()
             .zip(v)
@@ -180,6 +231,7 @@ fn simulate(suite: &Suite, truth: &[f64], rng: &mut ChaCha8Rng, fixed: Option<u3
             if round == n {
                 let v = verdicts(&logs, suite.alpha, suite.threshold);
                 return Run {
+                    blind: false,
                     failed: regressed(&v),
                     caught: caught(&v),
                     rounds: n,
@@ -194,6 +246,7 @@ fn simulate(suite: &Suite, truth: &[f64], rng: &mut ChaCha8Rng, fixed: Option<u3
         let strict = verdicts(&logs, at.level(suite.alpha), suite.threshold);
         if at.is_last() || regressed(&strict) {
             return Run {
+                blind: false,
                 failed: regressed(&strict),
                 caught: caught(&strict),
                 rounds: round,
@@ -203,16 +256,19 @@ fn simulate(suite: &Suite, truth: &[f64], rng: &mut ChaCha8Rng, fixed: Option<u3
         let metrics: Vec<MetricLook> = nominal
             .iter()
             .zip(&strict)
-            .map(|(&(n, d), &(s, _))| MetricLook {
+            .map(|(&(n, iv), &(s, _))| MetricLook {
                 label: String::new(),
                 nominal: n,
                 strict: s,
-                detectable: Some(d),
+                ratio: Some(iv.ratio),
+                interval: Some((iv.lower, iv.upper)),
+                detectable: Some(iv.detectable),
                 threshold: suite.threshold,
             })
             .collect();
-        if decide(at, &metrics, false).is_ok() {
+        if let Ok(reason) = decide_with(at, &metrics, false, suite.futile) {
             return Run {
+                blind: reason == StopReason::Blind,
                 failed: regressed(&nominal),
                 caught: caught(&nominal),
                 rounds: round,
@@ -272,16 +328,16 @@ fn both_rules(suite: &Suite, seed: u64, aa: usize, ab: usize) -> [usize; 6] {
     figures
 }
 
-/// Seeded figures (`cargo test --bin benchgate sequential -- --nocapture`),
+/// Seeded figures (`cargo test --lib measuring_until_known -- --nocapture`),
 /// α = 0.05 (a sharper check than the default 0.01), 4 endpoints × (p50,
 /// mean), 4 to 24 rounds:
 ///
 /// | per-round noise | rule | A/A false fails | +10% caught | median rounds A/A, +10% |
 /// |---|---|---|---|---|
-/// | 0.02–0.08, offsets 0.02 | until known | 5/1500 | 300/300 | 14, 9 |
-/// | | fixed at the median | 6/1500 | 300/300 | 14, 9 |
-/// | 0.06–0.24, offsets 0.04 | until known | 20/1500 | 281/300 | 24, 24 |
-/// | | fixed at the median | 28/1500 | 291/300 | 24, 24 |
+/// | 0.02–0.08, offsets 0.02 | until known | 4/1500 | 300/300 | 14, 9 |
+/// | | fixed at the median | 9/1500 | 299/300 | 14, 9 |
+/// | 0.06–0.24, offsets 0.04 | until known | 24/1500 | 282/300 | 22, 24 |
+/// | | fixed at the median | 31/1500 | 290/300 | 22, 24 |
 ///
 /// A quiet suite stops long before the budget, unchanged code included; a
 /// noisy one uses the budget and loses little power to its looks. The
@@ -299,6 +355,7 @@ fn measuring_until_known_keeps_false_fails_within_alpha_and_the_power_of_a_fixed
         alpha: 0.05,
         min_rounds: 4,
         max_rounds: 24,
+        futile,
     };
     println!(
         "| per-round noise | rule | A/A false fails | +10% caught | median rounds A/A, +10% |"
@@ -321,6 +378,120 @@ fn measuring_until_known_keeps_false_fails_within_alpha_and_the_power_of_a_fixed
         caught + AB / 20 >= fixed_caught,
         "{caught} vs fixed {fixed_caught}"
     );
+}
+
+/// `n` runs of `suite` with true log ratios `truth`: (failed, caught,
+/// stopped blind, median rounds).
+fn tally(suite: &Suite, truth: &[f64], n: usize, seed: u64) -> [usize; 4] {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let runs: Vec<Run> = (0..n)
+        .map(|_| simulate(suite, truth, &mut rng, None))
+        .collect();
+    let count = |f: fn(&Run) -> bool| runs.iter().filter(|r| f(r)).count();
+    [
+        count(|r| r.failed),
+        count(|r| r.caught),
+        count(|r| r.blind),
+        median(runs.iter().map(|r| r.rounds).collect()) as usize,
+    ]
+}
+
+/// The default suite's shape — 20 s least and a 120 s budget in rounds of
+/// 2 s (10 to 60 rounds), α = 1%, 4 endpoints × (p50, mean) — with one
+/// endpoint's p50 and mean noisy (per-round sd 20%), the others quiet (3%),
+/// instance offsets of 1%. Seeded figures (`cargo test --lib
+/// a_live_estimate -- --nocapture`):
+///
+/// | truth | rule | caught (+12%), failed (A/A) | stopped blind | median rounds |
+/// |---|---|---|---|---|
+/// | +12% on the noisy endpoint | projected detectable (before) | 222/400 | 175/400 | 37 |
+/// | | conditional power | 387/400 | 8/400 | 60 |
+/// | A/A | projected detectable (before) | 5/3000 | 1911/3000 | 31 |
+/// | | conditional power | 4/3000 | 2824/3000 | 33 |
+///
+/// A slowdown whose estimate sits over the threshold is measured to the
+/// budget's end, where it shows. Unchanged code stops about as early as
+/// before, blind more often: the runs the rule before kept to the budget
+/// for an interval it projected within 1.5 × T mostly ended undecided
+/// there anyway.
+#[test]
+fn a_live_estimate_is_measured_to_the_budget_and_caught_more_often() {
+    let suite = |futile: fn(&MetricLook, f64) -> bool| Suite {
+        noise: vec![0.03, 0.03, 0.2, 0.2, 0.03, 0.03, 0.03, 0.03],
+        offset_sd: 0.01,
+        threshold: 0.10,
+        alpha: 0.01,
+        min_rounds: 10,
+        max_rounds: 60,
+        futile,
+    };
+    let mut slow = vec![0.0; 8];
+    slow[2] = 1.12f64.ln();
+    slow[3] = 1.12f64.ln();
+    const SLOW: usize = 400;
+    const AA: usize = 3_000;
+    let [_, before, before_blind, before_rounds] = tally(&suite(projected), &slow, SLOW, 21);
+    let [_, after, after_blind, after_rounds] = tally(&suite(futile), &slow, SLOW, 21);
+    let [false_fails, _, aa_blind, aa_rounds] = tally(&suite(futile), &[0.0; 8], AA, 22);
+    let [aa_before, _, aa_before_blind, aa_before_rounds] =
+        tally(&suite(projected), &[0.0; 8], AA, 22);
+    println!("| +12% | projected detectable (before) | {before}/{SLOW} | {before_blind}/{SLOW} | {before_rounds} |");
+    println!(
+        "| +12% | conditional power | {after}/{SLOW} | {after_blind}/{SLOW} | {after_rounds} |"
+    );
+    println!("| A/A | projected detectable (before) | {aa_before}/{AA} | {aa_before_blind}/{AA} | {aa_before_rounds} |");
+    println!("| A/A | conditional power | {false_fails}/{AA} | {aa_blind}/{AA} | {aa_rounds} |");
+    // Binomial sd of a rate near 50% over 400 runs: 2.5 points.
+    assert!(
+        after >= before + SLOW / 4,
+        "caught {after} vs {before} before"
+    );
+    assert!(
+        after_blind * 4 < before_blind,
+        "blind {after_blind} vs {before_blind}"
+    );
+    // P(Bin(3000, 0.01) ≥ 45) < 0.01: a rule at α passes almost surely.
+    assert!(false_fails < 45, "{false_fails} false fails in {AA}");
+}
+
+/// Through the gate's own comparison: a baseline whose runs spread by 10%
+/// against one head run, half the budget in. Unchanged, the median cannot
+/// be decided by the budget's end: blind. 30% slower, as undecided but
+/// over the threshold: measured on.
+#[test]
+fn a_comparison_over_the_threshold_is_not_judged_blind() {
+    use crate::compare::simulated::{EndpointSpec, RecordSpec};
+    let base = RecordSpec::new(&["home"], 5, 20).run_sd(0.1).build();
+    let head = |slowdown: f64| {
+        RecordSpec::new(&["home"], 1, 20)
+            .run_sd(0.01)
+            .seed(2)
+            .with(EndpointSpec::new("home").slower(slowdown))
+            .build()
+    };
+    let mut gate = crate::compare::GateSettings::defaults();
+    gate.suite.metrics = vec![crate::config::Metric::P50];
+    let at = look(2, 1, 4);
+    for (slowdown, blind) in [(1.0, true), (1.3, false)] {
+        let judged = judge(&base, &head(slowdown), &gate, at);
+        let nominal = crate::compare::compare(&base, &head(slowdown), &gate);
+        let p50 = &nominal.endpoints[0].metrics[0];
+        assert_eq!(
+            p50.verdict,
+            VerdictName::Inconclusive,
+            "×{slowdown}: {p50:?}"
+        );
+        match judged {
+            Judgement::Stop(_, reason) => {
+                assert!(blind, "×{slowdown} stopped: {reason:?} ({p50:?})");
+                assert_eq!(reason, StopReason::Blind);
+            }
+            Judgement::Continue { open } => {
+                assert!(!blind, "×{slowdown} measured on ({p50:?})");
+                assert_eq!(open, vec!["home p50".to_string()]);
+            }
+        }
+    }
 }
 
 #[test]
