@@ -154,8 +154,10 @@ fn a_base_url_target_says_why_nothing_was_read() {
 
 /// A Python process whose threads each burn a known CPU time and exit (as
 /// a thread-per-connection server's do), in phases; after each phase it
-/// prints its own CPU time (ns, `CLOCK_PROCESS_CPUTIME_ID`) and waits for a
-/// line on stdin.
+/// prints its CPU time, ns — its own (`CLOCK_PROCESS_CPUTIME_ID`) plus its
+/// reaped children's in ticks (`times(2)`: what a launcher such as a
+/// version manager's shell shim ran before it exec'd Python) — and waits
+/// for a line on stdin.
 const SHORT_LIVED_THREADS: &str = r#"
 import os, sys, threading, time
 def burn(ns):

@@ -19,6 +19,7 @@ pub mod calibration;
 pub mod capacity;
 mod checks;
 pub mod comment;
+mod cpu_endpoints;
 mod headline;
 pub mod html;
 pub mod json;
