@@ -59,6 +59,7 @@ fn a_head_doing_more_cpu_work_is_flagged_and_a_a_is_not() {
         "{row:#}"
     );
     eprintln!("A/A cpu/request: {row}");
+    eprintln!("A/A cpu by endpoint: {}", c["cpu_by_endpoint"]);
 
     let slow = suite_dir(&suite(
         "  env: { DEMO_SLOWDOWN: \"/users=1.5,/orders=1.5,/search=1.5\" }\n",
@@ -66,6 +67,7 @@ fn a_head_doing_more_cpu_work_is_flagged_and_a_a_is_not() {
     let (code, c, stderr) = ab(slow.path(), base.path());
     let row = support::app_metric(&c, "cpu/request");
     eprintln!("×1.5 cpu/request: {row}");
+    eprintln!("×1.5 cpu by endpoint: {}", c["cpu_by_endpoint"]);
     assert_eq!(row["verdict"], "regressed", "{row:#}\n{stderr}");
     assert_eq!(code, 1, "{stderr}");
     let ratio = row["ratio"].as_f64().expect("ratio");
