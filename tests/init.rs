@@ -82,3 +82,47 @@ fn init_writes_nothing_when_only_the_workflow_exists() {
     assert!(!dir.path().join("benchgate.yaml").exists());
     assert_eq!(fs_err::read_to_string(&workflow).expect("read"), "mine\n");
 }
+
+#[test]
+fn the_suite_init_writes_gates_the_app_s_cpu_time() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    init(dir.path()).success();
+    let config = benchgate::config::load(
+        &dir.path().join("benchgate.yaml"),
+        &benchgate::config::Overrides::default(),
+        benchgate::config::UNBOUND_PORT,
+    )
+    .expect("init's suite parses");
+    // The template starts the app, so its CPU time per request is measured
+    // and gated beside the latency.
+    assert!(config.app.is_some());
+    assert_eq!(
+        config.gate.metrics,
+        [
+            benchgate::config::Metric::P50,
+            benchgate::config::Metric::Mean,
+            benchgate::config::Metric::Cpu
+        ]
+    );
+}
+
+#[test]
+fn validate_says_cpu_is_not_gated_without_an_app_block() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let suite = dir.path().join("benchgate.yaml");
+    std::fs::write(
+        &suite,
+        "version: 1\nsuite: s\nbase_url: \"http://127.0.0.1:8000\"\nload:\n  rate: 50/s\n  duration: 20s\nendpoints:\n  - { name: a, path: /a }\ngate:\n  metrics: [p50, mean, cpu]\n",
+    )
+    .expect("suite written");
+    benchgate()
+        .arg("validate")
+        .arg("--config")
+        .arg(&suite)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("is valid"))
+        .stderr(predicate::str::contains(
+            "warning: gate.metrics lists cpu, but the suite has no app: block",
+        ));
+}

@@ -59,6 +59,7 @@ fn a_head_doing_more_cpu_work_is_flagged_and_a_a_is_not() {
         "{row:#}"
     );
     eprintln!("A/A cpu/request: {row}");
+    eprintln!("A/A cpu by endpoint: {}", c["cpu_by_endpoint"]);
 
     let slow = suite_dir(&suite(
         "  env: { DEMO_SLOWDOWN: \"/users=1.5,/orders=1.5,/search=1.5\" }\n",
@@ -66,6 +67,7 @@ fn a_head_doing_more_cpu_work_is_flagged_and_a_a_is_not() {
     let (code, c, stderr) = ab(slow.path(), base.path());
     let row = support::app_metric(&c, "cpu/request");
     eprintln!("×1.5 cpu/request: {row}");
+    eprintln!("×1.5 cpu by endpoint: {}", c["cpu_by_endpoint"]);
     assert_eq!(row["verdict"], "regressed", "{row:#}\n{stderr}");
     assert_eq!(code, 1, "{stderr}");
     let ratio = row["ratio"].as_f64().expect("ratio");
@@ -149,5 +151,66 @@ fn a_base_url_target_says_why_nothing_was_read() {
         why.contains("base_url without app.command"),
         "{:#}",
         results["resources"]
+    );
+}
+
+/// A Python process whose threads each burn a known CPU time and exit (as
+/// a thread-per-connection server's do), in phases; after each phase it
+/// prints its CPU time, ns — its own (`CLOCK_PROCESS_CPUTIME_ID`) plus its
+/// reaped children's in ticks (`times(2)`: what a launcher such as a
+/// version manager's shell shim ran before it exec'd Python) — and waits
+/// for a line on stdin.
+const SHORT_LIVED_THREADS: &str = r#"
+import os, sys, threading, time
+def burn(ns):
+    t0 = time.thread_time_ns()
+    while time.thread_time_ns() - t0 < ns:
+        pass
+for threads, ms in [(20, 50), (10, 20), (10, 20)]:
+    ts = [threading.Thread(target=burn, args=(ms * 1_000_000,)) for _ in range(threads)]
+    for t in ts: t.start()
+    for t in ts: t.join()
+    t = os.times()
+    children_ns = round((t.children_user + t.children_system) * 1e9)
+    print(time.process_time_ns() + children_ns, flush=True)
+    if not sys.stdin.readline():
+        break
+"#;
+
+#[test]
+fn the_cpu_time_of_exited_threads_is_kept_to_the_microsecond() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("python3")
+        .args(["-c", SHORT_LIVED_THREADS])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python3 runs");
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut differences = Vec::new();
+    for phase in 0..3 {
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("the child's line");
+        let own_us = line.trim().parse::<u64>().expect("ns") / 1000;
+        // Read while the child waits on stdin: its CPU time stands still.
+        let read = benchgate::app::resources::read(pid).expect("the child's /proc");
+        if phase == 0 {
+            // 20 threads × 50 ms, all exited.
+            assert!(read.cpu_us >= 800_000, "{read:?}");
+        }
+        differences.push(read.cpu_us as i64 - own_us as i64);
+        writeln!(stdin, "go").expect("the child reads");
+    }
+    drop(stdin);
+    let _ = child.wait();
+    // The process's own figure and benchgate's reading agree to within
+    // 2 ms at each phase: no 10 ms tick (which the time of exited threads
+    // was once read in) rounds it.
+    assert!(
+        differences.iter().all(|d| d.abs() <= 2_000),
+        "reading − the process's own CPU time, µs: {differences:?}"
     );
 }

@@ -3,19 +3,32 @@
 //!
 //! The tree is the supervisor (the root, see [`super::supervise`]) and every
 //! live process whose parent chain reaches it. Its CPU time is the sum over
-//! the tree of `utime + stime + cutime + cstime` from `/proc/<pid>/stat`:
-//! a process's own time plus that of the children it has reaped. A process
-//! that exits keeps counting once its parent (or the supervisor, the
-//! subreaper of orphans) has reaped it — its time moves into the parent's
-//! `cutime`/`cstime` — so the total only loses the time of processes that
-//! exited and were not reaped yet (zombies; their time reappears when they
-//! are) or whose parent never reaps them. `/proc/<pid>/stat` times are in
-//! clock ticks (`sysconf(_SC_CLK_TCK)`, 100 on Linux): 10 ms, a quarter of a
-//! short block's CPU time on a light app. So a process's own time is read
-//! in nanoseconds from its live threads' `task/*/schedstat`, unless its
-//! `stat` ticks say more (threads that exited, whose time only `stat`
-//! keeps); reaped children's time is in ticks only. Differences of readings
-//! telescope, so no rounding accumulates over a run.
+//! the tree of each process's own time (all its threads, live and exited)
+//! and the time of the children it has reaped. A process that exits keeps
+//! counting once its parent (or the supervisor, the subreaper of orphans)
+//! has reaped it — its time moves into the parent's `cutime`/`cstime` — so
+//! the total only loses the time of processes that exited and were not
+//! reaped yet (zombies; their time reappears when they are) or whose parent
+//! never reaps them.
+//!
+//! A process's own time is read in nanoseconds from its CPU-time clock
+//! (`clock_getcpuclockid`, `clock_gettime`): the scheduler's runtime of its
+//! live threads plus the runtime the kernel adds to the process when a
+//! thread exits (`signal->sum_sched_runtime`). So a thread-per-connection
+//! server's exited threads keep their time to the nanosecond. Linux lets
+//! any process read another's CPU-time clock, without privileges, in a
+//! container or on a CI runner alike. The alternatives lose precision or
+//! need privileges: `/proc/<pid>/stat` (`utime + stime`) keeps exited
+//! threads but in clock ticks (`sysconf(_SC_CLK_TCK)`, 100 on Linux: 10 ms,
+//! a quarter of a short block's CPU time on a light app); the live threads'
+//! `task/*/schedstat` forget exited ones; taskstats needs `CAP_NET_ADMIN`;
+//! a cgroup's `cpu.stat` needs a delegated cgroup that a CI job's user does
+//! not have. Where the clock cannot be read (not Linux, or a sandbox that
+//! refuses it), the own time is the larger of the live threads'
+//! nanoseconds and the `stat` ticks, as before. The time of reaped children
+//! is in ticks only (`cutime + cstime`: the kernel keeps it exact, but
+//! shows it to the parent alone, through `getrusage`). Differences of
+//! readings telescope, so no rounding accumulates over a run.
 //!
 //! Resident memory is the sum of `statm`'s resident pages × page size over
 //! the live tree (shared pages count once per process, as RSS does).
@@ -66,12 +79,39 @@ pub fn parse_schedstat_ns(text: &str) -> Option<u64> {
     text.split_whitespace().next()?.parse().ok()
 }
 
-/// CPU time of one process, ns: its live threads' nanoseconds
-/// (`task/*/schedstat`), or its own ticks when those say more (threads that
-/// exited), plus its reaped children's ticks.
+/// CPU time of one process, ns: its own (its CPU-time clock, or where that
+/// cannot be read its live threads' nanoseconds or its own ticks, whichever
+/// says more) plus its reaped children's ticks.
 fn process_cpu_ns(pid: Pid, tick_ns: u64) -> Option<u64> {
     let (own, children) =
         parse_stat_split(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)?;
+    let own = match clock_ns(pid) {
+        Some(ns) => ns,
+        None => own_without_clock_ns(pid, own, tick_ns),
+    };
+    Some(own.saturating_add(children.saturating_mul(tick_ns)))
+}
+
+/// A process's CPU time, ns, from its CPU-time clock: every thread's
+/// runtime, exited threads' included (see the module documentation).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn clock_ns(pid: Pid) -> Option<u64> {
+    let clock = nix::time::clock_getcpuclockid(pid).ok()?;
+    let t = nix::time::clock_gettime(clock).ok()?;
+    let secs = u64::try_from(t.tv_sec()).ok()?;
+    let nanos = u64::try_from(t.tv_nsec()).ok()?;
+    Some(secs.saturating_mul(1_000_000_000).saturating_add(nanos))
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn clock_ns(_pid: Pid) -> Option<u64> {
+    None
+}
+
+/// A process's own CPU time, ns, without its clock: its live threads'
+/// nanoseconds (`task/*/schedstat`), or its own `ticks` when those say more
+/// (threads that exited).
+fn own_without_clock_ns(pid: Pid, ticks: u64, tick_ns: u64) -> u64 {
     let mut live: u64 = 0;
     if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
         for task in tasks.flatten() {
@@ -80,8 +120,7 @@ fn process_cpu_ns(pid: Pid, tick_ns: u64) -> Option<u64> {
             }
         }
     }
-    let own = live.max(own.saturating_mul(tick_ns));
-    Some(own.saturating_add(children.saturating_mul(tick_ns)))
+    live.max(ticks.saturating_mul(tick_ns))
 }
 
 /// Reads the tree rooted at `root` (the root included). `None` when the

@@ -46,9 +46,9 @@ pub use engine::compare;
 pub use gate::{Accepted, GateSettings, MetricNoise, RunNoise};
 pub use latency::{ratio_estimates, unjudgeable, Span};
 pub use model::{
-    Capacity, CapacityVerdict, Comparison, Curves, EndpointComparison, ErrorComparison, Memory,
-    MetricComparison, MissingOn, Outcome, PhaseComparison, Point, SideInfo, Sight, VerdictName,
-    CURVE_QUANTILES,
+    Capacity, CapacityVerdict, Comparison, Curves, EndpointComparison, EndpointCpu,
+    ErrorComparison, Memory, MetricComparison, MissingOn, Outcome, PhaseComparison, Point,
+    SideInfo, Sight, VerdictName, CURVE_QUANTILES,
 };
 pub use stopped::{StopReason, Stopping};
 pub use validity::{

@@ -93,6 +93,7 @@ fn comparison(n: usize, name: &str, ratio: f64) -> Comparison {
         failed: Vec::new(),
         invalid: Vec::new(),
         memory: None,
+        cpu_by_endpoint: Vec::new(),
         stopping: None,
         undecidable: None,
     }

@@ -20,6 +20,7 @@ pub mod calibration;
 pub mod capacity;
 mod checks;
 pub mod comment;
+mod cpu_endpoints;
 mod headline;
 pub mod history;
 pub mod html;

@@ -56,6 +56,7 @@ impl Report {
         ]
         .into_iter()
         .flatten()
+        .chain(super::cpu_endpoints::lines(&c.cpu_by_endpoint))
         .chain(c.proposed.iter().cloned())
         .collect();
         Context {

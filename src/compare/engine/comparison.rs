@@ -101,6 +101,7 @@ fn assemble(
         removed: only_in(base, head),
         warnings,
         memory,
+        cpu_by_endpoint: resources::cpu_by_endpoint(base, head, judging),
         stopping: None,
         undecidable: judging.foreign.as_ref().map(|f| f.note()),
         pairing: judging.pairing,

@@ -1,6 +1,7 @@
 //! Whether a suite's gated metrics can be judged at all: a quantile is
 //! compared only with [`TAIL_REQUESTS`] successful requests above it on
-//! each side, so a p99 needs 1,000 requests per endpoint and side. Said
+//! each side, so a p99 needs 1,000 requests per endpoint and side; the
+//! app's CPU time and memory only when benchgate starts the app. Said
 //! before measuring (by `validate` and the gate's commands), with what
 //! would fix it, instead of after as an inconclusive verdict.
 
@@ -93,7 +94,28 @@ pub fn unjudgeable(config: &Config, span: Span) -> Vec<String> {
             ));
         }
     }
+    out.extend(unmeasured_app_metrics(config));
     out
+}
+
+/// One sentence per app-level metric (`cpu`, `peak_rss`) the suite gates
+/// but cannot measure: without an `app:` block benchgate does not start the
+/// app, so it has no processes to read. Such a metric is not gated (each
+/// comparison says so once); said beforehand, with the fix.
+fn unmeasured_app_metrics(config: &Config) -> Vec<String> {
+    if config.app.is_some() {
+        return Vec::new();
+    }
+    Metric::APP
+        .iter()
+        .filter(|m| config.gate.metrics.contains(m))
+        .map(|m| {
+            let name = m.config_name();
+            format!(
+                "gate.metrics lists {name}, but the suite has no app: block: benchgate reads the app's CPU time and memory only from the processes it starts, so {name} is not gated; add an app: block that starts the app, or remove {name}"
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -101,6 +123,19 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+
+    #[test]
+    fn an_app_metric_without_an_app_block_is_said_not_gated() {
+        let text = "version: 1\nsuite: s\nbase_url: \"http://127.0.0.1:8000\"\nendpoints:\n  - { name: a, path: /a }\ngate:\n  metrics: [p50, cpu, peak_rss]\n";
+        let config = crate::config::parse(text, Path::new("s.yaml")).expect("valid");
+        let said = unjudgeable(&config, Span::Duration);
+        assert_eq!(said.len(), 2, "{said:#?}");
+        assert!(said[0].starts_with("gate.metrics lists cpu, but the suite has no app: block"));
+        assert!(said[1].contains("so peak_rss is not gated"), "{said:#?}");
+        let with_app = format!("{text}app:\n  command: [./server]\n");
+        let config = crate::config::parse(&with_app, Path::new("s.yaml")).expect("valid");
+        assert!(unjudgeable(&config, Span::Duration).is_empty());
+    }
 
     #[test]
     fn a_tail_without_the_requests_it_needs_is_named_with_a_fix() {

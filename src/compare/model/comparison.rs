@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::cpu_endpoint::EndpointCpu;
 use super::memory::Memory;
 use super::metric::{MetricComparison, VerdictName};
 use super::phase::PhaseComparison;
@@ -59,6 +60,10 @@ pub struct Comparison {
     /// Each side's resident memory (peak, growth), when both measured it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory: Option<Memory>,
+    /// Each endpoint's CPU cost per request, head vs base, when `cpu` is
+    /// gated and the endpoints' costs could be told apart: informational.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cpu_by_endpoint: Vec<EndpointCpu>,
     /// A/B mode measured until the verdict was known: how long, and why it
     /// stopped.
     #[serde(default, skip_serializing_if = "Option::is_none")]

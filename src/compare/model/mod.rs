@@ -4,6 +4,7 @@
 //! rules that fill it in live with their concepts; only the data is here.
 
 mod comparison;
+mod cpu_endpoint;
 mod memory;
 mod metric;
 mod metric_name;
@@ -15,6 +16,7 @@ pub use comparison::{
     Comparison, Curves, EndpointComparison, ErrorComparison, Outcome, Point, SideInfo, Sight,
     CURVE_QUANTILES,
 };
+pub use cpu_endpoint::EndpointCpu;
 pub use memory::{Memory, SideMemory};
 pub use metric::{MetricComparison, VerdictName};
 pub(crate) use metric_name::metric_by_name;

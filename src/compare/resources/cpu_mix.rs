@@ -36,33 +36,12 @@ pub(crate) fn mix_weights(
     b: &[ResourceBlock],
     h: &[ResourceBlock],
 ) -> Option<Work> {
-    let names: Vec<&str> = head
-        .endpoints
-        .iter()
-        .filter(|e| base.endpoint(&e.name).is_some())
-        .map(|e| e.name.as_str())
-        .collect();
+    let names = shared_endpoints(base, head);
     if names.len() < 2 || names.len() > MAX_FITTED_ENDPOINTS {
         return None;
     }
-    let counts = |record: &RunRecord, blocks: &[ResourceBlock]| -> Option<Vec<Vec<f64>>> {
-        let per_endpoint: Vec<&crate::record::EndpointRecord> = names
-            .iter()
-            .map(|n| record.endpoint(n))
-            .collect::<Option<_>>()?;
-        if per_endpoint.iter().any(|e| e.blocks.len() != blocks.len()) {
-            return None;
-        }
-        Some(
-            (0..blocks.len())
-                .map(|i| {
-                    per_endpoint
-                        .iter()
-                        .map(|e| e.blocks[i].outcomes.ok as f64)
-                        .collect()
-                })
-                .collect(),
-        )
+    let counts = |record: &RunRecord, blocks: &[ResourceBlock]| {
+        endpoint_counts(record, &names, blocks.len())
     };
     let (nb, nh) = (counts(base, b)?, counts(head, h)?);
     let rows: Vec<(&Vec<f64>, f64)> = nb
@@ -91,6 +70,42 @@ pub(crate) fn mix_weights(
         base: wb.into_iter().map(|w| w * scale).collect(),
         head: wh.into_iter().map(|w| w * scale).collect(),
     })
+}
+
+/// The endpoints both sides recorded, in the head's order.
+pub(crate) fn shared_endpoints<'a>(base: &RunRecord, head: &'a RunRecord) -> Vec<&'a str> {
+    head.endpoints
+        .iter()
+        .filter(|e| base.endpoint(&e.name).is_some())
+        .map(|e| e.name.as_str())
+        .collect()
+}
+
+/// Per block of `record` (`blocks` of them), the successful requests of
+/// each of `names`; `None` when an endpoint is missing or its blocks do not
+/// line up with the resource blocks.
+pub(crate) fn endpoint_counts(
+    record: &RunRecord,
+    names: &[&str],
+    blocks: usize,
+) -> Option<Vec<Vec<f64>>> {
+    let per_endpoint: Vec<&crate::record::EndpointRecord> = names
+        .iter()
+        .map(|n| record.endpoint(n))
+        .collect::<Option<_>>()?;
+    if per_endpoint.iter().any(|e| e.blocks.len() != blocks) {
+        return None;
+    }
+    Some(
+        (0..blocks)
+            .map(|i| {
+                per_endpoint
+                    .iter()
+                    .map(|e| e.blocks[i].outcomes.ok as f64)
+                    .collect()
+            })
+            .collect(),
+    )
 }
 
 /// Least squares without intercept, y ≈ Σ x_e·c_e, by the normal equations

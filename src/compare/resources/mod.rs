@@ -6,12 +6,14 @@
 
 mod blocks;
 mod cpu;
+mod cpu_endpoints;
 mod cpu_mix;
 mod figure;
 mod memory;
 mod peak_rss;
 mod row;
 
+pub(crate) use cpu_endpoints::by_endpoint as cpu_by_endpoint;
 pub(crate) use memory::memory;
 pub(crate) use row::{measure, row};
 

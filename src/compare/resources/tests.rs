@@ -136,3 +136,67 @@ fn cpu_one_side_did_not_measure_is_missing_and_fails_the_gate() {
         ["the app's cpu/request: missing on base (the head measured it; the base was recorded by a benchgate that did not read the app's CPU time and memory); a stored baseline recorded before the suite gated it: record it again with `benchgate baseline update`"]
     );
 }
+
+/// `record` with a varied mix of endpoints per block (10–40 successful
+/// requests each) and resource blocks whose CPU is each endpoint's
+/// `costs_us` per request, ±1% per block.
+fn with_endpoint_costs(mut record: RunRecord, costs_us: &[f64], seed: u64) -> RunRecord {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let blocks = record.endpoints[0].blocks.len();
+    let mut cpu = vec![0.0; blocks];
+    let mut ok = vec![0u64; blocks];
+    for (e, endpoint) in record.endpoints.iter_mut().enumerate() {
+        for (b, block) in endpoint.blocks.iter_mut().enumerate() {
+            let n = rng.random_range(10..=40u64);
+            block.outcomes.ok = n;
+            cpu[b] += n as f64 * costs_us[e];
+            ok[b] += n;
+        }
+    }
+    record.resources = Some(crate::record::Resources {
+        absent: None,
+        blocks: (0..blocks)
+            .map(|b| crate::record::ResourceBlock {
+                run: record.endpoints[0].blocks[b].run,
+                cpu_us: (cpu[b] * (1.0 + 0.02 * (rng.random::<f64>() - 0.5))) as u64,
+                ok: ok[b],
+                cpu_cores: 0.3,
+                rss_bytes: 40 << 20,
+            })
+            .collect(),
+    });
+    record
+}
+
+#[test]
+fn a_cpu_rise_on_one_endpoint_names_it_in_the_comparison_and_the_schema_holds() {
+    let n = baseline().build().endpoints.len();
+    assert!(n >= 3, "the simulated suite has {n} endpoints");
+    let costs: Vec<f64> = (0..n).map(|e| 300.0 * (e + 1) as f64).collect();
+    let mut slower = costs.clone();
+    slower[1] *= 1.3;
+    let base = with_endpoint_costs(baseline().build(), &costs, 1);
+    let head = with_endpoint_costs(head().build(), &slower, 2);
+    let c = compare(&base, &head, &cpu_gate());
+    let named: Vec<&str> = c
+        .cpu_by_endpoint
+        .iter()
+        .filter(|e| e.named)
+        .map(|e| e.endpoint.as_str())
+        .collect();
+    assert_eq!(
+        named,
+        [base.endpoints[1].name.as_str()],
+        "{:#?}",
+        c.cpu_by_endpoint
+    );
+    let json = serde_json::to_value(&c).expect("comparison serializes");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../../schemas/comparison.schema.json"))
+            .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    assert!(validator.is_valid(&json), "{json:#}");
+    // Not gated: no attribution.
+    let c = compare(&base, &head, &GateSettings::defaults());
+    assert!(c.cpu_by_endpoint.is_empty());
+}

@@ -157,6 +157,7 @@ pub(super) fn passing() -> Comparison {
         failed: Vec::new(),
         invalid: Vec::new(),
         memory: None,
+        cpu_by_endpoint: Vec::new(),
         stopping: None,
         undecidable: None,
     }
@@ -289,6 +290,7 @@ pub(super) fn failing() -> Comparison {
         failed: Vec::new(),
         invalid: Vec::new(),
         memory: None,
+        cpu_by_endpoint: Vec::new(),
         stopping: None,
         undecidable: None,
     }
