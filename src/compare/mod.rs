@@ -47,8 +47,8 @@ pub use gate::{Accepted, GateSettings, MetricNoise, RunNoise};
 pub use latency::{ratio_estimates, unjudgeable, Span};
 pub use model::{
     Capacity, CapacityVerdict, Comparison, Curves, EndpointComparison, ErrorComparison, Memory,
-    MetricComparison, MissingOn, Outcome, PhaseComparison, Point, SideInfo, Sight, VerdictName,
-    CURVE_QUANTILES,
+    MetricComparison, MissingOn, Outcome, PhaseComparison, Point, PossibleRegression, SideInfo,
+    Sight, VerdictName, CURVE_QUANTILES,
 };
 pub use stopped::{StopReason, Stopping};
 pub use validity::{

@@ -2,8 +2,11 @@
 //! much the run could see — phrased once here, so that a reader of any
 //! format can tell a clean pass from a blind one.
 
-use super::{change, percent, Regressions};
-use crate::compare::{Comparison, Outcome, Sight};
+use super::{change, interval, percent, Regressions};
+use crate::compare::{Comparison, Outcome, PossibleRegression, Sight};
+
+/// The mark every format puts before a possible regression's headline.
+pub const NOT_JUDGED: &str = "⚠";
 
 /// The headline of a comparison, as plain text (writers escape it).
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +24,7 @@ pub fn headline(c: &Comparison) -> Headline {
     let regressions = Regressions::of(c);
     let title = match c.outcome {
         Outcome::Pass => "passed".to_string(),
+        Outcome::PossibleRegression => not_judged(c),
         Outcome::Invalid => format!(
             "no verdict — {}",
             c.invalid
@@ -48,6 +52,57 @@ pub fn headline(c: &Comparison) -> Headline {
         outcome: c.outcome,
         title,
         sight: sight_line(c),
+    }
+}
+
+/// "not judged: create-order p50 +26.2% [+23.5%, +28.9%] may be over 10%;
+/// measured 120 s per side": the worst undecided estimate over its
+/// threshold, and how much was measured.
+fn not_judged(c: &Comparison) -> String {
+    let Some(worst) = c.possible_regressions.first() else {
+        return "not judged".into();
+    };
+    let more = match c.possible_regressions.len() - 1 {
+        0 => String::new(),
+        1 => " (1 more metric may be too)".into(),
+        n => format!(" ({n} more metrics may be too)"),
+    };
+    format!(
+        "not judged: {}{more}; {}",
+        possible_text(worst),
+        measured(c)
+    )
+}
+
+/// "create-order p50 +26.2% [+23.5%, +28.9%] may be over 10%".
+pub fn possible_text(p: &PossibleRegression) -> String {
+    format!(
+        "{} {} {} {} may be over {}",
+        p.endpoint,
+        p.metric,
+        change(p.ratio),
+        interval(p.lower, p.upper),
+        percent(p.threshold)
+    )
+}
+
+/// How much the comparison measured: per side in A/B mode, the head's time
+/// in a stored check, else each side's runs.
+fn measured(c: &Comparison) -> String {
+    let runs = |n: usize, side: &str| format!("{n} {side} run{}", if n == 1 { "" } else { "s" });
+    match &c.stopping {
+        Some(s) if s.head_only => format!(
+            "measured the head for {:.0} s against {}",
+            s.measured_s,
+            runs(c.base.runs, "baseline")
+        ),
+        Some(s) => format!("measured {:.0} s per side", s.measured_s),
+        None if c.pairing.is_some() => "measured side by side".into(),
+        None => format!(
+            "measured {} and {}",
+            runs(c.base.runs, "base"),
+            runs(c.head.runs, "head")
+        ),
     }
 }
 

@@ -30,10 +30,12 @@ h2 { font-size: 18px; margin: 32px 0 8px; border-bottom: 1px solid var(--line); 
 .headline { border-left: 6px solid; padding: 12px 16px; border-radius: 6px; }
 .headline.pass { border-color: var(--good); background: var(--good-bg); }
 .headline.fail { border-color: var(--bad); background: var(--bad-bg); }
+.headline.possible { border-color: var(--unsure); background: var(--unsure-bg); }
 .headline p { margin: 0; }
 .status { display: inline-block; color: #fff; border-radius: 4px; padding: 1px 8px; font-size: 15px; letter-spacing: 0.05em; vertical-align: 3px; }
 .pass .status { background: var(--good); }
 .fail .status { background: var(--bad); }
+.possible .status { background: var(--unsure); }
 .warnings li { color: var(--unsure); }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
@@ -91,6 +93,7 @@ fn render(report: &Report) -> String {
         crate::compare::Outcome::Pass => "passed",
         crate::compare::Outcome::Fail => "failed",
         crate::compare::Outcome::Invalid => "gave no verdict",
+        crate::compare::Outcome::PossibleRegression => "not judged",
     };
     let _ = writeln!(
         out,
@@ -135,6 +138,14 @@ fn headline(out: &mut String, c: &Comparison) {
             "fail",
             format!(
                 "<span class=\"status\">NO VERDICT</span> {}",
+                escape(&headline.title)
+            ),
+        ),
+        Outcome::PossibleRegression => (
+            "possible",
+            format!(
+                "<span class=\"status\">{}</span> {}",
+                super::NOT_JUDGED,
                 escape(&headline.title)
             ),
         ),

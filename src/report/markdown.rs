@@ -213,6 +213,7 @@ fn head(c: &Comparison) -> String {
         Outcome::Pass => "✅",
         Outcome::Fail => "❌",
         Outcome::Invalid => "⛔",
+        Outcome::PossibleRegression => super::NOT_JUDGED,
     };
     let title = match headline.outcome {
         Outcome::Pass => format!("passed — {}", escape(&headline.sight)),

@@ -35,7 +35,7 @@ mod tests;
 
 pub use crate::provenance::short_commit;
 pub use checks::{checks, verdict_counts, Check, CheckKind, Regressions};
-pub use headline::{headline, sight_line};
+pub use headline::{headline, possible_text, sight_line, NOT_JUDGED};
 pub use model::{side_line, Context, Format, Report, HISTORY_SHOWN};
 pub use text::{change, figure, in_unit, interval, ms, p_value, percent, points, rate};
 

@@ -238,7 +238,7 @@ fn write_inconclusive(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
     if any {
         writeln!(
             out,
-            "inconclusive metrics pass the gate; to narrow them record more baseline runs (`baseline update --runs`), measure longer, or use a quieter runner"
+            "inconclusive metrics do not fail the gate; to narrow them record more baseline runs (`baseline update --runs`), measure longer, or use a quieter runner"
         )?;
     }
     Ok(())
@@ -259,6 +259,13 @@ pub fn summary_line(c: &Comparison) -> String {
             "gate passed: no regression over {}; {sight}",
             super::percent(c.threshold)
         ),
+        Outcome::PossibleRegression => {
+            format!(
+                "{} {}; {sight}",
+                super::NOT_JUDGED,
+                super::headline(c).title
+            )
+        }
         Outcome::Fail => {
             let regressions = super::Regressions::of(c);
             let Some(worst) = regressions.worst() else {

@@ -12,8 +12,8 @@ mod phase;
 mod sustained;
 
 pub use comparison::{
-    Comparison, Curves, EndpointComparison, ErrorComparison, Outcome, Point, SideInfo, Sight,
-    CURVE_QUANTILES,
+    Comparison, Curves, EndpointComparison, ErrorComparison, Outcome, Point, PossibleRegression,
+    SideInfo, Sight, CURVE_QUANTILES,
 };
 pub use memory::{Memory, SideMemory};
 pub use metric::{MetricComparison, VerdictName};

@@ -159,6 +159,7 @@ pub(super) fn passing() -> Comparison {
         memory: None,
         stopping: None,
         undecidable: None,
+        possible_regressions: Vec::new(),
     }
 }
 
@@ -291,6 +292,7 @@ pub(super) fn failing() -> Comparison {
         memory: None,
         stopping: None,
         undecidable: None,
+        possible_regressions: Vec::new(),
     }
 }
 
