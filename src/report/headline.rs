@@ -2,8 +2,8 @@
 //! much the run could see — phrased once here, so that a reader of any
 //! format can tell a clean pass from a blind one.
 
-use super::{change, interval, percent, Regressions};
-use crate::compare::{Comparison, Outcome, PossibleRegression, Sight};
+use super::{change, detectable as pct, interval, percent, Regressions};
+use crate::compare::{Comparison, Outcome, PossibleRegression, Sight, StopReason};
 
 /// The mark every format puts before a possible regression's headline.
 pub const NOT_JUDGED: &str = "⚠";
@@ -106,6 +106,29 @@ fn measured(c: &Comparison) -> String {
     }
 }
 
+/// What would decide the undecided metrics, said once and matching the
+/// mode: `None` when nothing would (a stop at a clear failure, a run no
+/// metric could decide) or the stopping line says it already.
+pub fn advice(c: &Comparison) -> Option<String> {
+    if c.undecidable.is_some() {
+        return None;
+    }
+    let stopped = c.stopping.as_ref();
+    match stopped.map(|s| s.reason) {
+        Some(StopReason::ClearFailure) => return None,
+        Some(StopReason::Budget) if stopped.is_some_and(|s| !s.open.is_empty()) => return None,
+        _ => {}
+    }
+    let how = if c.pairing.is_some() {
+        "to decide them raise `load.max_duration` (or --max-duration) or `load.rate`, or run `benchgate calibrate` to see what each metric needs"
+    } else if stopped.is_some_and(|s| s.head_only) {
+        "to decide them raise `load.max_duration` or `load.rate`, record more baseline runs (`baseline update --runs`), or use A/B mode (--ab)"
+    } else {
+        "to decide them record more baseline runs (`baseline update --runs`), measure longer, or use A/B mode (--ab)"
+    };
+    Some(format!("undecided metrics do not fail the gate; {how}"))
+}
+
 /// How many metrics could see a change of the threshold.
 pub fn sight_line(c: &Comparison) -> String {
     let s = &Sight::of(&c.endpoints);
@@ -118,7 +141,13 @@ pub fn sight_line(c: &Comparison) -> String {
         return format!("all {total} metrics could see a {t} change");
     }
     let mut line = format!("{} of {total} metrics could see a {t} change", s.seeing);
-    if s.blind > 0 {
+    let stopped = c.stopping.as_ref().map(|s| s.reason);
+    if s.blind > 0 && stopped == Some(StopReason::ClearFailure) {
+        line.push_str(&format!(
+            "; {} not judged: the run stopped at the first clear failure",
+            s.blind
+        ));
+    } else if s.blind > 0 {
         let range = match s.blind_detectable {
             Some((lo, hi)) if (hi - lo).abs() < 0.005 => {
                 format!(" (smallest detectable {})", pct(lo))
@@ -132,13 +161,4 @@ pub fn sight_line(c: &Comparison) -> String {
         line.push_str(&format!("; {} missing on one side", s.missing));
     }
     line
-}
-
-/// A detectable relative change: 0.49 → `49%`, 22.4 → `×23`.
-fn pct(d: f64) -> String {
-    if d >= 1.0 {
-        change(1.0 + d)
-    } else {
-        format!("{:.0}%", d * 100.0)
-    }
 }

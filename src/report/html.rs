@@ -17,6 +17,7 @@ use super::{checks, percent, svg, CheckKind};
 use crate::baseline::HistoryEntry;
 use crate::compare::{Comparison, Outcome, SideInfo, VerdictName};
 use crate::escape::html as escape;
+use crate::escape::html_prose as prose;
 
 const STYLE: &str = r#"
 :root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0;
@@ -154,7 +155,7 @@ fn headline(out: &mut String, c: &Comparison) {
         .failed
         .iter()
         .chain(&c.invalid)
-        .map(|line| format!("<p>{}</p>\n", escape(line)))
+        .map(|line| format!("<p>{}</p>\n", prose(line)))
         .collect();
     let counts: Vec<String> = super::verdict_counts(c)
         .iter()
@@ -181,7 +182,7 @@ fn warnings(out: &mut String, c: &Comparison) {
     }
     out.push_str("<h2>Warnings</h2>\n<ul class=\"warnings\">\n");
     for warning in &c.warnings {
-        let _ = writeln!(out, "<li>⚠ {}</li>", escape(warning));
+        let _ = writeln!(out, "<li>⚠ {}</li>", prose(warning));
     }
     out.push_str("</ul>\n");
 }
@@ -219,7 +220,7 @@ fn notes(out: &mut String, c: &Comparison) {
                     check.verdict().as_str(),
                     escape(&check.endpoint.name),
                     escape(&check.label()),
-                    escape(note)
+                    prose(note)
                 )
             }),
             CheckKind::ErrorRate(_) => None,
@@ -274,8 +275,11 @@ fn plots(out: &mut String, c: &Comparison) {
 
 fn provenance(out: &mut String, report: &Report) {
     let context = report.context();
-    let side =
-        |s: &SideInfo| super::side_line(s, escape, |commit| format!("<code>{commit}</code>"));
+    let side = |s: &SideInfo| {
+        super::side_line(s, context.unit, escape, |commit| {
+            format!("<code>{commit}</code>")
+        })
+    };
     let _ = write!(
         out,
         "<h2>Provenance</h2>\n<dl>\n<dt>Base</dt><dd>{}</dd>\n<dt>Head</dt><dd>{}</dd>\n</dl>\n",
@@ -283,7 +287,13 @@ fn provenance(out: &mut String, report: &Report) {
         side(context.head)
     );
     for line in &context.lines {
-        let _ = writeln!(out, "<p>{}</p>", escape(line));
+        let _ = writeln!(out, "<p>{}</p>", prose(line));
+    }
+    let c = &report.comparison;
+    if crate::compare::Sight::of(&c.endpoints).blind > 0 {
+        if let Some(advice) = super::advice(c) {
+            let _ = writeln!(out, "<p>{}</p>", prose(&advice));
+        }
     }
 }
 

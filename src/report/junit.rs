@@ -167,7 +167,10 @@ fn metric_numbers(check: &Check<'_>, m: &MetricComparison) -> String {
         ));
     }
     if let Some(d) = m.detectable {
-        out.push_str(&format!(", smallest detectable change {}", percent(d)));
+        out.push_str(&format!(
+            ", smallest detectable change {}",
+            super::detectable(d)
+        ));
     }
     format!(
         "{out}, threshold {}: {}",
@@ -179,7 +182,7 @@ fn metric_numbers(check: &Check<'_>, m: &MetricComparison) -> String {
 /// Where the numbers came from, the run's warnings and the endpoints that
 /// were not compared.
 fn suite_notes(c: &Comparison, context: &Context<'_>) -> String {
-    let side = |s: &SideInfo| super::side_line(s, str::to_string, |commit| commit);
+    let side = |s: &SideInfo| super::side_line(s, context.unit, str::to_string, |commit| commit);
     let headline = (c.outcome == Outcome::PossibleRegression)
         .then(|| format!("{NOT_JUDGED} {}", super::headline(c).title));
     let mut lines: Vec<String> = headline.into_iter().collect();
