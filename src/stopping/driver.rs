@@ -56,6 +56,12 @@ pub trait Measurer {
 
     /// The base and the head of `measured`, to compare: `[base, head]`.
     fn sides<'a>(&'a self, measured: &'a Self::Measured) -> [&'a RunRecord; 2];
+
+    /// Shows one line of progress (a look that measures on): on stderr,
+    /// unless the measurer draws its own progress there.
+    fn say(&self, line: &str) {
+        eprintln!("{line}");
+    }
 }
 
 /// A run that stopped: what it measured, and its comparison, which says
@@ -93,13 +99,13 @@ pub fn measure_until<M: Measurer>(
                     comparison,
                 });
             }
-            Judgement::Continue { open } => eprintln!(
+            Judgement::Continue { open } => measurer.say(&format!(
                 "after {} {}: {} of the gated metrics still undecided ({}); measuring on",
                 unit.name(),
                 look.round,
                 open.len(),
                 open.join(", ")
-            ),
+            )),
         }
     }
 }
