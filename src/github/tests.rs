@@ -340,6 +340,14 @@ fn a_possible_regression_is_never_shown_as_a_pass_in_any_format() {
     assert_eq!(json["outcome"], "possible-regression");
     assert_eq!(json["possible_regressions"][0]["endpoint"], "api-0");
     assert_eq!(json["possible_regressions"][0]["metric"], "p95");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../schemas/comparison.schema.json")).expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
     assert!(annotations(c)[0].starts_with("::warning title=benchgate possible regression::"));
 }
 
