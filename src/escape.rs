@@ -89,6 +89,67 @@ pub fn markdown(text: &str) -> String {
     out
 }
 
+/// Our own sentences, which may hold user text, on one line of Markdown:
+/// each `` `span` `` is a code span (its text literal, as code is), the rest
+/// as [`markdown`]. An unpaired backtick is text.
+pub fn markdown_prose(text: &str) -> String {
+    prose(text, markdown, |code| {
+        format!("`{}`", code.replace(|c: char| c.is_control(), " "))
+    })
+}
+
+/// [`markdown_prose`] for HTML: each `` `span` `` a `<code>` element.
+pub fn html_prose(text: &str) -> String {
+    prose(text, html, |code| format!("<code>{}</code>", html(code)))
+}
+
+/// `text` with every paired `` `span` `` through `code`, the rest through
+/// `escape` (the whitespace around a span kept).
+fn prose(text: &str, escape: fn(&str) -> String, code: fn(&str) -> String) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    let mut out = String::new();
+    let mut plain = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        // A span is paired when another backtick closes it.
+        let span = i % 2 == 1 && i + 1 < parts.len() && !part.trim().is_empty();
+        if span {
+            out.push_str(&spaced(&plain, escape));
+            plain.clear();
+            out.push_str(&code(part));
+            continue;
+        }
+        if i % 2 == 1 {
+            plain.push('`');
+        }
+        plain.push_str(part);
+        if i % 2 == 1 && i + 1 < parts.len() {
+            plain.push('`');
+        }
+    }
+    out.push_str(&spaced(&plain, escape));
+    out
+}
+
+/// `text` through `escape`, with its leading and trailing whitespace kept
+/// as one space each.
+fn spaced(text: &str, escape: fn(&str) -> String) -> String {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return if text.is_empty() { "" } else { " " }.to_string();
+    }
+    let lead = if text.starts_with(char::is_whitespace) {
+        " "
+    } else {
+        ""
+    };
+    let trail = if text.ends_with(char::is_whitespace) {
+        " "
+    } else {
+        ""
+    };
+    format!("{lead}{}{trail}", escape(trimmed))
+}
+
 fn is_www(s: &str) -> bool {
     s.eq_ignore_ascii_case("www")
 }
@@ -100,7 +161,22 @@ pub fn plain(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{html, inert};
+    use super::{html, html_prose, inert, markdown_prose};
+
+    #[test]
+    fn code_spans_render_as_code_and_the_rest_stays_escaped() {
+        assert_eq!(
+            markdown_prose("run `baseline update --runs 5` on *it*"),
+            "run `baseline update --runs 5` on \\*it\\*"
+        );
+        assert_eq!(
+            html_prose("raise `load.rate` <now>"),
+            "raise <code>load.rate</code> &lt;now&gt;"
+        );
+        // An unpaired backtick is text, escaped.
+        assert_eq!(markdown_prose("a ` b"), "a \\` b");
+        assert_eq!(markdown_prose("`a` and ` b"), "`a` and \\` b");
+    }
 
     #[test]
     fn html_text_starts_no_line_and_sends_no_escape_sequence() {

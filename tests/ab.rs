@@ -99,6 +99,9 @@ fn a_a_passes_and_is_compared_pair_by_pair() {
     assert_eq!(c["outcome"], "pass");
     assert_eq!(c["pairing"], "random");
     assert!(stderr.contains("round 5 of 5"), "{stderr}");
+    // After the first round, a line per round (per look, when the run
+    // measures until known) says where the run is.
+    assert!(stderr.lines().count() <= 30, "{stderr}");
     assert_schema(COMPARISON_SCHEMA, &c);
     for side in ["base", "head"] {
         let results = head.path().join(format!(".benchgate/demo.{side}.json"));
@@ -120,13 +123,16 @@ fn a_a_passes_and_is_compared_pair_by_pair() {
         let achieved = record["load"]["achieved_rate"].as_f64().unwrap_or(0.0);
         assert!((50.0..70.0).contains(&achieved), "{side}: {achieved}/s");
     }
-    // Both apps ran in each round, each with its own log.
+    // Both apps ran in each round (five runs a side, above), each with its
+    // own log; only the first round's starts are logged.
     for side in ["base", "head"] {
+        let log = head.path().join(format!(".benchgate/demo.{side}.app.log"));
+        assert!(log.exists(), "{}", log.display());
         assert_eq!(
             stderr
                 .matches(&format!("the {side} app is ready (pid "))
                 .count(),
-            5,
+            1,
             "{stderr}"
         );
     }

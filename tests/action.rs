@@ -448,9 +448,14 @@ case "$code" in
   *) outcome=pass; verdict=unchanged ;;
 esac
 seeing=true
-if [ -n "$STANDIN_BLIND" ]; then seeing=false; verdict=inconclusive; fi
+possible='[]'
+case "$STANDIN_KIND" in
+  blind) seeing=false; verdict=inconclusive ;;
+  possible) outcome=possible-regression; verdict=inconclusive
+    possible='[{"endpoint": "report%", "metric": "p50", "ratio": 1.128, "lower": 0.99, "upper": 1.27, "threshold": 0.1}]' ;;
+esac
 cat > "$BENCHGATE_REPORT_DIR/comparison.json" <<JSON
-{"outcome": "$outcome", "sight": {"central_seeing": $seeing}, "endpoints": [{"metrics": [{"verdict": "$verdict"}], "errors": {"regressed": false}}]}
+{"outcome": "$outcome", "sight": {"central_seeing": $seeing}, "endpoints": [{"metrics": [{"verdict": "$verdict"}], "errors": {"regressed": false}}], "possible_regressions": $possible}
 JSON
 exit "$code"
 "#;
@@ -535,11 +540,12 @@ impl PullRequest {
     /// pipefail, inputs in the environment) with `mode` and the value its
     /// `BASE_SHA` expression gave.
     fn run_step(&self, mode: &str, base_sha: &str, standin_code: u8) -> Step {
-        self.run_step_with(mode, base_sha, standin_code, false)
+        self.run_step_with(mode, base_sha, standin_code, "")
     }
 
-    /// [`Self::run_step`], with a stand-in whose metrics were all blind.
-    fn run_step_with(&self, mode: &str, base_sha: &str, standin_code: u8, blind: bool) -> Step {
+    /// [`Self::run_step`], with a stand-in whose metrics were all blind
+    /// (`kind` "blind") or that left a possible regression ("possible").
+    fn run_step_with(&self, mode: &str, base_sha: &str, standin_code: u8, kind: &str) -> Step {
         let action = parse(&root().join("action.yml"));
         let step = check_step(&action);
         assert_eq!(
@@ -564,7 +570,8 @@ impl PullRequest {
             .env("BASE_SHA", base_sha)
             .env("BENCHGATE_BIN", self.path("home/.cargo/bin/benchgate"))
             .env("STANDIN_CODE", standin_code.to_string())
-            .env("STANDIN_BLIND", if blind { "1" } else { "" })
+            .env("STANDIN_KIND", kind)
+            .env("BENCHGATE_COMMENT", "false")
             .output()
             .expect("bash runs");
         Step {
@@ -617,7 +624,7 @@ fn ab_mode_fetches_the_pull_requests_base_and_runs_check_ab() {
 #[test]
 fn a_blind_pass_is_inconclusive_and_no_verdict_is_invalid() {
     let pr = PullRequest::new();
-    let step = pr.run_step_with("ab", &pr.base, 0, true);
+    let step = pr.run_step_with("ab", &pr.base, 0, "blind");
     assert_eq!(step.code, Some(0), "{step:?}");
     assert!(
         step.outputs.contains("verdict=inconclusive\n"),
@@ -630,6 +637,25 @@ fn a_blind_pass_is_inconclusive_and_no_verdict_is_invalid() {
         step.outputs.contains("verdict=invalid\n"),
         "{}",
         step.outputs
+    );
+}
+
+#[test]
+fn a_possible_regression_is_its_own_verdict_with_a_warning() {
+    let pr = PullRequest::new();
+    let step = pr.run_step_with("ab", &pr.base, 0, "possible");
+    assert_eq!(step.code, Some(0), "{step:?}");
+    assert!(
+        step.outputs.contains("verdict=possible-regression\n"),
+        "{}",
+        step.outputs
+    );
+    assert!(
+        step.stdout.contains(
+            "::warning title=benchgate possible regression::⚠ not judged: report%25 p50 +12.8%25 may be over 10%25"
+        ),
+        "{}",
+        step.stdout
     );
 }
 

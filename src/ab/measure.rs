@@ -63,6 +63,8 @@ struct Rounds<'a> {
     configs: Option<(Config, Config)>,
     base: Vec<RunRecord>,
     head: Vec<RunRecord>,
+    /// On a terminal, the rounds so far against the most the budget allows.
+    bar: Option<indicatif::ProgressBar>,
 }
 
 impl<'a> Rounds<'a> {
@@ -75,6 +77,7 @@ impl<'a> Rounds<'a> {
             configs: None,
             base: Vec::new(),
             head: Vec::new(),
+            bar: None,
         }
     }
 }
@@ -95,7 +98,12 @@ impl Measurer for Rounds<'_> {
                 config.load.warmup = config.load.warmup.min(LATER_WARMUP);
             }
         }
-        eprintln!("{}", heading(self.plan, round));
+        // After the first round, one line per look (and a bar on a
+        // terminal) says where the run is; the rounds log nothing but their
+        // number when no look will come before the last.
+        if round == 0 || self.plan.is_some_and(|p| p.min_rounds == p.max_rounds) {
+            self.say(&heading(self.plan, round));
+        }
         let sides = &self.suites.sides;
         let until_known = self.until_known;
         let plan = &mut self.plan;
@@ -114,6 +122,7 @@ impl Measurer for Rounds<'_> {
             sides.build && round == 0,
             record::head_started_first(round),
             &mut round_time,
+            round > 0,
         )?;
         let Some(p) = self.plan else {
             return Err(AbError::Setup(
@@ -123,6 +132,9 @@ impl Measurer for Rounds<'_> {
         self.base.push(b);
         self.head.push(h);
         self.configs = Some((base, head));
+        self.bar
+            .get_or_insert_with(|| rounds_bar(p.max_rounds))
+            .set_position(u64::from(round + 1));
         Ok(Look {
             round: round + 1,
             min_rounds: p.min_rounds,
@@ -145,6 +157,39 @@ impl Measurer for Rounds<'_> {
     fn sides<'m>(&'m self, run: &'m SideBySide) -> [&'m RunRecord; 2] {
         [&run.base, &run.head]
     }
+
+    fn say(&self, line: &str) {
+        match &self.bar {
+            Some(bar) if !bar.is_hidden() => bar.println(line),
+            _ => eprintln!("{line}"),
+        }
+    }
+}
+
+impl Drop for Rounds<'_> {
+    fn drop(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The bar of an A/B run's rounds, up to `max_rounds`: drawn on a terminal
+/// only, hidden in a pipe or a CI log.
+fn rounds_bar(max_rounds: u32) -> indicatif::ProgressBar {
+    if !runner::live_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(u64::from(max_rounds));
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "   rounds [{bar:30}] {pos}/{len} at most, {elapsed} elapsed",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(500));
+    bar
 }
 
 /// The line that opens round `round` (from 0).
@@ -187,6 +232,7 @@ fn measure_round(
     build: bool,
     head_first: bool,
     round_time: &mut dyn FnMut(Duration) -> Duration,
+    quiet: bool,
 ) -> Result<[RunRecord; 2], AbError> {
     let log = |side: &str, what: &str| head_config.output(&format!("{side}.{what}"));
     let canonical = |path: &Path| std::fs::canonicalize(path).ok();
@@ -214,5 +260,6 @@ fn measure_round(
         sides.pairing,
         head_first,
         round_time,
+        quiet,
     ))?)
 }

@@ -36,7 +36,9 @@ pub(super) fn gate(
     refuse_if_signalled()?;
     let summary = report::terminal::summary_line(&report.comparison);
     match report.comparison.outcome {
-        Outcome::Pass => {
+        // A possible regression exits as its inconclusive metrics do under
+        // `gate.inconclusive`: with `fail` the outcome is a failure already.
+        Outcome::Pass | Outcome::PossibleRegression => {
             if output.format == crate::cli::Format::Json {
                 eprintln!("{summary}");
             }

@@ -48,7 +48,7 @@ pub use latency::{ratio_estimates, unjudgeable, Span};
 pub use model::{
     Capacity, CapacityVerdict, Comparison, Curves, EndpointComparison, EndpointCpu,
     ErrorComparison, Memory, MetricComparison, MissingOn, Outcome, PhaseComparison, Point,
-    SideInfo, Sight, VerdictName, CURVE_QUANTILES,
+    PossibleRegression, SideInfo, Sight, VerdictName, CURVE_QUANTILES,
 };
 pub use stopped::{StopReason, Stopping};
 pub use validity::{

@@ -1,7 +1,8 @@
 //! The job's own page: the Markdown report appended to the file named by
 //! `GITHUB_STEP_SUMMARY`, and one workflow annotation per regression
-//! (`::error`), inconclusive metric and report warning (`::warning`), so
-//! that they show on the run and the pull request's checks.
+//! (`::error`), possible regression, inconclusive metric and report warning
+//! (`::warning`), so that they show on the run and the pull request's
+//! checks.
 //!
 //! Annotation messages are user text: [`escape_data`] applies the workflow
 //! command escaping (`%`, `\r`, `\n`), so that an endpoint's name can
@@ -10,9 +11,9 @@
 use std::io::Write as _;
 use std::path::Path;
 
-use crate::compare::{Comparison, VerdictName};
+use crate::compare::{Comparison, Outcome, VerdictName};
 use crate::report::markdown::{self, MarkdownOptions};
-use crate::report::{checks, CheckKind, Report};
+use crate::report::{checks, headline, CheckKind, Report, NOT_JUDGED};
 
 /// Appends the Markdown report to the job summary file.
 pub fn append_job_summary(report: &Report, path: &Path) -> std::io::Result<()> {
@@ -61,6 +62,14 @@ pub fn annotations(c: &Comparison) -> Vec<String> {
 
 fn all_annotations(c: &Comparison) -> Vec<String> {
     let mut lines = Vec::new();
+    // The headline of a possible regression leads the warnings.
+    if c.outcome == Outcome::PossibleRegression {
+        lines.push(format!(
+            "::warning title=benchgate possible regression::{} {}",
+            NOT_JUDGED,
+            escape_data(&headline(c).title)
+        ));
+    }
     for check in checks(c) {
         let verdict = check.verdict();
         let message = match (verdict, check.kind) {

@@ -96,6 +96,7 @@ fn comparison(n: usize, name: &str, ratio: f64) -> Comparison {
         cpu_by_endpoint: Vec::new(),
         stopping: None,
         undecidable: None,
+        possible_regressions: Vec::new(),
     }
 }
 
@@ -262,4 +263,95 @@ fn annotations_are_capped_at_what_github_shows() {
         lines.last().map(String::as_str),
         Some("::warning title=benchgate::22 more warnings; see the job summary")
     );
+}
+
+/// `comparison` with one planted possible regression: api-0 p95 +26%
+/// undecided after an A/B run of 120 s per side.
+fn possible_regression() -> Comparison {
+    let mut c = comparison(2, "api", 1.0);
+    let mut planted = metric(Metric::P95, 1.26, VerdictName::Inconclusive);
+    (planted.lower, planted.upper) = (Some(0.99), Some(1.60));
+    planted.detectable = Some(0.30);
+    c.endpoints[0].metrics[1] = planted;
+    c.possible_regressions = crate::compare::PossibleRegression::of(&c.endpoints);
+    c.outcome = Outcome::PossibleRegression;
+    c.pairing = Some(crate::record::Pairing::Alternate);
+    c.stopping = Some(crate::compare::Stopping {
+        reason: crate::compare::StopReason::Budget,
+        rounds: 12,
+        max_rounds: 12,
+        measured_s: 120.0,
+        budget_s: 120.0,
+        open: vec!["api-0 p95".into()],
+        head_only: false,
+    });
+    c
+}
+
+#[test]
+fn a_possible_regression_is_never_shown_as_a_pass_in_any_format() {
+    use crate::report::{write, Format};
+    let report = Report::new(possible_regression(), Vec::new());
+    let c = &report.comparison;
+    let headline =
+        "⚠ not judged: api-0 p95 +26.0% [-1.0%, +60.0%] may be over 10%; measured 120 s per side";
+    let render = |format| {
+        let mut out = Vec::new();
+        write(&report, format, &mut out).expect("rendered");
+        String::from_utf8(out).expect("UTF-8")
+    };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let summary_path = dir.path().join("summary.md");
+    super::summary::append_job_summary(&report, &summary_path).expect("written");
+    let page = Page {
+        report: &report,
+        marker: "<!-- benchgate:shop -->",
+        sha: "abc",
+        run_url: None,
+    };
+    let formats = [
+        ("terminal", render(Format::Text)),
+        ("Markdown", render(Format::Markdown)),
+        // The headline's mark is the HTML's status badge.
+        ("HTML", render(Format::Html).replace("⚠</span> ", "⚠ ")),
+        ("JUnit", render(Format::Junit)),
+        ("comment", render_page(&page, &[row(c, "abc")])),
+        (
+            "job summary",
+            fs_err::read_to_string(&summary_path).expect("read"),
+        ),
+        ("annotations", annotations(c).join("\n")),
+    ];
+    for (name, text) in &formats {
+        // Markdown escapes the interval's brackets; annotations, `%`.
+        let text = &text
+            .replace("\\[", "[")
+            .replace("\\]", "]")
+            .replace("%25", "%");
+        assert!(
+            text.contains(headline),
+            "{name} lacks the headline:\n{text}"
+        );
+        let lower = text.to_lowercase();
+        for pass in ["passed", "✅", "pass ·", "no regression", "passes the gate"] {
+            assert!(!lower.contains(pass), "{name} says {pass:?}:\n{text}");
+        }
+    }
+    let json: serde_json::Value = serde_json::from_str(&render(Format::Json)).expect("JSON");
+    assert_eq!(json["outcome"], "possible-regression");
+    assert_eq!(json["possible_regressions"][0]["endpoint"], "api-0");
+    assert_eq!(json["possible_regressions"][0]["metric"], "p95");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../schemas/comparison.schema.json")).expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(annotations(c)[0].starts_with("::warning title=benchgate possible regression::"));
+}
+
+fn render_page(page: &Page<'_>, rows: &[HistoryRow]) -> String {
+    render(page, rows)
 }

@@ -104,6 +104,7 @@ impl HistoryRow {
                 crate::compare::Outcome::Pass => "pass".into(),
                 crate::compare::Outcome::Fail => "fail".into(),
                 crate::compare::Outcome::Invalid => "invalid".into(),
+                crate::compare::Outcome::PossibleRegression => "possible-regression".into(),
             },
             worst_ratio: worst.as_ref().map(|(r, _)| *r),
             worst: worst.map(|(_, w)| w),
@@ -205,6 +206,7 @@ fn history_table(rows: &[HistoryRow]) -> String {
         let gate = match row.outcome.as_str() {
             "fail" => "❌ fail",
             "invalid" => "⛔ no verdict",
+            "possible-regression" => "⚠ not judged",
             _ => "✅ pass",
         };
         let figures: Vec<String> = row

@@ -2,8 +2,11 @@
 //! much the run could see — phrased once here, so that a reader of any
 //! format can tell a clean pass from a blind one.
 
-use super::{change, percent, Regressions};
-use crate::compare::{Comparison, Outcome, Sight};
+use super::{change, detectable as pct, interval, percent, Regressions};
+use crate::compare::{Comparison, Outcome, PossibleRegression, Sight, StopReason};
+
+/// The mark every format puts before a possible regression's headline.
+pub const NOT_JUDGED: &str = "⚠";
 
 /// The headline of a comparison, as plain text (writers escape it).
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +24,7 @@ pub fn headline(c: &Comparison) -> Headline {
     let regressions = Regressions::of(c);
     let title = match c.outcome {
         Outcome::Pass => "passed".to_string(),
+        Outcome::PossibleRegression => not_judged(c),
         Outcome::Invalid => format!(
             "no verdict — {}",
             c.invalid
@@ -51,6 +55,80 @@ pub fn headline(c: &Comparison) -> Headline {
     }
 }
 
+/// "not judged: create-order p50 +26.2% [+23.5%, +28.9%] may be over 10%;
+/// measured 120 s per side": the worst undecided estimate over its
+/// threshold, and how much was measured.
+fn not_judged(c: &Comparison) -> String {
+    let Some(worst) = c.possible_regressions.first() else {
+        return "not judged".into();
+    };
+    let more = match c.possible_regressions.len() - 1 {
+        0 => String::new(),
+        1 => " (1 more metric may be too)".into(),
+        n => format!(" ({n} more metrics may be too)"),
+    };
+    format!(
+        "not judged: {}{more}; {}",
+        possible_text(worst),
+        measured(c)
+    )
+}
+
+/// "create-order p50 +26.2% [+23.5%, +28.9%] may be over 10%".
+pub fn possible_text(p: &PossibleRegression) -> String {
+    format!(
+        "{} {} {} {} may be over {}",
+        p.endpoint,
+        p.metric,
+        change(p.ratio),
+        interval(p.lower, p.upper),
+        percent(p.threshold)
+    )
+}
+
+/// How much the comparison measured: per side in A/B mode, the head's time
+/// in a stored check, else each side's runs.
+fn measured(c: &Comparison) -> String {
+    let runs = |n: usize, side: &str| format!("{n} {side} run{}", if n == 1 { "" } else { "s" });
+    match &c.stopping {
+        Some(s) if s.head_only => format!(
+            "measured the head for {:.0} s against {}",
+            s.measured_s,
+            runs(c.base.runs, "baseline")
+        ),
+        Some(s) => format!("measured {:.0} s per side", s.measured_s),
+        None if c.pairing.is_some() => "measured side by side".into(),
+        None => format!(
+            "measured {} and {}",
+            runs(c.base.runs, "base"),
+            runs(c.head.runs, "head")
+        ),
+    }
+}
+
+/// What would decide the undecided metrics, said once and matching the
+/// mode: `None` when nothing would (a stop at a clear failure, a run no
+/// metric could decide) or the stopping line says it already.
+pub fn advice(c: &Comparison) -> Option<String> {
+    if c.undecidable.is_some() {
+        return None;
+    }
+    let stopped = c.stopping.as_ref();
+    match stopped.map(|s| s.reason) {
+        Some(StopReason::ClearFailure) => return None,
+        Some(StopReason::Budget) if stopped.is_some_and(|s| !s.open.is_empty()) => return None,
+        _ => {}
+    }
+    let how = if c.pairing.is_some() {
+        "to decide them raise `load.max_duration` (or --max-duration) or `load.rate`, or run `benchgate calibrate` to see what each metric needs"
+    } else if stopped.is_some_and(|s| s.head_only) {
+        "to decide them raise `load.max_duration` or `load.rate`, record more baseline runs (`baseline update --runs`), or use A/B mode (--ab)"
+    } else {
+        "to decide them record more baseline runs (`baseline update --runs`), measure longer, or use A/B mode (--ab)"
+    };
+    Some(format!("undecided metrics do not fail the gate; {how}"))
+}
+
 /// How many metrics could see a change of the threshold.
 pub fn sight_line(c: &Comparison) -> String {
     let s = &Sight::of(&c.endpoints);
@@ -63,7 +141,13 @@ pub fn sight_line(c: &Comparison) -> String {
         return format!("all {total} metrics could see a {t} change");
     }
     let mut line = format!("{} of {total} metrics could see a {t} change", s.seeing);
-    if s.blind > 0 {
+    let stopped = c.stopping.as_ref().map(|s| s.reason);
+    if s.blind > 0 && stopped == Some(StopReason::ClearFailure) {
+        line.push_str(&format!(
+            "; {} not judged: the run stopped at the first clear failure",
+            s.blind
+        ));
+    } else if s.blind > 0 {
         let range = match s.blind_detectable {
             Some((lo, hi)) if (hi - lo).abs() < 0.005 => {
                 format!(" (smallest detectable {})", pct(lo))
@@ -77,13 +161,4 @@ pub fn sight_line(c: &Comparison) -> String {
         line.push_str(&format!("; {} missing on one side", s.missing));
     }
     line
-}
-
-/// A detectable relative change: 0.49 → `49%`, 22.4 → `×23`.
-fn pct(d: f64) -> String {
-    if d >= 1.0 {
-        change(1.0 + d)
-    } else {
-        format!("{:.0}%", d * 100.0)
-    }
 }

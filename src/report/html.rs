@@ -17,6 +17,7 @@ use super::{checks, percent, svg, CheckKind};
 use crate::baseline::HistoryEntry;
 use crate::compare::{Comparison, Outcome, SideInfo, VerdictName};
 use crate::escape::html as escape;
+use crate::escape::html_prose as prose;
 
 const STYLE: &str = r#"
 :root { color-scheme: light; --fg: #1f2328; --muted: #59636e; --line: #d1d9e0;
@@ -30,10 +31,12 @@ h2 { font-size: 18px; margin: 32px 0 8px; border-bottom: 1px solid var(--line); 
 .headline { border-left: 6px solid; padding: 12px 16px; border-radius: 6px; }
 .headline.pass { border-color: var(--good); background: var(--good-bg); }
 .headline.fail { border-color: var(--bad); background: var(--bad-bg); }
+.headline.possible { border-color: var(--unsure); background: var(--unsure-bg); }
 .headline p { margin: 0; }
 .status { display: inline-block; color: #fff; border-radius: 4px; padding: 1px 8px; font-size: 15px; letter-spacing: 0.05em; vertical-align: 3px; }
 .pass .status { background: var(--good); }
 .fail .status { background: var(--bad); }
+.possible .status { background: var(--unsure); }
 .warnings li { color: var(--unsure); }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
@@ -91,6 +94,7 @@ fn render(report: &Report) -> String {
         crate::compare::Outcome::Pass => "passed",
         crate::compare::Outcome::Fail => "failed",
         crate::compare::Outcome::Invalid => "gave no verdict",
+        crate::compare::Outcome::PossibleRegression => "not judged",
     };
     let _ = writeln!(
         out,
@@ -138,12 +142,20 @@ fn headline(out: &mut String, c: &Comparison) {
                 escape(&headline.title)
             ),
         ),
+        Outcome::PossibleRegression => (
+            "possible",
+            format!(
+                "<span class=\"status\">{}</span> {}",
+                super::NOT_JUDGED,
+                escape(&headline.title)
+            ),
+        ),
     };
     let problems: String = c
         .failed
         .iter()
         .chain(&c.invalid)
-        .map(|line| format!("<p>{}</p>\n", escape(line)))
+        .map(|line| format!("<p>{}</p>\n", prose(line)))
         .collect();
     let counts: Vec<String> = super::verdict_counts(c)
         .iter()
@@ -170,7 +182,7 @@ fn warnings(out: &mut String, c: &Comparison) {
     }
     out.push_str("<h2>Warnings</h2>\n<ul class=\"warnings\">\n");
     for warning in &c.warnings {
-        let _ = writeln!(out, "<li>⚠ {}</li>", escape(warning));
+        let _ = writeln!(out, "<li>⚠ {}</li>", prose(warning));
     }
     out.push_str("</ul>\n");
 }
@@ -208,7 +220,7 @@ fn notes(out: &mut String, c: &Comparison) {
                     check.verdict().as_str(),
                     escape(&check.endpoint.name),
                     escape(&check.label()),
-                    escape(note)
+                    prose(note)
                 )
             }),
             CheckKind::ErrorRate(_) => None,
@@ -263,8 +275,11 @@ fn plots(out: &mut String, c: &Comparison) {
 
 fn provenance(out: &mut String, report: &Report) {
     let context = report.context();
-    let side =
-        |s: &SideInfo| super::side_line(s, escape, |commit| format!("<code>{commit}</code>"));
+    let side = |s: &SideInfo| {
+        super::side_line(s, context.unit, escape, |commit| {
+            format!("<code>{commit}</code>")
+        })
+    };
     let _ = write!(
         out,
         "<h2>Provenance</h2>\n<dl>\n<dt>Base</dt><dd>{}</dd>\n<dt>Head</dt><dd>{}</dd>\n</dl>\n",
@@ -272,7 +287,13 @@ fn provenance(out: &mut String, report: &Report) {
         side(context.head)
     );
     for line in &context.lines {
-        let _ = writeln!(out, "<p>{}</p>", escape(line));
+        let _ = writeln!(out, "<p>{}</p>", prose(line));
+    }
+    let c = &report.comparison;
+    if crate::compare::Sight::of(&c.endpoints).blind > 0 {
+        if let Some(advice) = super::advice(c) {
+            let _ = writeln!(out, "<p>{}</p>", prose(&advice));
+        }
     }
 }
 

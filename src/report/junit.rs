@@ -13,8 +13,12 @@ use std::io::{self, Write};
 
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 
-use super::{checks, percent, short_commit, Check, CheckKind, Context, Report};
-use crate::compare::{Comparison, MetricComparison, SideInfo, VerdictName};
+use super::{
+    checks, percent, possible_text, short_commit, Check, CheckKind, Context, Report, NOT_JUDGED,
+};
+use crate::compare::{
+    Comparison, MetricComparison, Outcome, PossibleRegression, SideInfo, VerdictName,
+};
 
 pub fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let c = &report.comparison;
@@ -29,7 +33,7 @@ pub fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> 
         Property::new("head-commit", short_commit(c.head.git_commit.as_deref())),
         Property::new("head-time", c.head.time_utc.as_str()),
     ]);
-    suite.add_test_cases(checks(c).map(|check| test_case(&check)));
+    suite.add_test_cases(checks(c).map(|check| test_case(&check, possible(c, &check))));
     suite.add_test_case(throughput_case(c));
     let suite_out = suite_notes(c, &context);
     if !suite_out.is_empty() {
@@ -70,7 +74,14 @@ fn throughput_case(c: &Comparison) -> TestCase {
     case
 }
 
-fn test_case(check: &Check<'_>) -> TestCase {
+/// The possible regression `check` is, if it is one.
+fn possible<'a>(c: &'a Comparison, check: &Check<'_>) -> Option<&'a PossibleRegression> {
+    c.possible_regressions
+        .iter()
+        .find(|p| p.endpoint == check.endpoint.name && p.metric == check.label())
+}
+
+fn test_case(check: &Check<'_>, possible: Option<&PossibleRegression>) -> TestCase {
     let missing = match check.kind {
         CheckKind::Metric(m) if m.verdict == VerdictName::Missing => Some(m),
         _ => None,
@@ -99,6 +110,10 @@ fn test_case(check: &Check<'_>) -> TestCase {
                 _ => numbers(check),
             });
         status
+    } else if let Some(p) = possible {
+        let mut status = TestCaseStatus::skipped();
+        status.set_message(format!("{NOT_JUDGED} not judged: {}", possible_text(p)));
+        status
     } else {
         TestCaseStatus::success()
     };
@@ -109,7 +124,7 @@ fn test_case(check: &Check<'_>) -> TestCase {
         let mut out = numbers(check);
         if let CheckKind::Metric(m) = check.kind {
             if m.verdict == VerdictName::Inconclusive {
-                out.push_str("\ninconclusive, which passes the gate");
+                out.push_str("\ninconclusive, which does not fail the gate");
             }
             if let Some(note) = &m.note {
                 out.push_str(": ");
@@ -152,7 +167,10 @@ fn metric_numbers(check: &Check<'_>, m: &MetricComparison) -> String {
         ));
     }
     if let Some(d) = m.detectable {
-        out.push_str(&format!(", smallest detectable change {}", percent(d)));
+        out.push_str(&format!(
+            ", smallest detectable change {}",
+            super::detectable(d)
+        ));
     }
     format!(
         "{out}, threshold {}: {}",
@@ -164,11 +182,14 @@ fn metric_numbers(check: &Check<'_>, m: &MetricComparison) -> String {
 /// Where the numbers came from, the run's warnings and the endpoints that
 /// were not compared.
 fn suite_notes(c: &Comparison, context: &Context<'_>) -> String {
-    let side = |s: &SideInfo| super::side_line(s, str::to_string, |commit| commit);
-    let mut lines = vec![
+    let side = |s: &SideInfo| super::side_line(s, context.unit, str::to_string, |commit| commit);
+    let headline = (c.outcome == Outcome::PossibleRegression)
+        .then(|| format!("{NOT_JUDGED} {}", super::headline(c).title));
+    let mut lines: Vec<String> = headline.into_iter().collect();
+    lines.extend([
         format!("base: {}", side(context.base)),
         format!("head: {}", side(context.head)),
-    ];
+    ]);
     lines.extend(context.lines.iter().cloned());
     lines.extend(c.warnings.iter().map(|w| format!("warning: {w}")));
     lines.extend(

@@ -16,6 +16,7 @@ use std::io::{self, Write};
 use super::{checks, percent, CheckKind, Context, Report};
 use crate::compare::{Comparison, Outcome, SideInfo, VerdictName};
 use crate::escape::markdown as escape;
+use crate::escape::markdown_prose as prose;
 
 /// GitHub's comment limit of 65,536 characters, less room for the hidden
 /// marker and wrapping that a bot posting the comment adds.
@@ -213,6 +214,7 @@ fn head(c: &Comparison) -> String {
         Outcome::Pass => "✅",
         Outcome::Fail => "❌",
         Outcome::Invalid => "⛔",
+        Outcome::PossibleRegression => super::NOT_JUDGED,
     };
     let title = match headline.outcome {
         Outcome::Pass => format!("passed — {}", escape(&headline.sight)),
@@ -220,10 +222,10 @@ fn head(c: &Comparison) -> String {
     };
     let mut out = format!("### benchgate: {symbol} {title}\n\n");
     for line in &c.failed {
-        let _ = writeln!(out, "- ❌ {}", escape(line));
+        let _ = writeln!(out, "- ❌ {}", prose(line));
     }
     for line in &c.invalid {
-        let _ = writeln!(out, "- ⛔ {}", escape(line));
+        let _ = writeln!(out, "- ⛔ {}", prose(line));
     }
     if !c.failed.is_empty() || !c.invalid.is_empty() {
         out.push('\n');
@@ -274,7 +276,7 @@ fn rows(c: &Comparison) -> Vec<Row> {
             let note = match check.kind {
                 CheckKind::Metric(m) => m.note.as_deref().filter(own).map(|note| {
                     let (sym, name) = (symbol_of(verdict), escape(&check.endpoint.name));
-                    let (label, note) = (escape(&check.label()), escape(note));
+                    let (label, note) = (escape(&check.label()), prose(note));
                     format!("- {sym} **{name} {label}**: {note}\n")
                 }),
                 CheckKind::ErrorRate(_) => None,
@@ -290,17 +292,22 @@ fn rows(c: &Comparison) -> Vec<Row> {
 
 /// Where the numbers came from.
 fn context(c: &Comparison, context: &Context<'_>) -> String {
-    let side = |s: &SideInfo| super::side_line(s, escape, |commit| commit);
+    let side = |s: &SideInfo| super::side_line(s, context.unit, escape, |commit| commit);
     let mut out = format!(
         "\n- **Base:** {}\n- **Head:** {}\n",
         side(context.base),
         side(context.head)
     );
     if let Some(why) = &c.undecidable {
-        let _ = writeln!(out, "- ⚠️ **No metric could decide:** {}", escape(why));
+        let _ = writeln!(out, "- ⚠️ **No metric could decide:** {}", prose(why));
     }
     for line in &context.lines {
-        let _ = writeln!(out, "- {}", escape(line));
+        let _ = writeln!(out, "- {}", prose(line));
+    }
+    if crate::compare::Sight::of(&c.endpoints).blind > 0 {
+        if let Some(advice) = super::advice(c) {
+            let _ = writeln!(out, "- 💡 {}", prose(&advice));
+        }
     }
     out
 }
@@ -311,7 +318,7 @@ fn warnings(c: &Comparison) -> String {
     if !c.warnings.is_empty() {
         out.push_str("\n**Warnings**\n\n");
         for warning in &c.warnings {
-            let _ = writeln!(out, "- ⚠️ {}", escape(warning));
+            let _ = writeln!(out, "- ⚠️ {}", prose(warning));
         }
     }
     out
@@ -376,7 +383,7 @@ fn details(c: &Comparison) -> String {
                 super::in_unit(m.metric, ms(m.head_ms), m.head_ms.is_some()),
                 number(m.ratio, "-"),
                 super::p_value(m.p_value),
-                m.detectable.map_or("-".into(), percent),
+                m.detectable.map_or("-".into(), super::detectable),
                 m.verdict.as_str()
             );
         }

@@ -38,9 +38,9 @@ mod tests;
 
 pub use crate::provenance::short_commit;
 pub use checks::{checks, verdict_counts, Check, CheckKind, Regressions};
-pub use headline::{headline, sight_line};
-pub use model::{side_line, Context, Format, Report, HISTORY_SHOWN};
-pub use text::{change, figure, in_unit, interval, ms, p_value, percent, points, rate};
+pub use headline::{advice, headline, possible_text, sight_line, NOT_JUDGED};
+pub use model::{side_line, unit, Context, Format, Report, HISTORY_SHOWN};
+pub use text::{change, detectable, figure, in_unit, interval, ms, p_value, percent, points, rate};
 
 /// The files `--report-dir` writes, and their formats.
 const REPORT_FILES: [(&str, Format); 4] = [

@@ -62,6 +62,7 @@ impl Report {
         Context {
             base: &c.base,
             head: &c.head,
+            unit: unit(c),
             lines,
         }
     }
@@ -72,6 +73,8 @@ impl Report {
 pub struct Context<'a> {
     pub base: &'a SideInfo,
     pub head: &'a SideInfo,
+    /// What a side's `runs` count: A/B mode's rounds, or runs.
+    pub unit: &'static str,
     /// How the sides were measured (A/B mode), what was accepted, and what
     /// the pull request changed but was not used, a sentence each.
     pub lines: Vec<String>,
@@ -128,16 +131,30 @@ fn accepted_line(c: &Comparison) -> Option<String> {
     })
 }
 
-/// "commit, time, N runs on CPU (C cores), CPU placement", each
-/// user-supplied part passed through the writer's `escape`, the commit also
-/// through `code`.
-pub fn side_line(s: &SideInfo, escape: fn(&str) -> String, code: fn(String) -> String) -> String {
+/// What a side's `runs` count in `c`: rounds in A/B mode, else runs.
+pub fn unit(c: &Comparison) -> &'static str {
+    if c.pairing.is_some() {
+        "round"
+    } else {
+        "run"
+    }
+}
+
+/// "commit, time, N runs (or rounds) on CPU (C cores), CPU placement",
+/// each user-supplied part passed through the writer's `escape`, the commit
+/// also through `code`.
+pub fn side_line(
+    s: &SideInfo,
+    unit: &str,
+    escape: fn(&str) -> String,
+    code: fn(String) -> String,
+) -> String {
     let placed = s
         .placement
         .as_ref()
         .map_or_else(String::new, |p| format!(", {}", escape(&p.describe())));
     format!(
-        "{}, {}, {} run{} on {} ({} cores){placed}",
+        "{}, {}, {} {unit}{} on {} ({} cores){placed}",
         code(escape(&short_commit(s.git_commit.as_deref()))),
         escape(&s.time_utc),
         s.runs,

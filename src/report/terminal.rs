@@ -10,7 +10,7 @@ use comfy_table::{CellAlignment, Table};
 use super::Report;
 use super::{change, interval, ms};
 pub use crate::compare::describe_errors;
-use crate::compare::{Comparison, EndpointComparison, Outcome, VerdictName};
+use crate::compare::{Comparison, EndpointComparison, Outcome, StopReason, VerdictName};
 use crate::record::RunRecord;
 
 pub fn print_run(record: &RunRecord, out: &mut dyn Write) -> io::Result<()> {
@@ -97,9 +97,11 @@ pub fn print_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> 
     };
     writeln!(
         out,
-        "base: {} ({} run(s), {}{}) · head: {} ({}{})",
+        "base: {} ({} {}{}, {}{}) · head: {} ({}{})",
         short(&c.base.git_commit),
         c.base.runs,
+        context.unit,
+        if c.base.runs == 1 { "" } else { "s" },
         c.base.time_utc,
         placed(&context.base.placement),
         short(&c.head.git_commit),
@@ -197,6 +199,7 @@ fn error_row(endpoint: &EndpointComparison) -> [String; 7] {
 
 /// Inconclusive metrics, one line per endpoint with the smallest change each
 /// could have detected, then what would narrow them; other notes verbatim.
+/// After a stop at a clear failure, one line names what was not judged.
 fn write_inconclusive(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
     let mut any = false;
     // The note every metric carries when nothing could decide is said once,
@@ -205,6 +208,11 @@ fn write_inconclusive(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
     if let Some(note) = every {
         writeln!(out, "note: every metric: {note}")?;
     }
+    let stopped_early = c
+        .stopping
+        .as_ref()
+        .is_some_and(|s| s.reason == StopReason::ClearFailure);
+    let mut not_judged = Vec::new();
     for endpoint in &c.endpoints {
         let mut detectable = Vec::new();
         for (label, m) in endpoint.labelled_metrics() {
@@ -212,8 +220,11 @@ fn write_inconclusive(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
                 continue;
             }
             match (m.verdict, m.detectable) {
+                (VerdictName::Inconclusive, _) if stopped_early => {
+                    not_judged.push(format!("{} {label}", endpoint.name))
+                }
                 (VerdictName::Inconclusive, Some(d)) => {
-                    detectable.push(format!("{label} {:.0}%", d * 100.0))
+                    detectable.push(format!("{label} {}", super::detectable(d)))
                 }
                 (VerdictName::Inconclusive, None) if m.ratio.is_some() => {
                     detectable.push(format!("{label} none (too noisy)"))
@@ -235,11 +246,15 @@ fn write_inconclusive(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
             )?;
         }
     }
-    if any {
+    if !not_judged.is_empty() {
         writeln!(
             out,
-            "inconclusive metrics pass the gate; to narrow them record more baseline runs (`baseline update --runs`), measure longer, or use a quieter runner"
+            "not judged: {}: the run stopped at the first clear failure",
+            not_judged.join(", ")
         )?;
+    }
+    if let Some(advice) = super::advice(c).filter(|_| any) {
+        writeln!(out, "{advice}")?;
     }
     Ok(())
 }
@@ -259,6 +274,13 @@ pub fn summary_line(c: &Comparison) -> String {
             "gate passed: no regression over {}; {sight}",
             super::percent(c.threshold)
         ),
+        Outcome::PossibleRegression => {
+            format!(
+                "{} {}; {sight}",
+                super::NOT_JUDGED,
+                super::headline(c).title
+            )
+        }
         Outcome::Fail => {
             let regressions = super::Regressions::of(c);
             let Some(worst) = regressions.worst() else {

@@ -358,3 +358,4 @@ mod as_html;
 mod as_markdown;
 mod fixtures;
 mod phases;
+mod readable;

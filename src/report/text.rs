@@ -56,6 +56,16 @@ fn factor(ratio: f64) -> String {
     out
 }
 
+/// A smallest detectable relative change, in the unit of [`change`]:
+/// 0.49 → `49%`, 23.85 → `×24.9`.
+pub fn detectable(d: f64) -> String {
+    if d >= 1.0 {
+        change(1.0 + d)
+    } else {
+        format!("{:.0}%", d * 100.0)
+    }
+}
+
 /// An interval of ratios as changes; a missing bound is unbounded.
 pub fn interval(lower: Option<f64>, upper: Option<f64>) -> String {
     if lower.is_none() && upper.is_none() {

@@ -78,14 +78,21 @@ pub async fn measure(config: &Config, options: &RunOptions<'_>) -> Result<RunRec
     let plan = Arc::new(Plan::new(config)?);
     let mut interrupt = Interrupts::new()?;
     let mut apps = match &config.app {
-        Some(app) => vec![start(app, &options.app_log, "the app", &mut interrupt).await?],
+        Some(app) => vec![start(app, &options.app_log, "the app", &mut interrupt, false).await?],
         None => {
             check_reachable(config).await?;
             Vec::new()
         }
     };
-    let (recorded, cpu, started, readings) =
-        load_while_watching(config, &plan, &mut apps, &["the app"], &mut interrupt).await?;
+    let (recorded, cpu, started, readings) = load_while_watching(
+        config,
+        &plan,
+        &mut apps,
+        &["the app"],
+        &mut interrupt,
+        false,
+    )
+    .await?;
     let measured_start = started + config.load.warmup;
     let [side] = split_sides::<1>(recorded)?;
     let measured = match &config.app {
@@ -124,12 +131,14 @@ pub struct AbSide<'a> {
 /// against both at once, split by `pairing`. Returns `[base, head]`, whose
 /// blocks pair by index. The apps start in that order, or head first.
 /// The measured time is `round_time` of the time both apps took to start.
+/// A `quiet` round logs nothing (the run's progress says where it is).
 pub async fn measure_ab(
     head_suite: &Config,
     sides: [AbSide<'_>; 2],
     pairing: Pairing,
     head_first: bool,
     round_time: &mut dyn FnMut(std::time::Duration) -> std::time::Duration,
+    quiet: bool,
 ) -> Result<[RunRecord; 2], RunError> {
     let mut interrupt = Interrupts::new()?;
     let mut apps = Vec::new();
@@ -149,6 +158,7 @@ pub async fn measure_ab(
                 &side.app_log,
                 &format!("the {name} app"),
                 &mut interrupt,
+                quiet,
             )
             .await?,
         );
@@ -167,6 +177,7 @@ pub async fn measure_ab(
         &mut apps,
         &["the base app", "the head app"],
         &mut interrupt,
+        quiet,
     )
     .await?;
     let measured_start = started + head_suite.load.warmup;
@@ -218,17 +229,22 @@ async fn start(
     log: &Path,
     what: &str,
     interrupt: &mut Interrupts,
+    quiet: bool,
 ) -> Result<App, RunError> {
-    eprintln!(
-        "starting {what}: {} (log: {})",
-        app.command.join(" "),
-        log.display()
-    );
+    if !quiet {
+        eprintln!(
+            "starting {what}: {} (log: {})",
+            app.command.join(" "),
+            log.display()
+        );
+    }
     let started = tokio::select! {
         app = App::start(app, log) => app.map_err(|source| RunError::App { what: what.to_string(), source: Box::new(source) })?,
         signal = interrupt.next() => return Err(interrupted(signal)),
     };
-    eprintln!("{what} is ready (pid {})", started.pid());
+    if !quiet {
+        eprintln!("{what} is ready (pid {})", started.pid());
+    }
     Ok(started)
 }
 
@@ -246,6 +262,7 @@ async fn load_while_watching(
     apps: &mut [App],
     names: &[&str],
     interrupt: &mut Interrupts,
+    quiet: bool,
 ) -> Result<(Recorded, f64, SystemTime, Readings), RunError> {
     let live = Arc::new(Live::default());
     let blocks = config
@@ -265,7 +282,7 @@ async fn load_while_watching(
             blocks,
         )),
     };
-    let progress = Progress::start(config, plan, Arc::clone(&live));
+    let progress = Progress::start(config, plan, Arc::clone(&live), quiet);
     // The generator runs on this thread (a current-thread runtime); the
     // guard unpins it on every way out of here.
     let load_pinned = match &config.load.cpus {

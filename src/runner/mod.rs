@@ -24,3 +24,4 @@ pub use measure::{
     build, build_app, measure, measure_ab, measure_once, runtime, warn_about_blocks, AbSide,
     RunOptions,
 };
+pub use progress::live_terminal;

@@ -17,9 +17,16 @@ pub(super) struct Progress {
 }
 
 impl Progress {
-    pub(super) fn start(config: &Config, plan: &Plan, live: Arc<Live>) -> Progress {
-        let quiet = !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some();
-        if quiet {
+    /// The bar of one run; nothing at all when `silent` (a later round of
+    /// an A/B run, whose progress the run's own bar shows).
+    pub(super) fn start(config: &Config, plan: &Plan, live: Arc<Live>, silent: bool) -> Progress {
+        if silent {
+            return Progress {
+                bar: None,
+                ticker: None,
+            };
+        }
+        if !live_terminal() {
             eprintln!(
                 "measuring: {} s warm-up, then {} s at {}/s (seed {})",
                 config.load.warmup.as_secs_f64(),
@@ -63,6 +70,12 @@ impl Progress {
     pub(super) fn finish(self) {
         drop(self);
     }
+}
+
+/// Whether progress may be drawn live: stderr is a terminal and not a CI
+/// log.
+pub fn live_terminal() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("CI").is_none()
 }
 
 impl Drop for Progress {

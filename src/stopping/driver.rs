@@ -7,7 +7,7 @@
 //! [`measure_until`] for both. A fake measurer that returns chosen records
 //! tests the loop without an app.
 
-use crate::compare::{Comparison, GateSettings, Stopping};
+use crate::compare::{Comparison, GateSettings, StopReason, Stopping, VerdictName};
 use crate::record::RunRecord;
 
 use super::look::Look;
@@ -56,6 +56,12 @@ pub trait Measurer {
 
     /// The base and the head of `measured`, to compare: `[base, head]`.
     fn sides<'a>(&'a self, measured: &'a Self::Measured) -> [&'a RunRecord; 2];
+
+    /// Shows one line of progress (a look that measures on): on stderr,
+    /// unless the measurer draws its own progress there.
+    fn say(&self, line: &str) {
+        eprintln!("{line}");
+    }
 }
 
 /// A run that stopped: what it measured, and its comparison, which says
@@ -84,19 +90,22 @@ pub fn measure_until<M: Measurer>(
         let [base, head] = measurer.sides(&measured);
         match judge(base, head, gate, look) {
             Judgement::Stop(comparison, reason) => {
-                let comparison = stopped(*comparison, head, reason, look, unit);
+                let mut comparison = stopped(*comparison, head, reason, look, unit);
+                // An interim look judges at a stricter level; the report
+                // states the suite's.
+                comparison.confidence = gate.suite.confidence;
                 return Ok(Known {
                     measured,
                     comparison,
                 });
             }
-            Judgement::Continue { open } => eprintln!(
+            Judgement::Continue { open } => measurer.say(&format!(
                 "after {} {}: {} of the gated metrics still undecided ({}); measuring on",
                 unit.name(),
                 look.round,
                 open.len(),
                 open.join(", ")
-            ),
+            )),
         }
     }
 }
@@ -110,6 +119,9 @@ fn stopped(
     look: Look,
     unit: Unit,
 ) -> Comparison {
+    if reason == StopReason::ClearFailure {
+        not_judged(&mut comparison);
+    }
     let measured_ms: u64 = head.run_infos().iter().map(|r| r.load.duration_ms).sum();
     let measured_s = measured_ms as f64 / 1000.0;
     comparison.stopping = Some(Stopping {
@@ -123,6 +135,25 @@ fn stopped(
     });
     comparison
 }
+
+/// After a stop at the first clear failure, the undecided metrics were not
+/// judged: what they could have detected by then says nothing.
+fn not_judged(comparison: &mut Comparison) {
+    let endpoints = comparison.endpoints.iter_mut();
+    for m in endpoints.flat_map(|e| {
+        let phases = e.phases.iter_mut().map(|p| &mut p.comparison);
+        e.metrics.iter_mut().chain(phases)
+    }) {
+        if m.verdict == VerdictName::Inconclusive {
+            m.detectable = None;
+            m.note = Some(NOT_JUDGED.into());
+        }
+    }
+    comparison.sight = crate::compare::Sight::of(&comparison.endpoints);
+}
+
+/// The note of a metric left undecided by a stop at a clear failure.
+pub const NOT_JUDGED: &str = "not judged: the run stopped at the first clear failure";
 
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,7 @@
 //! The rule of one look: stop, and why, or measure on (see [`super`] for
 //! why the looks are not alike and how the suite's α is spent).
 
-use crate::compare::{compare, Comparison, GateSettings, Outcome, StopReason, VerdictName};
+use crate::compare::{compare, Comparison, GateSettings, StopReason, VerdictName};
 use crate::config::Inconclusive;
 use crate::record::RunRecord;
 use crate::stats::Interim;
@@ -165,7 +165,7 @@ pub fn judge(base: &RunRecord, head: &RunRecord, gate: &GateSettings, look: Look
     // Only a failure may end an interim look at its strict level, so a
     // blind metric does not count as one here whatever the suite says.
     let strict = at(look.level(alpha), Inconclusive::Pass);
-    if strict.outcome != Outcome::Pass {
+    if strict.outcome.failed() {
         return Judgement::Stop(Box::new(strict), StopReason::ClearFailure);
     }
     let nominal = at(alpha, gate.suite.inconclusive);

@@ -7,7 +7,9 @@ use crate::compare::gate::GateSettings;
 use crate::compare::holm::HolmFamily;
 use crate::compare::judging::Judging;
 use crate::compare::latency::{compared_endpoints, listed, Unrecorded};
-use crate::compare::model::{Comparison, EndpointComparison, Memory, Outcome, Sight, VerdictName};
+use crate::compare::model::{
+    Comparison, EndpointComparison, Memory, Outcome, PossibleRegression, Sight, VerdictName,
+};
 use crate::compare::validity::{self, side_info, Validity};
 use crate::compare::{phases, resources};
 use crate::record::RunRecord;
@@ -90,9 +92,10 @@ fn assemble(
         failed,
         invalid,
     } = validity;
+    let possible_regressions = PossibleRegression::of(&endpoints);
     Comparison {
         suite: head.suite.clone(),
-        outcome: outcome(&endpoints, &failed, &invalid),
+        outcome: outcome(&endpoints, &failed, &invalid, &possible_regressions),
         threshold: gate.suite.threshold,
         confidence: gate.suite.confidence,
         base: side_info(base),
@@ -113,12 +116,19 @@ fn assemble(
         sight,
         failed,
         invalid,
+        possible_regressions,
     }
 }
 
 /// Invalid when anything voids the run; else fail on any regression or
-/// failure outside the table; else pass.
-fn outcome(endpoints: &[EndpointComparison], failed: &[String], invalid: &[String]) -> Outcome {
+/// failure outside the table; else a possible regression when an undecided
+/// metric's estimate is over its threshold; else pass.
+fn outcome(
+    endpoints: &[EndpointComparison],
+    failed: &[String],
+    invalid: &[String],
+    possible: &[PossibleRegression],
+) -> Outcome {
     let regressed = endpoints.iter().any(|e| {
         e.errors.regressed
             || e.gated_metrics()
@@ -128,6 +138,8 @@ fn outcome(endpoints: &[EndpointComparison], failed: &[String], invalid: &[Strin
         Outcome::Invalid
     } else if regressed || !failed.is_empty() {
         Outcome::Fail
+    } else if !possible.is_empty() {
+        Outcome::PossibleRegression
     } else {
         Outcome::Pass
     }

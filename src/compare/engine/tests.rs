@@ -225,3 +225,45 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_undecided_estimate_over_the_threshold_is_a_possible_regression_not_a_pass() {
+    // Two short runs a side, each run offset by machine phases of sd 30%:
+    // search ×1.3 shows, but no interval can rule 10% in or out.
+    let spec = |runs, seed| RecordSpec::new(&NAMES, runs, 4).run_sd(0.3).seed(seed);
+    let base = spec(2, 1).build();
+    let head = spec(2, 99)
+        .with(EndpointSpec::new("search").slower(1.3))
+        .build();
+    let c = compare(&base, &head, &GateSettings::defaults());
+    assert_eq!(
+        c.outcome,
+        Outcome::PossibleRegression,
+        "{}",
+        summary_line(&c)
+    );
+    let worst = &c.possible_regressions[0];
+    assert!(worst.ratio > 1.1, "{worst:?}");
+    for p in &c.possible_regressions {
+        let e = c
+            .endpoints
+            .iter()
+            .find(|e| e.name == p.endpoint)
+            .expect("its endpoint");
+        let m = e
+            .metrics
+            .iter()
+            .find(|m| m.metric.name() == p.metric)
+            .expect("its metric");
+        assert_eq!(m.verdict, VerdictName::Inconclusive);
+    }
+    assert!(
+        summary_line(&c).starts_with("⚠ not judged: "),
+        "{}",
+        summary_line(&c)
+    );
+    // With `gate.inconclusive: fail` the same run fails.
+    let mut strict = GateSettings::defaults();
+    strict.suite.inconclusive = crate::config::Inconclusive::Fail;
+    assert_eq!(compare(&base, &head, &strict).outcome, Outcome::Fail);
+}

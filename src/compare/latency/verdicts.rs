@@ -80,23 +80,26 @@ pub(crate) fn metric_estimate(
     estimate: &Estimate,
     level: f64,
     threshold: f64,
-    paired: bool,
+    _paired: bool,
 ) -> MetricComparison {
     let interval = estimate.adjusted(level);
     let verdict = VerdictName::from(stats::verdict(&interval, threshold));
     let finite = |x: f64| x.is_finite().then_some(x);
-    let fix = if paired {
-        "measure longer (--duration) for more pairs, or see `benchgate calibrate`"
-    } else {
-        "record more baseline runs (--runs) or longer runs, or use A/B mode (--ab)"
-    };
+    // What would narrow an undecided metric depends on the mode: the
+    // report says it once, for all of them (`_paired` is the mode).
     let note = match verdict {
         VerdictName::Inconclusive => Some(match finite(interval.detectable) {
+            Some(d) if d >= 1.0 => {
+                format!(
+                    "this run can only detect changes of about ×{:.1} or more",
+                    1.0 + d
+                )
+            }
             Some(d) => format!(
-                "this run can only detect changes of about {:.0}% or more; {fix}",
+                "this run can only detect changes of about {:.0}% or more",
                 d * 100.0
             ),
-            None => format!("the noise is too large to detect any change; {fix}"),
+            None => "the noise is too large to detect any change".to_string(),
         }),
         _ => None,
     };

@@ -73,17 +73,75 @@ pub struct Comparison {
     /// metric carries this note, and measuring longer would not help.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub undecidable: Option<String>,
+    /// Gated metrics left undecided whose point estimate is over their
+    /// threshold, worst first: while any is, the outcome is never a pass.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub possible_regressions: Vec<PossibleRegression>,
 }
 
 /// The gate's outcome: exit 0, 1 and 3.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     Pass,
     Fail,
     /// The run measured nothing that can be judged: both sides saturated,
     /// or an endpoint never answered on either side.
     Invalid,
+    /// Nothing failed, but a gated metric left undecided has its point
+    /// estimate over the threshold ([`Comparison::possible_regressions`]):
+    /// not judged, so never shown as a pass. Exits as an inconclusive
+    /// metric does under `gate.inconclusive` (0 by default; with `fail`
+    /// the outcome is [`Outcome::Fail`] already).
+    PossibleRegression,
+}
+
+impl Outcome {
+    /// Whether the gate failed or gave no verdict (exit 1 or 3): a pass and
+    /// a possible regression do neither.
+    pub fn failed(self) -> bool {
+        matches!(self, Outcome::Fail | Outcome::Invalid)
+    }
+}
+
+/// A gated metric left undecided (inconclusive) whose point estimate is
+/// over its endpoint's threshold: the run could not rule the slowdown out.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PossibleRegression {
+    pub endpoint: String,
+    /// The metric's name in reports: `p50`, `server-timing:db`.
+    pub metric: String,
+    /// head / base (relative to an accepted slowdown, if any).
+    pub ratio: f64,
+    /// The ratio's Holm-adjusted interval (`null`: unbounded).
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    pub threshold: f64,
+}
+
+impl PossibleRegression {
+    /// Every gated metric of `endpoints` that is inconclusive with its
+    /// point estimate over its threshold, worst first.
+    pub fn of(endpoints: &[EndpointComparison]) -> Vec<PossibleRegression> {
+        let mut found: Vec<PossibleRegression> = endpoints
+            .iter()
+            .flat_map(|e| {
+                e.labelled_metrics().filter_map(|(label, m)| {
+                    let ratio = m.ratio.filter(|r| *r > 1.0 + e.threshold)?;
+                    (m.verdict == VerdictName::Inconclusive).then(|| PossibleRegression {
+                        endpoint: e.name.clone(),
+                        metric: label,
+                        ratio,
+                        lower: m.lower,
+                        upper: m.upper,
+                        threshold: e.threshold,
+                    })
+                })
+            })
+            .collect();
+        found.sort_by(|a, b| b.ratio.total_cmp(&a.ratio));
+        found
+    }
 }
 
 /// How many checks (endpoint × metric) could see a change of their

@@ -13,8 +13,8 @@ mod phase;
 mod sustained;
 
 pub use comparison::{
-    Comparison, Curves, EndpointComparison, ErrorComparison, Outcome, Point, SideInfo, Sight,
-    CURVE_QUANTILES,
+    Comparison, Curves, EndpointComparison, ErrorComparison, Outcome, Point, PossibleRegression,
+    SideInfo, Sight, CURVE_QUANTILES,
 };
 pub use cpu_endpoint::EndpointCpu;
 pub use memory::{Memory, SideMemory};

@@ -35,7 +35,8 @@ fn plain_text<'a>(node: &'a comrak::nodes::AstNode<'a>) -> String {
     node.descendants()
         .map(|n| match &n.data.borrow().value {
             NodeValue::Text(t) => t.to_string(),
-            NodeValue::Code(c) => c.literal.clone(),
+            // A code span reads as what went in: its text in backticks.
+            NodeValue::Code(c) => format!("`{}`", c.literal),
             NodeValue::SoftBreak | NodeValue::LineBreak => " ".into(),
             _ => String::new(),
         })

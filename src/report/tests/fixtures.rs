@@ -160,6 +160,7 @@ pub(super) fn passing() -> Comparison {
         cpu_by_endpoint: Vec::new(),
         stopping: None,
         undecidable: None,
+        possible_regressions: Vec::new(),
     }
 }
 
@@ -293,6 +294,7 @@ pub(super) fn failing() -> Comparison {
         cpu_by_endpoint: Vec::new(),
         stopping: None,
         undecidable: None,
+        possible_regressions: Vec::new(),
     }
 }
 

@@ -307,3 +307,31 @@ fn a_unit_that_fails_to_measure_ends_the_run_with_its_error() {
     assert_eq!(failed, "the app died");
     assert_eq!(fake.steps.len(), 1, "nothing measured after the failure");
 }
+
+#[test]
+fn an_early_stop_reports_the_suites_confidence_and_leaves_the_rest_not_judged() {
+    let pair = [baseline(), head(1, 2.0, 0.01)];
+    let mut fake = Fake::new(same(pair, 6), 1, 6);
+    let mut gate = gate();
+    gate.suite.metrics = vec![Metric::P50, Metric::P99];
+    let known = measure_until(&mut fake, &gate).expect("measured");
+    assert_eq!(stopping(&known).reason, StopReason::ClearFailure);
+    let c = &known.comparison;
+    // The interim look judged at a strict level; the report says 99%.
+    assert_eq!(c.confidence, 0.99);
+    let undecided: Vec<_> = c.endpoints[0]
+        .metrics
+        .iter()
+        .filter(|m| m.verdict == VerdictName::Inconclusive)
+        .collect();
+    assert!(!undecided.is_empty(), "{c:#?}");
+    for m in undecided {
+        assert_eq!(m.note.as_deref(), Some(super::NOT_JUDGED));
+        assert_eq!(m.detectable, None);
+    }
+    assert!(
+        c.sight.blind > 0 && c.sight.blind_detectable.is_none(),
+        "{:?}",
+        c.sight
+    );
+}
