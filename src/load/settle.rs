@@ -110,9 +110,10 @@ pub fn levels(blocks: &[Vec<(usize, u64)>]) -> Vec<Option<f64>> {
 }
 
 /// The blocks before the sequence settles: the first block from which two
-/// running are within [`BAND_SDS`] robust standard deviations (at least
-/// [`MIN_BAND`]) of the second half's median. A block with no level counts
-/// as settled. All of them when none is.
+/// blocks running (of those with a level: a side may have none while the
+/// other takes its turn) are within [`BAND_SDS`] robust standard
+/// deviations (at least [`MIN_BAND`]) of the second half's median. All of
+/// them when none is.
 pub fn settled_after(levels: &[Option<f64>]) -> usize {
     let half: Vec<f64> = levels[levels.len() / 2..]
         .iter()
@@ -124,10 +125,19 @@ pub fn settled_after(levels: &[Option<f64>]) -> usize {
     };
     let mad = median(half.iter().map(|l| (l - center).abs())).unwrap_or(0.0);
     let band = (BAND_SDS * 1.4826 * mad).max(MIN_BAND);
-    let within = |l: &Option<f64>| l.is_none_or(|l| (l - center).abs() <= band);
-    (0..levels.len())
-        .find(|&i| levels[i..].iter().take(2).all(within))
-        .unwrap_or(levels.len())
+    let known: Vec<(usize, f64)> = levels
+        .iter()
+        .enumerate()
+        .filter_map(|(i, l)| l.map(|l| (i, l)))
+        .collect();
+    (0..known.len())
+        .find(|&j| {
+            known[j..]
+                .iter()
+                .take(2)
+                .all(|(_, l)| (l - center).abs() <= band)
+        })
+        .map_or(levels.len(), |j| known[j].0)
 }
 
 fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
@@ -193,6 +203,18 @@ mod tests {
             _ => 1.0,
         };
         assert_eq!(settled_after(&levels(&blocks(30, shape))), 4);
+    }
+
+    #[test]
+    fn blocks_a_side_sat_out_neither_end_nor_extend_the_warm_up() {
+        // Turns of 3 blocks: the side is loaded in blocks 0-2, 6-8, …
+        let levels: Vec<Option<f64>> = levels(&blocks(36, |b| if b < 7 { 1.4 } else { 1.0 }))
+            .into_iter()
+            .enumerate()
+            .map(|(b, l)| l.filter(|_| b % 6 < 3))
+            .collect();
+        // Slow in blocks 0-2 and 6; settled from block 7 (3-5 sat out).
+        assert_eq!(settled_after(&levels), 7);
     }
 
     #[test]
