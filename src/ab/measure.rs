@@ -121,7 +121,8 @@ impl Measurer for Rounds<'_> {
                 "internal: a round ended before its length was chosen".into(),
             ));
         };
-        if let Some(trace) = trace {
+        // A run of one round has no later round to warm up.
+        if let Some(trace) = trace.filter(|_| p.max_rounds > 1) {
             let chosen = super::rounds::round_warmup(trace.settling_time(), p.round_time);
             eprintln!("{}", chosen.1);
             self.warmup = Some(chosen);
