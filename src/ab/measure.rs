@@ -123,7 +123,8 @@ impl Measurer for Rounds<'_> {
         };
         // A run of one round has no later round to warm up.
         if let Some(trace) = trace.filter(|_| p.max_rounds > 1) {
-            let chosen = super::rounds::round_warmup(trace.settling_time(), p.round_time);
+            let chosen =
+                super::rounds::round_warmup(trace.settling_time(), &head.load, p.round_time);
             eprintln!("{}", chosen.1);
             self.warmup = Some(chosen);
         }

@@ -254,6 +254,7 @@ impl Slot {
     async fn run(self) {
         let side = self.side;
         let mut connection = Connection::new(&self.plan.targets[side].base);
+        let mut fresh = true;
         let schedule = &self.plan.schedule;
         let endpoints = self.plan.endpoints();
         loop {
@@ -306,7 +307,10 @@ impl Slot {
             let request = &self.plan.targets[side].requests[endpoint];
             let reply = connection.send(request, self.plan.timeout).await;
             let latency = Instant::now().saturating_duration_since(started_from);
-            if let (Some(trace), Outcome::Ok) = (&self.trace, &reply.outcome) {
+            // A connection's first request also pays for opening it: the
+            // trace is of the app, which the warm-up's least covers.
+            let opened = std::mem::replace(&mut fresh, false);
+            if let (Some(trace), Outcome::Ok, false) = (&self.trace, &reply.outcome, opened) {
                 if let Ok(mut trace) = trace.lock() {
                     let offset = due.saturating_duration_since(self.start);
                     trace.record(side, offset, endpoint, latency);
