@@ -74,6 +74,8 @@ pub enum CapacityError {
     Write(#[from] WriteError),
     #[error("the app did not carry even {0}/s, the ramp's first stage; check the app, or lower load.rate and probe again")]
     NoCapacity(f64),
+    #[error("rate: auto: the app did not carry even {0}/s, the least rate the probe tries; check the app, or set load.rate to a rate it carries")]
+    NoAutoRate(f64),
 }
 
 impl Coded for CapacityError {
@@ -81,7 +83,7 @@ impl Coded for CapacityError {
         match self {
             CapacityError::Ab(e) => e.exit_code(),
             CapacityError::Write(e) => e.exit_code(),
-            CapacityError::NoCapacity(_) => Code::RunFailed,
+            CapacityError::NoCapacity(_) | CapacityError::NoAutoRate(_) => Code::RunFailed,
         }
     }
 }
@@ -91,41 +93,9 @@ impl Coded for CapacityError {
 pub fn probe(suite: &Path, baselines: Option<&Path>) -> Result<Probe, CapacityError> {
     let base = crate::config::load(suite, &Overrides::default(), crate::config::UNBOUND_PORT)
         .map_err(AbError::from)?;
-    let mut stages: Vec<Stage> = Vec::new();
-    let mut carried: Option<f64> = None;
-    let mut rate = (base.load.rate * FIRST_SHARE).max(1.0);
-    for index in 0..MAX_STAGES {
-        let overrides = Overrides {
-            rate: Some(rate),
-            duration: Some(Duration::from_secs(4)),
-            max_duration: Some(Duration::from_secs(4)),
-            block: Some(Duration::from_millis(500)),
-            warmup: Some(Duration::from_secs(1)),
-        };
-        eprintln!("capacity: stage {} at {rate:.1}/s per side", index + 1);
-        let run = ab::measure(ab::Sides {
-            head_suite: suite,
-            overrides: &overrides,
-            base_suite: suite,
-            pairing: Pairing::Random,
-            build: index == 0,
-        })?;
-        let mut stage = stage(rate, &run.base, &run.head);
-        let first = stages.first().unwrap_or(&stage).clone();
-        stage.stop = stop_reason(&first, &stage);
-        let stopped = stage.stop.is_some();
-        if !stopped {
-            carried = Some(rate);
-        }
-        stages.push(stage);
-        if stopped {
-            break;
-        }
-        rate *= STEP;
-    }
-    let capacity = carried.ok_or(CapacityError::NoCapacity(
-        (base.load.rate * FIRST_SHARE).max(1.0),
-    ))?;
+    let first = (base.load.rate * FIRST_SHARE).max(1.0);
+    let stages = ramp(suite, suite, Pairing::Random, &FULL.starting_at(first))?;
+    let capacity = carried(&stages).ok_or(CapacityError::NoCapacity(first))?;
     let file = CapacityFile {
         suite: base.suite.clone(),
         host: crate::provenance::host(),
@@ -140,6 +110,78 @@ pub fn probe(suite: &Path, baselines: Option<&Path>) -> Result<Probe, CapacityEr
         stages,
         file,
     })
+}
+
+/// How a ramp's stages are measured.
+#[derive(Debug, Clone, Copy)]
+struct Ramp {
+    first: f64,
+    stages: usize,
+    measured: Duration,
+    warmup: Duration,
+}
+
+/// `benchgate capacity`'s ramp (its first rate from the suite's).
+const FULL: Ramp = Ramp {
+    first: 1.0,
+    stages: MAX_STAGES,
+    measured: Duration::from_secs(4),
+    warmup: Duration::from_secs(1),
+};
+
+impl Ramp {
+    fn starting_at(self, first: f64) -> Ramp {
+        Ramp { first, ..self }
+    }
+}
+
+/// The stages of `ramp` on the base suite's app and the head's at once
+/// (the same file for both in A/A), each at twice the last stage's rate,
+/// until one queues. The first stage builds both apps.
+fn ramp(
+    base_suite: &Path,
+    head_suite: &Path,
+    pairing: Pairing,
+    ramp: &Ramp,
+) -> Result<Vec<Stage>, AbError> {
+    let mut stages: Vec<Stage> = Vec::new();
+    let mut rate = ramp.first;
+    for index in 0..ramp.stages {
+        let overrides = Overrides {
+            rate: Some(rate),
+            duration: Some(ramp.measured),
+            max_duration: Some(ramp.measured),
+            block: Some(Duration::from_millis(500)),
+            warmup: Some(ramp.warmup),
+        };
+        eprintln!("capacity: stage {} at {rate:.1}/s per side", index + 1);
+        let run = ab::measure(ab::Sides {
+            head_suite,
+            overrides: &overrides,
+            base_suite,
+            pairing,
+            build: index == 0,
+        })?;
+        let mut stage = stage(rate, &run.base, &run.head);
+        let first = stages.first().unwrap_or(&stage).clone();
+        stage.stop = stop_reason(&first, &stage);
+        let stopped = stage.stop.is_some();
+        stages.push(stage);
+        if stopped {
+            break;
+        }
+        rate *= STEP;
+    }
+    Ok(stages)
+}
+
+/// The last rate the ramp carried without queueing.
+fn carried(stages: &[Stage]) -> Option<f64> {
+    stages
+        .iter()
+        .take_while(|s| s.stop.is_none())
+        .last()
+        .map(|s| s.rate)
 }
 
 fn stage(rate: f64, base: &RunRecord, head: &RunRecord) -> Stage {
@@ -196,6 +238,88 @@ fn stop_reason(first: &Stage, stage: &Stage) -> Option<String> {
         })
 }
 
+/// `rate: auto`'s ramp: short stages from a rate nearly any app carries.
+const AUTO: Ramp = Ramp {
+    first: 20.0,
+    stages: 8,
+    measured: Duration::from_secs(2),
+    warmup: Duration::from_millis(500),
+};
+/// The rates `rate: auto` chooses between. Below the least a block holds
+/// too few requests to judge; above the most the load generator's own
+/// share of a 2-core runner grows into the noise.
+pub const AUTO_LEAST: f64 = 5.0;
+pub const AUTO_MOST: f64 = 500.0;
+
+/// The rate `rate: auto` chose for a run, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateChoice {
+    /// Requests per second per side, for the whole run.
+    pub rate: f64,
+    /// The last rate the slower side carried without queueing.
+    pub capacity: f64,
+    /// Why the ramp stopped above `capacity`; `None` when it ran out of
+    /// stages first (the capacity is then only a lower bound).
+    pub stop: Option<String>,
+}
+
+impl RateChoice {
+    /// `rate auto: 160/s, 25% of the slower side's capacity of 640/s (…)`.
+    pub fn describe(&self) -> String {
+        let share = 100.0 * QUIET_SHARE;
+        let capacity = match &self.stop {
+            Some(why) => format!("capacity of {:.0}/s (above it: {why})", self.capacity),
+            None => format!(
+                "capacity of at least {:.0}/s (it queued at no stage)",
+                self.capacity
+            ),
+        };
+        let wanted = (self.capacity * QUIET_SHARE).round();
+        let bound = if wanted > self.rate {
+            format!(", capped at {AUTO_MOST:.0}/s")
+        } else if wanted < self.rate {
+            format!(", raised to {AUTO_LEAST:.0}/s")
+        } else {
+            String::new()
+        };
+        format!(
+            "rate auto: {:.0}/s, {share:.0}% of the slower side's {capacity}{bound}",
+            self.rate
+        )
+    }
+}
+
+/// The rate for `rate: auto` from a ramp's stages: a quarter of the last
+/// rate both sides carried (where DESIGN.md found a shared runner's noise
+/// smallest), within [`AUTO_LEAST`]..=[`AUTO_MOST`], a whole number per
+/// second. `None` when the first stage already queued.
+pub fn choose_rate(stages: &[Stage]) -> Option<RateChoice> {
+    let capacity = carried(stages)?;
+    let stop = stages.iter().find_map(|s| s.stop.clone());
+    Some(RateChoice {
+        rate: (capacity * QUIET_SHARE)
+            .round()
+            .clamp(AUTO_LEAST, AUTO_MOST),
+        capacity,
+        stop,
+    })
+}
+
+/// `rate: auto`: a short ramp on both sides' apps at once (the base's and
+/// the head's; the same suite twice for a stored run), and the rate chosen
+/// from the slower one. The first stage builds both apps.
+pub fn auto_rate(
+    base_suite: &Path,
+    head_suite: &Path,
+    pairing: Pairing,
+) -> Result<RateChoice, CapacityError> {
+    eprintln!("rate auto: probing where the apps start to queue");
+    let stages = ramp(base_suite, head_suite, pairing, &AUTO)?;
+    let choice = choose_rate(&stages).ok_or(CapacityError::NoAutoRate(AUTO.first))?;
+    eprintln!("{}", choice.describe());
+    Ok(choice)
+}
+
 /// The capacity measured for `suite` in `dir`, if any.
 pub fn saved(dir: &Path, suite: &str) -> Option<CapacityFile> {
     let text = fs_err::read_to_string(capacity_path(dir, suite)).ok()?;
@@ -224,6 +348,47 @@ mod tests {
             p50_ms: vec![("home".into(), Some(p50))],
             stop: None,
         }
+    }
+
+    /// A ramp from 20/s that queued at `queued_at` (or never).
+    fn ramp_to(queued_at: Option<f64>) -> Vec<Stage> {
+        let mut stages = Vec::new();
+        let mut rate = 20.0;
+        for _ in 0..8 {
+            let queued = queued_at.is_some_and(|q| rate >= q);
+            let mut s = stage(rate, rate, if queued { 3.0 } else { 1.0 });
+            s.stop = queued.then(|| "home p50 1.00 → 3.00 ms".to_string());
+            stages.push(s);
+            if queued {
+                break;
+            }
+            rate *= 2.0;
+        }
+        stages
+    }
+
+    #[test]
+    fn rate_auto_runs_at_a_quarter_of_the_last_rate_carried_within_bounds() {
+        let choice = choose_rate(&ramp_to(Some(1280.0))).expect("a rate");
+        assert_eq!((choice.rate, choice.capacity), (160.0, 640.0));
+        assert_eq!(
+            choice.describe(),
+            "rate auto: 160/s, 25% of the slower side's capacity of 640/s (above it: home p50 1.00 → 3.00 ms)"
+        );
+        // Never queued up to 2560/s: 640/s would be wanted, 500/s is the most.
+        let fast = choose_rate(&ramp_to(None)).expect("a rate");
+        assert_eq!((fast.rate, fast.capacity), (AUTO_MOST, 2560.0));
+        assert!(
+            fast.describe()
+                .ends_with("capacity of at least 2560/s (it queued at no stage), capped at 500/s"),
+            "{}",
+            fast.describe()
+        );
+        // Carried 20/s only: a quarter is 5/s, the least.
+        let slow = choose_rate(&ramp_to(Some(40.0))).expect("a rate");
+        assert_eq!(slow.rate, AUTO_LEAST);
+        // Queued at the first stage: no rate; the caller asks for a fixed one.
+        assert_eq!(choose_rate(&ramp_to(Some(20.0))), None);
     }
 
     #[test]

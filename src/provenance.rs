@@ -24,6 +24,7 @@ pub fn collect(dir: &Path, time: SystemTime) -> Provenance {
         time_utc: humantime::format_rfc3339_seconds(time).to_string(),
         host: host(),
         placement: None,
+        chosen: Vec::new(),
     }
 }
 

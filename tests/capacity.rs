@@ -280,3 +280,100 @@ endpoints:
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("load.rate 40/s is above the"), "{stderr}");
 }
+
+/// `rate: auto` on an app whose capacity is known: 4 connections to an
+/// endpoint that waits 100 ms carry at most 40/s per side.
+fn auto_suite(suite: &str) -> String {
+    format!(
+        r#"version: 1
+suite: {suite}
+app:
+  command: ["{demo}", "--port", "${{PORT}}"]
+  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
+base_url: "http://127.0.0.1:${{PORT}}"
+load:
+  rate: auto
+  connections: 4
+  warmup: 500ms
+  duration: 2s
+  max_duration: 2s
+  block: 500ms
+endpoints:
+  - name: wait
+    path: /sleep?ms=100
+"#,
+        demo = demo_bin()
+    )
+}
+
+fn json_file(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("results file")).expect("JSON")
+}
+
+/// The rate a results file was measured at, and what it says was chosen.
+fn rate_and_choice(results: &Value) -> (f64, String) {
+    (
+        results["measured"]["rate"].as_f64().unwrap_or(f64::NAN),
+        results["provenance"]["chosen"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+#[test]
+fn rate_auto_probes_both_sides_and_runs_both_at_one_rate() {
+    let _serial = serial();
+    let yaml = auto_suite("auto");
+    let (head, base) = (tree(&yaml), tree(&yaml));
+    let (code, c, stderr) = ab(head.path(), base.path());
+    assert!(code == 0 || code == 1, "{stderr}\n{c}");
+    assert!(stderr.contains("rate auto: probing"), "{stderr}");
+    // The probe carried 20/s and at most 40/s: a quarter is 5 or 10/s.
+    let results = |side: &str| json_file(&head.path().join(format!(".benchgate/auto.{side}.json")));
+    let (base_rate, base_choice) = rate_and_choice(&results("base"));
+    let (head_rate, head_choice) = rate_and_choice(&results("head"));
+    assert!([5.0, 10.0].contains(&head_rate), "{head_rate}\n{stderr}");
+    assert_eq!(base_rate, head_rate);
+    assert_eq!(base_choice, head_choice);
+    assert!(
+        head_choice.starts_with(&format!(
+            "rate auto: {head_rate:.0}/s, 25% of the slower side's capacity of "
+        )),
+        "{head_choice}"
+    );
+    assert!(stderr.contains(&head_choice), "{stderr}");
+}
+
+#[test]
+fn rate_auto_in_stored_mode_probes_for_the_baseline_and_the_check_reuses_its_rate() {
+    let _serial = serial();
+    let dir = tree(&auto_suite("stored"));
+    let stored = |args: &[&str]| {
+        let out = benchgate()
+            .current_dir(dir.path())
+            .args(args)
+            .timeout(Duration::from_secs(120))
+            .output()
+            .expect("benchgate");
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        (out.status.code(), stderr)
+    };
+    let (code, stderr) = stored(&["baseline", "update", "--runs", "1"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let (recorded, choice) = rate_and_choice(&json_file(&dir.path().join("baselines/stored.json")));
+    assert!([5.0, 10.0].contains(&recorded), "{recorded}\n{stderr}");
+    assert!(choice.starts_with("rate auto: "), "{choice}");
+
+    let (code, stderr) = stored(&["check"]);
+    assert!(code == Some(0) || code == Some(1), "{stderr}");
+    assert!(!stderr.contains("rate auto: probing"), "{stderr}");
+    let (checked, choice) = rate_and_choice(&json_file(
+        &dir.path().join(".benchgate/stored.results.json"),
+    ));
+    assert_eq!(checked, recorded);
+    assert_eq!(
+        choice,
+        format!("rate auto: {recorded}/s, the rate the baseline was recorded at")
+    );
+}

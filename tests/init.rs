@@ -26,6 +26,9 @@ fn init_writes_a_valid_suite_and_the_workflow() {
     // A/B mode against the pull request's base: what works on cloud runners.
     let text = std::fs::read_to_string(&workflow).expect("workflow");
     assert!(text.contains("mode: ab"), "{text}");
+    // The rate is chosen from the app.
+    let starter = std::fs::read_to_string(&suite).expect("suite");
+    assert!(starter.contains("\n  rate: auto "), "{starter}");
     // Every metric the starter gates can be judged at its rate: no warning.
     benchgate()
         .arg("validate")
@@ -33,7 +36,11 @@ fn init_writes_a_valid_suite_and_the_workflow() {
         .arg(&suite)
         .assert()
         .success()
-        .stdout(predicate::str::contains("is valid"))
+        .stdout(
+            predicate::str::contains("is valid").and(predicate::str::contains(
+                "a rate chosen from the app (rate: auto)",
+            )),
+        )
         .stderr("");
 }
 

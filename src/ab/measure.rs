@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use crate::compare::GateSettings;
 use crate::config::Config;
+use crate::load::settle::Trace;
 use crate::record::{self, RunRecord};
 use crate::runner;
 use crate::stopping::{self, Known, Look, Measurer, Unit};
@@ -21,10 +22,6 @@ use crate::stopping::{self, Known, Look, Measurer, Unit};
 use super::error::AbError;
 use super::rounds::RoundPlan;
 use super::sides::{SideBySide, SideSuites, Sides};
-
-/// Warm-up of every round after the first, at most: the first warms the
-/// machine and the build's caches; a fresh instance needs less.
-const LATER_WARMUP: Duration = Duration::from_secs(1);
 
 /// Builds the base and this tree's app, then measures them side by side
 /// with this tree's endpoints and load for `load.duration`, in rounds. For
@@ -59,6 +56,9 @@ struct Rounds<'a> {
     until_known: bool,
     /// Fixed once both apps have started in the first round.
     plan: Option<RoundPlan>,
+    /// The warm-up of the rounds after the first, and why: fixed by how
+    /// long the first round's apps took to settle.
+    warmup: Option<(Duration, String)>,
     /// The last round's suites: `(base, head)`.
     configs: Option<(Config, Config)>,
     base: Vec<RunRecord>,
@@ -74,6 +74,7 @@ impl<'a> Rounds<'a> {
             suites,
             until_known,
             plan: None,
+            warmup: None,
             configs: None,
             base: Vec::new(),
             head: Vec::new(),
@@ -93,9 +94,9 @@ impl Measurer for Rounds<'_> {
     fn measure_next(&mut self) -> Result<Look, AbError> {
         let round = self.head.len() as u32;
         let (mut head, mut base) = self.suites.for_round(round)?;
-        if round > 0 {
+        if let Some((warmup, _)) = &self.warmup {
             for config in [&mut head, &mut base] {
-                config.load.warmup = config.load.warmup.min(LATER_WARMUP);
+                config.load.warmup = *warmup;
             }
         }
         // After the first round, one line per look (and a bar on a
@@ -116,11 +117,11 @@ impl Measurer for Rounds<'_> {
             })
             .round_time
         };
-        let [b, h] = measure_round(
+        let ([b, h], trace) = measure_round(
             sides,
             [&base, &head],
             sides.build && round == 0,
-            record::head_started_first(round),
+            (record::head_started_first(round), round == 0),
             &mut round_time,
             round > 0,
         )?;
@@ -129,6 +130,13 @@ impl Measurer for Rounds<'_> {
                 "internal: a round ended before its length was chosen".into(),
             ));
         };
+        // A run of one round has no later round to warm up.
+        if let Some(trace) = trace.filter(|_| p.max_rounds > 1) {
+            let chosen =
+                super::rounds::round_warmup(trace.settling_time(), &head.load, p.round_time);
+            eprintln!("{}", chosen.1);
+            self.warmup = Some(chosen);
+        }
         self.base.push(b);
         self.head.push(h);
         self.configs = Some((base, head));
@@ -146,9 +154,10 @@ impl Measurer for Rounds<'_> {
         let Some((base_config, head_config)) = self.configs.clone() else {
             return Err(AbError::Setup("internal: no round was measured".into()));
         };
+        let said = self.warmup.as_ref().map(|(_, said)| said);
         Ok(SideBySide {
-            base: join_rounds(self.base.clone(), &head_config)?,
-            head: join_rounds(self.head.clone(), &head_config)?,
+            base: join_rounds(self.base.clone(), &head_config, said)?,
+            head: join_rounds(self.head.clone(), &head_config, said)?,
             base_config,
             head_config,
         })
@@ -209,11 +218,16 @@ fn heading(plan: Option<RoundPlan>, round: u32) -> String {
 /// The rounds of one side as one record: each round a run, its blocks still
 /// paired with the other side's, the load summary over all of them (the
 /// worst round's achieved rate).
-fn join_rounds(rounds: Vec<RunRecord>, head: &Config) -> Result<RunRecord, AbError> {
+fn join_rounds(
+    rounds: Vec<RunRecord>,
+    head: &Config,
+    warmup: Option<&String>,
+) -> Result<RunRecord, AbError> {
     // Rounds of one A/B run pair block by block, unlike separate runs.
     let pairing = rounds.first().and_then(|r| r.pairing);
     let mut joined = RunRecord::combine(rounds)?;
     joined.pairing = pairing;
+    joined.provenance.chosen.extend(warmup.cloned());
     if let Some(load) = record::total_load(head.load.rate, &joined.runs) {
         joined.load = record::LoadSummary {
             duration_ms: joined.runs.iter().map(|r| r.load.duration_ms).sum(),
@@ -225,15 +239,15 @@ fn join_rounds(rounds: Vec<RunRecord>, head: &Config) -> Result<RunRecord, AbErr
 
 /// One round: both apps built (first round only), started — the head
 /// first when `head_first` — measured side by side for `round_time` of
-/// the time they took to start, and stopped.
+/// the time they took to start (with a trace when `trace`), and stopped.
 fn measure_round(
     sides: &Sides<'_>,
     [base_config, head_config]: [&Config; 2],
     build: bool,
-    head_first: bool,
+    (head_first, trace): (bool, bool),
     round_time: &mut dyn FnMut(Duration) -> Duration,
     quiet: bool,
-) -> Result<[RunRecord; 2], AbError> {
+) -> Result<([RunRecord; 2], Option<Trace>), AbError> {
     let log = |side: &str, what: &str| head_config.output(&format!("{side}.{what}"));
     let canonical = |path: &Path| std::fs::canonicalize(path).ok();
     let separate_trees = canonical(sides.base_suite) != canonical(sides.head_suite);
@@ -258,7 +272,7 @@ fn measure_round(
         head_config,
         apps,
         sides.pairing,
-        head_first,
+        (head_first, trace),
         round_time,
         quiet,
     ))?)

@@ -116,6 +116,49 @@ impl RoundPlan {
     }
 }
 
+/// The least warm-up of a round after the first, besides the time the
+/// schedule takes to open every connection.
+pub const LEAST_WARMUP: Duration = Duration::from_millis(250);
+/// The most, as a share of a round's measured time: the warm-ups never
+/// cost more than half the budget.
+const WARMUP_SHARE: f64 = 0.5;
+
+/// The warm-up of every round after the first, from the time a fresh
+/// instance of the first took to settle (see [`crate::load::settle`]):
+/// that, at least [`LEAST_WARMUP`] and as long as `load` takes to open its
+/// connections, at most [`WARMUP_SHARE`] of `round_time`; and the sentence
+/// that says so.
+pub fn round_warmup(
+    settling: Duration,
+    load: &LoadConfig,
+    round_time: Duration,
+) -> (Duration, String) {
+    let opening = Duration::from_secs_f64(f64::from(load.connections) / load.rate.max(1e-3));
+    let least = opening.max(LEAST_WARMUP);
+    let most = round_time.mul_f64(WARMUP_SHARE).max(least);
+    let warmup = settling.clamp(least, most);
+    let why = if settling > most {
+        format!(
+            "the apps took {:.2} s to settle in round 1; capped at half a round",
+            settling.as_secs_f64()
+        )
+    } else if settling <= least {
+        "the apps were settled from their first requests in round 1: the least".to_string()
+    } else {
+        format!(
+            "the apps took {:.2} s to settle in round 1",
+            settling.as_secs_f64()
+        )
+    };
+    (
+        warmup,
+        format!(
+            "warm-up of each later round: {:.2} s ({why})",
+            warmup.as_secs_f64()
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -203,6 +246,31 @@ mod tests {
         let quick = RoundPlan::new(&load, Pairing::Random, ms(100), true);
         assert_eq!(quick.most_blocks(load.block), 60 * 200);
         assert_eq!(largest, 30 * 2000);
+    }
+
+    #[test]
+    fn later_rounds_warm_up_as_long_as_the_first_took_to_settle_within_bounds() {
+        let ms = std::time::Duration::from_millis;
+        let round = ms(2_000);
+        let mut load = load();
+        load.rate = 100.0;
+        load.connections = 4;
+        let (warmup, said) = super::round_warmup(ms(0), &load, round);
+        assert_eq!(warmup, super::LEAST_WARMUP);
+        assert!(
+            said.ends_with(
+                "(the apps were settled from their first requests in round 1: the least)"
+            ),
+            "{said}"
+        );
+        assert_eq!(super::round_warmup(ms(600), &load, round).0, ms(600));
+        let (warmup, said) = super::round_warmup(ms(4_000), &load, round);
+        assert_eq!(warmup, ms(1_000));
+        assert_eq!(said, "warm-up of each later round: 1.00 s (the apps took 4.00 s to settle in round 1; capped at half a round)");
+        // 16 connections at 40/s take 0.4 s to open: the least.
+        load.rate = 40.0;
+        load.connections = 16;
+        assert_eq!(super::round_warmup(ms(0), &load, round).0, ms(400));
     }
 
     #[test]

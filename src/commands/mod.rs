@@ -7,6 +7,7 @@ mod context;
 mod gate;
 mod history;
 mod publish;
+mod rate;
 mod side_by_side;
 mod size;
 
@@ -58,12 +59,15 @@ fn validate(path: &Path) -> Result<Code, Failure> {
     refuse_unreadable(&config, Joins::StoredRuns)?;
     refuse_unreadable(&config, Joins::Rounds)?;
     warn_unjudgeable(&config, compare::Span::Duration);
+    let rate = match config.load.rate_auto {
+        true => "a rate chosen from the app (rate: auto)".to_string(),
+        false => format!("{}/s", config.load.rate),
+    };
     println!(
-        "{}: suite {} is valid: {} endpoint(s), {}/s for {:?} after {:?} of warm-up",
+        "{}: suite {} is valid: {} endpoint(s), {rate} for {:?} after {:?} of warm-up",
         path.display(),
         config.suite,
         config.endpoints.len(),
-        config.load.rate,
         config.load.duration,
         config.load.warmup
     );
@@ -71,7 +75,16 @@ fn validate(path: &Path) -> Result<Code, Failure> {
 }
 
 fn run(args: &RunArgs) -> Result<Code, Failure> {
-    let Suite { config: suite, .. } = Suite::to_measure(&args.suite, None)?;
+    let Suite {
+        config: mut suite, ..
+    } = Suite::to_measure(&args.suite, None)?;
+    let chosen = match args.shard {
+        Some(_) => rate::refuse_for_shards(&suite).map(|()| None)?,
+        None => {
+            let path = &args.suite.config.config;
+            rate::probe(&mut suite, path, path, crate::record::Pairing::Random)?
+        }
+    };
     let (config, out) = match args.shard {
         Some(shard) => {
             let sharded = merge::shard_config(&suite, shard).map_err(Failure::usage)?;
@@ -89,7 +102,8 @@ fn run(args: &RunArgs) -> Result<Code, Failure> {
     };
     let out = args.out.clone().unwrap_or(out);
     runner::build_app(&config, "the app", &config.output("build.log"))?;
-    let record = runner::measure_once(&config, &run_options(&suite))?;
+    let mut record = runner::measure_once(&config, &run_options(&suite))?;
+    rate::note(&mut record, chosen.as_deref());
     files::write_json(&out, &record)?;
     print_run(&record)?;
     println!("results: {}", out.display());
@@ -99,16 +113,17 @@ fn run(args: &RunArgs) -> Result<Code, Failure> {
 
 fn check(args: &CheckArgs) -> Result<Code, Failure> {
     let Suite {
-        config,
+        mut config,
         baselines: dir,
         settings,
     } = Suite::to_measure(&args.suite, args.baselines.baselines.as_deref())?;
-    warn_unjudgeable(&config, compare::Span::Duration);
-    warn_above_capacity(&config, &dir);
     let base = baseline::load(&dir, &config.suite)?;
     if let Some(commit) = ab::foreign_baseline_commit(&base, &config) {
         return side_by_side::check_ab(args, &commit);
     }
+    let chosen = rate::from_baseline(&mut config, &base);
+    warn_unjudgeable(&config, compare::Span::Duration);
+    warn_above_capacity(&config, &dir);
     refuse_unreadable(&config, Joins::StoredRuns)?;
     let (measured, _) = compare::measured(&config);
     compare::check_comparable(&base.measured, &measured).map_err(|changes| refuse(&changes))?;
@@ -117,8 +132,9 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
         .clone()
         .unwrap_or_else(|| config.output("results.json"));
     runner::build_app(&config, "the app", &config.output("build.log"))?;
-    let known =
+    let mut known =
         runner::runs::measure_until(&config, &run_options(&config), true, &base, &settings)?;
+    rate::note(&mut known.measured, chosen.as_deref());
     files::write_json(&out, &known.measured)?;
     eprintln!("results: {}", out.display());
     gate(known.comparison, &dir, &args.output)
@@ -205,9 +221,16 @@ pub fn report_file(args: &ReportArgs) -> Result<Code, Failure> {
 
 /// `benchgate calibrate`: A/A runs, the noise table, the saved floor.
 fn calibrate(args: &CalibrateArgs) -> Result<Code, Failure> {
+    let path = &args.suite.config.config;
+    let mut overrides = args.suite.overrides();
+    let Suite { mut config, .. } = Suite::resolve(path, &overrides, None, Ports::Unbound)?;
+    // The noise of the rate the gate's runs will choose.
+    if rate::probe(&mut config, path, path, args.pairing.into())?.is_some() {
+        overrides.rate = Some(config.load.rate);
+    }
     let calibration = calibrate::run(
-        &args.suite.config.config,
-        &args.suite.overrides(),
+        path,
+        &overrides,
         args.baselines.baselines.as_deref(),
         args.runs,
         args.pairing.into(),
@@ -227,17 +250,21 @@ fn capacity(args: &CapacityArgs) -> Result<Code, Failure> {
 
 fn baseline_update(args: &UpdateArgs) -> Result<Code, Failure> {
     let Suite {
-        config,
+        mut config,
         baselines: dir,
         ..
     } = Suite::to_measure(&args.suite, args.baselines.baselines.as_deref())?;
     refuse_unreadable(&config, Joins::Runs(args.runs))?;
+    let path = &args.suite.config.config;
+    let chosen = rate::probe(&mut config, path, path, crate::record::Pairing::Random)?;
     warn_unjudgeable(&config, compare::Span::Duration);
     let mut runs = Vec::new();
     runner::build_app(&config, "the app", &config.output("build.log"))?;
     for run in 1..=args.runs {
         eprintln!("baseline run {run} of {}", args.runs);
-        runs.push(runner::measure_once(&config, &run_options(&config))?);
+        let mut record = runner::measure_once(&config, &run_options(&config))?;
+        rate::note(&mut record, chosen.as_deref());
+        runs.push(record);
     }
     save_baseline(&dir, runs)
 }

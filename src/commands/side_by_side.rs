@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use super::{gate, refuse_unreadable, warn_above_capacity, warn_unjudgeable, Joins};
+use super::{gate, rate, refuse_unreadable, warn_above_capacity, warn_unjudgeable, Joins};
 use crate::cli::{AbArgs, CheckArgs, OutputArgs, SuiteArgs};
 use crate::config;
 use crate::exit::{Code, Failure};
@@ -61,7 +61,7 @@ fn head_config(suite: &SuiteArgs) -> Result<config::Config, Failure> {
 /// paired comparison; `head_config` is this tree's suite, as resolved.
 fn ab_gate(
     suite: &SuiteArgs,
-    head_config: config::Config,
+    mut head_config: config::Config,
     base_dir: &Path,
     pairing: crate::record::Pairing,
     results_dir: Option<&Path>,
@@ -69,18 +69,24 @@ fn ab_gate(
     output: &OutputArgs,
 ) -> Result<Code, Failure> {
     let head_suite = &suite.config.config;
-    warn_unjudgeable(&head_config, crate::compare::Span::Budget);
-    warn_above_capacity(&head_config, &baseline::dir_for(&head_config, baselines));
     let dir = results_dir.unwrap_or(Path::new(config::OUTPUT_DIR));
     let results = ab::claim_results(dir, &head_config.suite)?;
     let base_suite = ab::base_suite_path(head_suite, base_dir)?;
-    let overrides = suite.overrides();
+    // rate: auto probes both apps (building them) before anything else, so
+    // that both sides run at one rate for the whole run.
+    let chosen = rate::probe(&mut head_config, &base_suite, head_suite, pairing)?;
+    warn_unjudgeable(&head_config, crate::compare::Span::Budget);
+    warn_above_capacity(&head_config, &baseline::dir_for(&head_config, baselines));
+    let mut overrides = suite.overrides();
+    if chosen.is_some() {
+        overrides.rate = Some(head_config.load.rate);
+    }
     let suites = ab::SideSuites::resolve(ab::Sides {
         head_suite,
         overrides: &overrides,
         base_suite: &base_suite,
         pairing,
-        build: true,
+        build: chosen.is_none(),
     })?;
     let head_baselines = baseline::dir_for(suites.head(), baselines);
     let base_baselines = baseline::dir_for(suites.base(), None);
@@ -90,12 +96,13 @@ fn ab_gate(
         &base_baselines,
         &head_baselines,
     )?;
-    let known = ab::measure_until(&suites, &settings)?;
-    let run = &known.measured;
+    let mut known = ab::measure_until(&suites, &settings)?;
+    let run = &mut known.measured;
     for (record, side, path) in [
-        (&run.base, "base", &results.base),
-        (&run.head, "head", &results.head),
+        (&mut run.base, "base", &results.base),
+        (&mut run.head, "head", &results.head),
     ] {
+        rate::note(record, chosen.as_deref());
         files::write_json(path, record)?;
         eprintln!("{side} results: {}", path.display());
     }

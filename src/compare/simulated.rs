@@ -207,6 +207,7 @@ impl RecordSpec {
                 os: "linux 6.1.0 x86_64".into(),
             },
             placement: None,
+            chosen: Vec::new(),
         }
     }
 

@@ -32,7 +32,7 @@ pub use names::NameError;
 pub use scalar::{parse_duration, parse_rate, ScalarError};
 pub use suite::{
     AppConfig, BaseUrl, Body, Config, Endpoint, EndpointGate, GateConfig, Inconclusive, LoadConfig,
-    Overrides, ReadyProbe, OUTPUT_DIR,
+    Overrides, ReadyProbe, AUTO_RATE_UNTIL_CHOSEN, OUTPUT_DIR,
 };
 
 /// The port `${PORT}` stands for while a suite file is only checked, not

@@ -11,7 +11,7 @@ use std::time::Duration;
 use super::raw::{RawApp, RawEndpoint, RawGate, RawLoad, RawSuite};
 use super::values::Cpus;
 use super::{AppConfig, Body, Config, Endpoint, EndpointGate, GateConfig, LoadConfig, Metric};
-use super::{BaseUrl, Inconclusive, Overrides, ReadyProbe};
+use super::{BaseUrl, Inconclusive, Overrides, ReadyProbe, AUTO_RATE_UNTIL_CHOSEN};
 
 /// A rule broken across keys: where (a key path) and what to do.
 #[derive(Debug)]
@@ -141,7 +141,11 @@ fn normalize(path: &Path) -> PathBuf {
 
 fn resolve_load(load: RawLoad, overrides: &Overrides) -> Result<LoadConfig, Problem> {
     let from_file = LoadConfig {
-        rate: load.rate.map_or(50.0, |r| r.0),
+        rate: load
+            .rate
+            .as_ref()
+            .map_or(50.0, |r| r.0.unwrap_or(AUTO_RATE_UNTIL_CHOSEN)),
+        rate_auto: load.rate.as_ref().is_some_and(|r| r.0.is_none()),
         connections: load.connections.map_or(32, |c| c.0),
         warmup: load.warmup.map_or(Duration::from_secs(5), |d| d.0),
         duration: load.duration.map_or(Duration::from_secs(30), |d| d.0),
@@ -156,6 +160,7 @@ fn resolve_load(load: RawLoad, overrides: &Overrides) -> Result<LoadConfig, Prob
     };
     let config = LoadConfig {
         rate: overrides.rate.unwrap_or(from_file.rate),
+        rate_auto: from_file.rate_auto && overrides.rate.is_none(),
         warmup: overrides.warmup.unwrap_or(from_file.warmup),
         duration: overrides.duration.unwrap_or(from_file.duration),
         max_duration: overrides.max_duration.unwrap_or(from_file.max_duration),

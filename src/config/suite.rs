@@ -83,10 +83,20 @@ pub struct ReadyProbe {
     pub timeout: Duration,
 }
 
+/// What `load.rate` holds while `rate: auto` has not been resolved: the
+/// default rate, which what only reads the suite (validate, the bounds,
+/// the judgeable-size warnings) sees.
+pub const AUTO_RATE_UNTIL_CHOSEN: f64 = 50.0;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadConfig {
-    /// Requests per second across the whole mix; > 0.
+    /// Requests per second across the whole mix; > 0. With `rate_auto`,
+    /// [`AUTO_RATE_UNTIL_CHOSEN`] until the run has chosen one.
     pub rate: f64,
+    /// `rate: auto`: a run chooses the rate from the app before it measures
+    /// (a short probe of its capacity; in stored mode a check reuses the
+    /// baseline's). `--rate` turns it off.
+    pub rate_auto: bool,
     /// Most requests in flight at once; default 32.
     pub connections: u32,
     /// Sent, not recorded; default 5 s.

@@ -55,7 +55,7 @@ fn unknown_keys_list_the_allowed_ones() {
 fn wrong_types_say_what_was_expected() {
     assert_eq!(
         err(&format!("{MIN}load:\n  rate: [1]\n")),
-        r#"benchgate.yaml:8:9: load.rate: invalid type: sequence, expected a rate such as "200/s""#
+        r#"benchgate.yaml:8:9: load.rate: invalid type: sequence, expected a rate such as "200/s", or auto"#
     );
     assert_eq!(
         err("- a\n"),
@@ -84,7 +84,7 @@ fn bad_durations_show_the_format() {
 fn zero_rate_and_bad_connections() {
     assert_eq!(
         err(&format!("{MIN}load:\n  rate: 0/s\n")),
-        r#"benchgate.yaml:8:9: load.rate: a rate must be above zero; write e.g. "rate: 200/s""#
+        r#"benchgate.yaml:8:9: load.rate: a rate must be above zero; write e.g. "rate: 200/s" or "rate: auto""#
     );
     for bad in ["0", "-1", "10001"] {
         assert_eq!(
@@ -94,6 +94,40 @@ fn zero_rate_and_bad_connections() {
             )
         );
     }
+}
+
+#[test]
+fn rate_auto_is_chosen_by_the_run_and_a_bad_word_is_located() {
+    let auto = parse(
+        &format!("{MIN}load:\n  rate: auto\n"),
+        Path::new("benchgate.yaml"),
+    )
+    .expect("rate: auto is valid");
+    assert!(auto.load.rate_auto);
+    assert_eq!(auto.load.rate, crate::config::AUTO_RATE_UNTIL_CHOSEN);
+    let fixed = parse(
+        &format!("{MIN}load:\n  rate: 80/s\n"),
+        Path::new("benchgate.yaml"),
+    )
+    .expect("valid");
+    assert!(!fixed.load.rate_auto);
+    // --rate on the command line replaces auto.
+    let overridden = super::parse_with(
+        &format!("{MIN}load:\n  rate: auto\n"),
+        Path::new("benchgate.yaml"),
+        &Overrides {
+            rate: Some(120.0),
+            ..Overrides::default()
+        },
+        8000,
+    )
+    .expect("valid");
+    assert!(!overridden.load.rate_auto);
+    assert_eq!(overridden.load.rate, 120.0);
+    assert_eq!(
+        err(&format!("{MIN}load:\n  rate: automatic\n")),
+        r#"benchgate.yaml:8:9: load.rate: "automatic" is not a rate; write e.g. "rate: 200/s" or "rate: auto""#
+    );
 }
 
 #[test]
@@ -501,6 +535,7 @@ fn a_full_file_loads_with_every_field() {
         },
         load: LoadConfig {
             rate: 200.0,
+            rate_auto: false,
             connections: 8,
             warmup: Duration::ZERO,
             duration: Duration::from_secs(90),
@@ -575,6 +610,7 @@ fn a_minimal_file_gets_the_defaults() {
         config.load,
         LoadConfig {
             rate: 50.0,
+            rate_auto: false,
             connections: 32,
             warmup: Duration::from_secs(5),
             duration: Duration::from_secs(30),

@@ -163,13 +163,18 @@ from_scalar!(PositiveDuration, r#"a duration such as "10s""#, |s| {
     }
 });
 
-/// Requests per second, above zero.
+/// Requests per second, above zero; `None` for `auto` (chosen from the app
+/// at the start of a run).
 #[derive(Debug)]
-pub(super) struct Rate(pub f64);
-from_scalar!(Rate, r#"a rate such as "200/s""#, |s| Ok(Rate(rate(
-    s,
-    "rate: 200/s"
-)?)));
+pub(super) struct Rate(pub Option<f64>);
+from_scalar!(
+    Rate,
+    r#"a rate such as "200/s", or auto"#,
+    |s| match s.trim() {
+        "auto" => Ok(Rate(None)),
+        s => Ok(Rate(Some(rate(s, r#"rate: 200/s" or "rate: auto"#)?))),
+    }
+);
 
 /// An unsigned integer in `min..=max`; `example` completes `write e.g. …`.
 fn int_in<T: TryFrom<u64>>(

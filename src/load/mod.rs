@@ -22,6 +22,7 @@ mod client;
 mod recorder;
 mod schedule;
 pub mod server_timing;
+pub mod settle;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -60,6 +61,9 @@ pub struct Plan {
     /// Share of the measured time each side is under load: 1, or ½ when
     /// the sides take turns (the run then lasts twice `duration`).
     pub turn: f64,
+    /// Set to each side's rate to also keep a [`settle::Trace`] of every
+    /// request from the first, warm-up included.
+    pub trace: Option<f64>,
 }
 
 /// Where one side's requests go.
@@ -99,6 +103,7 @@ impl Plan {
             pairing: None,
             turn: 1.0,
             seed,
+            trace: None,
         })
     }
 
@@ -137,6 +142,7 @@ impl Plan {
             pairing: Some(pairing),
             turn,
             seed,
+            trace: None,
         })
     }
 
@@ -180,6 +186,9 @@ pub async fn run(plan: Arc<Plan>, live: Arc<Live>) -> Recorded {
     )));
     let per_side = || Arc::new((0..sides).map(|_| AtomicU64::new(0)).collect::<Vec<_>>());
     let (next, late, last_start) = (per_side(), per_side(), per_side());
+    let trace = plan
+        .trace
+        .map(|rate| Arc::new(Mutex::new(settle::Trace::new(sides, rate))));
 
     let mut slots = JoinSet::new();
     for side in 0..sides {
@@ -192,6 +201,7 @@ pub async fn run(plan: Arc<Plan>, live: Arc<Live>) -> Recorded {
                 last_start: Arc::clone(&last_start),
                 recorder: Arc::clone(&recorder),
                 live: Arc::clone(&live),
+                trace: trace.clone(),
                 start,
                 measure_start,
             };
@@ -213,11 +223,13 @@ pub async fn run(plan: Arc<Plan>, live: Arc<Live>) -> Recorded {
             (last > 0).then(|| Duration::from_nanos(last)),
         )
     });
-    recorder.finish(
+    let mut recorded = recorder.finish(
         plan.endpoints(),
         plan.schedule.measured_requests() / sides as u64,
         late.collect(),
-    )
+    );
+    recorded.trace = trace.map(|t| t.lock().unwrap_or_else(|p| p.into_inner()).clone());
+    recorded
 }
 
 /// One connection slot's loop, serving one side.
@@ -233,6 +245,7 @@ struct Slot {
     last_start: Arc<Vec<AtomicU64>>,
     recorder: Arc<Mutex<Recorder>>,
     live: Arc<Live>,
+    trace: Option<Arc<Mutex<settle::Trace>>>,
     start: Instant,
     measure_start: Instant,
 }
@@ -241,6 +254,7 @@ impl Slot {
     async fn run(self) {
         let side = self.side;
         let mut connection = Connection::new(&self.plan.targets[side].base);
+        let mut fresh = true;
         let schedule = &self.plan.schedule;
         let endpoints = self.plan.endpoints();
         loop {
@@ -293,6 +307,15 @@ impl Slot {
             let request = &self.plan.targets[side].requests[endpoint];
             let reply = connection.send(request, self.plan.timeout).await;
             let latency = Instant::now().saturating_duration_since(started_from);
+            // A connection's first request also pays for opening it: the
+            // trace is of the app, which the warm-up's least covers.
+            let opened = std::mem::replace(&mut fresh, false);
+            if let (Some(trace), Outcome::Ok, false) = (&self.trace, &reply.outcome, opened) {
+                if let Ok(mut trace) = trace.lock() {
+                    let offset = due.saturating_duration_since(self.start);
+                    trace.record(side, offset, endpoint, latency);
+                }
+            }
             if !schedule.is_warmup(i) {
                 let offset = due.saturating_duration_since(self.measure_start);
                 if let Ok(mut recorder) = self.recorder.lock() {

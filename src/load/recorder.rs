@@ -26,6 +26,8 @@ pub struct BlockData {
 #[derive(Debug, Clone)]
 pub struct Recorded {
     pub sides: Vec<SideRecorded>,
+    /// Every OK request from the first, when the plan asked for it.
+    pub trace: Option<super::settle::Trace>,
 }
 
 /// What one side (the only one, or base or head) recorded.
@@ -121,7 +123,7 @@ impl Recorder {
                 last_start,
             })
             .collect();
-        Recorded { sides }
+        Recorded { sides, trace: None }
     }
 }
 

@@ -99,6 +99,7 @@ fn shard(names: &[&str], seed: u64, rate: f64) -> RunRecord {
                 os: "linux".into(),
             },
             placement: None,
+            chosen: Vec::new(),
         },
         load: load(rate, rate, 150 * names.len() as u64),
         runs: Vec::new(),

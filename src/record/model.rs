@@ -170,6 +170,11 @@ pub struct Provenance {
     /// `load.cpus`); absent when neither was set, and in older files.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placement: Option<Placement>,
+    /// What the run chose from the app before it measured, a sentence each
+    /// (`rate auto: 160/s, …`, the rounds' warm-up); absent when nothing
+    /// was chosen, and in older files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chosen: Vec<String>,
 }
 
 /// CPU placement of a run, each side as a Linux CPU list (`1`, `0-1`,

@@ -46,6 +46,7 @@ pub(super) fn assemble(
         measured,
         provenance: Provenance {
             placement: provenance::placement(side, config),
+            chosen: Vec::new(),
             ..provenance::collect(&provenance_dir(side), start)
         },
         load: LoadSummary {

@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::app::App;
 use crate::config::Config;
+use crate::load::settle::Trace;
 use crate::load::{self, Live, Plan, Recorded, SideRecorded};
 use crate::placement;
 use crate::record::{Pairing, RunRecord};
@@ -132,14 +133,16 @@ pub struct AbSide<'a> {
 /// blocks pair by index. The apps start in that order, or head first.
 /// The measured time is `round_time` of the time both apps took to start.
 /// A `quiet` round logs nothing (the run's progress says where it is).
+/// With `trace`, also every request from the first, warm-up included (see
+/// [`crate::load::settle`]).
 pub async fn measure_ab(
     head_suite: &Config,
     sides: [AbSide<'_>; 2],
     pairing: Pairing,
-    head_first: bool,
+    (head_first, trace): (bool, bool),
     round_time: &mut dyn FnMut(std::time::Duration) -> std::time::Duration,
     quiet: bool,
-) -> Result<[RunRecord; 2], RunError> {
+) -> Result<([RunRecord; 2], Option<Trace>), RunError> {
     let mut interrupt = Interrupts::new()?;
     let mut apps = Vec::new();
     let starting = std::time::Instant::now();
@@ -170,8 +173,10 @@ pub async fn measure_ab(
     round.load.duration = round_time(starting.elapsed());
     let head_suite = &round;
     let bases = [&sides[0].config.base_url, &sides[1].config.base_url];
-    let plan = Arc::new(Plan::paired(head_suite, bases, pairing)?);
-    let (recorded, cpu, started, readings) = load_while_watching(
+    let mut plan = Plan::paired(head_suite, bases, pairing)?;
+    plan.trace = trace.then_some(head_suite.load.rate);
+    let plan = Arc::new(plan);
+    let (mut recorded, cpu, started, readings) = load_while_watching(
         head_suite,
         &plan,
         &mut apps,
@@ -181,6 +186,7 @@ pub async fn measure_ab(
     )
     .await?;
     let measured_start = started + head_suite.load.warmup;
+    let trace = recorded.trace.take();
     let [base, head] = split_sides::<2>(recorded)?;
     let assemble_side = |recorded, side: &AbSide, index: usize| {
         let mut record = assemble(
@@ -201,10 +207,13 @@ pub async fn measure_ab(
         );
         record
     };
-    Ok([
-        assemble_side(base, &sides[0], 0),
-        assemble_side(head, &sides[1], 1),
-    ])
+    Ok((
+        [
+            assemble_side(base, &sides[0], 0),
+            assemble_side(head, &sides[1], 1),
+        ],
+        trace,
+    ))
 }
 
 /// Runs the app's build command to completion (output to `log`).

@@ -80,6 +80,7 @@ fn provenance(run: usize) -> Provenance {
             os: "linux 6.1.0 x86_64".into(),
         },
         placement: None,
+        chosen: Vec::new(),
     }
 }
 

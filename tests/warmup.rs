@@ -1,0 +1,50 @@
+//! The warm-up of each A/B round after the first is sized by the app: as
+//! long as a fresh instance took to settle in the first round, within
+//! bounds, said in the log and the results files. The demo app has no
+//! warm-up of its own, so it gets the least.
+
+mod support;
+
+use support::{demo_bin, serial};
+
+#[test]
+fn an_app_without_warm_up_gets_the_least_warm_up_in_every_later_round() {
+    let _serial = serial();
+    let yaml = format!(
+        r#"version: 1
+suite: warm
+app:
+  command: ["{demo}", "--port", "${{PORT}}"]
+  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
+base_url: "http://127.0.0.1:${{PORT}}"
+load:
+  rate: 100/s
+  connections: 4
+  warmup: 2s
+  duration: 8s
+  max_duration: 8s
+  block: 500ms
+endpoints:
+  - name: list-users
+    path: /users?limit=20
+"#,
+        demo = demo_bin()
+    );
+    let (head, base) = (support::suite_dir(&yaml), support::suite_dir(&yaml));
+    let (code, c, stderr) = support::ab_json(head.path(), base.path(), &[]);
+    assert!(code == 0 || code == 1, "{stderr}\n{c}");
+    let said = "warm-up of each later round: 0.25 s (the apps were settled from their first requests in round 1: the least)";
+    assert!(stderr.contains(said), "{stderr}");
+    // Chosen once, after round 1, for the three rounds after it.
+    assert_eq!(
+        stderr.matches("warm-up of each later round").count(),
+        1,
+        "{stderr}"
+    );
+    for side in ["base", "head"] {
+        let path = head.path().join(format!(".benchgate/warm.{side}.json"));
+        let results: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).expect("results")).expect("JSON");
+        assert_eq!(results["provenance"]["chosen"][0], said, "{side}");
+    }
+}
