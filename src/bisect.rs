@@ -23,6 +23,6 @@ mod line;
 mod probe;
 mod search;
 
-pub use line::{first_parent_line, resolve, LineError};
+pub use line::{first_parent_line, last_tag, resolve, LineError};
 pub use probe::{Measuring, ProbeFigure, Prober};
 pub use search::{bisect, Bisected, PhaseFigure, Plan, Target};

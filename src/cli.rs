@@ -371,6 +371,12 @@ pub struct OutputArgs {
     /// or the job summary), junit.xml and report.html into this directory.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
+    /// The main branch's relative history (`benchgate history`): every
+    /// report then says main's change since the last release tag before
+    /// the base (or since the history's first step), with its flagged
+    /// steps.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<PathBuf>,
     #[command(flatten)]
     pub github: GithubArgs,
 }

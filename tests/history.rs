@@ -123,7 +123,7 @@ fn steps_measured_against_their_parents_chain_into_the_change_since_any_commit()
     git(&repo, &["init", "-q", "-b", "main"]);
     let history = dir.path().join("demo.chain.jsonl");
 
-    commit(&repo, &suite(""), "c0");
+    let c0 = commit(&repo, &suite(""), "c0");
     let slow = "  env: { DEMO_SLOWDOWN: \"/sleep=3\" }\n";
     let c1 = commit(&repo, &suite(slow), "c1: the wait ×3");
     assert_eq!(
@@ -137,6 +137,51 @@ fn steps_measured_against_their_parents_chain_into_the_change_since_any_commit()
     assert_eq!(measure_step(&repo, &history), 0);
     let lines = std::fs::read_to_string(&history).expect("the history");
     assert_eq!(lines.lines().count(), 2, "{lines}");
+
+    // A report given the history says main's change since the last tag
+    // before its base, with the flagged step.
+    git(&repo, &["tag", "v0", &c0]);
+    let out = benchgate()
+        .current_dir(&repo)
+        .args([
+            "compare",
+            ".benchgate/demo.base.json",
+            ".benchgate/demo.head.json",
+        ])
+        .arg("--history")
+        .arg(&history)
+        .args(["--format", "json"])
+        .output()
+        .expect("run compare");
+    let c: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schemas/comparison.schema.json")).expect("schema");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    let errors: Vec<String> = validator.iter_errors(&c).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let since = &c["main_since"];
+    assert_eq!(since["anchor"], "v0", "{since}");
+    assert_eq!(since["steps"], 2, "{since}");
+    let out = benchgate()
+        .current_dir(&repo)
+        .args([
+            "compare",
+            ".benchgate/demo.base.json",
+            ".benchgate/demo.head.json",
+        ])
+        .arg("--history")
+        .arg(&history)
+        .output()
+        .expect("run compare");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("main since v0 (2 steps): wait p50 ×"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("main: step at {} (wait p50)", &c1[..10])),
+        "{text}"
+    );
 
     let all = show(&repo, &history, &[]);
     assert_eq!(all["steps"], 2);

@@ -47,6 +47,14 @@ pub fn resolve(dir: &Path, reference: &str) -> Result<String, LineError> {
     })
 }
 
+/// The newest tag reachable from `commit` (the last release before it),
+/// with the commit it names; `None` outside a repository or without tags.
+pub fn last_tag(dir: &Path, commit: &str) -> Option<(String, String)> {
+    let tag = git(dir, &["describe", "--tags", "--abbrev=0", commit]).ok()??;
+    let named = resolve(dir, &tag).ok()?;
+    Some((tag, named))
+}
+
 /// (GOOD, the candidates after it up to BAD), as full hashes.
 pub fn first_parent_line(
     dir: &Path,

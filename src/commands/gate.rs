@@ -22,7 +22,12 @@ pub(super) fn gate(
 ) -> Result<Code, Failure> {
     refuse_if_signalled()?;
     let history = baseline::history(baselines, &comparison.suite);
-    let report = Report::new(comparison, history);
+    let main_since = output
+        .history
+        .as_deref()
+        .and_then(|path| main_since(path, &comparison));
+    let mut report = Report::new(comparison, history);
+    report.main_since = main_since;
     publish(
         &report,
         &output.github,
@@ -47,6 +52,77 @@ pub(super) fn gate(
         Outcome::Fail => Err(Failure::new(Code::Regression, summary)),
         Outcome::Invalid => Err(Failure::new(Code::RunFailed, summary)),
     }
+}
+
+/// Main's change since the last tag before the base (or the history's
+/// first step), for the gated metrics of `c`, from the history at `path`.
+/// The history is context: a file that cannot be read is a warning.
+fn main_since(path: &Path, c: &compare::Comparison) -> Option<report::MainSince> {
+    let steps = match crate::chain::read(path) {
+        Ok(steps) => steps,
+        Err(e) => {
+            eprintln!("benchgate: warning: the history is left out: {e}");
+            return None;
+        }
+    };
+    let anchor = c
+        .base
+        .git_commit
+        .as_deref()
+        .and_then(|base| crate::bisect::last_tag(Path::new("."), base))
+        .filter(|(_, commit)| {
+            steps
+                .iter()
+                .any(|s| s.commit == *commit || s.parent == *commit)
+        });
+    let (label, stretch) = match &anchor {
+        Some((tag, commit)) => (
+            tag.clone(),
+            crate::chain::stretch(path, &steps, Some(commit)).unwrap_or(&steps),
+        ),
+        None => (
+            steps
+                .first()
+                .map_or_else(String::new, |s| report::short_commit(Some(&s.parent))),
+            &steps[..],
+        ),
+    };
+    let gated: Vec<(String, String)> = c
+        .endpoints
+        .iter()
+        .flat_map(|e| {
+            e.labelled_metrics()
+                .map(|(label, _)| (e.name.clone(), label))
+        })
+        .collect();
+    let (series, gaps) = crate::chain::series(stretch);
+    let series = series
+        .into_iter()
+        .filter(|s| gated.contains(&(s.endpoint.clone(), s.metric.clone())))
+        .map(|s| report::SinceFigure {
+            flagged: s
+                .flagged
+                .iter()
+                .map(|f| report::FlaggedStep {
+                    commit: f.commit.clone(),
+                    ratio: f.ratio,
+                    lower: f.lower,
+                    upper: f.upper,
+                })
+                .collect(),
+            endpoint: s.endpoint,
+            metric: s.metric,
+            ratio: s.ratio,
+            lower: s.lower,
+            upper: s.upper,
+        })
+        .collect();
+    Some(report::MainSince {
+        anchor: label,
+        steps: stretch.len(),
+        gaps: gaps.len(),
+        series,
+    })
 }
 
 /// Exit 3 for a SIGINT or SIGTERM that came while the run compared or

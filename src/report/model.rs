@@ -21,6 +21,10 @@ pub struct Report {
     /// [`HISTORY_SHOWN`]; reports may chart it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<HistoryEntry>,
+    /// The main branch's chained change since an anchor, from its relative
+    /// history (`--history`); absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub main_since: Option<super::main_since::MainSince>,
 }
 
 /// The output formats of a comparison.
@@ -42,6 +46,7 @@ impl Report {
         Report {
             comparison,
             history,
+            main_since: None,
         }
     }
 
@@ -57,6 +62,7 @@ impl Report {
         .into_iter()
         .flatten()
         .chain(super::cpu_endpoints::lines(&c.cpu_by_endpoint))
+        .chain(self.main_since.iter().flat_map(super::main_since::lines))
         .chain(c.proposed.iter().cloned())
         .collect();
         Context {

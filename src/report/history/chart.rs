@@ -77,7 +77,11 @@ fn plot(s: &Series, label: &str) -> String {
     let line: Vec<String> = (0..s.points.len())
         .map(|i| format!("{:.1},{:.1}", x(i), y(s.points[i].ratio)))
         .collect();
-    let _ = writeln!(out, "<polyline class=\"index\" points=\"{}\"/>", line.join(" "));
+    let _ = writeln!(
+        out,
+        "<polyline class=\"index\" points=\"{}\"/>",
+        line.join(" ")
+    );
     for (i, p) in s.points.iter().enumerate() {
         if s.flagged.iter().any(|f| f.commit == p.commit) {
             let _ = writeln!(

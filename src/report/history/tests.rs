@@ -67,7 +67,10 @@ fn the_html_page_charts_each_series_and_escapes_what_the_file_says() {
     let mut out = Vec::new();
     write(&v, HistoryFormat::Html, &mut out).expect("written");
     let page = String::from_utf8(out).expect("UTF-8");
-    assert!(page.contains("<svg role=\"img\" aria-label=\"&lt;script&gt; p50\""), "{page}");
+    assert!(
+        page.contains("<svg role=\"img\" aria-label=\"&lt;script&gt; p50\""),
+        "{page}"
+    );
     assert!(page.contains("<polygon class=\"band\""));
     assert_eq!(page.matches("<circle class=\"flag\"").count(), 1);
     assert!(!page.contains("<script>"));
