@@ -96,7 +96,14 @@ fn a_a_passes_and_is_compared_pair_by_pair() {
         &["--duration", "10s", "--max-duration", "10s"],
     );
     assert_eq!(code, 0, "{stderr}\n{c}");
-    assert_eq!(c["outcome"], "pass");
+    // Ten seconds a side on a loaded machine leave wide intervals: an
+    // undecided estimate may land over 10% and be reported as a possible
+    // regression (exit 0). An A/A run never fails.
+    let outcome = c["outcome"].as_str().unwrap_or_default();
+    assert!(
+        matches!(outcome, "pass" | "possible-regression"),
+        "{outcome}: {c}"
+    );
     assert_eq!(c["pairing"], "random");
     assert!(stderr.contains("round 5 of 5"), "{stderr}");
     // After the first round, a line per round (per look, when the run

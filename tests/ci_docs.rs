@@ -252,13 +252,13 @@ fn the_readme_names_this_version_and_the_workflow_init_writes() {
     assert!(named >= 2, "the README names the release to use");
     let init = std::fs::read_to_string(root().join("src/init/workflow.yml")).expect("template");
     let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
-    let (said, _) = flat
-        .split_once(" (what `init` writes")
+    // The workflow file named just before "(what `init` writes".
+    let name = flat
+        .match_indices(" (what `init` writes")
+        .filter_map(|(at, _)| flat[..at].strip_suffix('`'))
+        .filter_map(|before| before.rsplit('`').next())
+        .find(|name| name.ends_with(".yml"))
         .expect("the README says which workflow init writes");
-    let name = said
-        .rsplit('`')
-        .nth(1)
-        .expect("the workflow's name in backticks");
     let example = std::fs::read_to_string(root().join("docs/workflows").join(name))
         .unwrap_or_else(|e| panic!("docs/workflows/{name}: {e}"));
     assert_eq!(example, init, "README says init writes {name}");

@@ -117,13 +117,22 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
         baselines: dir,
         settings,
     } = Suite::to_measure(&args.suite, args.baselines.baselines.as_deref())?;
+    // A fixed rate is judged before the baseline is read (a missing one is
+    // the next thing said); `rate: auto` once the baseline gives the rate.
+    let fixed_rate = !config.load.rate_auto;
+    if fixed_rate {
+        warn_unjudgeable(&config, compare::Span::Duration);
+        warn_above_capacity(&config, &dir);
+    }
     let base = baseline::load(&dir, &config.suite)?;
     if let Some(commit) = ab::foreign_baseline_commit(&base, &config) {
         return side_by_side::check_ab(args, &commit);
     }
     let chosen = rate::from_baseline(&mut config, &base);
-    warn_unjudgeable(&config, compare::Span::Duration);
-    warn_above_capacity(&config, &dir);
+    if !fixed_rate {
+        warn_unjudgeable(&config, compare::Span::Duration);
+        warn_above_capacity(&config, &dir);
+    }
     refuse_unreadable(&config, Joins::StoredRuns)?;
     let (measured, _) = compare::measured(&config);
     compare::check_comparable(&base.measured, &measured).map_err(|changes| refuse(&changes))?;
