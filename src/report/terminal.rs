@@ -321,11 +321,24 @@ pub fn summary_line(c: &Comparison) -> String {
                 }
             };
             let also = c.failed.first().map_or(String::new(), |f| format!("; {f}"));
+            // Regressed: slower at the suite's confidence by half the
+            // threshold or more (`stats::verdict`), not only past it.
             format!(
-                "gate failed: {which} regressed over {}, worst {what}{also}; {sight}",
+                "gate failed: {which} regressed (slower by {} or more of a {} threshold), worst {what}{also}; {sight}",
+                half_percent(c.threshold),
                 super::percent(c.threshold)
             )
         }
+    }
+}
+
+/// Half the threshold as a percentage: 0.1 → `5%`, 0.15 → `7.5%`.
+fn half_percent(threshold: f64) -> String {
+    let half = threshold * 50.0;
+    if (half - half.round()).abs() < 1e-9 {
+        format!("{half:.0}%")
+    } else {
+        format!("{half:.1}%")
     }
 }
 
