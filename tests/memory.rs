@@ -13,11 +13,13 @@ use support::{ab_json, demo_bin, serial, suite_dir};
 const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    weight: 2\n  - name: search\n    path: /search?q=lamp\n    weight: 1";
 
 /// 8 s of 1 s blocks at 100/s per side, as four rounds of two blocks (the
-/// default block, and the fewest blocks an instance can show growth in): a
+/// default block, and the fewest blocks an instance can show growth in),
+/// each warmed up about as long as the later rounds' settled warm-up (a
+/// longer first round would keep more and widen the rounds' spread): a
 /// leaking head keeps about 8 MiB/s, ~20 MiB per instance (its warm-up
 /// included), on an app of ~7–14 MiB: far beyond the rounds' spread even
 /// when a later round's warm-up is as short as the app allows.
-const LOAD: &str = "  rate: 100/s\n  warmup: 1s\n  duration: 8s\n  max_duration: 8s\n  block: 1s";
+const LOAD: &str = "  rate: 100/s\n  warmup: 300ms\n  duration: 8s\n  max_duration: 8s\n  block: 1s";
 
 fn suite(app_extra: &str) -> String {
     format!(
