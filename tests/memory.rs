@@ -19,7 +19,8 @@ const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    we
 /// leaking head keeps about 8 MiB/s, ~20 MiB per instance (its warm-up
 /// included), on an app of ~7–14 MiB: far beyond the rounds' spread even
 /// when a later round's warm-up is as short as the app allows.
-const LOAD: &str = "  rate: 100/s\n  warmup: 300ms\n  duration: 8s\n  max_duration: 8s\n  block: 1s";
+const LOAD: &str =
+    "  rate: 100/s\n  warmup: 300ms\n  duration: 8s\n  max_duration: 8s\n  block: 1s";
 
 fn suite(app_extra: &str) -> String {
     format!(
