@@ -1,7 +1,8 @@
 //! The warm-up of each A/B round after the first is sized by the app: as
 //! long as a fresh instance took to settle in the first round, within
 //! bounds, said in the log and the results files. The demo app has no
-//! warm-up of its own, so it gets the least.
+//! warm-up of its own, so it gets the least on a quiet machine, and at most
+//! the bound on a loaded one.
 
 mod support;
 
@@ -33,8 +34,22 @@ endpoints:
     let (head, base) = (support::suite_dir(&yaml), support::suite_dir(&yaml));
     let (code, c, stderr) = support::ab_json(head.path(), base.path(), &[]);
     assert!(code == 0 || code == 1, "{stderr}\n{c}");
-    let said = "warm-up of each later round: 0.25 s (the apps were settled from their first requests in round 1: the least)";
-    assert!(stderr.contains(said), "{stderr}");
+    // The demo has no warm-up of its own: on a quiet machine it gets the
+    // least, 0.25 s; a loaded one can make its first blocks look slower
+    // for a moment, never past the bound of half a round (1 s here). The
+    // rule itself is tested on known shapes in `load::settle`.
+    let said = stderr
+        .lines()
+        .find(|l| l.starts_with("warm-up of each later round: "))
+        .unwrap_or_else(|| panic!("the chosen warm-up is said: {stderr}"))
+        .to_owned();
+    let seconds: f64 = said
+        .trim_start_matches("warm-up of each later round: ")
+        .split(' ')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("a time in seconds: {said}"));
+    assert!((0.25..=1.0).contains(&seconds), "{said}");
     // Chosen once, after round 1, for the three rounds after it.
     assert_eq!(
         stderr.matches("warm-up of each later round").count(),
