@@ -12,33 +12,18 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{benchgate, demo_bin, group_members, serial, DEMO_ENDPOINTS};
-
-/// The endpoints of these tests: a cheap one, and one that waits 10 ms on a
-/// "database". Slowing the wait scales time the CPUs do not serve, so a
-/// slowdown shows at its size even on a loaded 2-core machine.
-const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    weight: 2\n  - name: wait\n    path: /sleep?ms=10\n    weight: 1";
+use support::{benchgate, group_members, serial, DEMO_ENDPOINTS};
 
 /// Short runs: 6 s of 500 ms blocks (12 pairs) at 60/s per side, a fixed
 /// length (no budget beyond it) unless a test measures until known.
 const LOAD: &str = "  rate: 60/s\n  warmup: 1s\n  duration: 6s\n  max_duration: 6s\n  block: 500ms";
 
-/// A suite that starts the demo app on `${PORT}`, with extra `app:` lines.
+/// A suite that starts the demo app on `${PORT}`, with extra `app:` lines:
+/// a cheap endpoint and one that waits 10 ms on a "database" (slowing the
+/// wait scales time the CPUs do not serve, so a slowdown shows at its size
+/// even on a loaded 2-core machine), for a fixed 6 s per side.
 fn ab_suite(app_extra: &str) -> String {
-    format!(
-        r#"version: 1
-suite: demo
-app:
-  command: ["{demo}", "--port", "${{PORT}}"]
-  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
-{app_extra}base_url: "http://127.0.0.1:${{PORT}}"
-load:
-{LOAD}
-endpoints:
-{ENDPOINTS}
-"#,
-        demo = demo_bin()
-    )
+    support::wait_suite(app_extra)
 }
 
 /// `env:` for the demo app slowing the wait endpoint down by `factor`.

@@ -5,50 +5,10 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{benchgate, demo_bin, serial};
-
-fn suite(env: &str) -> String {
-    format!(
-        r#"version: 1
-suite: demo
-app:
-  command: ["{demo}", "--port", "${{PORT}}"]
-  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
-{env}base_url: "http://127.0.0.1:${{PORT}}"
-load:
-  rate: 60/s
-  warmup: 1s
-  duration: 6s
-  max_duration: 6s
-  block: 500ms
-endpoints:
-  - name: list-users
-    path: /users?limit=20
-    weight: 2
-  - name: wait
-    path: /sleep?ms=10
-    weight: 1
-"#,
-        demo = demo_bin()
-    )
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t.invalid"])
-        .args(args)
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}");
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
+use support::{benchgate, git, serial};
 
 #[test]
 fn bisect_names_the_commit_that_slowed_an_endpoint() {
@@ -63,7 +23,7 @@ fn bisect_names_the_commit_that_slowed_an_endpoint() {
         } else {
             ""
         };
-        std::fs::write(repo.join("benchgate.yaml"), suite(env)).expect("suite");
+        std::fs::write(repo.join("benchgate.yaml"), support::wait_suite(env)).expect("suite");
         std::fs::write(repo.join("CHANGES"), format!("commit {i}\n")).expect("write");
         git(repo, &["add", "-A"]);
         git(repo, &["commit", "-q", "-m", &format!("c{i}")]);
@@ -99,7 +59,7 @@ fn bisect_refuses_a_good_that_is_not_on_the_line() {
     let dir = tempfile::tempdir().expect("temp dir");
     let repo = dir.path();
     git(repo, &["init", "-q", "-b", "main"]);
-    std::fs::write(repo.join("benchgate.yaml"), suite("")).expect("suite");
+    std::fs::write(repo.join("benchgate.yaml"), support::wait_suite("")).expect("suite");
     git(repo, &["add", "-A"]);
     git(repo, &["commit", "-q", "-m", "c0"]);
     let out = benchgate()

@@ -6,51 +6,10 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{benchgate, demo_bin, serial};
-
-/// The demo app on a cheap endpoint and one that waits 10 ms; `env` goes
-/// under `app:`. A fixed 6 s of 500 ms blocks per side.
-fn suite(env: &str) -> String {
-    format!(
-        r#"version: 1
-suite: demo
-app:
-  command: ["{demo}", "--port", "${{PORT}}"]
-  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
-{env}base_url: "http://127.0.0.1:${{PORT}}"
-load:
-  rate: 60/s
-  warmup: 1s
-  duration: 6s
-  max_duration: 6s
-  block: 500ms
-endpoints:
-  - name: list-users
-    path: /users?limit=20
-    weight: 2
-  - name: wait
-    path: /sleep?ms=10
-    weight: 1
-"#,
-        demo = demo_bin()
-    )
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t.invalid"])
-        .args(args)
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("git runs");
-    assert!(out.status.success(), "git {args:?}");
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
+use support::{benchgate, git, serial};
 
 /// Commits `suite_text` with `message`; its hash.
 fn commit(repo: &Path, suite_text: &str, message: &str) -> String {
@@ -123,15 +82,15 @@ fn steps_measured_against_their_parents_chain_into_the_change_since_any_commit()
     git(&repo, &["init", "-q", "-b", "main"]);
     let history = dir.path().join("demo.chain.jsonl");
 
-    let c0 = commit(&repo, &suite(""), "c0");
+    let c0 = commit(&repo, &support::wait_suite(""), "c0");
     let slow = "  env: { DEMO_SLOWDOWN: \"/sleep=3\" }\n";
-    let c1 = commit(&repo, &suite(slow), "c1: the wait ×3");
+    let c1 = commit(&repo, &support::wait_suite(slow), "c1: the wait ×3");
     assert_eq!(
         measure_step(&repo, &history),
         1,
         "the ×3 step fails its gate"
     );
-    let c2 = commit(&repo, &suite(slow), "c2: no change");
+    let c2 = commit(&repo, &support::wait_suite(slow), "c2: no change");
     assert_eq!(measure_step(&repo, &history), 0, "the neutral step passes");
     // A job run again adds nothing.
     assert_eq!(measure_step(&repo, &history), 0);

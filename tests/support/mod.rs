@@ -619,3 +619,46 @@ pub fn unprivileged_benchgate(dir: &Path) -> Option<assert_cmd::Command> {
         .env_remove("NO_COLOR");
     Some(command)
 }
+
+/// The demo app on a cheap endpoint and one that waits 10 ms on a
+/// "database" (a slowdown of the wait shows at its size however loaded the
+/// machine is): a fixed 6 s of 500 ms blocks at 60/s per side, no budget
+/// beyond it. `app_extra` lines go under `app:`.
+pub fn wait_suite(app_extra: &str) -> String {
+    format!(
+        r#"version: 1
+suite: demo
+app:
+  command: ["{demo}", "--port", "${{PORT}}"]
+  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
+{app_extra}base_url: "http://127.0.0.1:${{PORT}}"
+load:
+  rate: 60/s
+  warmup: 1s
+  duration: 6s
+  max_duration: 6s
+  block: 500ms
+endpoints:
+  - name: list-users
+    path: /users?limit=20
+    weight: 2
+  - name: wait
+    path: /sleep?ms=10
+    weight: 1
+"#,
+        demo = demo_bin()
+    )
+}
+
+/// `git args` in `dir` with a throwaway identity; its stdout, trimmed.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@t.invalid"])
+        .args(args)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
