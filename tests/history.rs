@@ -100,18 +100,21 @@ fn steps_measured_against_their_parents_chain_into_the_change_since_any_commit()
     // A report given the history says main's change since the last tag
     // before its base, with the flagged step.
     git(&repo, &["tag", "v0", &c0]);
-    let out = benchgate()
-        .current_dir(&repo)
-        .args([
-            "compare",
-            ".benchgate/demo.base.json",
-            ".benchgate/demo.head.json",
-        ])
-        .arg("--history")
-        .arg(&history)
-        .args(["--format", "json"])
-        .output()
-        .expect("run compare");
+    let compare = |extra: &[&str]| {
+        benchgate()
+            .current_dir(&repo)
+            .args([
+                "compare",
+                ".benchgate/demo.base.json",
+                ".benchgate/demo.head.json",
+            ])
+            .arg("--history")
+            .arg(&history)
+            .args(extra)
+            .output()
+            .expect("run compare")
+    };
+    let out = compare(&["--format", "json"]);
     let c: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("../schemas/comparison.schema.json")).expect("schema");
@@ -121,17 +124,7 @@ fn steps_measured_against_their_parents_chain_into_the_change_since_any_commit()
     let since = &c["main_since"];
     assert_eq!(since["anchor"], "v0", "{since}");
     assert_eq!(since["steps"], 2, "{since}");
-    let out = benchgate()
-        .current_dir(&repo)
-        .args([
-            "compare",
-            ".benchgate/demo.base.json",
-            ".benchgate/demo.head.json",
-        ])
-        .arg("--history")
-        .arg(&history)
-        .output()
-        .expect("run compare");
+    let out = compare(&[]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         text.contains("main since v0 (2 steps): wait p50 ×"),
