@@ -119,6 +119,8 @@ struct Ramp {
     stages: usize,
     measured: Duration,
     warmup: Duration,
+    /// Whether a stage that stops the ramp is measured again first.
+    confirm: bool,
 }
 
 /// `benchgate capacity`'s ramp (its first rate from the suite's).
@@ -127,6 +129,7 @@ const FULL: Ramp = Ramp {
     stages: MAX_STAGES,
     measured: Duration::from_secs(4),
     warmup: Duration::from_secs(1),
+    confirm: false,
 };
 
 impl Ramp {
@@ -144,9 +147,7 @@ fn ramp(
     pairing: Pairing,
     ramp: &Ramp,
 ) -> Result<Vec<Stage>, AbError> {
-    let mut stages: Vec<Stage> = Vec::new();
-    let mut rate = ramp.first;
-    for index in 0..ramp.stages {
+    let measure_at = |rate: f64, build: bool| -> Result<Stage, AbError> {
         let overrides = Overrides {
             rate: Some(rate),
             duration: Some(ramp.measured),
@@ -154,17 +155,32 @@ fn ramp(
             block: Some(Duration::from_millis(500)),
             warmup: Some(ramp.warmup),
         };
-        eprintln!("capacity: stage {} at {rate:.1}/s per side", index + 1);
         let run = ab::measure(ab::Sides {
             head_suite,
             overrides: &overrides,
             base_suite,
             pairing,
-            build: index == 0,
+            build,
         })?;
-        let mut stage = stage(rate, &run.base, &run.head);
+        Ok(stage(rate, &run.base, &run.head))
+    };
+    let mut stages: Vec<Stage> = Vec::new();
+    let mut rate = ramp.first;
+    for index in 0..ramp.stages {
+        eprintln!("capacity: stage {} at {rate:.1}/s per side", index + 1);
+        let mut stage = measure_at(rate, index == 0)?;
         let first = stages.first().unwrap_or(&stage).clone();
         stage.stop = stop_reason(&first, &stage);
+        // A stage of a few seconds can catch a shared runner's passing
+        // spike: the ramp stops where the same rate stops twice.
+        if stage.stop.is_some() && ramp.confirm {
+            eprintln!("capacity: stage {} again, to confirm", index + 1);
+            let mut again = measure_at(rate, false)?;
+            again.stop = stop_reason(stages.first().unwrap_or(&again), &again);
+            if again.stop.is_none() {
+                stage = again;
+            }
+        }
         let stopped = stage.stop.is_some();
         stages.push(stage);
         if stopped {
@@ -244,6 +260,7 @@ const AUTO: Ramp = Ramp {
     stages: 8,
     measured: Duration::from_secs(2),
     warmup: Duration::from_millis(500),
+    confirm: true,
 };
 /// The rates `rate: auto` chooses between. Below the least a block holds
 /// too few requests to judge; above the most the load generator's own

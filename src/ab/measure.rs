@@ -20,6 +20,7 @@ use crate::runner;
 use crate::stopping::{self, Known, Look, Measurer, Unit};
 
 use super::error::AbError;
+use super::fallback::RateFallback;
 use super::rounds::RoundPlan;
 use super::sides::{SideBySide, SideSuites, Sides};
 
@@ -42,12 +43,17 @@ pub fn measure(sides: Sides<'_>) -> Result<SideBySide, AbError> {
 /// by round up to `load.max_duration` (at most [`stopping::MAX_LOOKS`]
 /// rounds), with a look after every round from the last of
 /// `load.duration` on. The rounds' blocks are joined into one record per
-/// side, each round a run.
+/// side, each round a run. With a `fallback` (the rate was chosen by
+/// `rate: auto`), a round that neither side carried starts the run again
+/// at a lower rate.
 pub fn measure_until(
     suites: &SideSuites<'_>,
     gate: &GateSettings,
+    fallback: Option<RateFallback>,
 ) -> Result<Known<SideBySide>, AbError> {
-    stopping::measure_until(&mut Rounds::new(suites, true), gate)
+    let mut rounds = Rounds::new(suites, true);
+    rounds.fallback = fallback;
+    stopping::measure_until(&mut rounds, gate)
 }
 
 /// The rounds of one A/B run so far.
@@ -65,6 +71,9 @@ struct Rounds<'a> {
     head: Vec<RunRecord>,
     /// On a terminal, the rounds so far against the most the budget allows.
     bar: Option<indicatif::ProgressBar>,
+    /// `rate: auto`'s fallback, and the rate it set (none: the suite's).
+    fallback: Option<RateFallback>,
+    rate: Option<f64>,
 }
 
 impl<'a> Rounds<'a> {
@@ -79,6 +88,8 @@ impl<'a> Rounds<'a> {
             base: Vec::new(),
             head: Vec::new(),
             bar: None,
+            fallback: None,
+            rate: None,
         }
     }
 }
@@ -94,9 +105,12 @@ impl Measurer for Rounds<'_> {
     fn measure_next(&mut self) -> Result<Look, AbError> {
         let round = self.head.len() as u32;
         let (mut head, mut base) = self.suites.for_round(round)?;
-        if let Some((warmup, _)) = &self.warmup {
-            for config in [&mut head, &mut base] {
+        for config in [&mut head, &mut base] {
+            if let Some((warmup, _)) = &self.warmup {
                 config.load.warmup = *warmup;
+            }
+            if let Some(rate) = self.rate {
+                config.load.rate = rate;
             }
         }
         // After the first round, one line per look (and a bar on a
@@ -137,6 +151,14 @@ impl Measurer for Rounds<'_> {
             eprintln!("{}", chosen.1);
             self.warmup = Some(chosen);
         }
+        if let Some(lower) = self.lower_rate(head.load.rate, &b, &h) {
+            self.rate = Some(lower);
+            return Ok(Look {
+                round: 0,
+                min_rounds: p.min_rounds,
+                max_rounds: p.max_rounds,
+            });
+        }
         self.base.push(b);
         self.head.push(h);
         self.configs = Some((base, head));
@@ -154,10 +176,13 @@ impl Measurer for Rounds<'_> {
         let Some((base_config, head_config)) = self.configs.clone() else {
             return Err(AbError::Setup("internal: no round was measured".into()));
         };
-        let said = self.warmup.as_ref().map(|(_, said)| said);
+        let said: Vec<String> = (self.fallback.iter().flat_map(|f| f.said().iter()))
+            .chain(self.warmup.as_ref().map(|(_, said)| said))
+            .cloned()
+            .collect();
         Ok(SideBySide {
-            base: join_rounds(self.base.clone(), &head_config, said)?,
-            head: join_rounds(self.head.clone(), &head_config, said)?,
+            base: join_rounds(self.base.clone(), &head_config, &said)?,
+            head: join_rounds(self.head.clone(), &head_config, &said)?,
             base_config,
             head_config,
         })
@@ -172,6 +197,24 @@ impl Measurer for Rounds<'_> {
             Some(bar) if !bar.is_hidden() => bar.println(line),
             _ => eprintln!("{line}"),
         }
+    }
+}
+
+impl Rounds<'_> {
+    /// When `rate: auto`'s fallback lowers the rate after a round at
+    /// `rate` that neither side carried: the rounds so far set aside, and
+    /// the rate the run starts again at.
+    fn lower_rate(&mut self, rate: f64, base: &RunRecord, head: &RunRecord) -> Option<f64> {
+        let lower = self.fallback.as_mut()?.after_round(rate, base, head)?;
+        if let Some(said) = self.fallback.as_ref().and_then(|f| f.said().last()) {
+            self.say(said);
+        }
+        self.base.clear();
+        self.head.clear();
+        if let Some(bar) = &self.bar {
+            bar.set_position(0);
+        }
+        Some(lower)
     }
 }
 
@@ -221,13 +264,13 @@ fn heading(plan: Option<RoundPlan>, round: u32) -> String {
 fn join_rounds(
     rounds: Vec<RunRecord>,
     head: &Config,
-    warmup: Option<&String>,
+    chosen: &[String],
 ) -> Result<RunRecord, AbError> {
     // Rounds of one A/B run pair block by block, unlike separate runs.
     let pairing = rounds.first().and_then(|r| r.pairing);
     let mut joined = RunRecord::combine(rounds)?;
     joined.pairing = pairing;
-    joined.provenance.chosen.extend(warmup.cloned());
+    joined.provenance.chosen.extend(chosen.iter().cloned());
     if let Some(load) = record::total_load(head.load.rate, &joined.runs) {
         joined.load = record::LoadSummary {
             duration_ms: joined.runs.iter().map(|r| r.load.duration_ms).sum(),

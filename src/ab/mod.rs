@@ -14,6 +14,7 @@
 mod accepted;
 mod base;
 mod error;
+mod fallback;
 mod gate;
 mod leftovers;
 mod measure;
@@ -26,6 +27,7 @@ mod worktree;
 pub use accepted::accepted;
 pub use base::{base_suite_path, foreign_baseline_commit, BaseSuiteError};
 pub use error::AbError;
+pub use fallback::RateFallback;
 pub use gate::gate;
 pub use measure::{measure, measure_until};
 pub use noise::{noise_path, run_noise, NoiseError, NoiseFile, MAX_RUNS};

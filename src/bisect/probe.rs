@@ -64,7 +64,7 @@ impl Prober for Measuring<'_> {
             &base_baselines,
             &head_baselines,
         )?;
-        let known = ab::measure_until(&suites, &settings)?;
+        let known = ab::measure_until(&suites, &settings, None)?;
         Ok(known.comparison)
     }
 }

@@ -48,8 +48,9 @@ pub(super) fn note(record: &mut RunRecord, chosen: Option<&str>) {
     let Some(chosen) = chosen else { return };
     let provenances = std::iter::once(&mut record.provenance)
         .chain(record.runs.iter_mut().map(|run| &mut run.provenance));
+    // The probe's choice first: what the run did with it follows.
     for provenance in provenances {
-        provenance.chosen.push(chosen.to_string());
+        provenance.chosen.insert(0, chosen.to_string());
     }
 }
 

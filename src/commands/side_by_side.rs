@@ -96,7 +96,12 @@ fn ab_gate(
         &base_baselines,
         &head_baselines,
     )?;
-    let mut known = ab::measure_until(&suites, &settings)?;
+    // A rate the probe chose may be lowered when the runner gets busier;
+    // a rate the suite fixes never is.
+    let fallback = chosen
+        .as_ref()
+        .map(|_| ab::RateFallback::new(crate::capacity::AUTO_LEAST));
+    let mut known = ab::measure_until(&suites, &settings, fallback)?;
     let run = &mut known.measured;
     for (record, side, path) in [
         (&mut run.base, "base", &results.base),
