@@ -772,6 +772,39 @@ fn update_baseline_commits_without_the_token_and_pushes_with_it() {
     assert!(!outputs.contains("committed"), "{outputs}");
 }
 
+/// `git args` in `cwd`, isolated from the machine's configuration; its
+/// stdout, trimmed.
+fn git(cwd: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(cwd)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// The A/B comparison fixture as the step of `commit` against its parent.
+fn step_report(dir: &Path, commit: &str) -> PathBuf {
+    let report = dir.join(format!("report-{commit}"));
+    fs_err::create_dir_all(&report).expect("mkdir");
+    let mut c: serde_json::Value = serde_json::from_str(
+        &fs_err::read_to_string(root().join("fixtures/compare/ab-comparison.json"))
+            .expect("the A/B comparison fixture"),
+    )
+    .expect("JSON");
+    c["head"]["git_commit"] = commit.into();
+    c["base"]["git_commit"] = format!("{commit}-parent").into();
+    fs_err::write(report.join("comparison.json"), c.to_string()).expect("write");
+    report
+}
+
 /// The documented history workflow's append step, run as the runner would
 /// against a local "server": the first step creates `benchgate-data`, the
 /// next appends to it, and the same commit again adds nothing.
@@ -781,21 +814,6 @@ fn the_history_workflow_appends_each_step_once_to_the_data_branch() {
     let server = dir.path().join("server");
     let remote = server.join("octo/app.git");
     fs_err::create_dir_all(&remote).expect("mkdir");
-    let git = |cwd: &Path, args: &[&str]| {
-        let out = std::process::Command::new("git")
-            .current_dir(cwd)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .args(args)
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    };
     git(&remote, &["init", "--quiet", "--bare"]);
 
     let workflow = parse(&root().join("docs/workflows/benchgate-history.yml"));
@@ -809,16 +827,7 @@ fn the_history_workflow_appends_each_step_once_to_the_data_branch() {
     let script = append["run"].as_str().expect("its script");
 
     let run = |commit: &str| {
-        let report = dir.path().join(format!("report-{commit}"));
-        fs_err::create_dir_all(&report).expect("mkdir");
-        let mut c: serde_json::Value = serde_json::from_str(
-            &fs_err::read_to_string(root().join("fixtures/compare/ab-comparison.json"))
-                .expect("the A/B comparison fixture"),
-        )
-        .expect("JSON");
-        c["head"]["git_commit"] = commit.into();
-        c["base"]["git_commit"] = format!("{commit}-parent").into();
-        fs_err::write(report.join("comparison.json"), c.to_string()).expect("write");
+        let report = step_report(dir.path(), commit);
         let out = std::process::Command::new("bash")
             .current_dir(dir.path())
             .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
@@ -859,4 +868,213 @@ fn the_history_workflow_appends_each_step_once_to_the_data_branch() {
         })
         .collect();
     assert_eq!(commits, ["\"aaaa1111\"", "\"bbbb2222\""]);
+}
+
+/// A stand-in for the benchgate the action installed: `check --config FILE`
+/// becomes the real `compare` of the demo's committed results, with the
+/// rest of the action's arguments (`--report-dir`, `--history`) as given.
+const COMPARE_STANDIN: &str = r#"#!/bin/sh
+printf '%s\n' "$@" > "$STANDIN_ARGS"
+shift 3
+exec "$BENCHGATE" compare "$FIXTURES/demo-base.json" "$FIXTURES/demo-head.json" "$@"
+"#;
+
+/// A pull request's job against a local "server" (`file://`, as
+/// `github.server_url`): the PR workflow's history step, then the action's
+/// check step given the file that step found, as the workflow's `with:`
+/// passes it.
+struct PrJob {
+    dir: tempfile::TempDir,
+}
+
+impl PrJob {
+    fn new() -> PrJob {
+        let job = PrJob {
+            dir: tempfile::tempdir().expect("temp dir"),
+        };
+        git(
+            job.dir.path(),
+            &["init", "--quiet", "--bare", "server/octo/app.git"],
+        );
+        let work = job.path("work");
+        fs_err::create_dir_all(&work).expect("mkdir");
+        // init's starter, named as the demo's results are (quoted, with a
+        // comment: the step reads the name as YAML has it).
+        let starter =
+            fs_err::read_to_string(root().join("src/init/benchgate.yaml")).expect("starter");
+        assert!(
+            starter.contains("\nsuite: api\n"),
+            "the starter names its suite"
+        );
+        let suite = starter.replace("\nsuite: api\n", "\nsuite: \"demo\" # the demo's results\n");
+        fs_err::write(work.join("benchgate.yaml"), suite).expect("the suite file");
+        let standin = job.path("benchgate");
+        fs_err::write(&standin, COMPARE_STANDIN).expect("stand-in");
+        use std::os::unix::fs::PermissionsExt as _;
+        fs_err::set_permissions(&standin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        job
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Pushes a benchgate-data branch holding demo.chain.jsonl, written by
+    /// `history append` from one step.
+    fn push_history(&self) {
+        let data = self.path("data");
+        let url = format!("file://{}", self.path("server/octo/app.git").display());
+        git(
+            self.dir.path(),
+            &["init", "--quiet", "--initial-branch=benchgate-data", "data"],
+        );
+        let report = step_report(self.dir.path(), "aaaa1111");
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_benchgate"))
+            .args(["history", "append"])
+            .arg(&report)
+            .arg("--file")
+            .arg(data.join("demo.chain.jsonl"))
+            .output()
+            .expect("history append runs");
+        assert!(out.status.success(), "{out:?}");
+        git(&data, &["add", "-A"]);
+        let identity = ["-c", "user.name=a", "-c", "user.email=a@example.com"];
+        git(
+            &data,
+            &[&identity[..], &["commit", "--quiet", "-m", "history"]].concat(),
+        );
+        git(&data, &["push", "--quiet", &url, "HEAD:benchgate-data"]);
+    }
+
+    /// Runs `script` in the checkout as the runner would, with `env`; its
+    /// exit code, its log (stdout and stderr) and what it wrote to
+    /// $GITHUB_OUTPUT.
+    fn run(&self, script: &str, env: &[(&str, String)]) -> (Option<i32>, String, String) {
+        let output = self.path("github_output");
+        fs_err::write(&output, "").expect("output file");
+        let out = std::process::Command::new("bash")
+            .current_dir(self.path("work"))
+            .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GITHUB_OUTPUT", &output)
+            .env("RUNNER_TEMP", self.dir.path())
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .output()
+            .expect("bash runs");
+        (
+            out.status.code(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+            fs_err::read_to_string(&output).expect("outputs"),
+        )
+    }
+
+    /// The workflow's history step, then the action's check step (check
+    /// mode: the history is passed alike in ab mode) with what it found;
+    /// the history file given and the report's comparison.md.
+    fn run_job(&self) -> (Option<String>, String) {
+        let workflow = parse(&root().join("docs/workflows/pr-ab.yml"));
+        let steps = workflow["jobs"]["benchgate"]["steps"]
+            .as_sequence()
+            .expect("steps");
+        let fetch = steps
+            .iter()
+            .find(|s| s["id"].as_str() == Some("history"))
+            .expect("the history step");
+        let action = steps
+            .iter()
+            .find(|s| {
+                s["uses"]
+                    .as_str()
+                    .is_some_and(|u| u.contains("/benchgate@"))
+            })
+            .expect("the action's step");
+        assert_eq!(
+            action["with"]["history-file"].as_str(),
+            Some("${{ steps.history.outputs.file }}")
+        );
+        assert_eq!(action["with"]["config"], fetch["env"]["CONFIG"]);
+        let (code, log, outputs) = self.run(
+            fetch["run"].as_str().expect("its script"),
+            &[
+                ("CONFIG", "benchgate.yaml".into()),
+                ("GH_TOKEN", "ghs_read_history".into()),
+                (
+                    "SERVER_URL",
+                    format!("file://{}", self.path("server").display()),
+                ),
+                ("REPOSITORY", "octo/app".into()),
+            ],
+        );
+        assert_eq!(code, Some(0), "{log}");
+        let file = outputs
+            .lines()
+            .find_map(|l| l.strip_prefix("file="))
+            .map(str::to_owned);
+
+        let check = parse(&root().join("action.yml"));
+        let check = check_step(&check);
+        assert_eq!(
+            check["env"]["BENCHGATE_HISTORY"].as_str(),
+            Some("${{ inputs.history-file }}")
+        );
+        let (code, log, outputs) = self.run(
+            check["run"].as_str().expect("its script"),
+            &[
+                ("BENCHGATE_MODE", "check".into()),
+                ("BENCHGATE_CONFIG", "benchgate.yaml".into()),
+                ("BENCHGATE_REPORT_DIR", "benchgate-report".into()),
+                ("BASE_SHA", String::new()),
+                (
+                    "BENCHGATE_BIN",
+                    self.path("benchgate").display().to_string(),
+                ),
+                ("BENCHGATE_COMMENT", "true".into()),
+                ("BENCHGATE_HISTORY", file.clone().unwrap_or_default()),
+                ("BENCHGATE", env!("CARGO_BIN_EXE_benchgate").into()),
+                (
+                    "FIXTURES",
+                    root().join("fixtures/compare").display().to_string(),
+                ),
+                ("STANDIN_ARGS", self.path("args").display().to_string()),
+            ],
+        );
+        assert!(matches!(code, Some(0 | 1)), "{log}");
+        assert!(outputs.contains("verdict="), "{outputs}");
+        let args = fs_err::read_to_string(self.path("args")).expect("the stand-in's arguments");
+        let given = args.lines().skip_while(|a| *a != "--history").nth(1);
+        assert_eq!(given.map(str::to_owned), file, "{args}");
+        let markdown =
+            fs_err::read_to_string(self.path("work/benchgate-report/comparison.md")).expect("md");
+        (file, markdown)
+    }
+}
+
+/// The PR workflow reads main's history from benchgate-data and the check
+/// names main's change in the comment; in a repository without that
+/// branch yet the step succeeds and the check runs without it.
+#[test]
+fn the_pull_request_workflow_passes_mains_history_to_the_check_when_there_is_one() {
+    let job = PrJob::new();
+    let (file, markdown) = job.run_job();
+    assert_eq!(file, None, "no benchgate-data branch, no history file");
+    assert!(!markdown.contains("main since"), "{markdown}");
+
+    job.push_history();
+    let (file, markdown) = job.run_job();
+    let file = file.expect("the history file");
+    assert!(
+        fs_err::read_to_string(&file)
+            .expect("the fetched history")
+            .contains("\"aaaa1111\""),
+        "{file}"
+    );
+    assert!(
+        markdown.contains("main since aaaa1111 (1 step): list-users mean "),
+        "{markdown}"
+    );
 }

@@ -3,7 +3,7 @@
 //! with its first parent.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::chain::{self, Appended, ChainStep, Machine, StepMetric};
 use crate::cli::{HistoryAppendArgs, HistoryShowArgs};
@@ -13,7 +13,7 @@ use crate::report::history::{self as view, HistoryView};
 
 /// Appends the step `args.comparison` measured.
 pub(super) fn append(args: &HistoryAppendArgs) -> Result<Code, Failure> {
-    let path = comparison_file(&args.comparison);
+    let path = crate::report::comparison_path(&args.comparison);
     let report = crate::report::read(&path).map_err(Failure::usage)?;
     let step = step_of(&report.comparison, &path)?;
     let short = crate::report::short_commit(Some(&step.commit));
@@ -48,15 +48,6 @@ pub(super) fn show(args: &HistoryShowArgs) -> Result<Code, Failure> {
         .and_then(|()| std::io::stdout().write_all(&out))
         .map_err(|e| Failure::run(format!("cannot print the history: {e}")))?;
     Ok(Code::Pass)
-}
-
-/// A report directory's comparison.json, or the file itself.
-fn comparison_file(path: &Path) -> PathBuf {
-    if path.is_dir() {
-        path.join("comparison.json")
-    } else {
-        path.to_path_buf()
-    }
 }
 
 /// The chain step an A/B comparison of a commit with its parent measured.

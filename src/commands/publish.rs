@@ -13,10 +13,6 @@ use crate::cli::PublishArgs;
 use crate::exit::{Code, Coded, Failure};
 use crate::{github, report};
 
-/// The file of the report directory that publishing reads; the report
-/// holds the comparison and the main branch's history the comment charts.
-const COMPARISON: &str = "comparison.json";
-
 /// Why a report directory cannot be published.
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -33,7 +29,8 @@ impl Coded for PublishError {
 /// Annotations, job summary and the pull request's comment for the report
 /// in `args.dir`. Exit 0 unless the directory holds no comparison.
 pub(super) fn publish(args: &PublishArgs) -> Result<Code, Failure> {
-    let path = args.dir.join(COMPARISON);
+    // The report holds the comparison and main's history the comment charts.
+    let path = args.dir.join(report::COMPARISON_FILE);
     let report = report::read(&path).map_err(|e| PublishError::NotAReport {
         dir: args.dir.clone(),
         cause: match e {

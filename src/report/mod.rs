@@ -44,9 +44,13 @@ pub use main_since::{FlaggedStep, MainSince, SinceFigure};
 pub use model::{side_line, unit, Context, Format, Report, HISTORY_SHOWN};
 pub use text::{change, detectable, figure, in_unit, interval, ms, p_value, percent, points, rate};
 
+/// The report directory's comparison, which `publish` and `history
+/// append` read back.
+pub const COMPARISON_FILE: &str = "comparison.json";
+
 /// The files `--report-dir` writes, and their formats.
 const REPORT_FILES: [(&str, Format); 4] = [
-    ("comparison.json", Format::Json),
+    (COMPARISON_FILE, Format::Json),
     ("comparison.md", Format::Markdown),
     ("junit.xml", Format::Junit),
     ("report.html", Format::Html),
@@ -90,6 +94,16 @@ pub enum ReadError {
         #[source]
         source: serde_json::Error,
     },
+}
+
+/// The comparison a path names: a report directory's [`COMPARISON_FILE`],
+/// or the file itself.
+pub fn comparison_path(path: &Path) -> std::path::PathBuf {
+    if path.is_dir() {
+        path.join(COMPARISON_FILE)
+    } else {
+        path.to_path_buf()
+    }
 }
 
 /// Reads a report saved by `--report-dir` or `--format json`.
