@@ -117,21 +117,19 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
         baselines: dir,
         settings,
     } = Suite::to_measure(&args.suite, args.baselines.baselines.as_deref())?;
-    // A fixed rate is judged before the baseline is read (a missing one is
-    // the next thing said); `rate: auto` once the baseline gives the rate.
-    let fixed_rate = !config.load.rate_auto;
-    if fixed_rate {
-        warn_unjudgeable(&config, compare::Span::Duration);
-        warn_above_capacity(&config, &dir);
+    // The rate is judged once it is known: a fixed one before the baseline
+    // is read (a missing baseline is the next thing said), `rate: auto`'s
+    // once the baseline gives it.
+    if !config.load.rate_auto {
+        warn_about_rate(&config, &dir);
     }
     let base = baseline::load(&dir, &config.suite)?;
     if let Some(commit) = ab::foreign_baseline_commit(&base, &config) {
         return side_by_side::check_ab(args, &commit);
     }
     let chosen = rate::from_baseline(&mut config, &base);
-    if !fixed_rate {
-        warn_unjudgeable(&config, compare::Span::Duration);
-        warn_above_capacity(&config, &dir);
+    if chosen.is_some() {
+        warn_about_rate(&config, &dir);
     }
     refuse_unreadable(&config, Joins::StoredRuns)?;
     let (measured, _) = compare::measured(&config);
@@ -147,6 +145,13 @@ fn check(args: &CheckArgs) -> Result<Code, Failure> {
     files::write_json(&out, &known.measured)?;
     eprintln!("results: {}", out.display());
     gate(known.comparison, &dir, &args.output)
+}
+
+/// What a stored check's rate cannot do: judge the gated metrics in
+/// `load.duration`, or stay clear of the capacity measured on this runner.
+fn warn_about_rate(config: &crate::config::Config, dir: &Path) {
+    warn_unjudgeable(config, compare::Span::Duration);
+    warn_above_capacity(config, dir);
 }
 
 fn compare_files(args: &CompareArgs) -> Result<Code, Failure> {
