@@ -53,7 +53,13 @@ fn the_action_is_composite_with_the_documented_inputs_and_outputs() {
         assert!(inputs.contains(&input.to_string()), "no input {input}");
     }
     let outputs = keys(&action["outputs"]);
-    for output in ["verdict", "regressions", "report-dir"] {
+    for output in [
+        "verdict",
+        "regressions",
+        "report-dir",
+        "history-file",
+        "bin",
+    ] {
         assert!(outputs.contains(&output.to_string()), "no output {output}");
     }
     let defaults = |name: &str| {
@@ -1229,4 +1235,34 @@ fn every_pull_request_workflow_gets_mains_history_from_the_action() {
         measuring >= 4,
         "pr, pr-ab, fork-measure and init's: {measuring}"
     );
+}
+
+/// The creep workflow lists the history's steps from the file the action
+/// read, with no token and no fetch of its own.
+#[test]
+fn the_creep_workflow_reads_the_history_the_action_fetched() {
+    let action = parse(&root().join("action.yml"));
+    assert_eq!(
+        action["outputs"]["history-file"]["value"].as_str(),
+        Some("${{ steps.history.outputs.file }}")
+    );
+    let workflow = parse(&root().join("docs/workflows/benchgate-creep.yml"));
+    let steps = workflow["jobs"]["creep"]["steps"]
+        .as_sequence()
+        .expect("steps");
+    let show = steps
+        .iter()
+        .find(|s| s["name"].as_str() == Some("The history's steps since the anchor"))
+        .expect("the history step");
+    assert!(!holds_a_token(show), "{show:?}");
+    assert_eq!(
+        show["env"]["HISTORY_FILE"].as_str(),
+        Some("${{ steps.benchgate.outputs.history-file }}")
+    );
+    let script = show["run"].as_str().expect("its script");
+    assert!(
+        script.contains("history show --file \"$HISTORY_FILE\""),
+        "{script}"
+    );
+    assert!(!script.contains("git "), "{script}");
 }
