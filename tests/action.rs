@@ -1266,3 +1266,100 @@ fn the_creep_workflow_reads_the_history_the_action_fetched() {
     );
     assert!(!script.contains("git "), "{script}");
 }
+
+/// A stand-in for `gh`: records its arguments; `gh api` prints the history
+/// file $GH_HISTORY when there is one, else fails as a missing file does.
+const GH_STANDIN: &str = r#"#!/bin/sh
+printf '%s\n' "$@" > "$GH_ARGS"
+if [ -f "$GH_HISTORY" ]; then exec cat "$GH_HISTORY"; fi
+echo "gh: Not Found (HTTP 404)" >&2
+exit 1
+"#;
+
+/// The fork comment workflow's history and compare steps, as the runner
+/// runs them with `benchgate` and a stand-in `gh` on the PATH: the history
+/// comes from this repository's benchgate-data (not from the fork's
+/// artifact) and reaches the comment; without it the comment goes without.
+#[test]
+fn the_fork_comment_workflow_compares_with_mains_history() {
+    let job = PrJob::new();
+    let bin = job.path("bin");
+    fs_err::create_dir_all(&bin).expect("mkdir");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_benchgate"), bin.join("benchgate"))
+        .expect("symlink");
+    fs_err::write(bin.join("gh"), GH_STANDIN).expect("stand-in");
+    use std::os::unix::fs::PermissionsExt as _;
+    fs_err::set_permissions(bin.join("gh"), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let report = job.path("work/benchgate-report");
+    fs_err::create_dir_all(&report).expect("mkdir");
+    for (from, to) in [
+        ("demo-base.json", "base.json"),
+        ("demo-head.json", "head.json"),
+    ] {
+        fs_err::copy(root().join("fixtures/compare").join(from), report.join(to)).expect("copy");
+    }
+    let workflow = parse(&root().join("docs/workflows/benchgate-fork-comment.yml"));
+    let steps = workflow["jobs"]["comment"]["steps"]
+        .as_sequence()
+        .expect("steps");
+    let named = |name: &str| {
+        steps
+            .iter()
+            .find(|s| s["name"].as_str() == Some(name))
+            .unwrap_or_else(|| panic!("no step {name}"))
+    };
+    let fetch = named("Fetch main's history");
+    let compare = named("Compare");
+    assert!(!holds_a_token(compare), "{compare:?}");
+    assert_eq!(
+        compare["env"]["HISTORY_FILE"].as_str(),
+        Some("${{ steps.history.outputs.file }}")
+    );
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let history = job.path("history.jsonl");
+    let comment = |with_history: bool| {
+        let _ = fs_err::remove_file(&history);
+        if with_history {
+            let dir = job.path("main");
+            fs_err::create_dir_all(&dir).expect("mkdir");
+            let file = job.write_history(&dir, "dddd4444");
+            fs_err::copy(file, &history).expect("copy");
+        }
+        let env = [
+            ("PATH", path.clone()),
+            ("GH_TOKEN", "ghs_comment".to_string()),
+            ("GH_ARGS", job.path("gh-args").display().to_string()),
+            ("GH_HISTORY", history.display().to_string()),
+            ("GITHUB_REPOSITORY", "octo/app".to_string()),
+        ];
+        let (code, log, outputs) = job.run(fetch["run"].as_str().expect("a script"), &env);
+        assert_eq!(code, Some(0), "{log}");
+        let asked = fs_err::read_to_string(job.path("gh-args")).expect("gh ran");
+        assert!(
+            asked.contains("repos/octo/app/contents/demo.chain.jsonl?ref=benchgate-data"),
+            "{asked}"
+        );
+        let file = outputs
+            .lines()
+            .find_map(|l| l.strip_prefix("file="))
+            .unwrap_or_default()
+            .to_string();
+        let (code, log, _) = job.run(
+            compare["run"].as_str().expect("a script"),
+            &[("PATH", path.clone()), ("HISTORY_FILE", file)],
+        );
+        assert!(matches!(code, Some(0 | 1)), "{log}");
+        fs_err::read_to_string(job.path("work/benchgate-comparison/comparison.md")).expect("md")
+    };
+    let markdown = comment(false);
+    assert!(!markdown.contains("main since"), "{markdown}");
+    let markdown = comment(true);
+    assert!(
+        markdown.contains("main since dddd4444 (1 step)"),
+        "{markdown}"
+    );
+}
