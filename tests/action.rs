@@ -47,11 +47,19 @@ fn the_action_is_composite_with_the_documented_inputs_and_outputs() {
         "runs",
         "version",
         "release-url",
+        "history-branch",
+        "history-file",
     ] {
         assert!(inputs.contains(&input.to_string()), "no input {input}");
     }
     let outputs = keys(&action["outputs"]);
-    for output in ["verdict", "regressions", "report-dir"] {
+    for output in [
+        "verdict",
+        "regressions",
+        "report-dir",
+        "history-file",
+        "bin",
+    ] {
         assert!(outputs.contains(&output.to_string()), "no output {output}");
     }
     let defaults = |name: &str| {
@@ -271,8 +279,9 @@ fn the_token_reaches_the_publish_step_and_never_the_measuring_one() {
         .collect();
     // Install runs before anything is built or measured, and only the
     // action's own script (the token checks a release's attestation); the
+    // history's fetch runs before check, the token for git alone; the
     // baselines' push runs only `git push`.
-    assert_eq!(holders, ["install", "publish", "push-baselines"]);
+    assert_eq!(holders, ["install", "history", "publish", "push-baselines"]);
     assert_eq!(
         steps[0]["id"].as_str(),
         Some("install"),
@@ -297,13 +306,34 @@ fn the_token_reaches_the_publish_step_and_never_the_measuring_one() {
         position("check") < position("publish"),
         "publish runs after check"
     );
+    assert!(
+        position("history") < position("check"),
+        "the history is fetched before any code of the pull request runs"
+    );
+    let script = step(&action, "history")["run"]
+        .as_str()
+        .expect("history's script");
+    assert!(
+        script.contains("env -u GH_TOKEN \"$BENCHGATE_BIN\" validate"),
+        "{script}"
+    );
+    assert!(
+        script.contains("-c \"http.$SERVER_URL/.extraheader=AUTHORIZATION: basic $auth\""),
+        "{script}"
+    );
+    assert!(script.contains("echo \"::add-mask::$auth\""), "{script}");
 }
 
 #[test]
 fn with_comment_false_no_step_after_install_holds_the_token() {
     let action = parse(&root().join("action.yml"));
     let steps = action["runs"]["steps"].as_sequence().expect("steps");
-    for step in steps.iter().skip(1).filter(|s| holds_a_token(s)) {
+    // The history's fetch runs before check, whatever `comment` says.
+    for step in steps
+        .iter()
+        .skip(1)
+        .filter(|s| holds_a_token(s) && s["id"].as_str() != Some("history"))
+    {
         let condition = step["if"].as_str().unwrap_or_default();
         assert!(
             condition.contains("inputs.comment == 'true'")
@@ -870,21 +900,30 @@ fn the_history_workflow_appends_each_step_once_to_the_data_branch() {
     assert_eq!(commits, ["\"aaaa1111\"", "\"bbbb2222\""]);
 }
 
-/// A stand-in for the benchgate the action installed: `check --config FILE`
-/// becomes the real `compare` of the demo's committed results, with the
-/// rest of the action's arguments (`--report-dir`, `--history`) as given.
+/// A stand-in for the benchgate the action installed: `validate` is the
+/// real one; `check --config FILE` becomes the real `compare` of the demo's
+/// committed results, with the rest of the action's arguments
+/// (`--report-dir`, `--history`) as given.
 const COMPARE_STANDIN: &str = r#"#!/bin/sh
+if [ "$1" = validate ]; then exec "$BENCHGATE" "$@"; fi
 printf '%s\n' "$@" > "$STANDIN_ARGS"
 shift 3
 exec "$BENCHGATE" compare "$FIXTURES/demo-base.json" "$FIXTURES/demo-head.json" "$@"
 "#;
 
 /// A pull request's job against a local "server" (`file://`, as
-/// `github.server_url`): the PR workflow's history step, then the action's
-/// check step given the file that step found, as the workflow's `with:`
-/// passes it.
+/// `github.server_url`): the action's history step, then its check step
+/// given the file that step found.
 struct PrJob {
     dir: tempfile::TempDir,
+}
+
+/// What a job did: the history file the check was given, the history
+/// step's log and the report's comparison.md.
+struct Job {
+    file: Option<String>,
+    log: String,
+    markdown: String,
 }
 
 impl PrJob {
@@ -899,7 +938,7 @@ impl PrJob {
         let work = job.path("work");
         fs_err::create_dir_all(&work).expect("mkdir");
         // init's starter, named as the demo's results are (quoted, with a
-        // comment: the step reads the name as YAML has it).
+        // comment: the step reads the name as benchgate does).
         let starter =
             fs_err::read_to_string(root().join("src/init/benchgate.yaml")).expect("starter");
         assert!(
@@ -919,8 +958,24 @@ impl PrJob {
         self.dir.path().join(rel)
     }
 
-    /// Pushes a benchgate-data branch holding demo.chain.jsonl, written by
-    /// `history append` from one step.
+    /// demo.chain.jsonl in `dir`, written by `history append` from the step
+    /// of `commit`.
+    fn write_history(&self, dir: &Path, commit: &str) -> PathBuf {
+        let file = dir.join("demo.chain.jsonl");
+        let report = step_report(self.dir.path(), commit);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_benchgate"))
+            .args(["history", "append"])
+            .arg(&report)
+            .arg("--file")
+            .arg(&file)
+            .output()
+            .expect("history append runs");
+        assert!(out.status.success(), "{out:?}");
+        file
+    }
+
+    /// Pushes a benchgate-data branch holding demo.chain.jsonl with the
+    /// step of aaaa1111.
     fn push_history(&self) {
         let data = self.path("data");
         let url = format!("file://{}", self.path("server/octo/app.git").display());
@@ -928,15 +983,7 @@ impl PrJob {
             self.dir.path(),
             &["init", "--quiet", "--initial-branch=benchgate-data", "data"],
         );
-        let report = step_report(self.dir.path(), "aaaa1111");
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_benchgate"))
-            .args(["history", "append"])
-            .arg(&report)
-            .arg("--file")
-            .arg(data.join("demo.chain.jsonl"))
-            .output()
-            .expect("history append runs");
-        assert!(out.status.success(), "{out:?}");
+        self.write_history(&data, "aaaa1111");
         git(&data, &["add", "-A"]);
         let identity = ["-c", "user.name=a", "-c", "user.email=a@example.com"];
         git(
@@ -958,7 +1005,8 @@ impl PrJob {
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GITHUB_OUTPUT", &output)
-            .env("RUNNER_TEMP", self.dir.path())
+            .env("RUNNER_TEMP", self.path("runner-temp"))
+            .env("BENCHGATE", env!("CARGO_BIN_EXE_benchgate"))
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .output()
             .expect("bash runs");
@@ -973,56 +1021,56 @@ impl PrJob {
         )
     }
 
-    /// The workflow's history step, then the action's check step (check
-    /// mode: the history is passed alike in ab mode) with what it found;
-    /// the history file given and the report's comparison.md.
-    fn run_job(&self) -> (Option<String>, String) {
-        let workflow = parse(&root().join("docs/workflows/pr-ab.yml"));
-        let steps = workflow["jobs"]["benchgate"]["steps"]
-            .as_sequence()
-            .expect("steps");
-        let fetch = steps
-            .iter()
-            .find(|s| s["id"].as_str() == Some("history"))
-            .expect("the history step");
-        let action = steps
-            .iter()
-            .find(|s| {
-                s["uses"]
-                    .as_str()
-                    .is_some_and(|u| u.contains("/benchgate@"))
-            })
-            .expect("the action's step");
-        assert_eq!(
-            action["with"]["history-file"].as_str(),
-            Some("${{ steps.history.outputs.file }}")
-        );
-        assert_eq!(action["with"]["config"], fetch["env"]["CONFIG"]);
+    /// The action's history step with the inputs `history-file` and
+    /// `history-branch` for a repository named `repository`, then its check
+    /// step (check mode: ab passes the history alike) with the file it
+    /// found.
+    fn run_job(&self, history_file: &str, history_branch: &str, repository: &str) -> Job {
+        let action = parse(&root().join("action.yml"));
+        let history = step(&action, "history");
+        let expected = [
+            ("GH_TOKEN", "${{ inputs.github-token }}"),
+            ("BENCHGATE_BIN", INSTALLED_BIN),
+            ("BENCHGATE_CONFIG", "${{ inputs.config }}"),
+            ("BENCHGATE_HISTORY_FILE", "${{ inputs.history-file }}"),
+            ("BENCHGATE_HISTORY_BRANCH", "${{ inputs.history-branch }}"),
+            ("SERVER_URL", "${{ github.server_url }}"),
+            ("REPOSITORY", "${{ github.repository }}"),
+        ];
+        for (name, value) in expected {
+            assert_eq!(history["env"][name].as_str(), Some(value), "{name}");
+        }
+        fs_err::create_dir_all(self.path("runner-temp")).expect("mkdir");
         let (code, log, outputs) = self.run(
-            fetch["run"].as_str().expect("its script"),
+            history["run"].as_str().expect("its script"),
             &[
-                ("CONFIG", "benchgate.yaml".into()),
                 ("GH_TOKEN", "ghs_read_history".into()),
+                (
+                    "BENCHGATE_BIN",
+                    self.path("benchgate").display().to_string(),
+                ),
+                ("BENCHGATE_CONFIG", "benchgate.yaml".into()),
+                ("BENCHGATE_HISTORY_FILE", history_file.into()),
+                ("BENCHGATE_HISTORY_BRANCH", history_branch.into()),
                 (
                     "SERVER_URL",
                     format!("file://{}", self.path("server").display()),
                 ),
-                ("REPOSITORY", "octo/app".into()),
+                ("REPOSITORY", repository.into()),
             ],
         );
-        assert_eq!(code, Some(0), "{log}");
+        assert_eq!(code, Some(0), "the history never fails the job: {log}");
         let file = outputs
             .lines()
             .find_map(|l| l.strip_prefix("file="))
             .map(str::to_owned);
 
-        let check = parse(&root().join("action.yml"));
-        let check = check_step(&check);
+        let check = check_step(&action);
         assert_eq!(
             check["env"]["BENCHGATE_HISTORY"].as_str(),
-            Some("${{ inputs.history-file }}")
+            Some("${{ steps.history.outputs.file }}")
         );
-        let (code, log, outputs) = self.run(
+        let (code, check_log, outputs) = self.run(
             check["run"].as_str().expect("its script"),
             &[
                 ("BENCHGATE_MODE", "check".into()),
@@ -1035,7 +1083,6 @@ impl PrJob {
                 ),
                 ("BENCHGATE_COMMENT", "true".into()),
                 ("BENCHGATE_HISTORY", file.clone().unwrap_or_default()),
-                ("BENCHGATE", env!("CARGO_BIN_EXE_benchgate").into()),
                 (
                     "FIXTURES",
                     root().join("fixtures/compare").display().to_string(),
@@ -1043,30 +1090,45 @@ impl PrJob {
                 ("STANDIN_ARGS", self.path("args").display().to_string()),
             ],
         );
-        assert!(matches!(code, Some(0 | 1)), "{log}");
+        assert!(matches!(code, Some(0 | 1)), "{check_log}");
         assert!(outputs.contains("verdict="), "{outputs}");
         let args = fs_err::read_to_string(self.path("args")).expect("the stand-in's arguments");
         let given = args.lines().skip_while(|a| *a != "--history").nth(1);
         assert_eq!(given.map(str::to_owned), file, "{args}");
         let markdown =
             fs_err::read_to_string(self.path("work/benchgate-report/comparison.md")).expect("md");
-        (file, markdown)
+        Job {
+            file,
+            log,
+            markdown,
+        }
     }
 }
 
-/// The PR workflow reads main's history from benchgate-data and the check
-/// names main's change in the comment; in a repository without that
-/// branch yet the step succeeds and the check runs without it.
+/// By default the action reads main's history from benchgate-data and the
+/// check names main's change in the comment; in a repository without that
+/// branch yet the step says so in one line and the check runs without it.
 #[test]
-fn the_pull_request_workflow_passes_mains_history_to_the_check_when_there_is_one() {
+fn the_action_passes_mains_history_from_benchgate_data_to_the_check() {
+    let action = parse(&root().join("action.yml"));
+    assert_eq!(
+        action["inputs"]["history-branch"]["default"].as_str(),
+        Some("benchgate-data")
+    );
     let job = PrJob::new();
-    let (file, markdown) = job.run_job();
-    assert_eq!(file, None, "no benchgate-data branch, no history file");
-    assert!(!markdown.contains("main since"), "{markdown}");
+    let run = job.run_job("", "benchgate-data", "octo/app");
+    assert_eq!(run.file, None, "no benchgate-data branch, no history file");
+    assert!(!run.markdown.contains("main since"), "{}", run.markdown);
+    assert!(
+        run.log.contains("benchgate: no branch benchgate-data yet"),
+        "{}",
+        run.log
+    );
+    assert!(!run.log.contains("::warning"), "{}", run.log);
 
     job.push_history();
-    let (file, markdown) = job.run_job();
-    let file = file.expect("the history file");
+    let run = job.run_job("", "benchgate-data", "octo/app");
+    let file = run.file.expect("the history file");
     assert!(
         fs_err::read_to_string(&file)
             .expect("the fetched history")
@@ -1074,7 +1136,230 @@ fn the_pull_request_workflow_passes_mains_history_to_the_check_when_there_is_one
         "{file}"
     );
     assert!(
-        markdown.contains("main since aaaa1111 (1 step): list-users mean "),
+        run.markdown
+            .contains("main since aaaa1111 (1 step): list-users mean "),
+        "{}",
+        run.markdown
+    );
+    assert!(
+        !file.starts_with(&job.path("work").display().to_string()),
+        "the history is fetched outside the checkout: {file}"
+    );
+    let config = fs_err::read_to_string(job.path("runner-temp/benchgate-history.git/config"))
+        .expect("the history's repository");
+    assert!(!config.contains("extraheader"), "{config}");
+    assert!(!config.contains("ghs_"), "{config}");
+}
+
+/// A history file the workflow already has wins over the branch; an empty
+/// history-branch fetches nothing; a repository that cannot be read is a
+/// warning, and the check runs without the history.
+#[test]
+fn the_history_file_input_wins_and_the_fetch_can_be_turned_off_or_fail() {
+    let job = PrJob::new();
+    job.push_history();
+    let mine = job.path("mine");
+    fs_err::create_dir_all(&mine).expect("mkdir");
+    let mine = job.write_history(&mine, "cccc3333");
+    let mine = mine.display().to_string();
+    let run = job.run_job(&mine, "benchgate-data", "octo/app");
+    assert_eq!(run.file.as_deref(), Some(mine.as_str()));
+    assert!(
+        run.markdown.contains("main since cccc3333 (1 step)"),
+        "{}",
+        run.markdown
+    );
+    assert!(
+        !job.path("runner-temp/benchgate-history.git").exists(),
+        "fetched though history-file was given"
+    );
+
+    let run = job.run_job("", "", "octo/app");
+    assert_eq!(run.file, None);
+    assert!(!run.markdown.contains("main since"), "{}", run.markdown);
+    assert!(
+        !job.path("runner-temp/benchgate-history.git").exists(),
+        "fetched though history-branch is empty"
+    );
+
+    let run = job.run_job("", "benchgate-data", "octo/gone");
+    assert_eq!(run.file, None);
+    assert!(!run.markdown.contains("main since"), "{}", run.markdown);
+    assert!(
+        run.log
+            .contains("::warning title=benchgate history::could not read the branch benchgate-data of octo/gone"),
+        "{}",
+        run.log
+    );
+}
+
+/// Every documented workflow that measures a pull request gets main's
+/// history from the action: none fetches it itself, none turns it off.
+#[test]
+fn every_pull_request_workflow_gets_mains_history_from_the_action() {
+    let mut measuring = 0;
+    for path in workflows()
+        .into_iter()
+        .filter(|p| p.starts_with(root().join("docs")))
+        .chain([root().join("src/init/workflow.yml")])
+    {
+        let workflow = parse(&path);
+        if workflow["on"].get("pull_request").is_none() {
+            continue;
+        }
+        let text = fs_err::read_to_string(&path).expect("the workflow");
+        assert!(!text.contains("benchgate-data.git"), "{}", path.display());
+        for step in workflow["jobs"]
+            .as_mapping()
+            .expect("jobs")
+            .values()
+            .flat_map(|j| j["steps"].as_sequence().into_iter().flatten())
+            .filter(|s| {
+                s["uses"]
+                    .as_str()
+                    .is_some_and(|u| u.contains("/benchgate@"))
+            })
+        {
+            measuring += 1;
+            let with = &step["with"];
+            assert!(
+                matches!(with["mode"].as_str(), None | Some("check" | "ab")),
+                "{}",
+                path.display()
+            );
+            assert!(with.get("history-branch").is_none(), "{}", path.display());
+            assert!(with.get("history-file").is_none(), "{}", path.display());
+        }
+    }
+    assert!(
+        measuring >= 4,
+        "pr, pr-ab, fork-measure and init's: {measuring}"
+    );
+}
+
+/// The creep workflow lists the history's steps from the file the action
+/// read, with no token and no fetch of its own.
+#[test]
+fn the_creep_workflow_reads_the_history_the_action_fetched() {
+    let action = parse(&root().join("action.yml"));
+    assert_eq!(
+        action["outputs"]["history-file"]["value"].as_str(),
+        Some("${{ steps.history.outputs.file }}")
+    );
+    let workflow = parse(&root().join("docs/workflows/benchgate-creep.yml"));
+    let steps = workflow["jobs"]["creep"]["steps"]
+        .as_sequence()
+        .expect("steps");
+    let show = steps
+        .iter()
+        .find(|s| s["name"].as_str() == Some("The history's steps since the anchor"))
+        .expect("the history step");
+    assert!(!holds_a_token(show), "{show:?}");
+    assert_eq!(
+        show["env"]["HISTORY_FILE"].as_str(),
+        Some("${{ steps.benchgate.outputs.history-file }}")
+    );
+    let script = show["run"].as_str().expect("its script");
+    assert!(
+        script.contains("history show --file \"$HISTORY_FILE\""),
+        "{script}"
+    );
+    assert!(!script.contains("git "), "{script}");
+}
+
+/// A stand-in for `gh`: records its arguments; `gh api` prints the history
+/// file $GH_HISTORY when there is one, else fails as a missing file does.
+const GH_STANDIN: &str = r#"#!/bin/sh
+printf '%s\n' "$@" > "$GH_ARGS"
+if [ -f "$GH_HISTORY" ]; then exec cat "$GH_HISTORY"; fi
+echo "gh: Not Found (HTTP 404)" >&2
+exit 1
+"#;
+
+/// The fork comment workflow's history and compare steps, as the runner
+/// runs them with `benchgate` and a stand-in `gh` on the PATH: the history
+/// comes from this repository's benchgate-data (not from the fork's
+/// artifact) and reaches the comment; without it the comment goes without.
+#[test]
+fn the_fork_comment_workflow_compares_with_mains_history() {
+    let job = PrJob::new();
+    let bin = job.path("bin");
+    fs_err::create_dir_all(&bin).expect("mkdir");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_benchgate"), bin.join("benchgate"))
+        .expect("symlink");
+    fs_err::write(bin.join("gh"), GH_STANDIN).expect("stand-in");
+    use std::os::unix::fs::PermissionsExt as _;
+    fs_err::set_permissions(bin.join("gh"), std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let report = job.path("work/benchgate-report");
+    fs_err::create_dir_all(&report).expect("mkdir");
+    for (from, to) in [
+        ("demo-base.json", "base.json"),
+        ("demo-head.json", "head.json"),
+    ] {
+        fs_err::copy(root().join("fixtures/compare").join(from), report.join(to)).expect("copy");
+    }
+    let workflow = parse(&root().join("docs/workflows/benchgate-fork-comment.yml"));
+    let steps = workflow["jobs"]["comment"]["steps"]
+        .as_sequence()
+        .expect("steps");
+    let named = |name: &str| {
+        steps
+            .iter()
+            .find(|s| s["name"].as_str() == Some(name))
+            .unwrap_or_else(|| panic!("no step {name}"))
+    };
+    let fetch = named("Fetch main's history");
+    let compare = named("Compare");
+    assert!(!holds_a_token(compare), "{compare:?}");
+    assert_eq!(
+        compare["env"]["HISTORY_FILE"].as_str(),
+        Some("${{ steps.history.outputs.file }}")
+    );
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let history = job.path("history.jsonl");
+    let comment = |with_history: bool| {
+        let _ = fs_err::remove_file(&history);
+        if with_history {
+            let dir = job.path("main");
+            fs_err::create_dir_all(&dir).expect("mkdir");
+            let file = job.write_history(&dir, "dddd4444");
+            fs_err::copy(file, &history).expect("copy");
+        }
+        let env = [
+            ("PATH", path.clone()),
+            ("GH_TOKEN", "ghs_comment".to_string()),
+            ("GH_ARGS", job.path("gh-args").display().to_string()),
+            ("GH_HISTORY", history.display().to_string()),
+            ("GITHUB_REPOSITORY", "octo/app".to_string()),
+        ];
+        let (code, log, outputs) = job.run(fetch["run"].as_str().expect("a script"), &env);
+        assert_eq!(code, Some(0), "{log}");
+        let asked = fs_err::read_to_string(job.path("gh-args")).expect("gh ran");
+        assert!(
+            asked.contains("repos/octo/app/contents/demo.chain.jsonl?ref=benchgate-data"),
+            "{asked}"
+        );
+        let file = outputs
+            .lines()
+            .find_map(|l| l.strip_prefix("file="))
+            .unwrap_or_default()
+            .to_string();
+        let (code, log, _) = job.run(
+            compare["run"].as_str().expect("a script"),
+            &[("PATH", path.clone()), ("HISTORY_FILE", file)],
+        );
+        assert!(matches!(code, Some(0 | 1)), "{log}");
+        fs_err::read_to_string(job.path("work/benchgate-comparison/comparison.md")).expect("md")
+    };
+    let markdown = comment(false);
+    assert!(!markdown.contains("main since"), "{markdown}");
+    let markdown = comment(true);
+    assert!(
+        markdown.contains("main since dddd4444 (1 step)"),
         "{markdown}"
     );
 }
