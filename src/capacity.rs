@@ -54,6 +54,10 @@ pub struct Stage {
     pub sustained: f64,
     /// Per endpoint: median ms (the slower side's).
     pub p50_ms: Vec<(String, Option<f64>)>,
+    /// The median ms of the whole mix, every endpoint's requests pooled
+    /// (the slower side's): what queueing in the app moves, where one
+    /// small endpoint's median also moves with the runner's scheduling.
+    pub mix_p50_ms: Option<f64>,
     /// Why the ramp stopped here, if it did.
     pub stop: Option<String>,
 }
@@ -224,16 +228,33 @@ fn stage(rate: f64, base: &RunRecord, head: &RunRecord) -> Stage {
             (e.name.clone(), worst)
         })
         .collect();
+    let mix_p50 = |record: &RunRecord| {
+        let mut pooled = crate::record::new_histogram();
+        for endpoint in &record.endpoints {
+            for block in &endpoint.blocks {
+                block.latency_us.add_to(&mut pooled);
+            }
+        }
+        (!pooled.is_empty()).then(|| pooled.value_at_quantile(0.5) as f64 / 1000.0)
+    };
+    let mix_p50_ms = match (mix_p50(base), mix_p50(head)) {
+        (Some(b), Some(h)) => Some(b.max(h)),
+        (b, h) => b.or(h),
+    };
     Stage {
         rate,
         sustained,
         p50_ms,
+        mix_p50_ms,
         stop: None,
     }
 }
 
-/// Why the ramp stops at `stage`: the apps fell short of its rate, or an
-/// endpoint's median doubled since the first stage.
+/// Why the ramp stops at `stage`: the apps fell short of its rate, an
+/// endpoint stopped answering, or the mix's median doubled since the first
+/// stage. (Not one endpoint's median: on a busy runner a 0.6 ms health
+/// check's median triples with the scheduler alone, which would stop the
+/// ramp at a tenth of what the app carries.)
 fn stop_reason(first: &Stage, stage: &Stage) -> Option<String> {
     if stage.sustained < SUSTAINED_SHARE * stage.rate {
         return Some(format!(
@@ -241,17 +262,19 @@ fn stop_reason(first: &Stage, stage: &Stage) -> Option<String> {
             stage.sustained, stage.rate
         ));
     }
-    first
+    let silent = first
         .p50_ms
         .iter()
         .zip(&stage.p50_ms)
-        .find_map(|((name, was), (_, now))| match (was, now) {
-            (Some(was), Some(now)) if *now >= QUEUEING * was.max(0.05) => {
-                Some(format!("{name} p50 {was:.2} → {now:.2} ms"))
-            }
-            (Some(_), None) => Some(format!("{name} got no successful response")),
-            _ => None,
-        })
+        .find_map(|((name, was), (_, now))| {
+            (was.is_some() && now.is_none()).then(|| format!("{name} got no successful response"))
+        });
+    silent.or_else(|| match (first.mix_p50_ms, stage.mix_p50_ms) {
+        (Some(was), Some(now)) if now >= QUEUEING * was.max(0.05) => {
+            Some(format!("the mix's p50 {was:.2} → {now:.2} ms"))
+        }
+        _ => None,
+    })
 }
 
 /// `rate: auto`'s ramp: short stages from a rate nearly any app carries.
@@ -363,6 +386,7 @@ mod tests {
             rate,
             sustained,
             p50_ms: vec![("home".into(), Some(p50))],
+            mix_p50_ms: Some(p50),
             stop: None,
         }
     }
@@ -374,7 +398,7 @@ mod tests {
         for _ in 0..8 {
             let queued = queued_at.is_some_and(|q| rate >= q);
             let mut s = stage(rate, rate, if queued { 3.0 } else { 1.0 });
-            s.stop = queued.then(|| "home p50 1.00 → 3.00 ms".to_string());
+            s.stop = queued.then(|| "the mix's p50 1.00 → 3.00 ms".to_string());
             stages.push(s);
             if queued {
                 break;
@@ -390,7 +414,7 @@ mod tests {
         assert_eq!((choice.rate, choice.capacity), (160.0, 640.0));
         assert_eq!(
             choice.describe(),
-            "rate auto: 160/s, 25% of the slower side's capacity of 640/s (above it: home p50 1.00 → 3.00 ms)"
+            "rate auto: 160/s, 25% of the slower side's capacity of 640/s (above it: the mix's p50 1.00 → 3.00 ms)"
         );
         // Never queued up to 2560/s: 640/s would be wanted, 500/s is the most.
         let fast = choose_rate(&ramp_to(None)).expect("a rate");
@@ -414,7 +438,18 @@ mod tests {
         assert_eq!(stop_reason(&first, &stage(20.0, 19.9, 1.5)), None);
         assert_eq!(
             stop_reason(&first, &stage(40.0, 39.0, 2.1)).as_deref(),
-            Some("home p50 1.00 → 2.10 ms")
+            Some("the mix's p50 1.00 → 2.10 ms")
+        );
+        // One small endpoint's median tripling with the scheduler while the
+        // mix's stays put does not stop the ramp; one that stops answering
+        // does.
+        let mut health = stage(40.0, 40.0, 1.1);
+        health.p50_ms = vec![("home".into(), Some(3.4))];
+        assert_eq!(stop_reason(&first, &health), None);
+        health.p50_ms = vec![("home".into(), None)];
+        assert_eq!(
+            stop_reason(&first, &health).as_deref(),
+            Some("home got no successful response")
         );
         assert_eq!(
             stop_reason(&first, &stage(80.0, 60.0, 1.2)).as_deref(),
