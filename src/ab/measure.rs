@@ -209,6 +209,12 @@ impl Rounds<'_> {
         if let Some(said) = self.fallback.as_ref().and_then(|f| f.said().last()) {
             self.say(said);
         }
+        // The rounds set aside (and the one just measured) were spent: the
+        // budget is the run's, not each rate's.
+        let spent = self.head.len() as u32 + 1;
+        if let Some(plan) = self.plan.as_mut() {
+            plan.max_rounds = plan.max_rounds.saturating_sub(spent).max(plan.min_rounds);
+        }
         self.base.clear();
         self.head.clear();
         if let Some(bar) = &self.bar {
