@@ -41,9 +41,10 @@ pub(super) fn gate(
     refuse_if_signalled()?;
     let summary = report::terminal::summary_line(&report.comparison);
     match report.comparison.outcome {
-        // A possible regression exits as its inconclusive metrics do under
-        // `gate.inconclusive`: with `fail` the outcome is a failure already.
-        Outcome::Pass | Outcome::PossibleRegression => {
+        // A run not judged (a possible regression, a run that saw nothing)
+        // exits as its inconclusive metrics do under `gate.inconclusive`:
+        // with `fail` the outcome is a failure already.
+        Outcome::Pass | Outcome::PossibleRegression | Outcome::NotJudged => {
             if output.format == crate::cli::Format::Json {
                 eprintln!("{summary}");
             }

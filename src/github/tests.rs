@@ -288,23 +288,77 @@ fn possible_regression() -> Comparison {
     c
 }
 
+/// `comparison` in which no gated metric could see: every metric
+/// undecided, none over 10%, after an A/B run of 120 s per side that
+/// stopped when the rest could not be decided.
+fn saw_nothing() -> Comparison {
+    let mut c = comparison(2, "api", 1.0);
+    for (i, e) in c.endpoints.iter_mut().enumerate() {
+        for (j, m) in e.metrics.iter_mut().enumerate() {
+            *m = metric(m.metric, 1.02, VerdictName::Inconclusive);
+            (m.lower, m.upper) = (Some(0.7), Some(1.5));
+            m.detectable = Some([0.54, 1.1, 6.3, 0.8][i * 2 + j]);
+        }
+    }
+    c.sight = crate::compare::Sight::of(&c.endpoints);
+    assert!(c.sight.saw_nothing());
+    c.outcome = Outcome::NotJudged;
+    c.pairing = Some(crate::record::Pairing::Alternate);
+    c.stopping = Some(crate::compare::Stopping {
+        reason: crate::compare::StopReason::Blind,
+        rounds: 12,
+        max_rounds: 24,
+        measured_s: 120.0,
+        budget_s: 240.0,
+        open: vec!["api-0 p50".into()],
+        head_only: false,
+    });
+    c
+}
+
 #[test]
 fn a_possible_regression_is_never_shown_as_a_pass_in_any_format() {
-    use crate::report::{write, Format};
     let report = Report::new(possible_regression(), Vec::new());
+    let json = never_a_pass(
+        &report,
+        "⚠ not judged: api-0 p95 +26.0% [-1.0%, +60.0%] may be over 10%; measured 120 s per side",
+    );
+    assert_eq!(json["outcome"], "possible-regression");
+    assert_eq!(json["possible_regressions"][0]["endpoint"], "api-0");
+    assert_eq!(json["possible_regressions"][0]["metric"], "p95");
     let c = &report.comparison;
-    let headline =
-        "⚠ not judged: api-0 p95 +26.0% [-1.0%, +60.0%] may be over 10%; measured 120 s per side";
+    assert!(annotations(c)[0].starts_with("::warning title=benchgate possible regression::"));
+}
+
+#[test]
+fn a_run_that_saw_nothing_is_never_shown_as_a_pass_in_any_format() {
+    let report = Report::new(saw_nothing(), Vec::new());
+    let json = never_a_pass(
+        &report,
+        "⚠ not judged: no gated metric could see a 10% change (smallest detectable 54%–×7.30); measured 120 s per side; raise `load.max_duration` (or --max-duration) or `load.rate`, or run `benchgate calibrate` to see what each metric needs",
+    );
+    assert_eq!(json["outcome"], "not-judged");
+    assert_eq!(json["sight"]["seeing"], 0);
+    let c = &report.comparison;
+    assert!(annotations(c)[0].starts_with("::warning title=benchgate not judged::"));
+}
+
+/// Renders `report` in every format: each carries `headline` (its advice
+/// said once) and no pass wording; the JSON fits the schema and is
+/// returned.
+fn never_a_pass(report: &Report, headline: &str) -> serde_json::Value {
+    use crate::report::{write, Format};
+    let c = &report.comparison;
     let render = |format| {
         let mut out = Vec::new();
-        write(&report, format, &mut out).expect("rendered");
+        write(report, format, &mut out).expect("rendered");
         String::from_utf8(out).expect("UTF-8")
     };
     let dir = tempfile::tempdir().expect("a temp dir");
     let summary_path = dir.path().join("summary.md");
-    super::summary::append_job_summary(&report, &summary_path).expect("written");
+    super::summary::append_job_summary(report, &summary_path).expect("written");
     let page = Page {
-        report: &report,
+        report,
         marker: "<!-- benchgate:shop -->",
         sha: "abc",
         run_url: None,
@@ -323,10 +377,13 @@ fn a_possible_regression_is_never_shown_as_a_pass_in_any_format() {
         ("annotations", annotations(c).join("\n")),
     ];
     for (name, text) in &formats {
-        // Markdown escapes the interval's brackets; annotations, `%`.
+        // Markdown escapes the interval's brackets and renders code spans;
+        // HTML too; annotations escape `%`.
         let text = &text
             .replace("\\[", "[")
             .replace("\\]", "]")
+            .replace("<code>", "`")
+            .replace("</code>", "`")
             .replace("%25", "%");
         assert!(
             text.contains(headline),
@@ -336,11 +393,17 @@ fn a_possible_regression_is_never_shown_as_a_pass_in_any_format() {
         for pass in ["passed", "✅", "pass ·", "no regression", "passes the gate"] {
             assert!(!lower.contains(pass), "{name} says {pass:?}:\n{text}");
         }
+        // A JUnit viewer counts a check not judged as skipped, not passed.
+        if *name == "JUnit" {
+            assert!(!text.contains("skipped=\"0\""), "{name}:\n{text}");
+        }
+        // What would decide the run is said once.
+        assert!(
+            text.matches("load.max_duration").count() <= 1,
+            "{name} repeats the advice:\n{text}"
+        );
     }
     let json: serde_json::Value = serde_json::from_str(&render(Format::Json)).expect("JSON");
-    assert_eq!(json["outcome"], "possible-regression");
-    assert_eq!(json["possible_regressions"][0]["endpoint"], "api-0");
-    assert_eq!(json["possible_regressions"][0]["metric"], "p95");
     let schema: serde_json::Value =
         serde_json::from_str(include_str!("../../schemas/comparison.schema.json")).expect("JSON");
     let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
@@ -349,7 +412,7 @@ fn a_possible_regression_is_never_shown_as_a_pass_in_any_format() {
         .map(|e| e.to_string())
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
-    assert!(annotations(c)[0].starts_with("::warning title=benchgate possible regression::"));
+    json
 }
 
 fn render_page(page: &Page<'_>, rows: &[HistoryRow]) -> String {

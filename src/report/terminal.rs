@@ -281,6 +281,8 @@ pub fn summary_line(c: &Comparison) -> String {
                 super::headline(c).title
             )
         }
+        // The headline says what the sight line would.
+        Outcome::NotJudged => format!("{} {}", super::NOT_JUDGED, super::headline(c).title),
         Outcome::Fail => {
             let regressions = super::Regressions::of(c);
             let Some(worst) = regressions.worst() else {
