@@ -80,7 +80,7 @@ fn all_annotations(c: &Comparison) -> Vec<String> {
             (VerdictName::Regressed, _) => format!(
                 "::error title=benchgate::{} {}",
                 escape_data(&check.endpoint.name),
-                escape_data(&check.failure_message())
+                escape_data(&check.failure_message(c.confidence))
             ),
             (VerdictName::Inconclusive, CheckKind::Metric(m)) => format!(
                 "::warning title=benchgate::{} {} {} {} inconclusive{}",

@@ -2,7 +2,9 @@
 //! much the run could see — phrased once here, so that a reader of any
 //! format can tell a clean pass from a blind one.
 
-use super::{change, detectable as pct, interval, percent, Regressions};
+use super::{
+    change, detectable as pct, interval, percent, regressed_means, CheckKind, Regressions,
+};
 use crate::compare::{Comparison, Outcome, PossibleRegression, Sight, StopReason};
 
 /// The mark every format puts before the headline of a run not judged.
@@ -35,8 +37,17 @@ pub fn headline(c: &Comparison) -> Headline {
         Outcome::Fail => match regressions.worst() {
             Some(worst) => {
                 let n = regressions.checks.len() + c.failed.len();
+                // What the gate tested: the estimate may be under the
+                // threshold.
+                let means = match worst.kind {
+                    CheckKind::Metric(_) => format!(
+                        " ({})",
+                        regressed_means(worst.endpoint.threshold, c.confidence)
+                    ),
+                    CheckKind::ErrorRate(_) => String::new(),
+                };
                 format!(
-                    "{n} regression{} — worst {} {} {}",
+                    "{n} regression{} — worst {} {} {}{means}",
                     if n == 1 { "" } else { "s" },
                     worst.endpoint.name,
                     worst.label(),

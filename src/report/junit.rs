@@ -31,7 +31,7 @@ pub fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> 
         Property::new("head-commit", short_commit(c.head.git_commit.as_deref())),
         Property::new("head-time", c.head.time_utc.as_str()),
     ]);
-    suite.add_test_cases(checks(c).map(|check| test_case(&check, not_judged(c, &check))));
+    suite.add_test_cases(checks(c).map(|check| test_case(c, &check)));
     suite.add_test_case(throughput_case(c));
     let suite_out = suite_notes(c, &context);
     if !suite_out.is_empty() {
@@ -101,7 +101,8 @@ fn not_judged(c: &Comparison, check: &Check<'_>) -> Option<String> {
     })
 }
 
-fn test_case(check: &Check<'_>, not_judged: Option<String>) -> TestCase {
+fn test_case(c: &Comparison, check: &Check<'_>) -> TestCase {
+    let not_judged = not_judged(c, check);
     let missing = match check.kind {
         CheckKind::Metric(m) if m.verdict == VerdictName::Missing => Some(m),
         _ => None,
@@ -119,7 +120,7 @@ fn test_case(check: &Check<'_>, not_judged: Option<String>) -> TestCase {
     } else if check.regressed() {
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
         status
-            .set_message(check.failure_message())
+            .set_message(check.failure_message(c.confidence))
             .set_type("performance regression")
             .set_description(match (check.kind, check.phase) {
                 (CheckKind::Metric(m), None) => super::phases::line_for(check.endpoint, m)

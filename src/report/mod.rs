@@ -42,7 +42,10 @@ pub use checks::{checks, verdict_counts, Check, CheckKind, Regressions};
 pub use headline::{advice, headline, possible_text, sight_line, NOT_JUDGED};
 pub use main_since::{FlaggedStep, MainSince, SinceFigure};
 pub use model::{side_line, unit, Context, Format, Report, HISTORY_SHOWN};
-pub use text::{change, detectable, figure, in_unit, interval, ms, p_value, percent, points, rate};
+pub use text::{
+    change, detectable, figure, in_unit, interval, ms, p_value, percent, points, rate,
+    regressed_means,
+};
 
 /// The files `--report-dir` writes, and their formats.
 const REPORT_FILES: [(&str, Format); 4] = [
