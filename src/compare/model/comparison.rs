@@ -97,7 +97,11 @@ pub enum Outcome {
     /// Nothing failed, but no gated metric of the suite could see a change
     /// of its threshold ([`Sight::saw_nothing`]): a run that could not look
     /// is not judged, so never shown as a pass. Exits as
-    /// [`Outcome::PossibleRegression`] does.
+    /// [`Outcome::PossibleRegression`] does. The rule is the suite's: an
+    /// endpoint none of whose metrics could see, beside others that did, is
+    /// counted in the sight line and its inconclusive lines instead (the
+    /// app's `cpu/request` sees across endpoints, and a thin endpoint such
+    /// as a health check would otherwise put ⚠ on every run).
     NotJudged,
 }
 
