@@ -483,9 +483,10 @@ case "$STANDIN_KIND" in
   blind) seeing=false; verdict=inconclusive ;;
   possible) outcome=possible-regression; verdict=inconclusive
     possible='[{"endpoint": "report%", "metric": "p50", "ratio": 1.128, "lower": 0.99, "upper": 1.27, "threshold": 0.1}]' ;;
+  nothing) outcome=not-judged; seeing=false; verdict=inconclusive ;;
 esac
 cat > "$BENCHGATE_REPORT_DIR/comparison.json" <<JSON
-{"outcome": "$outcome", "sight": {"central_seeing": $seeing}, "endpoints": [{"metrics": [{"verdict": "$verdict"}], "errors": {"regressed": false}}], "possible_regressions": $possible}
+{"outcome": "$outcome", "threshold": 0.1, "sight": {"central_seeing": $seeing}, "endpoints": [{"metrics": [{"verdict": "$verdict"}], "errors": {"regressed": false}}], "possible_regressions": $possible}
 JSON
 exit "$code"
 "#;
@@ -683,6 +684,25 @@ fn a_possible_regression_is_its_own_verdict_with_a_warning() {
     assert!(
         step.stdout.contains(
             "::warning title=benchgate possible regression::⚠ not judged: report%25 p50 +12.8%25 may be over 10%25"
+        ),
+        "{}",
+        step.stdout
+    );
+}
+
+#[test]
+fn a_run_that_saw_nothing_is_not_judged_with_a_warning() {
+    let pr = PullRequest::new();
+    let step = pr.run_step_with("ab", &pr.base, 0, "nothing");
+    assert_eq!(step.code, Some(0), "{step:?}");
+    assert!(
+        step.outputs.contains("verdict=not-judged\n"),
+        "{}",
+        step.outputs
+    );
+    assert!(
+        step.stdout.contains(
+            "::warning title=benchgate not judged::⚠ not judged: no gated metric could see a 10%25 change; see the report"
         ),
         "{}",
         step.stdout

@@ -147,7 +147,7 @@ fn release(dir: &Path, code: i32, checksum: Option<&str>) -> (PathBuf, &'static 
              if [ \"$1\" = --version ]; then echo 'benchgate 0.0.0 (stand-in)'; exit 0; fi\n\
              echo \"stand-in: $*\" > \"$TMPDIR/ran\"\n\
              while [ $# -gt 0 ]; do\n\
-               if [ \"$1\" = --report-dir ]; then mkdir -p \"$2\"; echo '<testsuites/>' > \"$2/junit.xml\"; fi\n\
+               if [ \"$1\" = --report-dir ]; then mkdir -p \"$2\"; echo '<testsuites/>' > \"$2/junit.xml\"; printf '{{\\n  \"outcome\": \"%s\",\\n}}\\n' \"${{STANDIN_OUTCOME:-pass}}\" > \"$2/comparison.json\"; fi\n\
                shift\n\
              done\n\
              exit {code}\n"
@@ -182,6 +182,36 @@ fn release(dir: &Path, code: i32, checksum: Option<&str>) -> (PathBuf, &'static 
     };
     fs_err::write(release.join("SHA256SUMS"), format!("{sum}  {ARCHIVE}\n")).expect("write");
     (release, ARCHIVE)
+}
+
+#[test]
+fn an_exit_0_not_judged_is_not_said_to_have_passed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (release, archive) = release(dir.path(), 0, None);
+    for (outcome, said) in [
+        ("not-judged", "not judged (not-judged, exit 0)"),
+        (
+            "possible-regression",
+            "not judged (possible-regression, exit 0)",
+        ),
+        ("pass", "benchgate-check: passed"),
+    ] {
+        let out = recipe(dir.path())
+            .env(
+                "BENCHGATE_RELEASE_URL",
+                format!("file://{}", release.display()),
+            )
+            .env("BENCHGATE_ARCHIVE", archive)
+            .env("BENCHGATE_REPORT_DIR", "out")
+            .env("STANDIN_OUTCOME", outcome)
+            .assert()
+            .code(0);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+        assert!(stderr.contains(said), "{outcome}: {stderr}");
+        if outcome != "pass" {
+            assert!(!stderr.contains("passed"), "{outcome}: {stderr}");
+        }
+    }
 }
 
 #[test]

@@ -120,8 +120,14 @@ fi
 
 code=0
 "$benchgate" "${args[@]}" || code=$?
+# Exit 0 is a pass, or a run not judged (a possible regression, or no
+# gated metric could see the threshold): the report's outcome tells.
+outcome=$(sed -n 's/^  "outcome": "\([a-z-]*\)",$/\1/p' "$report_dir/comparison.json" 2>/dev/null || true)
 case "$code" in
-  0) say "passed" ;;
+  0) case "$outcome" in
+       possible-regression | not-judged) say "not judged ($outcome, exit 0): see the report's ⚠ headline" ;;
+       *) say "passed" ;;
+     esac ;;
   1) say "a regression over the threshold (exit 1)" ;;
   2) say "bad usage, suite or baseline file (exit 2)" ;;
   3) say "the run itself failed (exit 3)" ;;

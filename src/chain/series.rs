@@ -1,7 +1,7 @@
 //! The chain read as one series per endpoint × metric: the chained index
 //! since an anchor commit, the flagged steps, the gaps.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::file::ChainError;
 use super::step::ChainStep;
@@ -28,7 +28,8 @@ pub struct Series {
 }
 
 /// A commit with a ratio and its interval: a step, or the index after it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+/// A saved report carries main's flagged steps, so it is read back too.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Flagged {
     pub commit: String,
     pub ratio: f64,

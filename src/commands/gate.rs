@@ -41,9 +41,10 @@ pub(super) fn gate(
     refuse_if_signalled()?;
     let summary = report::terminal::summary_line(&report.comparison);
     match report.comparison.outcome {
-        // A possible regression exits as its inconclusive metrics do under
-        // `gate.inconclusive`: with `fail` the outcome is a failure already.
-        Outcome::Pass | Outcome::PossibleRegression => {
+        // A run not judged (a possible regression, a run that saw nothing)
+        // exits as its inconclusive metrics do under `gate.inconclusive`:
+        // with `fail` the outcome is a failure already.
+        Outcome::Pass | Outcome::PossibleRegression | Outcome::NotJudged => {
             if output.format == crate::cli::Format::Json {
                 eprintln!("{summary}");
             }
@@ -96,33 +97,13 @@ fn main_since(path: &Path, c: &compare::Comparison) -> Option<report::MainSince>
         })
         .collect();
     let (series, gaps) = crate::chain::series(stretch);
-    let series = series
-        .into_iter()
-        .filter(|s| gated.contains(&(s.endpoint.clone(), s.metric.clone())))
-        .map(|s| report::SinceFigure {
-            flagged: s
-                .flagged
-                .iter()
-                .map(|f| report::FlaggedStep {
-                    commit: f.commit.clone(),
-                    ratio: f.ratio,
-                    lower: f.lower,
-                    upper: f.upper,
-                })
-                .collect(),
-            endpoint: s.endpoint,
-            metric: s.metric,
-            ratio: s.ratio,
-            lower: s.lower,
-            upper: s.upper,
-        })
-        .collect();
-    Some(report::MainSince {
-        anchor: label,
-        steps: stretch.len(),
-        gaps: gaps.len(),
+    Some(report::MainSince::of(
+        label,
+        stretch.len(),
+        gaps.len(),
         series,
-    })
+        &gated,
+    ))
 }
 
 /// Exit 3 for a SIGINT or SIGTERM that came while the run compared or

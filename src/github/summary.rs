@@ -62,10 +62,14 @@ pub fn annotations(c: &Comparison) -> Vec<String> {
 
 fn all_annotations(c: &Comparison) -> Vec<String> {
     let mut lines = Vec::new();
-    // The headline of a possible regression leads the warnings.
-    if c.outcome == Outcome::PossibleRegression {
+    // The headline of a run not judged leads the warnings.
+    if c.outcome.not_judged() {
+        let title = match c.outcome {
+            Outcome::PossibleRegression => "benchgate possible regression",
+            _ => "benchgate not judged",
+        };
         lines.push(format!(
-            "::warning title=benchgate possible regression::{} {}",
+            "::warning title={title}::{} {}",
             NOT_JUDGED,
             escape_data(&headline(c).title)
         ));
@@ -76,7 +80,7 @@ fn all_annotations(c: &Comparison) -> Vec<String> {
             (VerdictName::Regressed, _) => format!(
                 "::error title=benchgate::{} {}",
                 escape_data(&check.endpoint.name),
-                escape_data(&check.failure_message())
+                escape_data(&check.failure_message(c.confidence))
             ),
             (VerdictName::Inconclusive, CheckKind::Metric(m)) => format!(
                 "::warning title=benchgate::{} {} {} {} inconclusive{}",

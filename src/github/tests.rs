@@ -236,7 +236,7 @@ fn regressions_are_errors_and_warnings_are_warnings_escaped() {
     assert_eq!(
         lines,
         vec![
-            "::error title=benchgate::api-0 p95 +25.0%25 [+18.8%25, +31.2%25] over threshold 10%25",
+            "::error title=benchgate::api-0 p95 +25.0%25 [+18.8%25, +31.2%25]: worse at 99%25 confidence, by an estimated 5%25 or more, half the 10%25 threshold",
             "::warning title=benchgate::api-1 p50 +0.0%25 [-5.0%25, +5.0%25] inconclusive: only 20%25%0D%0Adetectable",
             "::warning title=benchgate::50%25 of%0Athe runs",
         ]
@@ -288,23 +288,113 @@ fn possible_regression() -> Comparison {
     c
 }
 
+/// `comparison` in which no gated metric could see: every metric
+/// undecided, none over 10%, after an A/B run of 120 s per side that
+/// stopped when the rest could not be decided.
+fn saw_nothing() -> Comparison {
+    let mut c = comparison(2, "api", 1.0);
+    for (i, e) in c.endpoints.iter_mut().enumerate() {
+        for (j, m) in e.metrics.iter_mut().enumerate() {
+            *m = metric(m.metric, 1.02, VerdictName::Inconclusive);
+            (m.lower, m.upper) = (Some(0.7), Some(1.5));
+            m.detectable = Some([0.54, 1.1, 6.3, 0.8][i * 2 + j]);
+        }
+    }
+    c.sight = crate::compare::Sight::of(&c.endpoints);
+    assert!(c.sight.saw_nothing());
+    c.outcome = Outcome::NotJudged;
+    c.pairing = Some(crate::record::Pairing::Alternate);
+    c.stopping = Some(crate::compare::Stopping {
+        reason: crate::compare::StopReason::Blind,
+        rounds: 12,
+        max_rounds: 24,
+        measured_s: 120.0,
+        budget_s: 240.0,
+        open: vec!["api-0 p50".into()],
+        head_only: false,
+    });
+    c
+}
+
 #[test]
 fn a_possible_regression_is_never_shown_as_a_pass_in_any_format() {
-    use crate::report::{write, Format};
     let report = Report::new(possible_regression(), Vec::new());
+    let json = never_a_pass(
+        &report,
+        "⚠ not judged: api-0 p95 +26.0% [-1.0%, +60.0%] may be over 10%; measured 120 s per side",
+    );
+    assert_eq!(json["outcome"], "possible-regression");
+    assert_eq!(json["possible_regressions"][0]["endpoint"], "api-0");
+    assert_eq!(json["possible_regressions"][0]["metric"], "p95");
     let c = &report.comparison;
-    let headline =
-        "⚠ not judged: api-0 p95 +26.0% [-1.0%, +60.0%] may be over 10%; measured 120 s per side";
+    assert!(annotations(c)[0].starts_with("::warning title=benchgate possible regression::"));
+}
+
+#[test]
+fn a_run_that_saw_nothing_is_never_shown_as_a_pass_in_any_format() {
+    let report = Report::new(saw_nothing(), Vec::new());
+    let json = never_a_pass(
+        &report,
+        "⚠ not judged: no gated metric could see a 10% change (smallest detectable 54%–×7.30); measured 120 s per side; raise `load.max_duration` (or --max-duration) or `load.rate`, or run `benchgate calibrate` to see what each metric needs",
+    );
+    assert_eq!(json["outcome"], "not-judged");
+    assert_eq!(json["sight"]["seeing"], 0);
+    let c = &report.comparison;
+    assert!(annotations(c)[0].starts_with("::warning title=benchgate not judged::"));
+}
+
+/// Renders `report` in every format: each carries `headline` (its advice
+/// said once) and no pass wording; the JSON fits the schema and is
+/// returned.
+fn never_a_pass(report: &Report, headline: &str) -> serde_json::Value {
+    let formats = every_format(report);
+    for (name, text) in &formats {
+        assert!(
+            text.contains(headline),
+            "{name} lacks the headline:\n{text}"
+        );
+        let lower = text.to_lowercase();
+        for pass in ["passed", "✅", "pass ·", "no regression", "passes the gate"] {
+            assert!(!lower.contains(pass), "{name} says {pass:?}:\n{text}");
+        }
+        // A JUnit viewer counts a check not judged as skipped, not passed.
+        if *name == "JUnit" {
+            assert!(!text.contains("skipped=\"0\""), "{name}:\n{text}");
+        }
+        // What would decide the run is said once.
+        assert!(
+            text.matches("load.max_duration").count() <= 1,
+            "{name} repeats the advice:\n{text}"
+        );
+    }
+    let json = json_of(report);
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../../schemas/comparison.schema.json")).expect("JSON");
+    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    json
+}
+
+/// `report` in every format a person reads, by name, with the markup that
+/// would hide a phrase undone: Markdown's escaped brackets, code spans,
+/// the HTML status badge, the annotations' escaped `%`.
+fn every_format(report: &Report) -> Vec<(&'static str, String)> {
+    use crate::report::{write, Format};
+    let c = &report.comparison;
     let render = |format| {
         let mut out = Vec::new();
-        write(&report, format, &mut out).expect("rendered");
+        write(report, format, &mut out).expect("rendered");
         String::from_utf8(out).expect("UTF-8")
     };
     let dir = tempfile::tempdir().expect("a temp dir");
     let summary_path = dir.path().join("summary.md");
-    super::summary::append_job_summary(&report, &summary_path).expect("written");
+    super::summary::append_job_summary(report, &summary_path).expect("written");
     let page = Page {
-        report: &report,
+        report,
         marker: "<!-- benchgate:shop -->",
         sha: "abc",
         run_url: None,
@@ -322,34 +412,63 @@ fn a_possible_regression_is_never_shown_as_a_pass_in_any_format() {
         ),
         ("annotations", annotations(c).join("\n")),
     ];
-    for (name, text) in &formats {
-        // Markdown escapes the interval's brackets; annotations, `%`.
-        let text = &text
-            .replace("\\[", "[")
-            .replace("\\]", "]")
-            .replace("%25", "%");
+    formats
+        .into_iter()
+        .map(|(name, text)| {
+            let text = text
+                .replace("\\[", "[")
+                .replace("\\]", "]")
+                .replace("<code>", "`")
+                .replace("</code>", "`")
+                .replace("%25", "%");
+            (name, text)
+        })
+        .collect()
+}
+
+fn json_of(report: &Report) -> serde_json::Value {
+    let mut out = Vec::new();
+    crate::report::write(report, crate::report::Format::Json, &mut out).expect("rendered");
+    serde_json::from_slice(&out).expect("JSON")
+}
+
+#[test]
+fn a_regression_under_the_threshold_is_worded_as_what_the_gate_tested() {
+    // cpu/request +6.0% [+2.5%, +9.6%]: worse at 99% confidence, and at
+    // least half the 10% threshold, so it fails; it is not "over 10%".
+    let mut c = comparison(2, "api", 1.0);
+    c.endpoints[0].metrics[1] = metric(Metric::P50, 1.0, VerdictName::Unchanged);
+    let mut app = c.endpoints[1].clone();
+    app.name = crate::config::names::APP_ROW.into();
+    let mut cpu = metric(Metric::Cpu, 1.06, VerdictName::Regressed);
+    (cpu.lower, cpu.upper) = (Some(1.025), Some(1.096));
+    app.metrics = vec![cpu];
+    c.endpoints.push(app);
+    c.outcome = Outcome::Fail;
+    let report = Report::new(c, Vec::new());
+    let means = "worse at 99% confidence, by an estimated 5% or more, half the 10% threshold";
+    for (name, text) in every_format(&report) {
         assert!(
-            text.contains(headline),
-            "{name} lacks the headline:\n{text}"
+            text.contains(means),
+            "{name} lacks what was tested:\n{text}"
         );
-        let lower = text.to_lowercase();
-        for pass in ["passed", "✅", "pass ·", "no regression", "passes the gate"] {
-            assert!(!lower.contains(pass), "{name} says {pass:?}:\n{text}");
+        assert!(text.contains("+6.0%"), "{name}:\n{text}");
+        for over in [
+            "over 10%",
+            "over threshold",
+            "regressed over",
+            "over the threshold",
+        ] {
+            assert!(!text.contains(over), "{name} says {over:?}:\n{text}");
         }
     }
-    let json: serde_json::Value = serde_json::from_str(&render(Format::Json)).expect("JSON");
-    assert_eq!(json["outcome"], "possible-regression");
-    assert_eq!(json["possible_regressions"][0]["endpoint"], "api-0");
-    assert_eq!(json["possible_regressions"][0]["metric"], "p95");
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../../schemas/comparison.schema.json")).expect("JSON");
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(&json)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(errors.is_empty(), "{errors:?}");
-    assert!(annotations(c)[0].starts_with("::warning title=benchgate possible regression::"));
+    let summary = crate::report::terminal::summary_line(&report.comparison);
+    assert!(
+        summary.starts_with(&format!(
+            "gate failed: the app's cpu/request regressed, worst (app) cpu/request +6.0% ({means}); "
+        )),
+        "{summary}"
+    );
 }
 
 fn render_page(page: &Page<'_>, rows: &[HistoryRow]) -> String {

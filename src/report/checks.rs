@@ -2,7 +2,7 @@
 //! phase and every endpoint's error-rate test, with their verdicts and their
 //! numbers formatted once, so that every format says the same.
 
-use super::text::{change, figure, interval, percent, points, rate};
+use super::text::{change, figure, interval, points, rate, regressed_means};
 use crate::compare::{
     Comparison, EndpointComparison, ErrorComparison, MetricComparison, PhaseComparison, VerdictName,
 };
@@ -126,16 +126,18 @@ impl Check<'_> {
         }
     }
 
-    /// One line for a failure message: `p95 +23.1% [+12.0%, +35.2%] over
-    /// threshold 10%`, or the error rate's rise over the allowed one.
-    pub fn failure_message(&self) -> String {
+    /// One line for a failure message, saying what the gate tested: `p95
+    /// +6.0% [+2.1%, +10.1%]: worse at 99% confidence, by an estimated 5% or
+    /// more, half the 10% threshold`, or the error rate's rise over the
+    /// allowed one.
+    pub fn failure_message(&self, confidence: f64) -> String {
         match self.kind {
             CheckKind::Metric(_) => format!(
-                "{} {} {} over threshold {}",
+                "{} {} {}: {}",
                 self.label(),
                 self.change_text(),
                 self.interval_text(),
-                percent(self.endpoint.threshold)
+                regressed_means(self.endpoint.threshold, confidence)
             ),
             CheckKind::ErrorRate(e) => format!(
                 "error rate {} → {} ({}) over the allowed {}",

@@ -100,12 +100,7 @@ impl HistoryRow {
         HistoryRow {
             sha: sha.to_string(),
             time_utc: time_utc.to_string(),
-            outcome: match c.outcome {
-                crate::compare::Outcome::Pass => "pass".into(),
-                crate::compare::Outcome::Fail => "fail".into(),
-                crate::compare::Outcome::Invalid => "invalid".into(),
-                crate::compare::Outcome::PossibleRegression => "possible-regression".into(),
-            },
+            outcome: c.outcome.as_str().into(),
             worst_ratio: worst.as_ref().map(|(r, _)| *r),
             worst: worst.map(|(_, w)| w),
             metric: metric.to_string(),
@@ -206,7 +201,7 @@ fn history_table(rows: &[HistoryRow]) -> String {
         let gate = match row.outcome.as_str() {
             "fail" => "❌ fail",
             "invalid" => "⛔ no verdict",
-            "possible-regression" => "⚠ not judged",
+            "possible-regression" | "not-judged" => "⚠ not judged",
             _ => "✅ pass",
         };
         let figures: Vec<String> = row

@@ -2,10 +2,12 @@
 //! much the run could see — phrased once here, so that a reader of any
 //! format can tell a clean pass from a blind one.
 
-use super::{change, detectable as pct, interval, percent, Regressions};
+use super::{
+    change, detectable as pct, interval, percent, regressed_means, CheckKind, Regressions,
+};
 use crate::compare::{Comparison, Outcome, PossibleRegression, Sight, StopReason};
 
-/// The mark every format puts before a possible regression's headline.
+/// The mark every format puts before the headline of a run not judged.
 pub const NOT_JUDGED: &str = "⚠";
 
 /// The headline of a comparison, as plain text (writers escape it).
@@ -25,6 +27,7 @@ pub fn headline(c: &Comparison) -> Headline {
     let title = match c.outcome {
         Outcome::Pass => "passed".to_string(),
         Outcome::PossibleRegression => not_judged(c),
+        Outcome::NotJudged => blind(c),
         Outcome::Invalid => format!(
             "no verdict — {}",
             c.invalid
@@ -34,8 +37,17 @@ pub fn headline(c: &Comparison) -> Headline {
         Outcome::Fail => match regressions.worst() {
             Some(worst) => {
                 let n = regressions.checks.len() + c.failed.len();
+                // What the gate tested: the estimate may be under the
+                // threshold.
+                let means = match worst.kind {
+                    CheckKind::Metric(_) => format!(
+                        " ({})",
+                        regressed_means(worst.endpoint.threshold, c.confidence)
+                    ),
+                    CheckKind::ErrorRate(_) => String::new(),
+                };
                 format!(
-                    "{n} regression{} — worst {} {} {}",
+                    "{n} regression{} — worst {} {} {}{means}",
                     if n == 1 { "" } else { "s" },
                     worst.endpoint.name,
                     worst.label(),
@@ -74,6 +86,24 @@ fn not_judged(c: &Comparison) -> String {
     )
 }
 
+/// "not judged: no gated metric could see a 10% change (smallest
+/// detectable 54%–×7.28); measured 120 s per side; raise …": a run that saw
+/// nothing, how much it measured, and what would let it see (said here
+/// once: [`advice`] is then silent).
+fn blind(c: &Comparison) -> String {
+    let range = blind_range(&Sight::of(&c.endpoints));
+    let mut title = format!(
+        "not judged: no gated metric could see a {} change{range}; {}",
+        percent(c.threshold),
+        measured(c)
+    );
+    if let Some(how) = remedy(c) {
+        title.push_str("; ");
+        title.push_str(how);
+    }
+    title
+}
+
 /// "create-order p50 +26.2% [+23.5%, +28.9%] may be over 10%".
 pub fn possible_text(p: &PossibleRegression) -> String {
     format!(
@@ -107,9 +137,19 @@ fn measured(c: &Comparison) -> String {
 }
 
 /// What would decide the undecided metrics, said once and matching the
-/// mode: `None` when nothing would (a stop at a clear failure, a run no
-/// metric could decide) or the stopping line says it already.
+/// mode: `None` when nothing would, or another line says it already (the
+/// headline of a run that saw nothing, the stopping line).
 pub fn advice(c: &Comparison) -> Option<String> {
+    if c.outcome == Outcome::NotJudged {
+        return None;
+    }
+    remedy(c).map(|how| format!("undecided metrics do not fail the gate; to decide them {how}"))
+}
+
+/// What would let the undecided metrics see, matching the mode: `None`
+/// when nothing would (a stop at a clear failure, a run no metric could
+/// decide) or the stopping line says it already.
+fn remedy(c: &Comparison) -> Option<&'static str> {
     if c.undecidable.is_some() {
         return None;
     }
@@ -119,14 +159,13 @@ pub fn advice(c: &Comparison) -> Option<String> {
         Some(StopReason::Budget) if stopped.is_some_and(|s| !s.open.is_empty()) => return None,
         _ => {}
     }
-    let how = if c.pairing.is_some() {
-        "to decide them raise `load.max_duration` (or --max-duration) or `load.rate`, or run `benchgate calibrate` to see what each metric needs"
+    Some(if c.pairing.is_some() {
+        "raise `load.max_duration` (or --max-duration) or `load.rate`, or run `benchgate calibrate` to see what each metric needs"
     } else if stopped.is_some_and(|s| s.head_only) {
-        "to decide them raise `load.max_duration` or `load.rate`, record more baseline runs (`baseline update --runs`), or use A/B mode (--ab)"
+        "raise `load.max_duration` or `load.rate`, record more baseline runs (`baseline update --runs`), or use A/B mode (--ab)"
     } else {
-        "to decide them record more baseline runs (`baseline update --runs`), measure longer, or use A/B mode (--ab)"
-    };
-    Some(format!("undecided metrics do not fail the gate; {how}"))
+        "record more baseline runs (`baseline update --runs`), measure longer, or use A/B mode (--ab)"
+    })
 }
 
 /// How many metrics could see a change of the threshold.
@@ -148,17 +187,20 @@ pub fn sight_line(c: &Comparison) -> String {
             s.blind
         ));
     } else if s.blind > 0 {
-        let range = match s.blind_detectable {
-            Some((lo, hi)) if (hi - lo).abs() < 0.005 => {
-                format!(" (smallest detectable {})", pct(lo))
-            }
-            Some((lo, hi)) => format!(" (smallest detectable {}–{})", pct(lo), pct(hi)),
-            None => String::new(),
-        };
-        line.push_str(&format!("; {} could not{range}", s.blind));
+        line.push_str(&format!("; {} could not{}", s.blind, blind_range(s)));
     }
     if s.missing > 0 {
         line.push_str(&format!("; {} missing on one side", s.missing));
     }
     line
+}
+
+/// " (smallest detectable 54%–×7.28)": the blind metrics' smallest
+/// detectable changes, where known.
+fn blind_range(s: &Sight) -> String {
+    match s.blind_detectable {
+        Some((lo, hi)) if (hi - lo).abs() < 0.005 => format!(" (smallest detectable {})", pct(lo)),
+        Some((lo, hi)) => format!(" (smallest detectable {}–{})", pct(lo), pct(hi)),
+        None => String::new(),
+    }
 }

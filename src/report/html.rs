@@ -94,7 +94,9 @@ fn render(report: &Report) -> String {
         crate::compare::Outcome::Pass => "passed",
         crate::compare::Outcome::Fail => "failed",
         crate::compare::Outcome::Invalid => "gave no verdict",
-        crate::compare::Outcome::PossibleRegression => "not judged",
+        crate::compare::Outcome::PossibleRegression | crate::compare::Outcome::NotJudged => {
+            "not judged"
+        }
     };
     let _ = writeln!(
         out,
@@ -148,6 +150,15 @@ fn headline(out: &mut String, c: &Comparison) {
                 "<span class=\"status\">{}</span> {}",
                 super::NOT_JUDGED,
                 escape(&headline.title)
+            ),
+        ),
+        // Its advice names settings: code spans.
+        Outcome::NotJudged => (
+            "possible",
+            format!(
+                "<span class=\"status\">{}</span> {}",
+                super::NOT_JUDGED,
+                prose(&headline.title)
             ),
         ),
     };

@@ -16,9 +16,7 @@ use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite}
 use super::{
     checks, percent, possible_text, short_commit, Check, CheckKind, Context, Report, NOT_JUDGED,
 };
-use crate::compare::{
-    Comparison, MetricComparison, Outcome, PossibleRegression, SideInfo, VerdictName,
-};
+use crate::compare::{Comparison, MetricComparison, Outcome, SideInfo, VerdictName};
 
 pub fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let c = &report.comparison;
@@ -33,7 +31,7 @@ pub fn write_comparison(report: &Report, out: &mut dyn Write) -> io::Result<()> 
         Property::new("head-commit", short_commit(c.head.git_commit.as_deref())),
         Property::new("head-time", c.head.time_utc.as_str()),
     ]);
-    suite.add_test_cases(checks(c).map(|check| test_case(&check, possible(c, &check))));
+    suite.add_test_cases(checks(c).map(|check| test_case(c, &check)));
     suite.add_test_case(throughput_case(c));
     let suite_out = suite_notes(c, &context);
     if !suite_out.is_empty() {
@@ -74,14 +72,37 @@ fn throughput_case(c: &Comparison) -> TestCase {
     case
 }
 
-/// The possible regression `check` is, if it is one.
-fn possible<'a>(c: &'a Comparison, check: &Check<'_>) -> Option<&'a PossibleRegression> {
-    c.possible_regressions
+/// Why `check` was not judged, if it was not: a possible regression, or a
+/// blind metric of a run in which no gated metric could see. Such a check
+/// is skipped, never a success.
+fn not_judged(c: &Comparison, check: &Check<'_>) -> Option<String> {
+    let possible = c
+        .possible_regressions
         .iter()
-        .find(|p| p.endpoint == check.endpoint.name && p.metric == check.label())
+        .find(|p| p.endpoint == check.endpoint.name && p.metric == check.label());
+    if let Some(p) = possible {
+        return Some(format!("{NOT_JUDGED} not judged: {}", possible_text(p)));
+    }
+    let CheckKind::Metric(m) = check.kind else {
+        return None;
+    };
+    let blind = c.outcome == Outcome::NotJudged && m.verdict == VerdictName::Inconclusive;
+    blind.then(|| {
+        format!(
+            "{NOT_JUDGED} not judged: {} {} could not see a {} change{}",
+            check.endpoint.name,
+            check.label(),
+            percent(check.endpoint.threshold),
+            m.detectable.map_or(String::new(), |d| format!(
+                " (smallest detectable {})",
+                super::detectable(d)
+            ))
+        )
+    })
 }
 
-fn test_case(check: &Check<'_>, possible: Option<&PossibleRegression>) -> TestCase {
+fn test_case(c: &Comparison, check: &Check<'_>) -> TestCase {
+    let not_judged = not_judged(c, check);
     let missing = match check.kind {
         CheckKind::Metric(m) if m.verdict == VerdictName::Missing => Some(m),
         _ => None,
@@ -99,7 +120,7 @@ fn test_case(check: &Check<'_>, possible: Option<&PossibleRegression>) -> TestCa
     } else if check.regressed() {
         let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
         status
-            .set_message(check.failure_message())
+            .set_message(check.failure_message(c.confidence))
             .set_type("performance regression")
             .set_description(match (check.kind, check.phase) {
                 (CheckKind::Metric(m), None) => super::phases::line_for(check.endpoint, m)
@@ -110,9 +131,9 @@ fn test_case(check: &Check<'_>, possible: Option<&PossibleRegression>) -> TestCa
                 _ => numbers(check),
             });
         status
-    } else if let Some(p) = possible {
+    } else if let Some(why) = not_judged {
         let mut status = TestCaseStatus::skipped();
-        status.set_message(format!("{NOT_JUDGED} not judged: {}", possible_text(p)));
+        status.set_message(why);
         status
     } else {
         TestCaseStatus::success()
@@ -183,7 +204,9 @@ fn metric_numbers(check: &Check<'_>, m: &MetricComparison) -> String {
 /// were not compared.
 fn suite_notes(c: &Comparison, context: &Context<'_>) -> String {
     let side = |s: &SideInfo| super::side_line(s, context.unit, str::to_string, |commit| commit);
-    let headline = (c.outcome == Outcome::PossibleRegression)
+    let headline = c
+        .outcome
+        .not_judged()
         .then(|| format!("{NOT_JUDGED} {}", super::headline(c).title));
     let mut lines: Vec<String> = headline.into_iter().collect();
     lines.extend([

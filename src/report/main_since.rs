@@ -6,10 +6,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::text::{change, interval};
+use crate::chain::{Flagged, Series};
 use crate::escape;
 
 /// Main's change since an anchor (a release tag, or the history's first
 /// step), per gated endpoint and metric, as the chain of its steps says.
+/// Its JSON is the report's `main_since` (the schema fixes its fields).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct MainSince {
     /// The tag or commit the change is counted from.
@@ -19,8 +21,9 @@ pub struct MainSince {
     pub series: Vec<SinceFigure>,
 }
 
-/// One endpoint × metric of [`MainSince`]: the chained ratio with its
-/// interval, and the steps flagged on the way ("step at abc1234: …").
+/// One endpoint × metric of [`MainSince`]: the part of the chain's
+/// [`Series`] a report says — the chained ratio with its interval, and the
+/// steps flagged on the way ("step at abc1234: …"); not the chart's points.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SinceFigure {
     pub endpoint: String,
@@ -28,16 +31,44 @@ pub struct SinceFigure {
     pub ratio: f64,
     pub lower: f64,
     pub upper: f64,
-    pub flagged: Vec<FlaggedStep>,
+    /// Steps whose own interval excludes 1.
+    pub flagged: Vec<Flagged>,
 }
 
-/// A step whose own interval excludes 1.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct FlaggedStep {
-    pub commit: String,
-    pub ratio: f64,
-    pub lower: f64,
-    pub upper: f64,
+impl MainSince {
+    /// Main's change since `anchor` over `steps` steps with `gaps` gaps
+    /// not counted, from the chain's `series`, keeping those `gated`
+    /// (endpoint, metric) pairs.
+    pub fn of(
+        anchor: String,
+        steps: usize,
+        gaps: usize,
+        series: Vec<Series>,
+        gated: &[(String, String)],
+    ) -> MainSince {
+        let series = series
+            .into_iter()
+            .filter(|s| {
+                gated
+                    .iter()
+                    .any(|(e, m)| *e == s.endpoint && *m == s.metric)
+            })
+            .map(|s| SinceFigure {
+                endpoint: s.endpoint,
+                metric: s.metric,
+                ratio: s.ratio,
+                lower: s.lower,
+                upper: s.upper,
+                flagged: s.flagged,
+            })
+            .collect();
+        MainSince {
+            anchor,
+            steps,
+            gaps,
+            series,
+        }
+    }
 }
 
 /// Most endpoint × metric figures on the line (the largest changes).
@@ -93,7 +124,53 @@ pub fn lines(m: &MainSince) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::lines;
-    use super::{FlaggedStep, MainSince, SinceFigure};
+    use super::{MainSince, SinceFigure};
+    use crate::chain::Flagged;
+
+    #[test]
+    fn the_chains_gated_series_are_kept_with_the_fields_the_json_carries() {
+        let step = |commit: &str, ratio: f64| Flagged {
+            commit: commit.into(),
+            ratio,
+            lower: 1.03,
+            upper: 1.09,
+        };
+        let series = |endpoint: &str| crate::chain::Series {
+            endpoint: endpoint.into(),
+            metric: "p50".into(),
+            anchor: "c0".into(),
+            latest: "c2".into(),
+            steps: 2,
+            ratio: 1.14,
+            lower: 1.06,
+            upper: 1.22,
+            confidence: 0.99,
+            points: vec![step("c1", 1.06), step("c2", 1.14)],
+            flagged: vec![step("c1", 1.06)],
+        };
+        let gated = [("orders".to_string(), "p50".to_string())];
+        let m = MainSince::of(
+            "v1.4".into(),
+            2,
+            0,
+            vec![series("orders"), series("home")],
+            &gated,
+        );
+        let json = serde_json::to_value(&m).expect("JSON");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "anchor": "v1.4", "steps": 2, "gaps": 0,
+                "series": [{
+                    "endpoint": "orders", "metric": "p50",
+                    "ratio": 1.14, "lower": 1.06, "upper": 1.22,
+                    "flagged": [{"commit": "c1", "ratio": 1.06, "lower": 1.03, "upper": 1.09}]
+                }]
+            })
+        );
+        let back: MainSince = serde_json::from_value(json).expect("read back");
+        assert_eq!(back, m);
+    }
 
     #[test]
     fn the_change_since_the_anchor_and_its_flagged_steps_are_said() {
@@ -116,7 +193,7 @@ mod tests {
                     ratio: 1.14,
                     lower: 1.06,
                     upper: 1.22,
-                    flagged: vec![FlaggedStep {
+                    flagged: vec![Flagged {
                         commit: "abc1234def567".into(),
                         ratio: 1.062,
                         lower: 1.031,

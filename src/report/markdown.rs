@@ -214,10 +214,12 @@ fn head(c: &Comparison) -> String {
         Outcome::Pass => "✅",
         Outcome::Fail => "❌",
         Outcome::Invalid => "⛔",
-        Outcome::PossibleRegression => super::NOT_JUDGED,
+        Outcome::PossibleRegression | Outcome::NotJudged => super::NOT_JUDGED,
     };
     let title = match headline.outcome {
         Outcome::Pass => format!("passed — {}", escape(&headline.sight)),
+        // Its advice names settings: code spans.
+        Outcome::NotJudged => prose(&headline.title),
         _ => escape(&headline.title),
     };
     let mut out = format!("### benchgate: {symbol} {title}\n\n");

@@ -40,9 +40,12 @@ mod tests;
 pub use crate::provenance::short_commit;
 pub use checks::{checks, verdict_counts, Check, CheckKind, Regressions};
 pub use headline::{advice, headline, possible_text, sight_line, NOT_JUDGED};
-pub use main_since::{FlaggedStep, MainSince, SinceFigure};
+pub use main_since::{MainSince, SinceFigure};
 pub use model::{side_line, unit, Context, Format, Report, HISTORY_SHOWN};
-pub use text::{change, detectable, figure, in_unit, interval, ms, p_value, percent, points, rate};
+pub use text::{
+    change, detectable, figure, in_unit, interval, ms, p_value, percent, points, rate,
+    regressed_means,
+};
 
 /// The report directory's comparison, which `publish` and `history
 /// append` read back.

@@ -281,6 +281,8 @@ pub fn summary_line(c: &Comparison) -> String {
                 super::headline(c).title
             )
         }
+        // The headline says what the sight line would.
+        Outcome::NotJudged => format!("{} {}", super::NOT_JUDGED, super::headline(c).title),
         Outcome::Fail => {
             let regressions = super::Regressions::of(c);
             let Some(worst) = regressions.worst() else {
@@ -308,12 +310,15 @@ pub fn summary_line(c: &Comparison) -> String {
                 (n, app) => format!("{n} endpoint(s) and the app's {app}"),
             };
             let what = match worst.kind {
+                // What the gate tested: the estimate may be under the
+                // threshold.
                 super::CheckKind::Metric(_) => {
                     format!(
-                        "{} {} {}",
+                        "{} {} {} ({})",
                         worst.endpoint.name,
                         worst.label(),
-                        worst.change_text()
+                        worst.change_text(),
+                        super::regressed_means(worst.endpoint.threshold, c.confidence)
                     )
                 }
                 super::CheckKind::ErrorRate(_) => {
@@ -321,24 +326,8 @@ pub fn summary_line(c: &Comparison) -> String {
                 }
             };
             let also = c.failed.first().map_or(String::new(), |f| format!("; {f}"));
-            // Regressed: slower at the suite's confidence by half the
-            // threshold or more (`stats::verdict`), not only past it.
-            format!(
-                "gate failed: {which} regressed (slower by {} or more of a {} threshold), worst {what}{also}; {sight}",
-                half_percent(c.threshold),
-                super::percent(c.threshold)
-            )
+            format!("gate failed: {which} regressed, worst {what}{also}; {sight}")
         }
-    }
-}
-
-/// Half the threshold as a percentage: 0.1 → `5%`, 0.15 → `7.5%`.
-fn half_percent(threshold: f64) -> String {
-    let half = threshold * 50.0;
-    if (half - half.round()).abs() < 1e-9 {
-        format!("{half:.0}%")
-    } else {
-        format!("{half:.1}%")
     }
 }
 

@@ -65,7 +65,7 @@ fn summary_line_names_the_outcome_and_the_worst_regression() {
     // ratio to rank, its endpoint is counted.
     assert_eq!(
         summary_line(&failing()),
-        "gate failed: 2 endpoint(s) regressed (slower by 5% or more of a 10% threshold), worst search p50 +50.5%; 3 of 5 metrics could see a 10% change; 2 could not"
+        "gate failed: 2 endpoint(s) regressed, worst search p50 +50.5% (worse at 99% confidence, by an estimated 5% or more, half the 10% threshold); 3 of 5 metrics could see a 10% change; 2 could not"
     );
 }
 

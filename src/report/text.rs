@@ -99,6 +99,31 @@ pub fn p_value(p: Option<f64>) -> String {
     }
 }
 
+/// What `regressed` tested, in one phrase: the head is worse than the base
+/// at the suite's `confidence` (the Holm-adjusted interval lies above 1,
+/// rejecting "no worse"), and the estimate is at least half the
+/// `threshold` (`stats::verdict`): "worse at 99% confidence, by an
+/// estimated 5% or more, half the 10% threshold". The estimate may be
+/// under the threshold.
+pub fn regressed_means(threshold: f64, confidence: f64) -> String {
+    format!(
+        "worse at {} confidence, by an estimated {} or more, half the {} threshold",
+        percent(confidence),
+        half_percent(threshold),
+        percent(threshold)
+    )
+}
+
+/// Half the threshold as a percentage: 0.1 → `5%`, 0.15 → `7.5%`.
+fn half_percent(threshold: f64) -> String {
+    let half = threshold * 50.0;
+    if (half - half.round()).abs() < 1e-9 {
+        format!("{half:.0}%")
+    } else {
+        format!("{half:.1}%")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{change, figure};

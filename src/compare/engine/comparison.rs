@@ -95,7 +95,7 @@ fn assemble(
     let possible_regressions = PossibleRegression::of(&endpoints);
     Comparison {
         suite: head.suite.clone(),
-        outcome: outcome(&endpoints, &failed, &invalid, &possible_regressions),
+        outcome: outcome(&endpoints, &failed, &invalid, &possible_regressions, &sight),
         threshold: gate.suite.threshold,
         confidence: gate.suite.confidence,
         base: side_info(base),
@@ -122,12 +122,14 @@ fn assemble(
 
 /// Invalid when anything voids the run; else fail on any regression or
 /// failure outside the table; else a possible regression when an undecided
-/// metric's estimate is over its threshold; else pass.
+/// metric's estimate is over its threshold; else not judged when no gated
+/// metric could see a change of its threshold; else pass.
 fn outcome(
     endpoints: &[EndpointComparison],
     failed: &[String],
     invalid: &[String],
     possible: &[PossibleRegression],
+    sight: &Sight,
 ) -> Outcome {
     let regressed = endpoints.iter().any(|e| {
         e.errors.regressed
@@ -140,6 +142,8 @@ fn outcome(
         Outcome::Fail
     } else if !possible.is_empty() {
         Outcome::PossibleRegression
+    } else if sight.saw_nothing() {
+        Outcome::NotJudged
     } else {
         Outcome::Pass
     }

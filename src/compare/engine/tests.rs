@@ -196,7 +196,9 @@ proptest! {
     fn identical_inputs_never_regress(seed in 0u64..1_000, runs in 1usize..4, blocks in 3usize..7) {
         let record = small(seed, runs, blocks, 1.0);
         let c = compare(&record, &record.clone(), &GateSettings::defaults());
-        prop_assert_eq!(c.outcome, Outcome::Pass);
+        // A record too short for any metric to see 10% is not judged.
+        let expected = if c.sight.saw_nothing() { Outcome::NotJudged } else { Outcome::Pass };
+        prop_assert_eq!(c.outcome, expected);
         prop_assert!(regressed(&c).is_empty());
     }
 
@@ -224,6 +226,33 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_run_in_which_no_gated_metric_could_see_is_not_judged_not_a_pass() {
+    // Two short runs a side, each offset by machine phases of sd 30%, and
+    // no change at all: no interval can rule 10% in or out.
+    let spec = |seed| RecordSpec::new(&NAMES, 2, 4).run_sd(0.3).seed(seed);
+    let mut not_judged = 0;
+    for seed in 0..8 {
+        let (base, head) = (spec(seed).build(), spec(100 + seed).build());
+        let c = compare(&base, &head, &GateSettings::defaults());
+        assert_eq!(c.sight.seeing, 0, "{}", summary_line(&c));
+        // An estimate over 10% is named instead: a possible regression.
+        let expected = if c.possible_regressions.is_empty() {
+            not_judged += 1;
+            Outcome::NotJudged
+        } else {
+            Outcome::PossibleRegression
+        };
+        assert_eq!(c.outcome, expected, "{}", summary_line(&c));
+        assert!(summary_line(&c).starts_with("⚠ not judged: "));
+        // With `gate.inconclusive: fail` the same run fails.
+        let mut strict = GateSettings::defaults();
+        strict.suite.inconclusive = crate::config::Inconclusive::Fail;
+        assert_eq!(compare(&base, &head, &strict).outcome, Outcome::Fail);
+    }
+    assert!(not_judged > 0, "no seed left every estimate under 10%");
 }
 
 #[test]

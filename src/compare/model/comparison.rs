@@ -94,13 +94,39 @@ pub enum Outcome {
     /// metric does under `gate.inconclusive` (0 by default; with `fail`
     /// the outcome is [`Outcome::Fail`] already).
     PossibleRegression,
+    /// Nothing failed, but no gated metric of the suite could see a change
+    /// of its threshold ([`Sight::saw_nothing`]): a run that could not look
+    /// is not judged, so never shown as a pass. Exits as
+    /// [`Outcome::PossibleRegression`] does. The rule is the suite's: an
+    /// endpoint none of whose metrics could see, beside others that did, is
+    /// counted in the sight line and its inconclusive lines instead (the
+    /// app's `cpu/request` sees across endpoints, and a thin endpoint such
+    /// as a health check would otherwise put ⚠ on every run).
+    NotJudged,
 }
 
 impl Outcome {
     /// Whether the gate failed or gave no verdict (exit 1 or 3): a pass and
-    /// a possible regression do neither.
+    /// a run not judged do neither.
     pub fn failed(self) -> bool {
         matches!(self, Outcome::Fail | Outcome::Invalid)
+    }
+
+    /// Whether the run was not judged (a possible regression, or a run that
+    /// saw nothing): every format leads with the ⚠ headline, never a pass.
+    pub fn not_judged(self) -> bool {
+        matches!(self, Outcome::PossibleRegression | Outcome::NotJudged)
+    }
+
+    /// The name in JSON and in the Action's `verdict` output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::Invalid => "invalid",
+            Outcome::PossibleRegression => "possible-regression",
+            Outcome::NotJudged => "not-judged",
+        }
     }
 }
 
@@ -258,6 +284,12 @@ impl EndpointComparison {
 }
 
 impl Sight {
+    /// Whether no gated metric could see a change of its threshold while
+    /// some were measured on both sides: the run was blind.
+    pub fn saw_nothing(&self) -> bool {
+        self.seeing == 0 && self.blind > 0
+    }
+
     /// How many metrics could see a change of their threshold: every metric
     /// not inconclusive could; an inconclusive one is blind; a missing one
     /// is counted apart.

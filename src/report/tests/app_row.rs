@@ -53,14 +53,14 @@ fn the_summary_line_names_the_app_metrics_apart_from_the_endpoints() {
     let line = summary_line(&with_app_row(failing()));
     assert!(
         line.starts_with(
-            "gate failed: 2 endpoint(s) and the app's peak_rss regressed (slower by 5% or more of a 10% threshold), worst (app) peak_rss ×6.19;"
+            "gate failed: 2 endpoint(s) and the app's peak_rss regressed, worst (app) peak_rss ×6.19 (worse at 99% confidence, by an estimated 5% or more, half the 10% threshold);"
         ),
         "{line}"
     );
     let line = summary_line(&only_memory());
     assert!(
         line.starts_with(
-            "gate failed: the app's peak_rss regressed (slower by 5% or more of a 10% threshold), worst (app) peak_rss ×6.19;"
+            "gate failed: the app's peak_rss regressed, worst (app) peak_rss ×6.19 (worse at 99% confidence, by an estimated 5% or more, half the 10% threshold);"
         ),
         "{line}"
     );

@@ -17,7 +17,9 @@ fn failing_comparison_as_markdown() {
 #[test]
 fn the_markdown_headline_counts_error_rates_and_names_the_worst_ratio() {
     let failed = markdown(&failing());
-    assert!(failed.starts_with("### benchgate: ❌ 3 regressions — worst search p50 +50.5%\n"));
+    assert!(failed.starts_with(
+        "### benchgate: ❌ 3 regressions — worst search p50 +50.5% (worse at 99% confidence, by an estimated 5% or more, half the 10% threshold)\n"
+    ));
     let passed = markdown(&passing());
     assert!(passed.starts_with(
         "### benchgate: ✅ passed — 5 of 6 metrics could see a 10% change; 1 could not (smallest detectable 19%)\n"
