@@ -39,16 +39,28 @@ fn bisect_names_the_commit_that_slowed_an_endpoint() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let found: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(found["culprit"], commits[4].as_str(), "{found:#}\n{stderr}");
+    let culprits = found["culprits"].as_array().expect("culprits");
+    assert_eq!(culprits.len(), 1, "{found:#}\n{stderr}");
+    assert_eq!(
+        culprits[0]["commit"],
+        commits[4].as_str(),
+        "{found:#}\n{stderr}"
+    );
     assert_eq!(found["target"]["endpoint"], "wait", "{found:#}");
     assert_eq!(found["spread"], false, "{found:#}");
-    let step = &found["step"];
+    assert_eq!(found["stop"], "explained", "{found:#}");
+    let step = &culprits[0]["step"];
     assert_eq!(step["against"], commits[3].as_str());
     let ratio = step["ratio"].as_f64().expect("ratio");
     assert!((2.0..4.0).contains(&ratio), "{step}");
     let probes = found["probes"].as_array().expect("probes").len();
     // BAD against GOOD, ⌈log₂ 6⌉ = 3 halvings, the step.
     assert!(probes <= 5, "{probes} probes: {found:#}");
+    let leftover = &found["leftover"];
+    assert!(
+        leftover["lower"].as_f64() < Some(1.0) && leftover["upper"].as_f64() > Some(1.0),
+        "the step explains the change: {found:#}"
+    );
 
     let worktrees = git(repo, &["worktree", "list"]);
     assert_eq!(worktrees.lines().count(), 1, "{worktrees}");
