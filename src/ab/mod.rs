@@ -24,7 +24,7 @@ mod sides;
 mod worktree;
 
 pub use accepted::accepted;
-pub use base::{base_suite_path, foreign_baseline_commit, BaseSuiteError};
+pub use base::{base_suite_path, foreign_baseline_commit, git_output, BaseSuiteError};
 pub use error::AbError;
 pub use gate::gate;
 pub use measure::{measure, measure_until};
