@@ -11,8 +11,16 @@
 //! stretch's change" and "C has all of it". Half of the stretch's own
 //! change, not of the threshold: three steps of +4% under a 10% threshold
 //! are each below T / 2, and only the stretch's own midpoint places them.
-//! Once C is named and measured against its parent P, the search goes on
-//! in [S, P] and [C, E].
+//! The halving ends with C placed after and its parent P before; C is
+//! named when its own step C / P is a slowdown (over [`NAMING_Z`] standard
+//! errors), and the search goes on in [S, P] and [C, E] either way. The
+//! step is read from the probes of C and P against S when that quotient is
+//! a sure slowdown, else measured by a probe of C against P: the halving
+//! chose C and P *because* of their figures (C's high, P's low), so their
+//! quotient errs upward when the placement erred, and only a fresh probe
+//! is free of that choice. A figure within one standard error of the
+//! midpoint is measured a second time and pooled before it places a
+//! candidate.
 //!
 //! Every probe is kept in a [`Ledger`], and the change of a stretch is
 //! read from it: measured directly when a probe joins its ends, else
