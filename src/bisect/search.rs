@@ -292,7 +292,7 @@ impl Search<'_> {
             return Next::Search(i);
         }
         let leftover = self.leftover(named);
-        if leftover.is_some_and(|l| l.z() >= NAMING_Z) {
+        if leftover.is_some_and(|l| l.z() >= 1.0) {
             let leaning = estimates
                 .iter()
                 .enumerate()

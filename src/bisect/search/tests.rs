@@ -94,8 +94,11 @@ fn suspects_from_the_history_are_probed_first() {
     let found = bisect(&mut fake, &plan(16, &["c11"])).expect("found");
     assert_eq!(named(&found), ["c11"]);
     let probed: Vec<&str> = fake.probes.iter().map(|(_, h)| h.as_str()).collect();
-    // BAD, the suspect's parent, the suspect (its step read from those).
-    assert_eq!(probed, ["c16", "c10", "c11"]);
+    // BAD, the suspect's parent, the suspect (its step read from those);
+    // at most one more, of the stretch after it, when the step leaves a
+    // little of the change unexplained.
+    assert_eq!(probed[..3], ["c16", "c10", "c11"]);
+    assert!(probed.len() <= 4, "{probed:?}");
 }
 
 #[test]
