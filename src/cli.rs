@@ -115,12 +115,32 @@ pub struct BisectArgs {
     /// GOOD and BAD are probed first.
     #[arg(long, value_name = "FILE")]
     pub history: Option<PathBuf>,
-    /// The most probes [default: ⌈log₂ commits⌉ + 3].
+    /// The most probes [default: enough to name three commits,
+    /// 3 × ⌈log₂ commits⌉ + 7].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(2..))]
     pub max_probes: Option<u16>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = BisectFormat::Text)]
+    pub format: BisectFormat,
+}
+
+/// How the commits `bisect` named are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BisectFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+impl From<BisectFormat> for crate::report::bisect::BisectFormat {
+    fn from(format: BisectFormat) -> crate::report::bisect::BisectFormat {
+        use crate::report::bisect::BisectFormat as F;
+        match format {
+            BisectFormat::Text => F::Text,
+            BisectFormat::Markdown => F::Markdown,
+            BisectFormat::Json => F::Json,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

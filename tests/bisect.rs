@@ -1,7 +1,8 @@
-//! `benchgate bisect` end to end on a real git repository of six commits,
-//! the fourth of which slows one endpoint ×3 (a change to the suite's
-//! `app.env` that every later commit keeps): the search names it, with its
-//! own step, in a bounded number of probes, and leaves no worktree behind.
+//! `benchgate bisect` end to end on real git repositories of six commits,
+//! whose slowdowns are changes to the suite's `app.env` that every later
+//! commit keeps: one commit that slows an endpoint ×3 is named, with its
+//! own step, in a bounded number of probes; two commits that slow it ×2 and
+//! then ×3 more are both named, oldest first; no worktree is left behind.
 
 mod support;
 
@@ -39,17 +40,76 @@ fn bisect_names_the_commit_that_slowed_an_endpoint() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let found: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(found["culprit"], commits[4].as_str(), "{found:#}\n{stderr}");
+    let culprits = found["culprits"].as_array().expect("culprits");
+    assert_eq!(culprits.len(), 1, "{found:#}\n{stderr}");
+    assert_eq!(
+        culprits[0]["commit"],
+        commits[4].as_str(),
+        "{found:#}\n{stderr}"
+    );
     assert_eq!(found["target"]["endpoint"], "wait", "{found:#}");
     assert_eq!(found["spread"], false, "{found:#}");
-    let step = &found["step"];
+    assert_eq!(found["stop"], "explained", "{found:#}");
+    let step = &culprits[0]["step"];
     assert_eq!(step["against"], commits[3].as_str());
     let ratio = step["ratio"].as_f64().expect("ratio");
     assert!((2.0..4.0).contains(&ratio), "{step}");
     let probes = found["probes"].as_array().expect("probes").len();
     // BAD against GOOD, ⌈log₂ 6⌉ = 3 halvings, the step.
     assert!(probes <= 5, "{probes} probes: {found:#}");
+    let leftover = &found["leftover"];
+    assert!(
+        leftover["lower"].as_f64() < Some(1.0) && leftover["upper"].as_f64() > Some(1.0),
+        "the step explains the change: {found:#}"
+    );
 
+    let worktrees = git(repo, &["worktree", "list"]);
+    assert_eq!(worktrees.lines().count(), 1, "{worktrees}");
+}
+
+#[test]
+fn bisect_names_both_commits_of_a_change_made_in_two_steps() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    let mut commits = Vec::new();
+    for i in 0..=6 {
+        let env = match i {
+            0 | 1 => "",
+            2..=4 => "  env: { DEMO_SLOWDOWN: \"/sleep=2\" }\n",
+            _ => "  env: { DEMO_SLOWDOWN: \"/sleep=6\" }\n",
+        };
+        std::fs::write(repo.join("benchgate.yaml"), support::wait_suite(env)).expect("suite");
+        std::fs::write(repo.join("CHANGES"), format!("commit {i}\n")).expect("write");
+        git(repo, &["add", "-A"]);
+        git(repo, &["commit", "-q", "-m", &format!("c{i}")]);
+        commits.push(git(repo, &["rev-parse", "HEAD"]));
+    }
+
+    let out = benchgate()
+        .current_dir(repo)
+        // Effects of ×2 and ×3 need no more than 3 s a probe.
+        .args(["bisect", &commits[0], "HEAD", "--format", "json"])
+        .args(["--duration", "3s", "--max-duration", "3s"])
+        .timeout(Duration::from_secs(600))
+        .output()
+        .expect("run bisect");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let found: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let named: Vec<&str> = found["culprits"]
+        .as_array()
+        .expect("culprits")
+        .iter()
+        .filter_map(|c| c["commit"].as_str())
+        .collect();
+    assert_eq!(
+        named,
+        [commits[2].as_str(), commits[5].as_str()],
+        "{found:#}\n{stderr}"
+    );
+    assert_eq!(found["spread"], true, "{found:#}");
     let worktrees = git(repo, &["worktree", "list"]);
     assert_eq!(worktrees.lines().count(), 1, "{worktrees}");
 }

@@ -97,24 +97,60 @@ pub fn foreign_baseline_commit(base: &RunRecord, config: &Config) -> Option<Stri
 
 /// Whether the repository holding `dir` has `commit`.
 pub fn has_commit(dir: &Path, commit: &str) -> bool {
+    let commit = format!("{commit}^{{commit}}");
+    git(dir, &["rev-parse", "--verify", "--quiet", &commit]).is_some()
+}
+
+/// The trimmed output of `git ARGS` run in `dir` (the current directory
+/// when `dir` is empty): `None` when git fails or prints nothing; an error
+/// only when git cannot be run at all. Every git question benchgate asks
+/// (A/B mode's base tree, bisect's line) goes through here.
+pub fn git_output(dir: &Path, args: &[&str]) -> std::io::Result<Option<String>> {
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
         dir
     };
-    Command::new("git")
-        .current_dir(dir)
-        .args(["cat-file", "-e", &format!("{commit}^{{commit}}")])
-        .output()
-        .is_ok_and(|out| out.status.success())
+    let out = Command::new("git").current_dir(dir).args(args).output()?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    Ok((out.status.success() && !text.is_empty()).then_some(text))
 }
 
+/// [`git_output`], a failure to run git read as no answer.
 pub(super) fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    (out.status.success() && !text.is_empty()).then_some(text)
+    git_output(dir, args).ok().flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{git_output, has_commit};
+
+    #[test]
+    fn git_answers_with_its_output_and_none_when_it_fails() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = dir.path();
+        let run = |args: &[&str]| git_output(repo, args).expect("git runs");
+        assert_eq!(
+            run(&["rev-parse", "--show-toplevel"]),
+            None,
+            "no repository yet"
+        );
+        run(&["init", "-q"]);
+        std::fs::write(repo.join("f"), "x").expect("write");
+        run(&["add", "f"]);
+        run(&[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-q",
+            "-m",
+            "one",
+        ]);
+        let head = run(&["rev-parse", "HEAD"]).expect("a commit");
+        assert_eq!(head.len(), 40, "{head}");
+        assert!(has_commit(repo, &head));
+        assert!(!has_commit(repo, &"0".repeat(40)));
+    }
 }

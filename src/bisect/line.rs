@@ -3,7 +3,6 @@
 //! of the branch's history.
 
 use std::path::Path;
-use std::process::Command;
 
 use crate::exit::{Code, Coded};
 
@@ -89,16 +88,5 @@ pub fn first_parent_line(
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<Option<String>, LineError> {
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .map_err(LineError::Git)?;
-    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    Ok((out.status.success() && !text.is_empty()).then_some(text))
+    crate::ab::git_output(dir, args).map_err(LineError::Git)
 }

@@ -15,11 +15,34 @@ use crate::record::Pairing;
 pub struct ProbeFigure {
     pub commit: String,
     pub against: String,
+    /// What the probe was for.
+    pub kind: ProbeKind,
     pub ratio: f64,
     pub lower: f64,
     pub upper: f64,
     /// Where the probe put it: after the change (or before).
     pub after: Option<bool>,
+}
+
+/// Why a probe was taken.
+#[derive(Debug, Clone, Copy, serde::Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ProbeKind {
+    /// BAD against GOOD: the change to explain.
+    Total,
+    /// A candidate against the start of the stretch searched, placed
+    /// before or after that stretch's change.
+    Halving,
+    /// A named commit against its parent: its own step.
+    Step,
+    /// Not a probe: a named commit's step read from the probes of it and
+    /// its parent against the start of their stretch (the two ratios'
+    /// quotient, their variances added), when they show it plainly.
+    Chained,
+    /// The end of a stretch against its start, measured directly when
+    /// the figure chained from other probes leaned to a change without
+    /// showing it surely.
+    Stretch,
 }
 
 /// What measures a commit against another. The search runs on this, so

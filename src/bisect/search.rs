@@ -1,20 +1,57 @@
-//! The search, on plain data: probes through a [`Prober`], halving the
-//! candidates by where each probe's ratio lies against half the total
-//! change.
+//! The search, on plain data: probes through a [`Prober`], halving each
+//! stretch of the line that holds a sure change by where each probe's
+//! ratio lies against half of that stretch's own change, and searching on
+//! either side of every commit it names until nothing sure is left.
+//!
+//! A stretch [S, E] of the line (S excluded, E included) is searched when
+//! the change from S to E is a sure slowdown: its interval at the suite's
+//! confidence lies above 1. The first stretch is GOOD..BAD. A candidate C
+//! is measured against S and placed after the change when
+//! ln(C / S) > ln(E / S) / 2 — the midpoint of "C has none of the
+//! stretch's change" and "C has all of it". Half of the stretch's own
+//! change, not of the threshold: three steps of +4% under a 10% threshold
+//! are each below T / 2, and only the stretch's own midpoint places them.
+//! The halving ends with C placed after and its parent P before; C is
+//! named when its own step C / P is a slowdown (over [`NAMING_Z`] standard
+//! errors), and the search goes on in [S, P] and [C, E] either way. The
+//! step is read from the probes of C and P against S when that quotient is
+//! a sure slowdown, else measured by a probe of C against P: the halving
+//! chose C and P *because* of their figures (C's high, P's low), so their
+//! quotient errs upward when the placement erred, and only a fresh probe
+//! is free of that choice. A figure within one standard error of the
+//! midpoint is measured a second time and pooled before it places a
+//! candidate.
+//!
+//! Every probe is kept in a [`Ledger`], and the change of a stretch is
+//! read from it: measured directly when a probe joins its ends, else
+//! chained through others (a commit's ratio to GOOD over the stretch
+//! start's ratio to GOOD), with the variances added. A chained figure is
+//! sound, but √2 as noisy as one probe: to *place* a candidate the search
+//! uses only a probe of it against S itself (an earlier one when there is
+//! one, else a new one), because a placement errs when the noise reaches
+//! half a step, and the chained figure would err about twice as often for
+//! a +4% step at 1% noise per probe. A chained figure does decide whether
+//! a stretch is worth searching; when it leans to a change (estimate over
+//! its standard error) without being sure, and the named steps leave part
+//! of the total unexplained, one probe of E against S settles it.
+//!
+//! The search stops when the probes are spent, or when no stretch left
+//! holds a sure change: the named steps then explain the total within its
+//! interval ([`Stop::Explained`]), or the part left is spread too thinly
+//! to place ([`Stop::Unplaced`]).
 
 use serde::Serialize;
 
-use super::probe::{ProbeFigure, Prober};
-use crate::compare::{Comparison, VerdictName};
+use super::ledger::{Estimate, Ledger};
+use super::probe::{ProbeFigure, ProbeKind, Prober};
+use super::target::{figure, moved_phases, worst, PhaseFigure, Target};
+use crate::compare::Comparison;
 use crate::exit::Failure;
+use crate::stats::{Index, Step};
 
-/// The metric the search follows: an endpoint and a metric label as the
-/// reports name them (`p50`, `server-timing:db`, `cpu/request` of `(app)`).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Target {
-    pub endpoint: String,
-    pub metric: String,
-}
+/// How many standard errors a placed commit's own step must be over 0
+/// for the commit to be named: the one-sided 95% normal quantile.
+pub const NAMING_Z: f64 = 1.645;
 
 /// What to search: GOOD, the first-parent line after it up to BAD (oldest
 /// first), the metric (or the one BAD regressed most), commits to probe
@@ -28,14 +65,60 @@ pub struct Plan {
     pub max_probes: usize,
 }
 
+/// How many commits the default budget is sized to name.
+pub const NAMED_BY_DEFAULT: usize = 3;
+
 impl Plan {
-    /// The probes a line of `n` candidates needs at most: BAD against
-    /// GOOD, ⌈log₂ n⌉ halvings, the step of the commit found, and one for a
-    /// suspect that was not it.
+    /// The probes that name [`NAMED_BY_DEFAULT`] commits on a line of `n`
+    /// candidates: for the first, BAD against GOOD, ⌈log₂ n⌉ halvings, its
+    /// step and one for a suspect that was not it; for each next, a probe
+    /// of its stretch's ends, at most ⌈log₂ n⌉ halvings and its step.
     pub fn default_probes(n: usize) -> usize {
-        let halvings = usize::BITS - n.saturating_sub(1).leading_zeros();
-        halvings as usize + 3
+        let halvings = (usize::BITS - n.saturating_sub(1).leading_zeros()) as usize;
+        halvings + 3 + (NAMED_BY_DEFAULT - 1) * (halvings + 2)
     }
+}
+
+/// A commit the search named: its own step (against its parent) and the
+/// Server-Timing phases of the target's endpoint that moved in it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Culprit {
+    pub commit: String,
+    pub step: ProbeFigure,
+    pub phases: Vec<PhaseFigure>,
+}
+
+/// A ratio with its interval at the suite's confidence.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Change {
+    pub ratio: f64,
+    pub lower: f64,
+    pub upper: f64,
+}
+
+/// A stretch of the line left unsearched when the search stopped: from
+/// `from` (excluded) to `to`, with its change as far as the probes know.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Stretch {
+    pub from: String,
+    pub to: String,
+    pub change: Option<Change>,
+}
+
+/// Why the search stopped.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Stop {
+    /// BAD is not surely slower than GOOD on the target (or no gated
+    /// metric regressed): nothing to search.
+    NoRegression,
+    /// The named steps explain the total change within its interval.
+    Explained,
+    /// Part of the change is left unexplained, but no stretch between the
+    /// named commits holds a sure change of its own.
+    Unplaced,
+    /// The probe budget was spent.
+    Budget,
 }
 
 /// What the search found.
@@ -44,16 +127,24 @@ pub struct Bisected {
     pub target: Option<Target>,
     /// BAD against GOOD.
     pub total: Option<ProbeFigure>,
-    /// The first commit whose ratio against GOOD is past half the change.
-    pub culprit: Option<String>,
-    /// The culprit against its own parent.
-    pub step: Option<ProbeFigure>,
-    /// The Server-Timing phases of the target's endpoint that moved in
-    /// that step (`commit`: the culprit, `against`: its parent).
-    pub phases: Vec<PhaseFigure>,
-    /// The step holds less than half the change: it is spread over
-    /// several commits.
+    /// The commits named, oldest first: each the first of its stretch
+    /// past half the stretch's change, with a sure slowdown of its own.
+    pub culprits: Vec<Culprit>,
+    /// Commits the halving placed first past half a stretch's change whose
+    /// own step is not a sure slowdown: a probe on the way erred, or the
+    /// change is spread over steps too small to show one by one. The
+    /// search went on either side of each.
+    pub unsure: Vec<Culprit>,
+    /// The part of the total the named steps do not explain: total over
+    /// their product.
+    pub leftover: Option<Change>,
+    /// The change is spread over several commits: more than one was named,
+    /// or the one named holds less than half of it.
     pub spread: bool,
+    pub stop: Stop,
+    /// Where change may be left, when the search stopped with some
+    /// unexplained (budget spent, or unplaced).
+    pub open: Vec<Stretch>,
     /// Every probe, in order (the total first).
     pub probes: Vec<ProbeFigure>,
 }
@@ -65,158 +156,416 @@ pub fn bisect(prober: &mut dyn Prober, plan: &Plan) -> Result<Bisected, Failure>
             "GOOD and BAD are the same commit: nothing to search",
         ));
     };
-    let mut probes = Vec::new();
-    let total_comparison = prober.probe(&plan.good, bad)?;
-    let Some(target) = plan.target.clone().or_else(|| worst(&total_comparison)) else {
+    let total = prober.probe(&plan.good, bad)?;
+    let Some(target) = plan.target.clone().or_else(|| worst(&total)) else {
         return Ok(Bisected {
             target: None,
             total: None,
-            culprit: None,
-            step: None,
-            phases: Vec::new(),
+            culprits: Vec::new(),
+            leftover: None,
+            unsure: Vec::new(),
             spread: false,
-            probes,
+            stop: Stop::NoRegression,
+            open: Vec::new(),
+            probes: Vec::new(),
         });
     };
-    let total = figure(&total_comparison, &target, bad, &plan.good)?;
-    probes.push(total.clone());
-    let half = total.ratio.ln() / 2.0;
-    let (mut before, mut after) = (-1_isize, plan.line.len() as isize - 1);
-    while after - before > 1 {
-        if probes.len() + 1 >= plan.max_probes {
-            return Err(Failure::usage(format!(
-                "bisect: {} probes used and the change lies between {} and {}; allow more with --max-probes",
-                probes.len(),
-                commit_at(plan, before),
-                commit_at(plan, after)
-            )));
+    let mut points = vec![plan.good.as_str()];
+    points.extend(plan.line.iter().map(String::as_str));
+    let mut search = Search {
+        prober,
+        plan,
+        points,
+        target,
+        confidence: total.confidence,
+        ledger: Ledger::default(),
+        probes: Vec::new(),
+        phases: Vec::new(),
+    };
+    search.record(0, plan.line.len(), ProbeKind::Total, &total)?;
+    search.run()
+}
+
+/// A stretch (start, end) of positions on the line, GOOD at 0.
+type Span = (usize, usize);
+
+/// The commits placed past half a stretch's change (position, number of
+/// its step's probe): named when their step is a sure slowdown.
+#[derive(Debug, Default)]
+struct Found {
+    named: Vec<(usize, Option<usize>)>,
+    unsure: Vec<(usize, Option<usize>)>,
+}
+
+/// What the search of one stretch ended with.
+enum Located {
+    /// The commit at this position, and the number of the probe whose
+    /// moved phases are its own: its step's, or when the step was read
+    /// from other probes, its probe against the stretch's start.
+    Named(usize, Option<usize>),
+    /// The budget ran out with the change between these positions.
+    OutOfProbes(Span),
+}
+
+/// What to do next.
+enum Next {
+    Search(usize),
+    Confirm(usize),
+    Stop(Stop),
+}
+
+struct Search<'a> {
+    prober: &'a mut dyn Prober,
+    plan: &'a Plan,
+    /// GOOD, then the line.
+    points: Vec<&'a str>,
+    target: Target,
+    confidence: f64,
+    ledger: Ledger,
+    probes: Vec<ProbeFigure>,
+    /// The moved phases of each probe.
+    phases: Vec<Vec<PhaseFigure>>,
+}
+
+impl Search<'_> {
+    /// The stretches, searched in turn until [`Search::next`] stops.
+    fn run(mut self) -> Result<Bisected, Failure> {
+        let mut pending: Vec<Span> = vec![(0, self.points.len() - 1)];
+        let mut confirmed: Vec<Span> = Vec::new();
+        let mut found = Found::default();
+        if !self.sure(pending[0]) {
+            return self.finish(found, Stop::NoRegression, &[]);
         }
-        let mid = choose(plan, before, after);
-        let commit = &plan.line[mid as usize];
-        let comparison = prober.probe(&plan.good, commit)?;
-        let mut f = figure(&comparison, &target, commit, &plan.good)?;
-        let is_after = f.ratio.ln() > half;
-        f.after = Some(is_after);
-        probes.push(f);
-        if is_after {
-            after = mid;
-        } else {
-            before = mid;
+        loop {
+            match self.next(&pending, &confirmed, &found.named) {
+                Next::Search(i) => {
+                    let (start, end) = pending.remove(i);
+                    match self.locate(start, end)? {
+                        Located::Named(at, step) => {
+                            if self.slower(at) {
+                                found.named.push((at, step));
+                            } else {
+                                found.unsure.push((at, step));
+                            }
+                            pending.extend(
+                                [(start, at - 1), (at, end)]
+                                    .into_iter()
+                                    .filter(|s| s.1 > s.0),
+                            );
+                        }
+                        Located::OutOfProbes(bracket) => {
+                            pending.insert(0, bracket);
+                            return self.finish(found, Stop::Budget, &pending);
+                        }
+                    }
+                }
+                Next::Confirm(i) => {
+                    let (start, end) = pending[i];
+                    confirmed.push(pending[i]);
+                    if self.probe(start, end, ProbeKind::Stretch)?.is_none() {
+                        return self.finish(found, Stop::Budget, &pending);
+                    }
+                }
+                Next::Stop(stop) => return self.finish(found, stop, &pending),
+            }
         }
     }
-    let culprit = plan.line[after as usize].clone();
-    let parent = commit_at(plan, after - 1);
-    let (step, phases) = if plan.line.len() == 1 {
-        (total.clone(), moved_phases(&total_comparison, &target))
-    } else {
-        let comparison = prober.probe(&parent, &culprit)?;
-        let step = figure(&comparison, &target, &culprit, &parent)?;
-        probes.push(step.clone());
-        (step, moved_phases(&comparison, &target))
-    };
-    Ok(Bisected {
-        spread: step.upper.ln() < half,
-        target: Some(target),
-        total: Some(total),
-        culprit: Some(culprit),
-        step: Some(step),
-        phases,
-        probes,
-    })
-}
 
-/// The commit at `index` of the line; GOOD at -1.
-fn commit_at(plan: &Plan, index: isize) -> String {
-    usize::try_from(index)
-        .ok()
-        .and_then(|i| plan.line.get(i))
-        .unwrap_or(&plan.good)
-        .clone()
-}
+    /// The stretch to search next: the surest of those that hold a sure
+    /// change; else one to measure end against start, when its chained
+    /// figure leans to a change and the named steps leave some
+    /// unexplained; else why to stop.
+    fn next(&self, pending: &[Span], confirmed: &[Span], named: &[(usize, Option<usize>)]) -> Next {
+        let estimates: Vec<Option<Estimate>> = pending
+            .iter()
+            .map(|&(s, e)| self.ledger.estimate(s, e))
+            .collect();
+        let surest = estimates
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.filter(|e| e.sure(self.confidence)).map(|e| (i, e)))
+            .max_by(|a, b| {
+                let lower = |e: &Estimate| e.log_lower(self.confidence);
+                lower(&a.1).total_cmp(&lower(&b.1))
+            });
+        if let Some((i, _)) = surest {
+            return Next::Search(i);
+        }
+        let leftover = self.leftover(named);
+        if leftover.is_some_and(|l| l.z() >= 1.0) {
+            let leaning = estimates
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !confirmed.contains(&pending[*i]))
+                .filter_map(|(i, e)| match e {
+                    None => Some((i, f64::INFINITY)),
+                    Some(e) if e.z() >= 1.0 => Some((i, e.z())),
+                    Some(_) => None,
+                })
+                .max_by(|a, b| a.1.total_cmp(&b.1));
+            if let Some((i, _)) = leaning {
+                return Next::Confirm(i);
+            }
+        }
+        if leftover.is_some_and(|l| l.sure(self.confidence)) {
+            Next::Stop(Stop::Unplaced)
+        } else {
+            Next::Stop(Stop::Explained)
+        }
+    }
 
-/// The next candidate strictly between `before` and `after`: a suspect's
-/// parent or the suspect itself when one lies there, else the middle.
-fn choose(plan: &Plan, before: isize, after: isize) -> isize {
-    let inside = |i: isize| before < i && i < after;
-    plan.suspects
-        .iter()
-        .filter_map(|s| plan.line.iter().position(|c| c.starts_with(s.as_str())))
-        .flat_map(|i| [i as isize - 1, i as isize])
-        .find(|&i| inside(i))
-        .unwrap_or((before + after) / 2)
-}
-
-/// The gated metric BAD regressed the most surely: verdict regressed, the
-/// largest lower bound (a tail's ratio may be larger and far less sure).
-fn worst(c: &Comparison) -> Option<Target> {
-    c.endpoints
-        .iter()
-        .flat_map(|e| {
-            e.labelled_metrics()
-                .filter(|(_, m)| m.verdict == VerdictName::Regressed)
-                .filter_map(move |(label, m)| Some((e.name.clone(), label, m.lower?)))
+    /// The commit of the stretch (`start`, `end`] past half its change,
+    /// and its step's probe.
+    fn locate(&mut self, start: usize, end: usize) -> Result<Located, Failure> {
+        let half = self
+            .ledger
+            .estimate(start, end)
+            .map_or(0.0, |e| e.index.log_ratio / 2.0);
+        // Earlier probes against this stretch's start place their commits
+        // as well as new ones would.
+        let placed = |i: usize| {
+            self.ledger
+                .direct(start, i)
+                .map(|(step, _)| step.log_ratio > half)
+        };
+        let mut after = (start + 1..end)
+            .find(|&i| placed(i) == Some(true))
+            .unwrap_or(end);
+        let mut before = (start + 1..after)
+            .rev()
+            .find(|&i| placed(i).is_some())
+            .unwrap_or(start);
+        while after - before > 1 {
+            let mid = self.choose(before, after);
+            let Some(is_after) = self.place(start, mid, half)? else {
+                return Ok(Located::OutOfProbes((before, after)));
+            };
+            if is_after {
+                after = mid;
+            } else {
+                before = mid;
+            }
+        }
+        // The step from the probes already taken (both ends against the
+        // start) when they show it plainly; else measured directly.
+        if self.sure((after - 1, after)) {
+            let phases = self.ledger.direct(start, after).map(|(_, p)| p);
+            return Ok(Located::Named(after, phases));
+        }
+        Ok(match self.probe(after - 1, after, ProbeKind::Step)? {
+            Some(p) => Located::Named(after, Some(p)),
+            None => Located::OutOfProbes((after - 1, after)),
         })
-        .max_by(|a, b| a.2.total_cmp(&b.2))
-        .map(|(endpoint, metric, _)| Target { endpoint, metric })
-}
+    }
 
-/// The target's figure in a probe of `commit` against `against`.
-fn figure(
-    c: &Comparison,
-    target: &Target,
-    commit: &str,
-    against: &str,
-) -> Result<ProbeFigure, Failure> {
-    let m = c
-        .endpoints
-        .iter()
-        .filter(|e| e.name == target.endpoint)
-        .flat_map(|e| e.labelled_metrics())
-        .find(|(label, _)| *label == target.metric)
-        .map(|(_, m)| m);
-    let none = || {
-        Failure::run(format!(
-            "bisect: the probe of {commit} against {against} has no estimate of {} {}",
-            target.endpoint, target.metric
-        ))
-    };
-    let m = m.ok_or_else(none)?;
-    Ok(ProbeFigure {
-        commit: commit.to_owned(),
-        against: against.to_owned(),
-        ratio: m.ratio.ok_or_else(none)?,
-        lower: m.lower.ok_or_else(none)?,
-        upper: m.upper.ok_or_else(none)?,
-        after: None,
-    })
-}
+    /// Whether the commit at `mid` is past `half` of the change from
+    /// `start`, measured against `start`; `None` when the budget is spent.
+    /// A figure within one standard error of `half` is measured once more
+    /// and pooled with the first: a misplaced candidate sends the halving
+    /// to the wrong side and costs a whole search to repair, a second
+    /// probe costs one, and one figure in six falls that close when the
+    /// truth is two standard errors away.
+    fn place(&mut self, start: usize, mid: usize, half: f64) -> Result<Option<bool>, Failure> {
+        let Some(first) = self.probe(start, mid, ProbeKind::Halving)? else {
+            return Ok(None);
+        };
+        let mut numbers = vec![first];
+        let close = |s: &Self| {
+            s.ledger
+                .direct(start, mid)
+                .is_some_and(|(step, _)| (step.log_ratio - half).abs() < step.se)
+        };
+        if close(self) {
+            numbers.extend(self.probe(start, mid, ProbeKind::Halving)?);
+        }
+        let is_after = self
+            .ledger
+            .direct(start, mid)
+            .is_some_and(|(step, _)| step.log_ratio > half);
+        for n in numbers {
+            self.probes[n].after = Some(is_after);
+        }
+        Ok(Some(is_after))
+    }
 
-/// A Server-Timing phase that moved in the culprit's step.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct PhaseFigure {
-    pub phase: String,
-    pub ratio: f64,
-    pub lower: f64,
-    pub upper: f64,
-}
-
-/// The phases of the target's endpoint that moved.
-fn moved_phases(c: &Comparison, target: &Target) -> Vec<PhaseFigure> {
-    c.endpoints
-        .iter()
-        .filter(|e| e.name == target.endpoint)
-        .flat_map(|e| &e.phases)
-        .filter(|p| p.moved)
-        .filter_map(|p| {
-            let m = &p.comparison;
-            Some(PhaseFigure {
-                phase: p.phase.clone(),
-                ratio: m.ratio?,
-                lower: m.lower?,
-                upper: m.upper?,
+    /// The next candidate strictly between `before` and `after`: a
+    /// suspect's parent or the suspect itself when one lies there, else the
+    /// middle.
+    fn choose(&self, before: usize, after: usize) -> usize {
+        let inside = |i: usize| before < i && i < after;
+        self.plan
+            .suspects
+            .iter()
+            .filter_map(|s| {
+                self.points
+                    .iter()
+                    .skip(1)
+                    .position(|c| c.starts_with(s.as_str()))
             })
+            .flat_map(|i| [i, i + 1])
+            .find(|&i| inside(i))
+            .unwrap_or((before + after) / 2)
+    }
+
+    /// Measures `head` against `base` (positions) unless the budget is
+    /// spent; the probe's number.
+    fn probe(
+        &mut self,
+        base: usize,
+        head: usize,
+        kind: ProbeKind,
+    ) -> Result<Option<usize>, Failure> {
+        if self.probes.len() >= self.plan.max_probes {
+            return Ok(None);
+        }
+        let comparison = self.prober.probe(self.points[base], self.points[head])?;
+        self.record(base, head, kind, &comparison).map(Some)
+    }
+
+    /// Keeps a probe's figure, its moved phases and its place in the
+    /// ledger; its number.
+    fn record(
+        &mut self,
+        base: usize,
+        head: usize,
+        kind: ProbeKind,
+        c: &Comparison,
+    ) -> Result<usize, Failure> {
+        let (against, commit) = (self.points[base], self.points[head]);
+        let f = figure(c, &self.target, (against, commit), kind)?;
+        let step = Step::of_interval(f.ratio, f.lower, f.upper, self.confidence).ok_or_else(|| {
+            Failure::run(format!(
+                "bisect: the probe of {commit} against {against} has no bounded interval for {} {}; give the suite a longer load.max_duration",
+                self.target.endpoint, self.target.metric
+            ))
+        })?;
+        let number = self.probes.len();
+        self.ledger.add(base, head, step, number);
+        self.phases.push(moved_phases(c, &self.target));
+        self.probes.push(f);
+        Ok(number)
+    }
+
+    /// Whether the commit at `at` is slower than its parent: its step's
+    /// estimate over [`NAMING_Z`] standard errors.
+    fn slower(&self, at: usize) -> bool {
+        self.ledger
+            .estimate(at - 1, at)
+            .is_some_and(|e| e.index.log_ratio > NAMING_Z * e.index.se)
+    }
+
+    fn sure(&self, (start, end): Span) -> bool {
+        self.ledger
+            .estimate(start, end)
+            .is_some_and(|e| e.sure(self.confidence))
+    }
+
+    /// The total over the named steps' product, with the variances added.
+    fn leftover(&self, named: &[(usize, Option<usize>)]) -> Option<Estimate> {
+        let total = self.ledger.estimate(0, self.points.len() - 1)?;
+        let mut steps = vec![Step {
+            log_ratio: total.index.log_ratio,
+            se: total.index.se,
+        }];
+        for &(at, _) in named {
+            let step = self.ledger.estimate(at - 1, at)?.index;
+            steps.push(Step {
+                log_ratio: -step.log_ratio,
+                se: step.se,
+            });
+        }
+        Some(Estimate {
+            index: Index::of(&steps),
         })
-        .collect()
+    }
+
+    /// The step of the commit at `at`: its last probe against its parent,
+    /// or the figure chained from other probes.
+    fn step(&self, at: usize) -> Option<ProbeFigure> {
+        if let Some((_, p)) = self.ledger.direct(at - 1, at) {
+            return Some(self.probes[p].clone());
+        }
+        let c = self.change(&self.ledger.estimate(at - 1, at)?);
+        Some(ProbeFigure {
+            commit: self.points[at].to_owned(),
+            against: self.points[at - 1].to_owned(),
+            kind: ProbeKind::Chained,
+            ratio: c.ratio,
+            lower: c.lower,
+            upper: c.upper,
+            after: None,
+        })
+    }
+
+    fn change(&self, e: &Estimate) -> Change {
+        let (lower, upper) = e.index.interval(self.confidence);
+        Change {
+            ratio: e.index.ratio(),
+            lower,
+            upper,
+        }
+    }
+
+    /// The report, or the budget's error when nothing was named.
+    fn finish(self, mut found: Found, stop: Stop, pending: &[Span]) -> Result<Bisected, Failure> {
+        let commit = |i: usize| self.points[i].to_owned();
+        let open: Vec<Stretch> = match stop {
+            Stop::Budget | Stop::Unplaced => pending
+                .iter()
+                .filter_map(|&(s, e)| {
+                    let change = self.ledger.estimate(s, e);
+                    change
+                        .is_none_or(|c| c.index.log_ratio > 0.0)
+                        .then(|| Stretch {
+                            from: commit(s),
+                            to: commit(e),
+                            change: change.map(|c| self.change(&c)),
+                        })
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        if stop == Stop::Budget && found.named.is_empty() && found.unsure.is_empty() {
+            let (from, to) = open.first().map_or((String::new(), String::new()), |s| {
+                (s.from.clone(), s.to.clone())
+            });
+            return Err(Failure::usage(format!(
+                "bisect: {} probes used and the change lies between {from} and {to}; allow more with --max-probes",
+                self.probes.len(),
+            )));
+        }
+        let leftover = self.leftover(&found.named).map(|e| self.change(&e));
+        let culprits = |list: &mut Vec<(usize, Option<usize>)>| -> Vec<Culprit> {
+            list.sort_unstable();
+            list.iter()
+                .filter_map(|&(at, p)| {
+                    Some(Culprit {
+                        commit: commit(at),
+                        step: self.step(at)?,
+                        phases: p.map(|p| self.phases[p].clone()).unwrap_or_default(),
+                    })
+                })
+                .collect()
+        };
+        let (named, unsure) = (culprits(&mut found.named), culprits(&mut found.unsure));
+        let total = self.probes.first().cloned();
+        let spread = named.len() > 1
+            || named
+                .first()
+                .zip(total.as_ref())
+                .is_some_and(|(c, t)| c.step.upper.ln() < t.ratio.ln() / 2.0);
+        Ok(Bisected {
+            target: Some(self.target),
+            total,
+            leftover: if named.is_empty() { None } else { leftover },
+            culprits: named,
+            unsure,
+            spread,
+            stop,
+            open,
+            probes: self.probes,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::bisect::{self, Measuring, Plan, Target};
 use crate::chain;
-use crate::cli::{BisectArgs, Format};
+use crate::cli::BisectArgs;
 use crate::exit::{Code, Failure};
 use crate::report::bisect as view;
 
@@ -49,13 +49,7 @@ pub(super) fn bisect(args: &BisectArgs) -> Result<Code, Failure> {
     };
     let found = bisect::bisect(&mut prober, &plan)?;
     let mut out = Vec::new();
-    let written = match args.format {
-        Format::Text => view::text(&found, started.elapsed(), &mut out),
-        Format::Json => serde_json::to_writer_pretty(&mut out, &found)
-            .map_err(std::io::Error::other)
-            .and_then(|()| writeln!(out)),
-    };
-    written
+    view::write(&found, started.elapsed(), args.format.into(), &mut out)
         .and_then(|()| std::io::stdout().write_all(&out))
         .map_err(|e| Failure::run(format!("cannot print: {e}")))?;
     Ok(Code::Pass)

@@ -1,6 +1,6 @@
 use std::collections::BTreeMap;
 
-use super::{bisect, Plan};
+use super::{bisect, Bisected, Plan, Stop};
 use crate::bisect::Prober;
 use crate::compare::simulated::{EndpointSpec, RecordSpec, NAMES};
 use crate::compare::{compare, Comparison, GateSettings};
@@ -49,6 +49,11 @@ impl Prober for Fake {
     }
 }
 
+/// The commits named, oldest first.
+fn named(found: &Bisected) -> Vec<&str> {
+    found.culprits.iter().map(|c| c.commit.as_str()).collect()
+}
+
 fn plan(n: usize, suspects: &[&str]) -> Plan {
     Plan {
         good: "good".into(),
@@ -63,18 +68,23 @@ fn plan(n: usize, suspects: &[&str]) -> Plan {
 fn the_commit_that_made_the_change_is_named_with_its_step() {
     let mut fake = Fake::new(8, &[(5, 1.5)]);
     let found = bisect(&mut fake, &plan(8, &[])).expect("found");
-    assert_eq!(found.culprit.as_deref(), Some("c5"), "{found:#?}");
-    let target = found.target.expect("a target");
+    assert_eq!(named(&found), ["c5"], "{found:#?}");
+    let target = found.target.clone().expect("a target");
     assert_eq!(
         (target.endpoint.as_str(), target.metric.as_str()),
         ("search", "p50")
     );
-    let step = found.step.expect("its step");
+    assert_eq!(found.stop, Stop::Explained, "{found:#?}");
+    let leftover = found.leftover.expect("the part not explained");
+    assert!(leftover.lower < 1.0 && 1.0 < leftover.upper, "{leftover:?}");
+    let step = found.culprits[0].step.clone();
     assert_eq!((step.commit.as_str(), step.against.as_str()), ("c5", "c4"));
     assert!(step.lower < 1.5 && 1.5 < step.upper, "{step:?}");
     assert!(!found.spread);
-    // BAD against GOOD, 3 halvings of 8, the step.
-    assert_eq!(fake.probes.len(), 5, "{:?}", fake.probes);
+    // BAD against GOOD, 3 halvings of 8; the step, a plain +50%, is read
+    // from c5's and c4's probes against GOOD rather than measured again.
+    assert_eq!(step.kind, crate::bisect::ProbeKind::Chained, "{step:?}");
+    assert_eq!(fake.probes.len(), 4, "{:?}", fake.probes);
     assert!(fake.probes.len() <= Plan::default_probes(8));
 }
 
@@ -82,10 +92,13 @@ fn the_commit_that_made_the_change_is_named_with_its_step() {
 fn suspects_from_the_history_are_probed_first() {
     let mut fake = Fake::new(16, &[(11, 1.5)]);
     let found = bisect(&mut fake, &plan(16, &["c11"])).expect("found");
-    assert_eq!(found.culprit.as_deref(), Some("c11"));
+    assert_eq!(named(&found), ["c11"]);
     let probed: Vec<&str> = fake.probes.iter().map(|(_, h)| h.as_str()).collect();
-    // BAD, the suspect's parent, the suspect, its step.
-    assert_eq!(probed, ["c16", "c10", "c11", "c11"]);
+    // BAD, the suspect's parent, the suspect (its step read from those);
+    // at most one more, of the stretch after it, when the step leaves a
+    // little of the change unexplained.
+    assert_eq!(probed[..3], ["c16", "c10", "c11"]);
+    assert!(probed.len() <= 4, "{probed:?}");
 }
 
 #[test]
@@ -93,7 +106,7 @@ fn a_change_spread_over_several_commits_is_said_to_be() {
     let mut fake = Fake::new(8, &[(2, 1.15), (5, 1.15), (7, 1.15)]);
     let found = bisect(&mut fake, &plan(8, &[])).expect("found");
     assert!(found.spread, "{found:#?}");
-    let step = found.step.expect("a step");
+    let step = &found.culprits[0].step;
     assert!(step.ratio < 1.3, "one of the three steps: {step:?}");
 }
 
@@ -101,7 +114,7 @@ fn a_change_spread_over_several_commits_is_said_to_be() {
 fn no_regression_between_good_and_bad_is_no_search() {
     let mut fake = Fake::new(4, &[]);
     let found = bisect(&mut fake, &plan(4, &[])).expect("ran");
-    assert_eq!(found.culprit, None);
+    assert!(found.culprits.is_empty());
     assert_eq!(fake.probes.len(), 1);
 }
 
@@ -117,3 +130,5 @@ fn the_search_stops_at_its_probe_budget_and_says_where() {
     );
     assert!(fake.probes.len() <= 3);
 }
+
+mod drawn;
