@@ -32,6 +32,11 @@
 //!
 //! Resident memory is the sum of `statm`'s resident pages × page size over
 //! the live tree (shared pages count once per process, as RSS does).
+//!
+//! Several trees (an A/B round's two apps) are read at one moment
+//! ([`read_all`]): one walk of `/proc` finds all their processes, then all
+//! their clocks are read in one pass of microseconds, so that a block's
+//! boundary falls at the same moment on both sides.
 
 use std::path::Path;
 
@@ -79,13 +84,14 @@ pub fn parse_schedstat_ns(text: &str) -> Option<u64> {
     text.split_whitespace().next()?.parse().ok()
 }
 
-/// CPU time of one process, ns: its own (its CPU-time clock, or where that
-/// cannot be read its live threads' nanoseconds or its own ticks, whichever
-/// says more) plus its reaped children's ticks.
-fn process_cpu_ns(pid: Pid, tick_ns: u64) -> Option<u64> {
+/// CPU time of one process, ns: its own (`clock`, its CPU-time clock as
+/// read just before, or where that could not be read its live threads'
+/// nanoseconds or its own ticks, whichever says more) plus its reaped
+/// children's ticks.
+fn process_cpu_ns(pid: Pid, clock: Option<u64>, tick_ns: u64) -> Option<u64> {
     let (own, children) =
         parse_stat_split(&std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?)?;
-    let own = match clock_ns(pid) {
+    let own = match clock {
         Some(ns) => ns,
         None => own_without_clock_ns(pid, own, tick_ns),
     };
@@ -126,18 +132,73 @@ fn own_without_clock_ns(pid: Pid, ticks: u64, tick_ns: u64) -> u64 {
 /// Reads the tree rooted at `root` (the root included). `None` when the
 /// root itself cannot be read (it exited, or there is no `/proc`).
 pub fn read(root: Pid) -> Option<Usage> {
+    read_all(&[root]).pop().flatten()
+}
+
+/// Reads the trees rooted at each of `roots` at one moment, as near as
+/// `/proc` allows (see [`read_with`]); `None` for a tree whose root cannot
+/// be read.
+pub fn read_all(roots: &[Pid]) -> Vec<Option<Usage>> {
     let tick_ns = 1_000_000_000 / ticks_per_second().max(1);
     let page = page_size();
-    let mut ns = process_cpu_ns(root, tick_ns)?;
-    let mut rss_pages = read_statm(root).unwrap_or(0);
-    for pid in super::tree::descendants(root) {
-        ns = ns.saturating_add(process_cpu_ns(pid, tick_ns).unwrap_or(0));
-        rss_pages = rss_pages.saturating_add(read_statm(pid).unwrap_or(0));
-    }
-    Some(Usage {
-        cpu_us: ns / 1000,
-        rss_bytes: rss_pages.saturating_mul(page),
-    })
+    read_with(
+        roots,
+        super::tree::descendants_of_each,
+        clock_ns,
+        |pid, clock| {
+            let ns = process_cpu_ns(pid, clock, tick_ns)?;
+            Some((ns, read_statm(pid).unwrap_or(0).saturating_mul(page)))
+        },
+    )
+}
+
+/// [`read_all`] with its three reads of `/proc` given: `walk` finds each
+/// root's descendants, `clock` reads a process's CPU-time clock, `rest` a
+/// process's CPU time, ns, given that clock (its reaped children's added)
+/// and its resident bytes, `None` when the process is gone.
+///
+/// One walk finds every tree's processes, then every process's clock is
+/// read in one pass, then the slower files. Reading one tree after the
+/// other put a whole walk of `/proc` (a few ms) between the sides' clocks,
+/// so the second side's every reading came that much later. Over a round
+/// that cancels but at its ends: at the first reading both apps were busy
+/// with the warm-up's load, at the last one idle, so the second side
+/// lost the walk's time of CPU under load from its first block and gained
+/// only idle time after its last — its `cpu/request` read low by about the
+/// walk over the round (0.2% of 2-s rounds: the head's, which A/A runs
+/// showed as a lean toward the head).
+fn read_with(
+    roots: &[Pid],
+    walk: impl Fn(&[Pid]) -> Vec<Vec<Pid>>,
+    clock: impl Fn(Pid) -> Option<u64>,
+    rest: impl Fn(Pid, Option<u64>) -> Option<(u64, u64)>,
+) -> Vec<Option<Usage>> {
+    let trees: Vec<Vec<Pid>> = roots
+        .iter()
+        .zip(walk(roots))
+        .map(|(root, descendants)| std::iter::once(*root).chain(descendants).collect())
+        .collect();
+    let clocks: Vec<Vec<Option<u64>>> = trees
+        .iter()
+        .map(|tree| tree.iter().map(|pid| clock(*pid)).collect())
+        .collect();
+    trees
+        .iter()
+        .zip(clocks)
+        .map(|(tree, clocks)| {
+            let mut read = tree.iter().zip(clocks).map(|(pid, c)| rest(*pid, c));
+            // The root's: without it the tree is gone.
+            let (mut ns, mut rss) = read.next().flatten()?;
+            for (cpu, bytes) in read.flatten() {
+                ns = ns.saturating_add(cpu);
+                rss = rss.saturating_add(bytes);
+            }
+            Some(Usage {
+                cpu_us: ns / 1000,
+                rss_bytes: rss,
+            })
+        })
+        .collect()
 }
 
 /// One reading of the whole machine: the busy CPU time of all its CPUs
@@ -154,7 +215,7 @@ pub struct Machine {
 pub fn machine() -> Option<Machine> {
     let tick_ns = 1_000_000_000 / ticks_per_second().max(1);
     let busy = parse_proc_stat_busy(&std::fs::read_to_string("/proc/stat").ok()?)?;
-    let own = process_cpu_ns(Pid::this(), tick_ns)?;
+    let own = process_cpu_ns(Pid::this(), clock_ns(Pid::this()), tick_ns)?;
     Some(Machine {
         busy_us: busy.saturating_mul(tick_ns) / 1000,
         own_us: own / 1000,
@@ -237,6 +298,58 @@ mod tests {
         assert!(
             after.busy_us - before.busy_us + 20_000 >= own,
             "{before:?} {after:?}"
+        );
+    }
+
+    /// Two trees alike, each process spinning on a CPU of its own (its CPU
+    /// time is the time), on a virtual clock where a walk of `/proc` takes
+    /// 5 ms and a process's files 50 µs: read at one moment, they read the
+    /// same. Read one after the other, the first tree's root was read
+    /// before the walk and the second tree's processes 5.1 ms and 10.15 ms
+    /// after the first's: 5.05 ms against 15.25 ms.
+    #[test]
+    fn both_trees_clocks_are_read_at_one_moment_after_one_walk() {
+        use std::cell::Cell;
+        let now = Cell::new(0u64);
+        let walks = Cell::new(0);
+        let walk = |roots: &[Pid]| {
+            now.set(now.get() + 5_000_000);
+            walks.set(walks.get() + 1);
+            roots
+                .iter()
+                .map(|r| vec![Pid::from_raw(r.as_raw() + 1)])
+                .collect()
+        };
+        let clock = |_: Pid| Some(now.get());
+        let rest = |_: Pid, clock: Option<u64>| {
+            now.set(now.get() + 50_000);
+            Some((clock?, 4096))
+        };
+        let roots = [Pid::from_raw(100), Pid::from_raw(200)];
+        let usage = read_with(&roots, walk, clock, rest);
+        // Two processes at 5 ms each.
+        let expected = Usage {
+            cpu_us: 10_000,
+            rss_bytes: 8192,
+        };
+        assert_eq!(usage, [Some(expected), Some(expected)]);
+        assert_eq!(walks.get(), 1);
+    }
+
+    #[test]
+    fn a_tree_whose_root_is_gone_reads_nothing_and_the_others_still_read() {
+        let walk = |roots: &[Pid]| roots.iter().map(|_| Vec::new()).collect();
+        let rest = |pid: Pid, _: Option<u64>| (pid.as_raw() != 1).then_some((2_000, 10));
+        let usage = read_with(&[Pid::from_raw(1), Pid::from_raw(2)], walk, |_| None, rest);
+        assert_eq!(
+            usage,
+            [
+                None,
+                Some(Usage {
+                    cpu_us: 2,
+                    rss_bytes: 10
+                })
+            ]
         );
     }
 

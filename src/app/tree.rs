@@ -62,23 +62,35 @@ fn has_children(parent: Pid) -> bool {
 
 /// Every live process whose chain of parents reaches `root` (not `root`).
 pub fn descendants(root: Pid) -> Vec<Pid> {
+    descendants_of_each(&[root]).pop().unwrap_or_default()
+}
+
+/// [`descendants`] of each of `roots`, from one walk of `/proc`.
+pub fn descendants_of_each(roots: &[Pid]) -> Vec<Vec<Pid>> {
     let parents = parents();
-    let mut found = BTreeSet::new();
+    let mut found = vec![BTreeSet::new(); roots.len()];
     for &pid in parents.keys() {
         let mut at = pid;
         // Bounded: a chain cannot be longer than the process table.
         for _ in 0..parents.len() {
-            match parents.get(&at) {
-                Some(&ppid) if ppid == root.as_raw() => {
-                    found.insert(pid);
-                    break;
+            let Some(&ppid) = parents.get(&at) else {
+                break;
+            };
+            for (set, root) in found.iter_mut().zip(roots) {
+                if root.as_raw() == ppid {
+                    set.insert(pid);
                 }
-                Some(&ppid) if ppid > 1 && ppid != at => at = ppid,
-                _ => break,
             }
+            if ppid <= 1 || ppid == at {
+                break;
+            }
+            at = ppid;
         }
     }
-    found.into_iter().map(Pid::from_raw).collect()
+    found
+        .into_iter()
+        .map(|set| set.into_iter().map(Pid::from_raw).collect())
+        .collect()
 }
 
 /// Reaps every child of this process that has exited, without waiting;

@@ -4,7 +4,9 @@
 //! Readings follow the load generator's clock — block `b` covers
 //! [measure_start + b·block, measure_start + (b+1)·block) — and are taken on
 //! the blocking pool, so a walk of `/proc` never delays a request on the
-//! generator's thread. One walk per block per side.
+//! generator's thread. One walk of `/proc` per block finds both sides'
+//! processes, and their CPU-time clocks are read together after it, so
+//! each block's boundary is the same moment on both sides.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -72,7 +74,11 @@ impl Sampler {
         let mut readings =
             std::mem::take(&mut *self.readings.lock().unwrap_or_else(|p| p.into_inner()));
         if !readings.is_empty() && readings.len() < self.wanted {
-            readings.push((Instant::now(), read_all(&self.roots), resources::machine()));
+            readings.push((
+                Instant::now(),
+                resources::read_all(&self.roots),
+                resources::machine(),
+            ));
         }
         readings
     }
@@ -102,7 +108,7 @@ async fn run(
         tokio::time::sleep_until(start + block * b as u32).await;
         let at = Instant::now();
         let roots = roots.clone();
-        let read = move || (read_all(&roots), resources::machine());
+        let read = move || (resources::read_all(&roots), resources::machine());
         let Ok((usage, machine)) = tokio::task::spawn_blocking(read).await else {
             return;
         };
@@ -111,10 +117,6 @@ async fn run(
             .unwrap_or_else(|p| p.into_inner())
             .push((at, usage, machine));
     }
-}
-
-fn read_all(roots: &[Pid]) -> Vec<Option<Usage>> {
-    roots.iter().map(|root| resources::read(*root)).collect()
 }
 
 /// The cores other processes kept busy over the readings' span, on
