@@ -2,7 +2,8 @@
 //! whose slowdowns are changes to the suite's `app.env` that every later
 //! commit keeps: one commit that slows an endpoint ×3 is named, with its
 //! own step, in a bounded number of probes; two commits that slow it ×2 and
-//! then ×3 more are both named, oldest first; no worktree is left behind.
+//! then ×3 more are both named, oldest first, at one rate that `rate:
+//! auto` chose once; no worktree is left behind.
 
 mod support;
 
@@ -80,7 +81,9 @@ fn bisect_names_both_commits_of_a_change_made_in_two_steps() {
             2..=4 => "  env: { DEMO_SLOWDOWN: \"/sleep=2\" }\n",
             _ => "  env: { DEMO_SLOWDOWN: \"/sleep=6\" }\n",
         };
-        std::fs::write(repo.join("benchgate.yaml"), support::wait_suite(env)).expect("suite");
+        // The rate as init writes it: probed once, then fixed for every probe.
+        let suite = support::wait_suite(env).replace("rate: 60/s", "rate: auto");
+        std::fs::write(repo.join("benchgate.yaml"), suite).expect("suite");
         std::fs::write(repo.join("CHANGES"), format!("commit {i}\n")).expect("write");
         git(repo, &["add", "-A"]);
         git(repo, &["commit", "-q", "-m", &format!("c{i}")]);
@@ -110,6 +113,12 @@ fn bisect_names_both_commits_of_a_change_made_in_two_steps() {
         "{found:#}\n{stderr}"
     );
     assert_eq!(found["spread"], true, "{found:#}");
+    assert_eq!(
+        stderr.matches("rate auto: probing").count(),
+        1,
+        "one probe of the rate for the whole bisect: {stderr}"
+    );
+    assert!(stderr.contains("bisect: every probe runs at"), "{stderr}");
     let worktrees = git(repo, &["worktree", "list"]);
     assert_eq!(worktrees.lines().count(), 1, "{worktrees}");
 }

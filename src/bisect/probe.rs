@@ -53,11 +53,36 @@ pub trait Prober {
 }
 
 /// The real probe: the suite file at `suite` (inside the repository),
-/// with the command line's overrides.
+/// with the command line's overrides. A suite that says `rate: auto` is
+/// probed once, at the first probe (BAD against GOOD), and every probe
+/// runs at that rate: ratios measured at different rates do not chain.
 #[derive(Debug)]
 pub struct Measuring<'a> {
     pub suite: &'a Path,
-    pub overrides: &'a Overrides,
+    pub overrides: Overrides,
+}
+
+impl<'a> Measuring<'a> {
+    pub fn new(suite: &'a Path, overrides: Overrides) -> Self {
+        Measuring { suite, overrides }
+    }
+
+    /// When the suite at `head_suite` says `rate: auto` and no rate is
+    /// fixed yet: the rate probed on these two trees, fixed for the rest.
+    fn fix_rate(&mut self, base_suite: &Path, head_suite: &Path) -> Result<(), Failure> {
+        if self.overrides.rate.is_some() {
+            return Ok(());
+        }
+        let config = crate::config::load(head_suite, &self.overrides, crate::config::UNBOUND_PORT)
+            .map_err(ab::AbError::from)?;
+        if !config.load.rate_auto {
+            return Ok(());
+        }
+        let choice = crate::capacity::auto_rate(base_suite, head_suite, Pairing::Random)?;
+        eprintln!("bisect: every probe runs at {}/s", choice.rate);
+        self.overrides.rate = Some(choice.rate);
+        Ok(())
+    }
 }
 
 impl Prober for Measuring<'_> {
@@ -72,9 +97,10 @@ impl Prober for Measuring<'_> {
         let head_tree = ab::Worktree::add(inside, head)?;
         let base_suite = ab::base_suite_path(self.suite, base_tree.path())?;
         let head_suite = ab::base_suite_path(self.suite, head_tree.path())?;
+        self.fix_rate(&base_suite, &head_suite)?;
         let suites = ab::SideSuites::resolve(ab::Sides {
             head_suite: &head_suite,
-            overrides: self.overrides,
+            overrides: &self.overrides,
             base_suite: &base_suite,
             pairing: Pairing::Random,
             build: true,

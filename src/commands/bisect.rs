@@ -42,11 +42,7 @@ pub(super) fn bisect(args: &BisectArgs) -> Result<Code, Failure> {
         suspects,
     };
     let started = std::time::Instant::now();
-    let overrides = args.suite.overrides();
-    let mut prober = Measuring {
-        suite,
-        overrides: &overrides,
-    };
+    let mut prober = Measuring::new(suite, args.suite.overrides());
     let found = bisect::bisect(&mut prober, &plan)?;
     let mut out = Vec::new();
     view::write(&found, started.elapsed(), args.format.into(), &mut out)
