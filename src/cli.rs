@@ -15,15 +15,16 @@ use crate::record;
 
 /// A CI performance-regression gate for HTTP services.
 ///
-/// Exit codes: 0 gate passed, 1 regression over the threshold, 2 bad usage,
-/// config or baseline file, 3 the run itself failed.
+/// Exit codes: 0 gate passed (or not judged), 1 a regression (worse at the
+/// gate's confidence, by half the threshold or more), 2 bad usage, config or
+/// baseline file, 3 the run itself failed.
 #[derive(Debug, Parser)]
 #[command(
     name = "benchgate",
     version,
     about,
     long_about = None,
-    after_help = "Exit codes: 0 the gate passed, 1 a regression over the threshold, 2 bad usage, suite or baseline file, 3 the run itself failed."
+    after_help = "Exit codes: 0 the gate passed (or could not judge, under gate.inconclusive: pass), 1 a regression (worse at the gate's confidence, by half the threshold or more), 2 bad usage, suite or baseline file, 3 the run itself failed."
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -1,8 +1,9 @@
 //! Exit codes, in one place, and the failure that goes with them: its
 //! message and the causes it does not already say.
 //!
-//! `0` the gate passed · `1` a regression over the threshold · `2` bad usage,
-//! config or baseline file · `3` the run itself failed (the app did not start
+//! `0` the gate passed (or could not judge, under `gate.inconclusive: pass`)
+//! · `1` a regression: worse at the gate's confidence, by half the threshold
+//! or more · `2` bad usage, config or baseline file · `3` the run itself failed (the app did not start
 //! or died, the target was unreachable, the run was interrupted).
 
 use std::fmt;

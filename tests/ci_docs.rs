@@ -227,7 +227,7 @@ fn a_release_with_the_right_checksum_is_installed_and_its_exit_code_kept() {
         .env("BENCHGATE_REPORT_DIR", "out")
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("a regression over the threshold"));
+        .stderr(predicate::str::contains("a regression (exit 1)"));
     let ran = fs_err::read_to_string(dir.path().join("ran")).expect("the stand-in ran");
     assert!(
         ran.contains("check --config benchgate.yaml --report-dir out"),

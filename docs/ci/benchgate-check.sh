@@ -128,7 +128,7 @@ case "$code" in
        possible-regression | not-judged) say "not judged ($outcome, exit 0): see the report's ⚠ headline" ;;
        *) say "passed" ;;
      esac ;;
-  1) say "a regression over the threshold (exit 1)" ;;
+  1) say "a regression (exit 1): see the report" ;;
   2) say "bad usage, suite or baseline file (exit 2)" ;;
   3) say "the run itself failed (exit 3)" ;;
   *) say "benchgate exited $code" ;;
