@@ -671,41 +671,35 @@ fn a_blind_pass_is_inconclusive_and_no_verdict_is_invalid() {
     );
 }
 
-#[test]
-fn a_possible_regression_is_its_own_verdict_with_a_warning() {
+/// A step whose report is `kind` exits 0 with `verdict` and a warning
+/// annotation that starts with `warning`.
+fn not_judged_step(kind: &str, verdict: &str, warning: &str) {
     let pr = PullRequest::new();
-    let step = pr.run_step_with("ab", &pr.base, 0, "possible");
+    let step = pr.run_step_with("ab", &pr.base, 0, kind);
     assert_eq!(step.code, Some(0), "{step:?}");
     assert!(
-        step.outputs.contains("verdict=possible-regression\n"),
+        step.outputs.contains(&format!("verdict={verdict}\n")),
         "{}",
         step.outputs
     );
-    assert!(
-        step.stdout.contains(
-            "::warning title=benchgate possible regression::⚠ not judged: report%25 p50 +12.8%25 may be over 10%25"
-        ),
-        "{}",
-        step.stdout
+    assert!(step.stdout.contains(warning), "{}", step.stdout);
+}
+
+#[test]
+fn a_possible_regression_is_its_own_verdict_with_a_warning() {
+    not_judged_step(
+        "possible",
+        "possible-regression",
+        "::warning title=benchgate possible regression::⚠ not judged: report%25 p50 +12.8%25 may be over 10%25",
     );
 }
 
 #[test]
 fn a_run_that_saw_nothing_is_not_judged_with_a_warning() {
-    let pr = PullRequest::new();
-    let step = pr.run_step_with("ab", &pr.base, 0, "nothing");
-    assert_eq!(step.code, Some(0), "{step:?}");
-    assert!(
-        step.outputs.contains("verdict=not-judged\n"),
-        "{}",
-        step.outputs
-    );
-    assert!(
-        step.stdout.contains(
-            "::warning title=benchgate not judged::⚠ not judged: no gated metric could see a 10%25 change; see the report"
-        ),
-        "{}",
-        step.stdout
+    not_judged_step(
+        "nothing",
+        "not-judged",
+        "::warning title=benchgate not judged::⚠ not judged: no gated metric could see a 10%25 change; see the report",
     );
 }
 

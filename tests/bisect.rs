@@ -12,25 +12,34 @@ use std::time::Duration;
 use serde_json::Value;
 use support::{benchgate, git, serial};
 
-#[test]
-fn bisect_names_the_commit_that_slowed_an_endpoint() {
-    let _serial = serial();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let repo = dir.path();
+/// Seven commits c0..c6 in `repo`, commit `i` with `suite(i)` as its
+/// suite file: their hashes, oldest first.
+fn repository(repo: &std::path::Path, suite: impl Fn(usize) -> String) -> Vec<String> {
     git(repo, &["init", "-q", "-b", "main"]);
     let mut commits = Vec::new();
     for i in 0..=6 {
-        let env = if i >= 4 {
-            "  env: { DEMO_SLOWDOWN: \"/sleep=3\" }\n"
-        } else {
-            ""
-        };
-        std::fs::write(repo.join("benchgate.yaml"), support::wait_suite(env)).expect("suite");
+        std::fs::write(repo.join("benchgate.yaml"), suite(i)).expect("suite");
         std::fs::write(repo.join("CHANGES"), format!("commit {i}\n")).expect("write");
         git(repo, &["add", "-A"]);
         git(repo, &["commit", "-q", "-m", &format!("c{i}")]);
         commits.push(git(repo, &["rev-parse", "HEAD"]));
     }
+    commits
+}
+
+#[test]
+fn bisect_names_the_commit_that_slowed_an_endpoint() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let repo = dir.path();
+    let commits = repository(repo, |i| {
+        let env = if i >= 4 {
+            "  env: { DEMO_SLOWDOWN: \"/sleep=3\" }\n"
+        } else {
+            ""
+        };
+        support::wait_suite(env)
+    });
 
     let out = benchgate()
         .current_dir(repo)
@@ -73,22 +82,15 @@ fn bisect_names_both_commits_of_a_change_made_in_two_steps() {
     let _serial = serial();
     let dir = tempfile::tempdir().expect("temp dir");
     let repo = dir.path();
-    git(repo, &["init", "-q", "-b", "main"]);
-    let mut commits = Vec::new();
-    for i in 0..=6 {
+    let commits = repository(repo, |i| {
         let env = match i {
             0 | 1 => "",
             2..=4 => "  env: { DEMO_SLOWDOWN: \"/sleep=2\" }\n",
             _ => "  env: { DEMO_SLOWDOWN: \"/sleep=6\" }\n",
         };
         // The rate as init writes it: probed once, then fixed for every probe.
-        let suite = support::wait_suite(env).replace("rate: 60/s", "rate: auto");
-        std::fs::write(repo.join("benchgate.yaml"), suite).expect("suite");
-        std::fs::write(repo.join("CHANGES"), format!("commit {i}\n")).expect("write");
-        git(repo, &["add", "-A"]);
-        git(repo, &["commit", "-q", "-m", &format!("c{i}")]);
-        commits.push(git(repo, &["rev-parse", "HEAD"]));
-    }
+        support::wait_suite(env).replace("rate: 60/s", "rate: auto")
+    });
 
     let out = benchgate()
         .current_dir(repo)
