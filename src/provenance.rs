@@ -52,20 +52,23 @@ pub fn host() -> Host {
     }
 }
 
-fn git(dir: &Path, args: &[&str]) -> Option<String> {
+/// `git args` run in `dir` (the working directory when empty): its
+/// trimmed stdout when it succeeded with some, `None` when it failed or
+/// said nothing; an error only when git could not be run at all.
+pub fn git_output(dir: &Path, args: &[&str]) -> std::io::Result<Option<String>> {
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")
     } else {
         dir
     };
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    let text = String::from_utf8(out.stdout).ok()?.trim().to_string();
-    (out.status.success() && !text.is_empty()).then_some(text)
+    let out = Command::new("git").current_dir(dir).args(args).output()?;
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    Ok((out.status.success() && !text.is_empty()).then_some(text))
+}
+
+/// [`git_output`], a failure to run git read as no answer.
+pub fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    git_output(dir, args).ok().flatten()
 }
 
 fn cpu_model() -> Option<String> {

@@ -3,11 +3,12 @@
 //! was recorded on another machine.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::config::Config;
 use crate::exit::{Code, Coded};
 use crate::record::RunRecord;
+
+pub(super) use crate::provenance::git;
 
 /// Why the base tree's suite file cannot be found; the user's to fix, so
 /// exit code 2.
@@ -101,29 +102,10 @@ pub fn has_commit(dir: &Path, commit: &str) -> bool {
     git(dir, &["rev-parse", "--verify", "--quiet", &commit]).is_some()
 }
 
-/// The trimmed output of `git ARGS` run in `dir` (the current directory
-/// when `dir` is empty): `None` when git fails or prints nothing; an error
-/// only when git cannot be run at all. Every git question benchgate asks
-/// (A/B mode's base tree, bisect's line) goes through here.
-pub fn git_output(dir: &Path, args: &[&str]) -> std::io::Result<Option<String>> {
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let out = Command::new("git").current_dir(dir).args(args).output()?;
-    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    Ok((out.status.success() && !text.is_empty()).then_some(text))
-}
-
-/// [`git_output`], a failure to run git read as no answer.
-pub(super) fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    git_output(dir, args).ok().flatten()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{git_output, has_commit};
+    use super::has_commit;
+    use crate::provenance::git_output;
 
     #[test]
     fn git_answers_with_its_output_and_none_when_it_fails() {

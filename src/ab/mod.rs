@@ -25,7 +25,7 @@ mod sides;
 mod worktree;
 
 pub use accepted::accepted;
-pub use base::{base_suite_path, foreign_baseline_commit, git_output, BaseSuiteError};
+pub use base::{base_suite_path, foreign_baseline_commit, BaseSuiteError};
 pub use error::AbError;
 pub use fallback::RateFallback;
 pub use gate::gate;

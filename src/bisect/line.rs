@@ -88,5 +88,5 @@ pub fn first_parent_line(
 }
 
 fn git(dir: &Path, args: &[&str]) -> Result<Option<String>, LineError> {
-    crate::ab::git_output(dir, args).map_err(LineError::Git)
+    crate::provenance::git_output(dir, args).map_err(LineError::Git)
 }
