@@ -543,6 +543,54 @@ fn ctrl_c_stops_both_apps_at_once() {
     );
 }
 
+/// A loopback HTTP server that notes its start in `<notes>/started-<pid>`
+/// and only listens once two servers have started (or after 30 s): two
+/// copies become ready only when they start up at the same time.
+const RENDEZVOUS: &str = r#"
+import os, sys, time, http.server
+port, notes = int(sys.argv[1]), sys.argv[2]
+open(os.path.join(notes, "started-%d" % os.getpid()), "w").close()
+deadline = time.time() + 30
+while len(os.listdir(notes)) < 2 and time.time() < deadline:
+    time.sleep(0.02)
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+"#;
+
+/// Issue 22: an A/B round started its two apps one after the other, each
+/// waited for until ready, so every round lost one app's start-up. Both
+/// start up at once now: apps that are ready only once the other has
+/// started (within the ready timeout of 10 s) are measured, where they
+/// timed out before.
+#[test]
+fn both_apps_of_a_round_start_up_at_once() {
+    let head = tempfile::tempdir().expect("temp dir");
+    let script = head.path().join("server.py");
+    std::fs::write(&script, RENDEZVOUS).expect("script");
+    let notes = head.path().join("notes");
+    std::fs::create_dir(&notes).expect("notes dir");
+    let suite = format!(
+        "version: 1\nsuite: rendezvous\napp:\n  command: [\"python3\", \"{}\", \"${{PORT}}\", \"{}\"]\n  ready: {{ url: \"http://127.0.0.1:${{PORT}}/\", timeout: 10s }}\nbase_url: \"http://127.0.0.1:${{PORT}}\"\nload:\n  rate: 20/s\n  warmup: 0s\n  duration: 4s\n  max_duration: 4s\n  block: 500ms\nendpoints:\n  - name: root\n    path: /\n",
+        script.display(),
+        notes.display()
+    );
+    std::fs::write(head.path().join("benchgate.yaml"), suite).expect("suite");
+    let (code, _, stderr) = ab(head.path(), head.path(), &[]);
+    assert!(code == 0 || code == 1, "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(&notes).expect("notes").count(),
+        2,
+        "one round, two apps: {stderr}"
+    );
+}
+
 /// A calibration file for the demo suite with every latency metric's τ and
 /// degrees of freedom as given.
 fn noise_file(tau: f64, df: f64) -> String {

@@ -144,31 +144,8 @@ pub async fn measure_ab(
     quiet: bool,
 ) -> Result<([RunRecord; 2], Option<Trace>), RunError> {
     let mut interrupt = Interrupts::new()?;
-    let mut apps = Vec::new();
     let starting = std::time::Instant::now();
-    let order = if head_first { [1, 0] } else { [0, 1] };
-    for index in order {
-        let (side, name) = (&sides[index], ["base", "head"][index]);
-        let app = side.config.app.as_ref().ok_or_else(|| {
-            RunError::Suite(format!(
-                "{}: A/B mode starts the app itself; add app.command to the {name}'s suite file",
-                side.config.path.display()
-            ))
-        })?;
-        apps.push(
-            start(
-                app,
-                &side.app_log,
-                &format!("the {name} app"),
-                &mut interrupt,
-                quiet,
-            )
-            .await?,
-        );
-    }
-    if head_first {
-        apps.reverse();
-    }
+    let mut apps = start_both(&sides, head_first, &mut interrupt, quiet).await?;
     let mut round = head_suite.clone();
     round.load.duration = round_time(starting.elapsed());
     let head_suite = &round;
@@ -216,6 +193,72 @@ pub async fn measure_ab(
     ))
 }
 
+/// Starts both sides' apps: spawned in that order (head first when
+/// `head_first`), then waited for together, so that the second starts up
+/// while the first does — a round waits for the slower app, not for the
+/// sum of both. Returns `[base, head]`.
+async fn start_both(
+    sides: &[AbSide<'_>; 2],
+    head_first: bool,
+    interrupt: &mut Interrupts,
+    quiet: bool,
+) -> Result<Vec<App>, RunError> {
+    let names = ["the base app", "the head app"];
+    let failed = |index: usize| {
+        move |source| RunError::App {
+            what: names[index].to_string(),
+            source: Box::new(source),
+        }
+    };
+    let mut configs = Vec::new();
+    for (side, name) in sides.iter().zip(["base", "head"]) {
+        configs.push(side.config.app.as_ref().ok_or_else(|| {
+            RunError::Suite(format!(
+                "{}: A/B mode starts the app itself; add app.command to the {name}'s suite file",
+                side.config.path.display()
+            ))
+        })?);
+    }
+    let order = if head_first { [1, 0] } else { [0, 1] };
+    let mut launched: [Option<App>; 2] = [None, None];
+    for index in order {
+        let (app, log) = (configs[index], &sides[index].app_log);
+        if !quiet {
+            say_starting(app, log, names[index]);
+        }
+        launched[index] = Some(tokio::select! {
+            app = App::launch(app, log) => app.map_err(failed(index))?,
+            signal = interrupt.next() => return Err(interrupted(signal)),
+        });
+    }
+    let [Some(mut base), Some(mut head)] = launched else {
+        return Err(RunError::Internal("an A/B round launched one app only"));
+    };
+    tokio::select! {
+        ready = async {
+            tokio::try_join!(
+                async { base.ready(configs[0]).await.map_err(failed(0)) },
+                async { head.ready(configs[1]).await.map_err(failed(1)) },
+            )
+        } => { ready?; }
+        signal = interrupt.next() => return Err(interrupted(signal)),
+    }
+    if !quiet {
+        for (app, name) in [(&base, names[0]), (&head, names[1])] {
+            eprintln!("{name} is ready (pid {})", app.pid());
+        }
+    }
+    Ok(vec![base, head])
+}
+
+fn say_starting(app: &crate::config::AppConfig, log: &Path, what: &str) {
+    eprintln!(
+        "starting {what}: {} (log: {})",
+        app.command.join(" "),
+        log.display()
+    );
+}
+
 /// Runs the app's build command to completion (output to `log`).
 pub async fn build(app: &crate::config::AppConfig, log: &Path, what: &str) -> Result<(), RunError> {
     let Some(command) = &app.build else {
@@ -241,11 +284,7 @@ async fn start(
     quiet: bool,
 ) -> Result<App, RunError> {
     if !quiet {
-        eprintln!(
-            "starting {what}: {} (log: {})",
-            app.command.join(" "),
-            log.display()
-        );
+        say_starting(app, log, what);
     }
     let started = tokio::select! {
         app = App::start(app, log) => app.map_err(|source| RunError::App { what: what.to_string(), source: Box::new(source) })?,
