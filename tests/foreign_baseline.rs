@@ -126,5 +126,10 @@ fn a_baseline_from_another_machine_never_decides() {
             .is_some_and(|n| n.contains("recorded on another machine"))),
         "{c}"
     );
-    assert!(stderr.contains("0 of 2 metrics could see"), "{stderr}");
+    // Never a pass: a run that could see nothing is not judged.
+    assert_eq!(c["outcome"], "not-judged", "{c}");
+    assert!(
+        stderr.contains("⚠ not judged: no gated metric could see a 10% change"),
+        "{stderr}"
+    );
 }
