@@ -167,6 +167,14 @@ impl Schedule {
         }
     }
 
+    /// The same schedule with the mix held at the weights in every block,
+    /// as before A/B schedules tilted it: for tests comparing the two.
+    #[cfg(test)]
+    pub(crate) fn untilted(mut self) -> Schedule {
+        self.tilt = None;
+        self
+    }
+
     /// Which side request `i` goes to: always 0 with one side.
     pub fn side(&self, i: u64) -> usize {
         match &self.sides {

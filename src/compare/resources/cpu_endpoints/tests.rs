@@ -167,3 +167,5 @@ fn the_standard_deviation_is_the_sample_one() {
     assert!((sd(x.iter().copied()) - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
     assert!(sd([1.0].iter().copied()).is_nan());
 }
+
+mod schedule;
