@@ -91,6 +91,7 @@ fn trials(mix: Mix, factor: [f64; 3], trials: u64) -> Said {
         };
         said.attributed += 1;
         for (e, c) in costs.iter().enumerate() {
+            let Some(c) = c else { continue };
             said.named[e] += usize::from(c.named());
             said.covered[e] += usize::from(c.low <= factor[e] && factor[e] <= c.high);
             widths.push(c.high / c.low);
