@@ -214,3 +214,30 @@ fn the_cpu_time_of_exited_threads_is_kept_to_the_microsecond() {
         "reading − the process's own CPU time, µs: {differences:?}"
     );
 }
+
+#[test]
+fn a_head_doing_more_cpu_work_on_one_endpoint_is_named_by_it() {
+    // The A/B schedule tilts the mix from block to block (src/load/
+    // schedule.rs), so the per-endpoint fit can tell search's cost from
+    // the others'; under a mix held at the weights it attributed nothing.
+    let base = suite_dir(&suite(""));
+    let slow = suite_dir(&suite("  env: { DEMO_SLOWDOWN: \"/search=1.5\" }\n"));
+    let (code, c, stderr) = ab(slow.path(), base.path());
+    assert!(code == 0 || code == 1, "exit {code}: {stderr}");
+    let by_endpoint = c["cpu_by_endpoint"].as_array().cloned().unwrap_or_default();
+    eprintln!("search ×1.5 cpu by endpoint: {}", c["cpu_by_endpoint"]);
+    let named: Vec<&str> = by_endpoint
+        .iter()
+        .filter(|e| e["named"] == true)
+        .filter_map(|e| e["endpoint"].as_str())
+        .collect();
+    assert_eq!(named, ["search"], "{by_endpoint:#?}\n{stderr}");
+    let search = by_endpoint
+        .iter()
+        .find(|e| e["endpoint"] == "search")
+        .expect("search attributed");
+    assert!(
+        search["lower"].as_f64().is_some_and(|l| l > 1.15),
+        "{search:#}"
+    );
+}

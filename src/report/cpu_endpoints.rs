@@ -1,19 +1,34 @@
 //! The line per endpoint of its CPU cost, head vs base, that every writer
-//! shows beside the app's `cpu/request`: "report: CPU/request +11.0% [+7.0%,
-//! +15.0%]", so a CPU verdict names its endpoint. Informational (see
-//! `compare::resources::cpu_endpoints`): one line for the endpoints whose
-//! interval excludes no change, and one for those it does not.
+//! shows beside the app's `cpu/request`, so a CPU verdict names its
+//! endpoint: "(app) cpu/request +6.0% [+2.0%, +10.0%]; by endpoint: report
+//! +17.0% [+9.0%, +26.0%]". Informational (see
+//! `compare::resources::cpu_endpoints`; not in the gated family): one line
+//! for the endpoints whose interval excludes no change, beside the app's
+//! figure, and one for those it does not.
 
-use crate::compare::EndpointCpu;
+use crate::compare::{Comparison, EndpointCpu, MetricComparison};
+use crate::config::names::APP_ROW;
+use crate::config::Metric;
 
 use super::text::change;
 
 /// The lines of a comparison's `cpu_by_endpoint`, named endpoints first;
 /// none when the costs were not told apart.
-pub(crate) fn lines(costs: &[EndpointCpu]) -> Vec<String> {
+pub(crate) fn lines(c: &Comparison) -> Vec<String> {
+    let app = c
+        .endpoints
+        .iter()
+        .find(|e| e.is_app())
+        .and_then(|e| e.metrics.iter().find(|m| m.metric == Metric::Cpu));
+    beside(&c.cpu_by_endpoint, app)
+}
+
+/// The lines of `costs`, the named ones beside the app's `cpu/request`
+/// (`app`) when there is one.
+fn beside(costs: &[EndpointCpu], app: Option<&MetricComparison>) -> Vec<String> {
     let figure = |e: &EndpointCpu| {
         format!(
-            "{}: CPU/request {} [{}, {}]",
+            "{} {} [{}, {}]",
             e.endpoint,
             change(e.ratio),
             change(e.lower),
@@ -22,49 +37,36 @@ pub(crate) fn lines(costs: &[EndpointCpu]) -> Vec<String> {
     };
     let named: Vec<String> = costs.iter().filter(|e| e.named).map(figure).collect();
     let unnamed: Vec<String> = costs.iter().filter(|e| !e.named).map(figure).collect();
-    let mut out: Vec<String> = named
-        .into_iter()
-        .map(|line| format!("CPU by endpoint: {line}"))
-        .collect();
+    let mut out = Vec::new();
+    if !named.is_empty() {
+        out.push(format!(
+            "{}; by endpoint: {}",
+            app.and_then(app_cpu)
+                .unwrap_or_else(|| "CPU/request".to_string()),
+            named.join("; ")
+        ));
+    }
     if !unnamed.is_empty() {
         out.push(format!(
-            "CPU by endpoint, no change told apart: {}",
+            "CPU/request by endpoint, no change told apart: {}",
             unnamed.join("; ")
         ));
     }
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cost(endpoint: &str, ratio: f64, lower: f64, upper: f64) -> EndpointCpu {
-        EndpointCpu {
-            endpoint: endpoint.into(),
-            base_ms: 1.0,
-            head_ms: ratio,
-            ratio,
-            lower,
-            upper,
-            named: lower > 1.0 || upper < 1.0,
-        }
-    }
-
-    #[test]
-    fn a_named_endpoint_gets_its_own_line_and_the_rest_share_one() {
-        assert!(lines(&[]).is_empty());
-        let costs = [
-            cost("health", 1.01, 0.7, 1.4),
-            cost("report", 1.11, 1.07, 1.15),
-            cost("search", 0.98, 0.9, 1.05),
-        ];
-        assert_eq!(
-            lines(&costs),
-            [
-                "CPU by endpoint: report: CPU/request +11.0% [+7.0%, +15.0%]",
-                "CPU by endpoint, no change told apart: health: CPU/request +1.0% [-30.0%, +40.0%]; search: CPU/request -2.0% [-10.0%, +5.0%]",
-            ]
-        );
-    }
+/// The app's `cpu/request` change and interval, as its row shows it.
+fn app_cpu(m: &MetricComparison) -> Option<String> {
+    let interval = match (m.lower, m.upper) {
+        (Some(l), Some(u)) => format!(" [{}, {}]", change(l), change(u)),
+        _ => String::new(),
+    };
+    Some(format!(
+        "{APP_ROW} {} {}{interval}",
+        Metric::Cpu.name(),
+        change(m.ratio?)
+    ))
 }
+
+#[cfg(test)]
+mod tests;

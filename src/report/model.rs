@@ -61,7 +61,7 @@ impl Report {
         ]
         .into_iter()
         .flatten()
-        .chain(super::cpu_endpoints::lines(&c.cpu_by_endpoint))
+        .chain(super::cpu_endpoints::lines(c))
         .chain(self.main_since.iter().flat_map(super::main_since::lines))
         .chain(c.proposed.iter().cloned())
         .collect();

@@ -91,6 +91,7 @@ fn trials(mix: Mix, factor: [f64; 3], trials: u64) -> Said {
         };
         said.attributed += 1;
         for (e, c) in costs.iter().enumerate() {
+            let Some(c) = c else { continue };
             said.named[e] += usize::from(c.named());
             said.covered[e] += usize::from(c.low <= factor[e] && factor[e] <= c.high);
             widths.push(c.high / c.low);
@@ -167,3 +168,5 @@ fn the_standard_deviation_is_the_sample_one() {
     assert!((sd(x.iter().copied()) - (32.0f64 / 7.0).sqrt()).abs() < 1e-12);
     assert!(sd([1.0].iter().copied()).is_nan());
 }
+
+mod schedule;
