@@ -7,7 +7,7 @@
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -478,15 +478,9 @@ fn ctrl_c_stops_both_apps() {
     }
 }
 
-/// A loopback HTTP server that ignores SIGTERM but notes when each came,
-/// one line per signal, in `<notes>/sigterm-<pid>`.
-const STUBBORN: &str = r#"
-import os, signal, sys, time, http.server
-port, notes = int(sys.argv[1]), sys.argv[2]
-def note(*_):
-    with open(os.path.join(notes, "sigterm-%d" % os.getpid()), "a") as f:
-        f.write("%r\n" % time.time())
-signal.signal(signal.SIGTERM, note)
+/// The end of every Python server of these tests: answers `ok` to GET on
+/// 127.0.0.1:`port`.
+const SERVE_OK: &str = r#"
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         self.send_response(200)
@@ -498,6 +492,34 @@ class Handler(http.server.BaseHTTPRequestHandler):
 http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
 "#;
 
+/// A tree in `dir` whose suite `name` runs `server` (then [`SERVE_OK`]) as
+/// `python3 server.py PORT NOTES` for `duration` at 20/s: the notes
+/// folder, where the servers write.
+fn python_tree(dir: &Path, name: &str, server: &str, ready: &str, duration: &str) -> PathBuf {
+    let script = dir.join("server.py");
+    std::fs::write(&script, format!("{server}{SERVE_OK}")).expect("script");
+    let notes = dir.join("notes");
+    std::fs::create_dir(&notes).expect("notes dir");
+    let suite = format!(
+        "version: 1\nsuite: {name}\napp:\n  command: [\"python3\", \"{}\", \"${{PORT}}\", \"{}\"]\n  ready: {{ url: \"http://127.0.0.1:${{PORT}}/\", timeout: {ready} }}\nbase_url: \"http://127.0.0.1:${{PORT}}\"\nload:\n  rate: 20/s\n  warmup: 0s\n  duration: {duration}\n  max_duration: {duration}\n  block: 500ms\nendpoints:\n  - name: root\n    path: /\n",
+        script.display(),
+        notes.display()
+    );
+    std::fs::write(dir.join("benchgate.yaml"), suite).expect("suite");
+    notes
+}
+
+/// A loopback HTTP server that ignores SIGTERM but notes when each came,
+/// one line per signal, in `<notes>/sigterm-<pid>`.
+const STUBBORN: &str = r#"
+import os, signal, sys, time, http.server
+port, notes = int(sys.argv[1]), sys.argv[2]
+def note(*_):
+    with open(os.path.join(notes, "sigterm-%d" % os.getpid()), "a") as f:
+        f.write("%r\n" % time.time())
+signal.signal(signal.SIGTERM, note)
+"#;
+
 /// Issue 23, item 8: Ctrl-C of an A/B run stopped its two apps one after
 /// the other, each with its own grace, so two apps that ignore SIGTERM
 /// took two graces (about 6 s). Both are stopped at once now: the second
@@ -505,16 +527,7 @@ http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
 #[test]
 fn ctrl_c_stops_both_apps_at_once() {
     let head = tempfile::tempdir().expect("temp dir");
-    let script = head.path().join("server.py");
-    std::fs::write(&script, STUBBORN).expect("script");
-    let notes = head.path().join("notes");
-    std::fs::create_dir(&notes).expect("notes dir");
-    let suite = format!(
-        "version: 1\nsuite: stubborn\napp:\n  command: [\"python3\", \"{}\", \"${{PORT}}\", \"{}\"]\n  ready: {{ url: \"http://127.0.0.1:${{PORT}}/\", timeout: 20s }}\nbase_url: \"http://127.0.0.1:${{PORT}}\"\nload:\n  rate: 20/s\n  warmup: 0s\n  duration: 60s\n  max_duration: 60s\n  block: 500ms\nendpoints:\n  - name: root\n    path: /\n",
-        script.display(),
-        notes.display()
-    );
-    std::fs::write(head.path().join("benchgate.yaml"), suite).expect("suite");
+    let notes = python_tree(head.path(), "stubborn", STUBBORN, "20s", "60s");
     let _serial = serial();
     let pids = interrupt_aa_run(head.path());
     for pid in &pids {
@@ -553,15 +566,6 @@ open(os.path.join(notes, "started-%d" % os.getpid()), "w").close()
 deadline = time.time() + 30
 while len(os.listdir(notes)) < 2 and time.time() < deadline:
     time.sleep(0.02)
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-    def log_message(self, *args):
-        pass
-http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
 "#;
 
 /// Issue 22: an A/B round started its two apps one after the other, each
@@ -572,16 +576,7 @@ http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
 #[test]
 fn both_apps_of_a_round_start_up_at_once() {
     let head = tempfile::tempdir().expect("temp dir");
-    let script = head.path().join("server.py");
-    std::fs::write(&script, RENDEZVOUS).expect("script");
-    let notes = head.path().join("notes");
-    std::fs::create_dir(&notes).expect("notes dir");
-    let suite = format!(
-        "version: 1\nsuite: rendezvous\napp:\n  command: [\"python3\", \"{}\", \"${{PORT}}\", \"{}\"]\n  ready: {{ url: \"http://127.0.0.1:${{PORT}}/\", timeout: 10s }}\nbase_url: \"http://127.0.0.1:${{PORT}}\"\nload:\n  rate: 20/s\n  warmup: 0s\n  duration: 4s\n  max_duration: 4s\n  block: 500ms\nendpoints:\n  - name: root\n    path: /\n",
-        script.display(),
-        notes.display()
-    );
-    std::fs::write(head.path().join("benchgate.yaml"), suite).expect("suite");
+    let notes = python_tree(head.path(), "rendezvous", RENDEZVOUS, "10s", "4s");
     let (code, _, stderr) = ab(head.path(), head.path(), &[]);
     assert!(code == 0 || code == 1, "{stderr}");
     assert_eq!(
