@@ -546,17 +546,7 @@ impl PullRequest {
     }
 
     fn git(&self, dir: &Path, args: &[&str]) -> String {
-        let out = self
-            .command("git", dir)
-            .args(args)
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+        checked_git(self.command("git", dir), args)
     }
 
     fn has_commit(&self, sha: &str) -> bool {
@@ -819,13 +809,17 @@ fn update_baseline_commits_without_the_token_and_pushes_with_it() {
 /// `git args` in `cwd`, isolated from the machine's configuration; its
 /// stdout, trimmed.
 fn git(cwd: &Path, args: &[&str]) -> String {
-    let out = std::process::Command::new("git")
-        .current_dir(cwd)
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(cwd)
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .args(args)
-        .output()
-        .expect("git runs");
+        .env("GIT_CONFIG_GLOBAL", "/dev/null");
+    checked_git(cmd, args)
+}
+
+/// `cmd` (a git command) with `args`, which must succeed: its stdout,
+/// trimmed.
+fn checked_git(mut cmd: std::process::Command, args: &[&str]) -> String {
+    let out = cmd.args(args).output().expect("git runs");
     assert!(
         out.status.success(),
         "git {args:?}: {}",
