@@ -450,8 +450,9 @@ const MARKER: &str = "<!-- benchgate:suite=demo -->";
 fn the_first_run_creates_the_comment_and_the_next_updates_it() {
     let github = FakeGitHub::start();
     let workflow = Workflow::new();
-    let first = workflow.compare(&github, "aaaaaaa1111", &results().base);
-    first.code(0);
+    let first = workflow
+        .compare(&github, "aaaaaaa1111", &results().base)
+        .code(0);
     assert_eq!(github.count("POST"), 1);
     let bodies = github.bodies();
     assert_eq!(bodies.len(), 1);
@@ -462,9 +463,17 @@ fn the_first_run_creates_the_comment_and_the_next_updates_it() {
     let rows = hidden_rows(body);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["sha"], "aaaaaaa1111");
-    // One 2 s run against itself: no gated metric could see 10%, so the
-    // run is not judged (exit 0), never a pass.
-    assert_eq!(rows[0]["outcome"], "not-judged");
+    // One 2 s run against itself: whether a gated metric could see 10%
+    // depends on the machine's noise, so the row must say what the report
+    // said, and neither may be a failure.
+    let (stdout, _) = output(&first);
+    let said = if stdout.contains("not judged") {
+        "not-judged"
+    } else {
+        assert!(stdout.contains("gate passed"), "{stdout}");
+        "pass"
+    };
+    assert_eq!(rows[0]["outcome"], said, "{stdout}");
     assert!(github
         .state()
         .seen
