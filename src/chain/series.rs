@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::file::ChainError;
 use super::step::ChainStep;
-use crate::stats::{Index, Step};
+use crate::stats::{flags, Index, Step};
 
 /// One endpoint × metric over the chosen stretch of the chain.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -23,7 +23,8 @@ pub struct Series {
     pub confidence: f64,
     /// The chained ratio after each step, with its interval: the chart.
     pub points: Vec<Flagged>,
-    /// Steps whose own interval excludes 1.
+    /// The steps where the series shifts (`stats::flags`): their own
+    /// interval excludes 1, or they stand out against the stretch's steps.
     pub flagged: Vec<Flagged>,
 }
 
@@ -104,8 +105,8 @@ fn start(path: &std::path::Path, steps: &[ChainStep], commit: &str) -> Result<us
 
 fn one(stretch: &[ChainStep], endpoint: &str, metric: &str, confidence: f64) -> Series {
     let mut measured: Vec<Step> = Vec::new();
+    let mut own: Vec<Flagged> = Vec::new();
     let mut points = Vec::new();
-    let mut flagged = Vec::new();
     for s in stretch {
         let Some(m) = s
             .metrics
@@ -117,18 +118,21 @@ fn one(stretch: &[ChainStep], endpoint: &str, metric: &str, confidence: f64) -> 
         let Some(step) = Step::of_interval(m.ratio, m.lower, m.upper, s.confidence) else {
             continue;
         };
-        if step.shifts(confidence) {
-            // As measured: the step's own interval.
-            flagged.push(Flagged {
-                commit: s.commit.clone(),
-                ratio: m.ratio,
-                lower: m.lower,
-                upper: m.upper,
-            });
-        }
         measured.push(step);
+        // As measured: the step's own interval.
+        own.push(Flagged {
+            commit: s.commit.clone(),
+            ratio: m.ratio,
+            lower: m.lower,
+            upper: m.upper,
+        });
         points.push(figure(&s.commit, &Index::of(&measured), confidence));
     }
+    let flagged = own
+        .into_iter()
+        .zip(flags(&measured, confidence))
+        .filter_map(|(step, flagged)| flagged.then_some(step))
+        .collect();
     let index = Index::of(&measured);
     let (lower, upper) = index.interval(confidence);
     Series {

@@ -14,6 +14,8 @@
 
 use std::time::Duration;
 
+use crate::stats::{median, robust_sd};
+
 /// The noise band: this many robust standard deviations of the second
 /// half's levels around their median.
 const BAND_SDS: f64 = 3.0;
@@ -121,11 +123,10 @@ pub fn settled_after(levels: &[Option<f64>]) -> usize {
         .flatten()
         .copied()
         .collect();
-    let Some(center) = median(half.iter().copied()) else {
+    let Some((center, sd)) = robust_sd(&half) else {
         return 0;
     };
-    let mad = median(half.iter().map(|l| (l - center).abs())).unwrap_or(0.0);
-    let band = (BAND_SDS * 1.4826 * mad).max(MIN_BAND);
+    let band = (BAND_SDS * sd).max(MIN_BAND);
     let known: Vec<(usize, f64)> = levels
         .iter()
         .enumerate()
@@ -134,20 +135,6 @@ pub fn settled_after(levels: &[Option<f64>]) -> usize {
     (0..known.len())
         .find(|&j| known[j..].iter().take(2).all(|(_, l)| l - center <= band))
         .map_or(levels.len(), |j| known[j].0)
-}
-
-fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
-    let mut v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ pub struct SinceFigure {
     pub ratio: f64,
     pub lower: f64,
     pub upper: f64,
-    /// Steps whose own interval excludes 1.
+    /// The flagged steps of the chain (`stats::flags`).
     pub flagged: Vec<Flagged>,
 }
 

@@ -30,6 +30,7 @@ mod holm;
 mod input;
 mod moderate;
 mod paired;
+mod robust;
 mod unpaired;
 mod verdict;
 
@@ -39,12 +40,13 @@ mod tests;
 mod testutil;
 
 pub use binomial::{error_rate_test, ErrorRateResult};
-pub use chain::{Index, Step};
+pub use chain::{flags, Index, Step};
 pub use estimate::{combined_noise, Estimate, NoiseModel};
 pub use futility::Interim;
 pub use holm::holm_levels;
 pub use moderate::fit_prior;
 pub use paired::estimate_paired_many;
+pub use robust::{median, robust_sd};
 pub use unpaired::estimate_unpaired_many;
 pub use verdict::{verdict, Verdict};
 
