@@ -863,6 +863,12 @@ fn the_history_workflow_appends_each_step_once_to_the_data_branch() {
         .find(|s| s["name"].as_str() == Some("Append the step to benchgate-data"))
         .expect("the append step");
     let script = append["run"].as_str().expect("its script");
+    // A run with no verdict measured nothing: a gap, not a step.
+    let condition = append["if"].as_str().expect("its condition");
+    assert!(
+        condition.contains("verdict != 'invalid'") && condition.contains("verdict != 'error'"),
+        "{condition}"
+    );
 
     let run = |commit: &str| {
         let report = step_report(dir.path(), commit);

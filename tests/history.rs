@@ -202,3 +202,37 @@ fn a_stored_mode_comparison_is_no_step_of_the_history() {
     assert!(stderr.contains("not an A/B comparison"), "{stderr}");
     assert!(!history.exists(), "nothing written");
 }
+
+#[test]
+fn a_run_that_gave_no_verdict_is_a_gap_not_a_step() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/compare/ab-comparison.json");
+    let mut c: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture).expect("fixture")).expect("JSON");
+    c["head"]["git_commit"] = "5d8e6ee0".repeat(5).into();
+    let history = dir.path().join("h.jsonl");
+    let mut append = |outcome: &str| {
+        c["outcome"] = outcome.into();
+        let reports = dir.path().join(outcome);
+        std::fs::create_dir(&reports).expect("mkdir");
+        std::fs::write(reports.join("comparison.json"), c.to_string()).expect("write");
+        benchgate()
+            .args(["history", "append"])
+            .arg(&reports)
+            .arg("--file")
+            .arg(&history)
+            .output()
+            .expect("run")
+    };
+    // Neither side carried the load: nothing was measured.
+    let out = append("invalid");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("stays a gap in the history"), "{stderr}");
+    assert!(!history.exists(), "nothing written");
+    // The same comparison with a verdict is a step.
+    let out = append("pass");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let lines = std::fs::read_to_string(&history).expect("the history");
+    assert_eq!(lines.lines().count(), 1, "{lines}");
+}

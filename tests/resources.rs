@@ -20,7 +20,8 @@ const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    we
 /// for up to 24 s: a loaded machine widens the first look's interval (a
 /// ×1.5 head once read [0.99, 1.93] after 8 s there), and the gate's own
 /// remedy is more rounds.
-const LOAD: &str = "  rate: 60/s\n  warmup: 1s\n  duration: 8s\n  max_duration: 24s\n  block: 500ms";
+const LOAD: &str =
+    "  rate: 60/s\n  warmup: 1s\n  duration: 8s\n  max_duration: 24s\n  block: 500ms";
 
 fn suite(app_extra: &str) -> String {
     format!(

@@ -58,6 +58,12 @@ fn step_of(c: &Comparison, path: &Path) -> Result<ChainStep, Failure> {
             path.display()
         )));
     }
+    if c.outcome == crate::compare::Outcome::Invalid {
+        return Err(Failure::usage(format!(
+            "{}: the run gave no verdict (neither side carried the load, or an endpoint was never answered), so it measured no step: this commit stays a gap in the history; measure it again to fill it",
+            path.display()
+        )));
+    }
     let commit = |side: &Option<String>, which: &str| {
         side.clone().ok_or_else(|| {
             Failure::usage(format!(
