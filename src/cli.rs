@@ -128,8 +128,12 @@ pub struct BisectArgs {
 /// How the commits `bisect` named are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BisectFormat {
+    /// The commits named, the part left unexplained and every probe, for
+    /// people.
     Text,
+    /// The same, as Markdown.
     Markdown,
+    /// The search as JSON (schemas/bisect.schema.json).
     Json,
 }
 
