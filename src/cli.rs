@@ -187,8 +187,12 @@ pub struct HistoryShowArgs {
 /// How the history is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum HistoryFormat {
+    /// A table for people.
     Text,
+    /// The same, as Markdown.
     Markdown,
+    /// The series, their flagged steps, the gaps and the machines as JSON
+    /// (schemas/history.schema.json).
     Json,
     /// A page with a chart of the index and its band per endpoint.
     Html,
