@@ -128,8 +128,12 @@ pub struct BisectArgs {
 /// How the commits `bisect` named are printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum BisectFormat {
+    /// The commits named, the part left unexplained and every probe, for
+    /// people.
     Text,
+    /// The same, as Markdown.
     Markdown,
+    /// The search as JSON (schemas/bisect.schema.json).
     Json,
 }
 
@@ -183,8 +187,12 @@ pub struct HistoryShowArgs {
 /// How the history is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum HistoryFormat {
+    /// A table for people.
     Text,
+    /// The same, as Markdown.
     Markdown,
+    /// The series, their flagged steps, the gaps and the machines as JSON
+    /// (schemas/history.schema.json).
     Json,
     /// A page with a chart of the index and its band per endpoint.
     Html,

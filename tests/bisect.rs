@@ -3,7 +3,9 @@
 //! commit keeps: one commit that slows an endpoint ×3 is named, with its
 //! own step, in a bounded number of probes; two commits that slow it ×2 and
 //! then ×3 more are both named, oldest first, at one rate that `rate:
-//! auto` chose once; no worktree is left behind.
+//! auto` chose once; no worktree is left behind. Every JSON report is
+//! valid against `schemas/bisect.schema.json`, and the schema refuses what
+//! `bisect` never prints.
 
 mod support;
 
@@ -11,6 +13,17 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::{benchgate, git, serial};
+
+/// What `schemas/bisect.schema.json` finds wrong in `found`.
+fn schema_errors(found: &Value) -> Vec<String> {
+    let schema: Value =
+        serde_json::from_str(include_str!("../schemas/bisect.schema.json")).expect("schema");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    validator
+        .iter_errors(found)
+        .map(|e| e.to_string())
+        .collect()
+}
 
 /// Seven commits c0..c6 in `repo`, commit `i` with `suite(i)` as its
 /// suite file: their hashes, oldest first.
@@ -50,6 +63,8 @@ fn bisect_names_the_commit_that_slowed_an_endpoint() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let found: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let errors = schema_errors(&found);
+    assert!(errors.is_empty(), "{errors:#?}\n{found:#}");
     let culprits = found["culprits"].as_array().expect("culprits");
     assert_eq!(culprits.len(), 1, "{found:#}\n{stderr}");
     assert_eq!(
@@ -103,6 +118,8 @@ fn bisect_names_both_commits_of_a_change_made_in_two_steps() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let found: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let errors = schema_errors(&found);
+    assert!(errors.is_empty(), "{errors:#?}\n{found:#}");
     let named: Vec<&str> = found["culprits"]
         .as_array()
         .expect("culprits")
@@ -152,4 +169,98 @@ fn bisect_refuses_a_good_that_is_not_on_the_line() {
         stderr.contains("GOOD and BAD are the same commit"),
         "{stderr}"
     );
+}
+
+/// A report of the shape the end-to-end runs do not reach: the budget
+/// spent after one commit was named and one placed but unsure, with a
+/// stretch left open whose change no probe reaches.
+fn out_of_probes() -> Value {
+    let probe = |commit: &str, against: &str, kind: &str, ratio: f64, after: Value| {
+        serde_json::json!({
+            "commit": commit, "against": against, "kind": kind,
+            "ratio": ratio, "lower": ratio * 0.95, "upper": ratio * 1.05,
+            "after": after,
+        })
+    };
+    let total = probe("c8", "c0", "total", 1.5, Value::Null);
+    serde_json::json!({
+        "target": { "endpoint": "orders", "metric": "server-timing:db" },
+        "total": total,
+        "culprits": [{
+            "commit": "c3",
+            "step": probe("c3", "c2", "chained", 1.3, Value::Null),
+            "phases": [{ "phase": "db", "ratio": 1.4, "lower": 1.2, "upper": 1.6 }],
+        }],
+        "unsure": [{
+            "commit": "c6",
+            "step": probe("c6", "c5", "step", 1.02, Value::Null),
+            "phases": [],
+        }],
+        "leftover": { "ratio": 1.15, "lower": 1.05, "upper": 1.26 },
+        "spread": true,
+        "stop": "budget",
+        "open": [
+            { "from": "c3", "to": "c5", "change": { "ratio": 1.1, "lower": 1.0, "upper": 1.2 } },
+            { "from": "c6", "to": "c8", "change": null },
+        ],
+        "probes": [
+            total,
+            probe("c4", "c0", "halving", 1.3, Value::Bool(true)),
+            probe("c2", "c0", "halving", 1.0, Value::Bool(false)),
+            probe("c3", "c0", "halving", 1.3, Value::Bool(true)),
+            probe("c8", "c3", "stretch", 1.15, Value::Null),
+            probe("c6", "c3", "halving", 1.12, Value::Bool(true)),
+            probe("c6", "c5", "step", 1.02, Value::Null),
+        ],
+    })
+}
+
+#[test]
+fn the_bisect_schema_refuses_what_bisect_never_prints() {
+    let found = out_of_probes();
+    let errors = schema_errors(&found);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let nothing = serde_json::json!({
+        "target": null, "total": null, "culprits": [], "unsure": [],
+        "leftover": null, "spread": false, "stop": "no_regression",
+        "open": [], "probes": [],
+    });
+    let errors = schema_errors(&nothing);
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    let wrong = |what: &str, change: &dyn Fn(&mut Value)| {
+        let mut doc = found.clone();
+        change(&mut doc);
+        assert!(!schema_errors(&doc).is_empty(), "accepted {what}: {doc:#}");
+    };
+    wrong("an unknown stop", &|d| d["stop"] = "gave_up".into());
+    wrong("no probes", &|d| {
+        d.as_object_mut().expect("object").remove("probes");
+    });
+    wrong("a field bisect does not print", &|d| d["took"] = 600.into());
+    wrong("an unknown probe kind", &|d| {
+        d["probes"][1]["kind"] = "guess".into()
+    });
+    wrong("a halving probe that placed nothing", &|d| {
+        d["probes"][1]["after"] = Value::Null;
+    });
+    wrong("a placed step probe", &|d| {
+        d["probes"][6]["after"] = Value::Bool(true);
+    });
+    wrong("a ratio of 0", &|d| {
+        d["culprits"][0]["step"]["lower"] = 0.into()
+    });
+    wrong("a phase without its interval", &|d| {
+        d["culprits"][0]["phases"][0]
+            .as_object_mut()
+            .expect("object")
+            .remove("upper");
+    });
+    wrong("open stretches after the change was explained", &|d| {
+        d["stop"] = "explained".into();
+    });
+    wrong("a leftover without a named commit", &|d| {
+        d["culprits"] = serde_json::json!([]);
+    });
+    wrong("probes without a target", &|d| d["target"] = Value::Null);
 }

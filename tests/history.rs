@@ -2,6 +2,9 @@
 //! repository measured against its parent with `check --ab HEAD^`, each
 //! step appended with `history append`, and `history show` chaining them.
 //! The second commit slows one endpoint ×3; the third changes nothing.
+//! Every `history show --format json` is valid against
+//! `schemas/history.schema.json`, and the schema refuses what `show` never
+//! prints.
 
 mod support;
 
@@ -60,7 +63,18 @@ fn show(repo: &Path, history: &Path, extra: &[&str]) -> Value {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("JSON")
+    let view: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let errors = schema_errors(&view);
+    assert!(errors.is_empty(), "{errors:#?}\n{view:#}");
+    view
+}
+
+/// What `schemas/history.schema.json` finds wrong in `view`.
+fn schema_errors(view: &Value) -> Vec<String> {
+    let schema: Value =
+        serde_json::from_str(include_str!("../schemas/history.schema.json")).expect("schema");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    validator.iter_errors(view).map(|e| e.to_string()).collect()
 }
 
 fn series<'a>(view: &'a Value, endpoint: &str, metric: &str) -> &'a Value {
@@ -235,4 +249,104 @@ fn a_run_that_gave_no_verdict_is_a_gap_not_a_step() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let lines = std::fs::read_to_string(&history).expect("the history");
     assert_eq!(lines.lines().count(), 1, "{lines}");
+}
+
+/// A step of a chain file, as `history append` writes it: `metrics` as
+/// (endpoint, metric, ratio, lower, upper).
+fn chain_line(
+    commit: &str,
+    parent: &str,
+    cpu: &str,
+    metrics: &[(&str, &str, f64, f64, f64)],
+) -> String {
+    let metrics: Vec<Value> = metrics
+        .iter()
+        .map(|&(endpoint, metric, ratio, lower, upper)| {
+            serde_json::json!({
+                "endpoint": endpoint, "metric": metric, "ratio": ratio,
+                "lower": lower, "upper": upper, "verdict": "unchanged",
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "suite": "demo", "commit": commit, "parent": parent,
+        "time_utc": "2026-01-01T00:00:00Z",
+        "machine": { "cpu_model": cpu, "cores": 2 },
+        "confidence": 0.99, "metrics": metrics,
+    })
+    .to_string()
+}
+
+#[test]
+fn the_history_schema_holds_a_chain_with_gaps_and_refuses_what_show_never_prints() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let history = dir.path().join("demo.chain.jsonl");
+    let lines = [
+        chain_line("c1", "c0", "cpu A", &[("wait", "p50", 1.01, 0.95, 1.07)]),
+        // The wait ×3; the only step that measured the mean.
+        chain_line(
+            "c2",
+            "c1",
+            "cpu B",
+            &[
+                ("wait", "p50", 3.0, 2.7, 3.3),
+                ("wait", "mean", 3.0, 2.6, 3.4),
+            ],
+        ),
+        // c3's run was cancelled: a gap.
+        chain_line("c4", "c3", "cpu A", &[("wait", "p50", 0.99, 0.93, 1.05)]),
+    ];
+    std::fs::write(&history, lines.join("\n") + "\n").expect("write the chain");
+    let view = show(dir.path(), &history, &[]);
+    assert_eq!(
+        view["gaps"],
+        serde_json::json!([{ "commit": "c4", "parent": "c3" }])
+    );
+    assert_eq!(
+        view["machines"],
+        serde_json::json!([["cpu A (2 cores)", 2], ["cpu B (2 cores)", 1]])
+    );
+    assert_eq!(
+        series(&view, "wait", "p50")["flagged"][0]["commit"],
+        "c2",
+        "{view:#}"
+    );
+    assert_eq!(series(&view, "wait", "mean")["steps"], 1, "{view:#}");
+
+    let wrong = |what: &str, change: &dyn Fn(&mut Value)| {
+        let mut doc = view.clone();
+        change(&mut doc);
+        assert!(!schema_errors(&doc).is_empty(), "accepted {what}: {doc:#}");
+    };
+    wrong("no gaps", &|d| {
+        d.as_object_mut().expect("object").remove("gaps");
+    });
+    wrong("a field show does not print", &|d| {
+        d["anchor"] = "v1".into()
+    });
+    wrong("a machine without its count", &|d| {
+        d["machines"][0] = serde_json::json!(["cpu A (2 cores)"])
+    });
+    wrong("a machine with a third item", &|d| {
+        d["machines"][0] = serde_json::json!(["cpu A (2 cores)", 2, "x"]);
+    });
+    wrong("a flagged step of ratio 0", &|d| {
+        d["series"][0]["flagged"][0]["ratio"] = 0.into()
+    });
+    wrong("a confidence of 1", &|d| {
+        d["series"][0]["confidence"] = 1.into()
+    });
+    wrong("a series of no step", &|d| {
+        d["series"][0]["steps"] = 0.into();
+        d["series"][0]["points"] = serde_json::json!([]);
+    });
+    wrong("a point without its commit", &|d| {
+        d["series"][0]["points"][0]
+            .as_object_mut()
+            .expect("object")
+            .remove("commit");
+    });
+    wrong("a gap without its parent", &|d| {
+        d["gaps"][0] = serde_json::json!({ "commit": "c4" })
+    });
 }
