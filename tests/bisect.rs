@@ -189,7 +189,7 @@ fn out_of_probes() -> Value {
         "culprits": [{
             "commit": "c3",
             "step": probe("c3", "c2", "chained", 1.3, Value::Null),
-            "phases": [{ "phase": "db", "ratio": 1.4, "lower": 1.2, "upper": 1.6 }],
+            "phases": [{ "phase": "db", "metric": "p50", "ratio": 1.4, "lower": 1.2, "upper": 1.6 }],
         }],
         "unsure": [{
             "commit": "c6",

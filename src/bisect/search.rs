@@ -44,7 +44,7 @@ use serde::Serialize;
 
 use super::ledger::{Estimate, Ledger};
 use super::probe::{ProbeFigure, ProbeKind, Prober};
-use super::target::{figure, moved_phases, worst, PhaseFigure, Target};
+use super::target::{figure, probe_phases, step_phases, worst, PhaseFigure, ProbePhases, Target};
 use crate::compare::Comparison;
 use crate::exit::Failure;
 use crate::stats::{Index, Step};
@@ -193,16 +193,15 @@ type Span = (usize, usize);
 /// its step's probe): named when their step is a sure slowdown.
 #[derive(Debug, Default)]
 struct Found {
-    named: Vec<(usize, Option<usize>)>,
-    unsure: Vec<(usize, Option<usize>)>,
+    named: Vec<(usize, Vec<PhaseFigure>)>,
+    unsure: Vec<(usize, Vec<PhaseFigure>)>,
 }
 
 /// What the search of one stretch ended with.
 enum Located {
-    /// The commit at this position, and the number of the probe whose
-    /// moved phases are its own: its step's, or when the step was read
-    /// from other probes, its probe against the stretch's start.
-    Named(usize, Option<usize>),
+    /// The commit at this position, and the phases that moved in its
+    /// step ([`Search::named_phases`]).
+    Named(usize, Vec<PhaseFigure>),
     /// The budget ran out with the change between these positions.
     OutOfProbes(Span),
 }
@@ -223,8 +222,8 @@ struct Search<'a> {
     confidence: f64,
     ledger: Ledger,
     probes: Vec<ProbeFigure>,
-    /// The moved phases of each probe.
-    phases: Vec<Vec<PhaseFigure>>,
+    /// The phases of each probe.
+    phases: Vec<ProbePhases>,
 }
 
 impl Search<'_> {
@@ -241,11 +240,11 @@ impl Search<'_> {
                 Next::Search(i) => {
                     let (start, end) = pending.remove(i);
                     match self.locate(start, end)? {
-                        Located::Named(at, step) => {
+                        Located::Named(at, phases) => {
                             if self.slower(at) {
-                                found.named.push((at, step));
+                                found.named.push((at, phases));
                             } else {
-                                found.unsure.push((at, step));
+                                found.unsure.push((at, phases));
                             }
                             pending.extend(
                                 [(start, at - 1), (at, end)]
@@ -275,7 +274,12 @@ impl Search<'_> {
     /// change; else one to measure end against start, when its chained
     /// figure leans to a change and the named steps leave some
     /// unexplained; else why to stop.
-    fn next(&self, pending: &[Span], confirmed: &[Span], named: &[(usize, Option<usize>)]) -> Next {
+    fn next(
+        &self,
+        pending: &[Span],
+        confirmed: &[Span],
+        named: &[(usize, Vec<PhaseFigure>)],
+    ) -> Next {
         let estimates: Vec<Option<Estimate>> = pending
             .iter()
             .map(|&(s, e)| self.ledger.estimate(s, e))
@@ -349,13 +353,40 @@ impl Search<'_> {
         // The step from the probes already taken (both ends against the
         // start) when they show it plainly; else measured directly.
         if self.sure((after - 1, after)) {
-            let phases = self.ledger.direct(start, after).map(|(_, p)| p);
-            return Ok(Located::Named(after, phases));
+            return Ok(Located::Named(after, self.named_phases(start, after)));
         }
         Ok(match self.probe(after - 1, after, ProbeKind::Step)? {
-            Some(p) => Located::Named(after, Some(p)),
+            Some(p) => Located::Named(after, self.moved(p)),
             None => Located::OutOfProbes((after - 1, after)),
         })
+    }
+
+    /// The phases that moved in probe `p`, as its comparison judged them.
+    fn moved(&self, p: usize) -> Vec<PhaseFigure> {
+        self.phases[p]
+            .iter()
+            .filter(|(_, moved)| *moved)
+            .map(|(f, _)| f.clone())
+            .collect()
+    }
+
+    /// The phases that moved in the step to `after` when the step was read
+    /// from the probes against `start`: the probe to `after` is the step
+    /// when its parent is `start`; else the phases of the probe to `after`
+    /// over those of the probe to its parent (never the change since
+    /// `start`, which may hold earlier commits' changes). None when no
+    /// probe measured the parent against `start`.
+    fn named_phases(&self, start: usize, after: usize) -> Vec<PhaseFigure> {
+        let Some((_, p)) = self.ledger.direct(start, after) else {
+            return Vec::new();
+        };
+        if after - 1 == start {
+            return self.moved(p);
+        }
+        self.ledger
+            .direct(start, after - 1)
+            .map(|(_, q)| step_phases(&self.phases[q], &self.phases[p], self.confidence))
+            .unwrap_or_default()
     }
 
     /// Whether the commit at `mid` is past `half` of the change from
@@ -441,7 +472,7 @@ impl Search<'_> {
         })?;
         let number = self.probes.len();
         self.ledger.add(base, head, step, number);
-        self.phases.push(moved_phases(c, &self.target));
+        self.phases.push(probe_phases(c, &self.target));
         self.probes.push(f);
         Ok(number)
     }
@@ -461,7 +492,7 @@ impl Search<'_> {
     }
 
     /// The total over the named steps' product, with the variances added.
-    fn leftover(&self, named: &[(usize, Option<usize>)]) -> Option<Estimate> {
+    fn leftover(&self, named: &[(usize, Vec<PhaseFigure>)]) -> Option<Estimate> {
         let total = self.ledger.estimate(0, self.points.len() - 1)?;
         let mut steps = vec![Step {
             log_ratio: total.index.log_ratio,
@@ -535,14 +566,14 @@ impl Search<'_> {
             )));
         }
         let leftover = self.leftover(&found.named).map(|e| self.change(&e));
-        let culprits = |list: &mut Vec<(usize, Option<usize>)>| -> Vec<Culprit> {
-            list.sort_unstable();
+        let culprits = |list: &mut Vec<(usize, Vec<PhaseFigure>)>| -> Vec<Culprit> {
+            list.sort_by_key(|(at, _)| *at);
             list.iter()
-                .filter_map(|&(at, p)| {
+                .filter_map(|(at, phases)| {
                     Some(Culprit {
-                        commit: commit(at),
-                        step: self.step(at)?,
-                        phases: p.map(|p| self.phases[p].clone()).unwrap_or_default(),
+                        commit: commit(*at),
+                        step: self.step(*at)?,
+                        phases: phases.clone(),
                     })
                 })
                 .collect()

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::probe::{ProbeFigure, ProbeKind};
 use crate::compare::{Comparison, VerdictName};
 use crate::exit::Failure;
+use crate::stats::{Index, Step};
 
 /// The metric the search follows: an endpoint and a metric label as the
 /// reports name them (`p50`, `server-timing:db`, `cpu/request` of `(app)`).
@@ -16,14 +17,20 @@ pub struct Target {
     pub metric: String,
 }
 
-/// A Server-Timing phase that moved in a named commit's step.
+/// A Server-Timing phase that moved in a named commit's step: its ratio
+/// at one metric (p50, mean…) with the interval.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct PhaseFigure {
     pub phase: String,
+    pub metric: String,
     pub ratio: f64,
     pub lower: f64,
     pub upper: f64,
 }
+
+/// Every phase figure of the target's endpoint in one probe, and whether
+/// the probe's comparison found it moved.
+pub(super) type ProbePhases = Vec<(PhaseFigure, bool)>;
 
 /// The gated metric BAD regressed the most surely: verdict regressed, the
 /// largest lower bound (a tail's ratio may be larger and far less sure).
@@ -71,21 +78,60 @@ pub(super) fn figure(
     })
 }
 
-/// The phases of the target's endpoint that moved.
-pub(super) fn moved_phases(c: &Comparison, target: &Target) -> Vec<PhaseFigure> {
+/// The phases of the target's endpoint, each with whether it moved.
+pub(super) fn probe_phases(c: &Comparison, target: &Target) -> ProbePhases {
     c.endpoints
         .iter()
         .filter(|e| e.name == target.endpoint)
         .flat_map(|e| &e.phases)
-        .filter(|p| p.moved)
         .filter_map(|p| {
             let m = &p.comparison;
-            Some(PhaseFigure {
+            let figure = PhaseFigure {
                 phase: p.phase.clone(),
+                metric: m.metric.name().to_owned(),
                 ratio: m.ratio?,
                 lower: m.lower?,
                 upper: m.upper?,
+            };
+            Some((figure, p.moved))
+        })
+        .collect()
+}
+
+/// The phases that moved between two probes against the same start,
+/// `before` (to a commit's parent) and `after` (to the commit): each
+/// phase's ratio after / before, its interval from the two intervals'
+/// variances added on the log scale, kept where that interval at
+/// `confidence` excludes 1.
+pub(super) fn step_phases(
+    before: &ProbePhases,
+    after: &ProbePhases,
+    confidence: f64,
+) -> Vec<PhaseFigure> {
+    let step = |f: &PhaseFigure| Step::of_interval(f.ratio, f.lower, f.upper, confidence);
+    after
+        .iter()
+        .filter_map(|(a, _)| {
+            let (b, _) = before
+                .iter()
+                .find(|(b, _)| b.phase == a.phase && b.metric == a.metric)?;
+            let (sa, sb) = (step(a)?, step(b)?);
+            let inverse = Step {
+                log_ratio: -sb.log_ratio,
+                se: sb.se,
+            };
+            let index = Index::of(&[sa, inverse]);
+            let (lower, upper) = index.interval(confidence);
+            index.excludes_one(confidence).then(|| PhaseFigure {
+                phase: a.phase.clone(),
+                metric: a.metric.clone(),
+                ratio: index.ratio(),
+                lower,
+                upper,
             })
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

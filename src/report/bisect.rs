@@ -165,8 +165,9 @@ fn culprit_line(c: &crate::bisect::Culprit) -> String {
 
 fn phase_line(p: &crate::bisect::PhaseFigure) -> String {
     format!(
-        "phase {} {}",
+        "phase {} {} {}",
         escape::inert(&p.phase),
+        p.metric,
         figure(p.ratio, p.lower, p.upper)
     )
 }
