@@ -342,12 +342,14 @@ pub fn stop_all(apps: &mut [App]) {
         .filter_map(|a| a.begin_stop().then_some(a))
         .collect();
     let deadline = std::time::Instant::now() + GRACE;
+    let mut pause = tree::EXIT_POLL_FIRST;
     while std::time::Instant::now() < deadline {
         running.retain_mut(|app| !app.gone());
         if running.is_empty() {
             return;
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(pause);
+        pause = tree::next_exit_poll(pause);
     }
     for app in &running {
         let _ = killpg(app.group, Signal::SIGKILL);
