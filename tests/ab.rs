@@ -586,6 +586,90 @@ fn both_apps_of_a_round_start_up_at_once() {
     );
 }
 
+/// Issue 22: a round waited for its apps to exit before the run went on,
+/// so every round also paid for joining its records and looking at them.
+/// Now its apps are sent SIGTERM when its load ends and exit while that
+/// work is done; the next round's apps start only once they are gone.
+///
+/// Each app here is the demo under a shell that, on SIGTERM, takes a
+/// second, then counts benchgate's "warm-up of each later round" lines
+/// (printed once round 1 is over) before it exits.
+#[test]
+fn what_follows_a_round_is_done_while_its_apps_exit() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (events, err) = (dir.path().join("events"), dir.path().join("stderr"));
+    // `late[r]` matches the line, not this script, which benchgate shows.
+    let count = format!("$(grep -c each.late[r].round {})", err.display());
+    let script = format!(
+        "echo start $$$$ >> {ev}; trap 'trap \"\" TERM; echo term $$$$ >> {ev}; sleep 1; echo seen $$$$ {count} >> {ev}; echo gone $$$$ >> {ev}; exit 0' TERM; {demo} --port \"$PORT\" & wait",
+        ev = events.display(),
+        demo = support::demo_bin(),
+    );
+    let suite = support::wait_suite("").replace(
+        &format!(
+            "command: [\"{}\", \"--port\", \"${{PORT}}\"]",
+            support::demo_bin()
+        ),
+        &format!("command: [\"sh\", \"-c\", {script:?}]"),
+    );
+    std::fs::write(dir.path().join("benchgate.yaml"), suite).expect("write the suite");
+    let _serial = serial();
+    // 8 s: four rounds of 2 s.
+    let mut run = Command::new(support::benchgate_path())
+        .current_dir(dir.path())
+        .args(["ab", "--config", "benchgate.yaml", "--base-dir"])
+        .arg(dir.path())
+        .args(["--duration", "8s", "--max-duration", "8s"])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&err).expect("stderr file"))
+        .spawn()
+        .expect("run benchgate");
+    let mut status = None;
+    for _ in 0..1200 {
+        status = run.try_wait().expect("wait for benchgate");
+        if status.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let Some(status) = status else {
+        let _ = run.kill();
+        let _ = run.wait();
+        panic!("benchgate ran for over 120 s");
+    };
+    let said = std::fs::read_to_string(&err).unwrap_or_default();
+    assert!(matches!(status.code(), Some(0 | 1)), "{said}");
+    let events = std::fs::read_to_string(&events).expect("the apps' events");
+    let lines: Vec<Vec<&str>> = events.lines().map(|l| l.split(' ').collect()).collect();
+    // The first two apps to exit (round 1's) were still exiting when the
+    // line came.
+    let seen: Vec<&[&str]> = (lines.iter())
+        .filter(|l| l[0] == "seen")
+        .map(|l| &l[2..])
+        .collect();
+    assert_eq!(seen.len(), 8, "{events}");
+    assert_eq!(seen[..2], [["1"], ["1"]], "{events}\n{said}");
+    // No app started while one of an earlier round was still exiting.
+    let (mut exiting, mut gone) = (
+        std::collections::BTreeSet::new(),
+        std::collections::BTreeSet::new(),
+    );
+    for line in &lines {
+        match line[0] {
+            "term" => exiting.insert(line[1]),
+            "gone" => gone.insert(line[1]),
+            "start" => {
+                assert!(
+                    exiting.is_subset(&gone),
+                    "an app started beside an exiting one:\n{events}"
+                );
+                true
+            }
+            _ => true,
+        };
+    }
+}
+
 /// A calibration file for the demo suite with every latency metric's τ and
 /// degrees of freedom as given.
 fn noise_file(tau: f64, df: f64) -> String {

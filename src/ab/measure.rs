@@ -12,6 +12,7 @@
 use std::path::Path;
 use std::time::Duration;
 
+use crate::app::Exiting;
 use crate::compare::GateSettings;
 use crate::config::Config;
 use crate::load::settle::Trace;
@@ -67,6 +68,10 @@ struct Rounds<'a> {
     warmup: Option<(Duration, String)>,
     /// The last round's suites: `(base, head)`.
     configs: Option<(Config, Config)>,
+    /// The last round's apps, sent SIGTERM when its load ended: they exit
+    /// while the rounds are joined and looked at, and are waited for before
+    /// the next round starts its own (or when the rounds are dropped).
+    exiting: Option<Exiting>,
     base: Vec<RunRecord>,
     head: Vec<RunRecord>,
     /// On a terminal, the rounds so far against the most the budget allows.
@@ -85,6 +90,7 @@ impl<'a> Rounds<'a> {
             plan: None,
             warmup: None,
             configs: None,
+            exiting: None,
             base: Vec::new(),
             head: Vec::new(),
             bar: None,
@@ -103,6 +109,10 @@ impl Measurer for Rounds<'_> {
     }
 
     fn measure_next(&mut self) -> Result<Look, AbError> {
+        // Nothing of the last round runs beside this one.
+        if let Some(exiting) = self.exiting.take() {
+            exiting.wait();
+        }
         let round = self.head.len() as u32;
         let (mut head, mut base) = self.suites.for_round(round)?;
         for config in [&mut head, &mut base] {
@@ -131,7 +141,7 @@ impl Measurer for Rounds<'_> {
             })
             .round_time
         };
-        let ([b, h], trace) = measure_round(
+        let ([b, h], trace, exiting) = measure_round(
             sides,
             [&base, &head],
             sides.build && round == 0,
@@ -139,6 +149,7 @@ impl Measurer for Rounds<'_> {
             &mut round_time,
             round > 0,
         )?;
+        self.exiting = Some(exiting);
         let Some(p) = self.plan else {
             return Err(AbError::Setup(
                 "internal: a round ended before its length was chosen".into(),
@@ -288,7 +299,8 @@ fn join_rounds(
 
 /// One round: both apps built (first round only), started — the head
 /// first when `head_first` — measured side by side for `round_time` of
-/// the time they took to start (with a trace when `trace`), and stopped.
+/// the time they took to start (with a trace when `trace`), and sent
+/// SIGTERM: returned exiting.
 fn measure_round(
     sides: &Sides<'_>,
     [base_config, head_config]: [&Config; 2],
@@ -296,7 +308,7 @@ fn measure_round(
     (head_first, trace): (bool, bool),
     round_time: &mut dyn FnMut(Duration) -> Duration,
     quiet: bool,
-) -> Result<([RunRecord; 2], Option<Trace>), AbError> {
+) -> Result<([RunRecord; 2], Option<Trace>, Exiting), AbError> {
     let log = |side: &str, what: &str| head_config.output(&format!("{side}.{what}"));
     let canonical = |path: &Path| std::fs::canonicalize(path).ok();
     let separate_trees = canonical(sides.base_suite) != canonical(sides.head_suite);

@@ -296,17 +296,15 @@ impl App {
         stop_all(std::slice::from_mut(self));
     }
 
-    /// Sends SIGTERM to the group, once; whether it may still be running.
-    fn begin_stop(&mut self) -> bool {
+    /// Sends SIGTERM to the group, once.
+    fn begin_stop(&mut self) {
         if self.stopped {
-            return false;
+            return;
         }
         self.stopped = true;
         if killpg(self.group, Signal::SIGTERM) == Err(Errno::ESRCH) {
             self.reap();
-            return false;
         }
-        true
     }
 
     /// Whether the group is gone (reaping the app on the way).
@@ -337,17 +335,59 @@ fn next_poll(pause: Duration) -> Duration {
 /// the other, two apps that ignore SIGTERM (an A/B round) took two graces
 /// to honour a Ctrl-C.
 pub fn stop_all(apps: &mut [App]) {
-    let mut running: Vec<&mut App> = apps
-        .iter_mut()
-        .filter_map(|a| a.begin_stop().then_some(a))
-        .collect();
-    let deadline = std::time::Instant::now() + GRACE;
+    let deadline = signal_all(apps);
+    wait_gone(apps, deadline);
+}
+
+/// Apps sent SIGTERM whose exit is not waited for yet, so that the caller
+/// can work meanwhile: an A/B round's apps exit while the run joins its
+/// rounds and looks at them, rather than before. Waiting — up to [`GRACE`]
+/// from the signal, then SIGKILL — is [`Exiting::wait`], or dropping it:
+/// every way out still takes the apps down.
+#[derive(Debug)]
+pub struct Exiting {
+    apps: Vec<App>,
+    deadline: std::time::Instant,
+}
+
+impl Exiting {
+    /// Sends SIGTERM to every app's group at once, and returns.
+    pub fn signal(mut apps: Vec<App>) -> Exiting {
+        let deadline = signal_all(&mut apps);
+        Exiting { apps, deadline }
+    }
+
+    /// Waits until every app's process group is gone.
+    pub fn wait(self) {}
+}
+
+impl Drop for Exiting {
+    fn drop(&mut self) {
+        wait_gone(&mut self.apps, self.deadline);
+    }
+}
+
+/// Sends SIGTERM to every app's group not yet signalled; when their grace
+/// ends.
+fn signal_all(apps: &mut [App]) -> std::time::Instant {
+    for app in apps.iter_mut() {
+        app.begin_stop();
+    }
+    std::time::Instant::now() + GRACE
+}
+
+/// Waits until every app's group is gone: until `deadline`, then SIGKILL
+/// to those left.
+fn wait_gone(apps: &mut [App], deadline: std::time::Instant) {
+    let mut running: Vec<&mut App> = apps.iter_mut().collect();
+    let mut pause = tree::EXIT_POLL_FIRST;
     while std::time::Instant::now() < deadline {
         running.retain_mut(|app| !app.gone());
         if running.is_empty() {
             return;
         }
-        std::thread::sleep(Duration::from_millis(20));
+        std::thread::sleep(pause);
+        pause = tree::next_exit_poll(pause);
     }
     for app in &running {
         let _ = killpg(app.group, Signal::SIGKILL);
@@ -362,8 +402,12 @@ pub fn stop_all(apps: &mut [App]) {
 }
 
 impl Drop for App {
+    /// Stops the app unless it was stopped already (which waited, or left
+    /// the wait to an [`Exiting`]).
     fn drop(&mut self) {
-        self.stop();
+        if !self.stopped {
+            self.stop();
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::app::App;
+use crate::app::{App, Exiting};
 use crate::config::Config;
 use crate::load::settle::Trace;
 use crate::load::{self, Live, Plan, Recorded, SideRecorded};
@@ -94,6 +94,7 @@ pub async fn measure(config: &Config, options: &RunOptions<'_>) -> Result<RunRec
         false,
     )
     .await?;
+    crate::app::stop_all(&mut apps);
     let measured_start = started + config.load.warmup;
     let [side] = split_sides::<1>(recorded)?;
     let measured = match &config.app {
@@ -134,7 +135,9 @@ pub struct AbSide<'a> {
 /// The measured time is `round_time` of the time both apps took to start.
 /// A `quiet` round logs nothing (the run's progress says where it is).
 /// With `trace`, also every request from the first, warm-up included (see
-/// [`crate::load::settle`]).
+/// [`crate::load::settle`]). The apps are sent SIGTERM once the load is
+/// over and returned exiting: the caller waits for them (or drops them)
+/// before it starts anything else, and works meanwhile.
 pub async fn measure_ab(
     head_suite: &Config,
     sides: [AbSide<'_>; 2],
@@ -142,7 +145,7 @@ pub async fn measure_ab(
     (head_first, trace): (bool, bool),
     round_time: &mut dyn FnMut(std::time::Duration) -> std::time::Duration,
     quiet: bool,
-) -> Result<([RunRecord; 2], Option<Trace>), RunError> {
+) -> Result<([RunRecord; 2], Option<Trace>, Exiting), RunError> {
     let mut interrupt = Interrupts::new()?;
     let starting = std::time::Instant::now();
     let mut apps = start_both(&sides, head_first, &mut interrupt, quiet).await?;
@@ -162,6 +165,7 @@ pub async fn measure_ab(
         quiet,
     )
     .await?;
+    let exiting = Exiting::signal(apps);
     let measured_start = started + head_suite.load.warmup;
     let trace = recorded.trace.take();
     let [base, head] = split_sides::<2>(recorded)?;
@@ -190,6 +194,7 @@ pub async fn measure_ab(
             assemble_side(head, &sides[1], 1),
         ],
         trace,
+        exiting,
     ))
 }
 
@@ -301,7 +306,7 @@ async fn start(
 type Readings = Result<Vec<sample::Reading>, Unread>;
 
 /// Replays the plan while watching every app and the signals; stops the
-/// apps afterwards. Returns what was recorded, the generator's CPU seconds,
+/// apps when that ends early (the caller stops them otherwise). Returns what was recorded, the generator's CPU seconds,
 /// when the warm-up started and the apps' resource readings. `names` says
 /// what each app is ("the head app"), for the message when one dies.
 async fn load_while_watching(
@@ -364,7 +369,6 @@ async fn load_while_watching(
     };
     drop(load_pinned);
     progress.finish();
-    crate::app::stop_all(apps);
     Ok((recorded, cpu, started, readings))
 }
 
