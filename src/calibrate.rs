@@ -224,19 +224,28 @@ pub fn run(
     let suite_name = &run.head_config.suite;
     let dir = baseline::dir_for(&run.head_config, baselines);
     if runs >= 2 {
-        let file = NoiseFile {
-            suite: suite_name.clone(),
-            host: run.head.provenance.host.clone(),
-            time_utc: run.head.provenance.time_utc.clone(),
-            runs: runs as usize,
-            metrics: estimate_tau(&estimates),
-        };
+        let metrics = estimate_tau(&estimates);
         let path = noise_path(&dir, suite_name);
-        files::write_json(&path, &file)?;
-        eprintln!(
-            "run-to-run floor saved to {}; commit it: A/B mode adds it to every interval",
-            path.display()
-        );
+        if let Some(why) = too_noisy(&metrics) {
+            eprintln!(
+                "benchgate: warning: run-to-run floor NOT saved ({} left as it was): {why}, over {:.0}%, the largest floor A/B mode accepts: a machine that noisy cannot gate; calibrate again on a quieter runner, or with more --runs",
+                path.display(),
+                ab::MAX_TAU * 100.0
+            );
+        } else {
+            let file = NoiseFile {
+                suite: suite_name.clone(),
+                host: run.head.provenance.host.clone(),
+                time_utc: run.head.provenance.time_utc.clone(),
+                runs: runs as usize,
+                metrics,
+            };
+            files::write_json(&path, &file)?;
+            eprintln!(
+                "run-to-run floor saved to {}; commit it: A/B mode adds it to every interval",
+                path.display()
+            );
+        }
     }
     let noise = run_noise(&dir, suite_name)?;
     let gate = GateSettings::from_config(&run.head_config).for_ab(noise.clone(), Vec::new());
@@ -248,6 +257,18 @@ pub fn run(
         rows,
         noise,
     })
+}
+
+/// The metrics whose run-to-run floor is over what a noise file may hold
+/// ("p50 τ 69%, mean τ 55%"), if any: such a file would be refused by
+/// every A/B run that read it, so it is never written.
+fn too_noisy(metrics: &[MetricNoise]) -> Option<String> {
+    let over: Vec<String> = metrics
+        .iter()
+        .filter(|m| m.tau.is_nan() || m.tau > ab::MAX_TAU)
+        .map(|m| format!("{} τ {:.0}%", m.metric.name(), m.tau * 100.0))
+        .collect();
+    (!over.is_empty()).then(|| over.join(", "))
 }
 
 /// Why calibration stopped.
@@ -283,6 +304,25 @@ pub struct Calibration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_floor_over_what_a_b_mode_accepts_is_never_saved() {
+        let noise = |metric, tau| MetricNoise {
+            metric,
+            tau,
+            df: 1.0,
+        };
+        let fine = [noise(Metric::P50, 0.02), noise(Metric::Mean, 0.5)];
+        assert_eq!(too_noisy(&fine), None);
+        // Two A/A runs on a loaded machine once gave p50 τ 0.694: a file
+        // every later A/B run would have refused.
+        let loud = [
+            noise(Metric::P50, 0.694),
+            noise(Metric::Mean, 0.1),
+            noise(Metric::P99, 0.6),
+        ];
+        assert_eq!(too_noisy(&loud).as_deref(), Some("p50 τ 69%, p99 τ 60%"));
+    }
 
     #[test]
     fn needed_duration_scales_the_within_run_noise_only() {

@@ -30,7 +30,7 @@ pub use error::AbError;
 pub use fallback::RateFallback;
 pub use gate::gate;
 pub use measure::{measure, measure_until};
-pub use noise::{noise_path, run_noise, NoiseError, NoiseFile, MAX_RUNS};
+pub use noise::{noise_path, run_noise, NoiseError, NoiseFile, MAX_RUNS, MAX_TAU};
 pub use results::{claim_results, ResultFiles};
 pub use rounds::RoundPlan;
 pub use sides::{SideBySide, SideSuites, Sides};
