@@ -14,8 +14,14 @@ use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 
-/// The parent of every live (non-zombie) process on the machine.
-fn parents() -> HashMap<i32, i32> {
+/// The parent of every process on the machine, and whether it is live
+/// (not a zombie). Zombies are kept as links of the chain: a walk of
+/// `/proc` is not one moment, and a process may be read with the parent it
+/// had just before that parent exited (a daemon's grandchild read before
+/// its re-parenting, its parent read as a zombie after). Skipping the
+/// zombie would cut the chain and lose a live descendant: the supervisor
+/// would take a daemonized app for gone.
+fn parents() -> HashMap<i32, (i32, bool)> {
     let mut parents = HashMap::new();
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return parents;
@@ -25,9 +31,7 @@ fn parents() -> HashMap<i32, i32> {
             continue;
         };
         if let Some((state, ppid)) = stat(pid) {
-            if state != 'Z' && state != 'X' {
-                parents.insert(pid, ppid);
-            }
+            parents.insert(pid, (ppid, state != 'Z' && state != 'X'));
         }
     }
     parents
@@ -65,15 +69,20 @@ pub fn descendants(root: Pid) -> Vec<Pid> {
     descendants_of_each(&[root]).pop().unwrap_or_default()
 }
 
-/// [`descendants`] of each of `roots`, from one walk of `/proc`.
+/// [`descendants`] of each of `roots`, from one walk of `/proc`; the chain
+/// of parents may pass through zombies ([`parents`]).
 pub fn descendants_of_each(roots: &[Pid]) -> Vec<Vec<Pid>> {
-    let parents = parents();
+    chains(&parents(), roots)
+}
+
+/// The live processes of `parents` whose chain reaches each of `roots`.
+fn chains(parents: &HashMap<i32, (i32, bool)>, roots: &[Pid]) -> Vec<Vec<Pid>> {
     let mut found = vec![BTreeSet::new(); roots.len()];
-    for &pid in parents.keys() {
+    for (&pid, _) in parents.iter().filter(|(_, &(_, live))| live) {
         let mut at = pid;
         // Bounded: a chain cannot be longer than the process table.
         for _ in 0..parents.len() {
-            let Some(&ppid) = parents.get(&at) else {
+            let Some(&(ppid, _)) = parents.get(&at) else {
                 break;
             };
             for (set, root) in found.iter_mut().zip(roots) {
@@ -182,6 +191,28 @@ pub fn terminate_descendants(grace: Duration, cut_short: &dyn Fn() -> bool) -> V
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_live_process_read_under_its_exited_parent_is_still_found() {
+        // A walk torn by a daemon's double fork: the supervisor (10) is the
+        // root; the child (20) was read as a zombie after it exited, its
+        // grandchild (30, the daemon) just before it was re-parented to
+        // 10. The daemon is still 10's, and the zombie is no member.
+        let torn = HashMap::from([(10, (1, true)), (20, (10, false)), (30, (20, true))]);
+        assert_eq!(
+            chains(&torn, &[Pid::from_raw(10)]),
+            vec![vec![Pid::from_raw(30)]]
+        );
+        // Read a moment later, after the re-parenting: the same answer.
+        let settled = HashMap::from([(10, (1, true)), (30, (10, true))]);
+        assert_eq!(
+            chains(&settled, &[Pid::from_raw(10)]),
+            vec![vec![Pid::from_raw(30)]]
+        );
+        // Nothing live under the root: nothing found.
+        let gone = HashMap::from([(10, (1, true)), (20, (10, false))]);
+        assert_eq!(chains(&gone, &[Pid::from_raw(10)]), vec![Vec::<Pid>::new()]);
+    }
 
     #[test]
     fn a_grandchild_is_a_descendant() {
