@@ -39,7 +39,7 @@ pub struct Flagged {
 }
 
 /// Steps missing from the chain: `commit`'s step was measured against
-/// `parent`, which no step reached (a run that failed or was cancelled).
+/// `parent`, which no step reached (a run that failed, was cancelled or gave no verdict).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Gap {
     pub commit: String,

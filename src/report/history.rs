@@ -113,7 +113,7 @@ fn notes(view: &HistoryView) -> Vec<String> {
     ));
     for gap in &view.gaps {
         notes.push(format!(
-            "gap: the step of {} was measured against {}, which has no step (a run that failed or was cancelled): the change across it is not in the index",
+            "gap: the step of {} was measured against {}, which has no step (a run that failed, was cancelled or gave no verdict): the change across it is not in the index",
             short(&gap.commit),
             short(&gap.parent)
         ));
