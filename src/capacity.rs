@@ -1,6 +1,7 @@
 //! `benchgate capacity`: the operating point, measured. The suite's mix is
 //! replayed against two copies of this checkout's app at once (as A/B mode
-//! loads the runner) at rising rates, a short stage each, until the median
+//! loads the runner), started once, at rising rates, a short stage each
+//! with a short settling between, until the median
 //! of some endpoint doubles or the apps stop carrying the rate. The last rate
 //! they carried is the capacity; a quarter of it is the suggested
 //! `load.rate`, where a shared runner's noise is smallest (DESIGN.md: at 40%
@@ -121,11 +122,21 @@ pub fn probe(suite: &Path, baselines: Option<&Path>) -> Result<Probe, CapacityEr
 struct Ramp {
     first: f64,
     stages: usize,
+    /// The measured time of a stage: at least this, and long enough for
+    /// [`STAGE_REQUESTS`] per side.
     measured: Duration,
+    /// The first stage's warm-up, on apps just started.
     warmup: Duration,
+    /// Each later stage's, on apps warm from the last.
+    settle: Duration,
     /// Whether a stage that stops the ramp is measured again first.
     confirm: bool,
 }
+
+/// The fewest requests per side a stage measures: at a low rate a stage
+/// is longer, so that its median, and what the side carried, hold enough
+/// requests to compare.
+const STAGE_REQUESTS: f64 = 40.0;
 
 /// `benchgate capacity`'s ramp (its first rate from the suite's).
 const FULL: Ramp = Ramp {
@@ -133,6 +144,7 @@ const FULL: Ramp = Ramp {
     stages: MAX_STAGES,
     measured: Duration::from_secs(4),
     warmup: Duration::from_secs(1),
+    settle: Duration::from_millis(500),
     confirm: false,
 };
 
@@ -140,58 +152,69 @@ impl Ramp {
     fn starting_at(self, first: f64) -> Ramp {
         Ramp { first, ..self }
     }
+
+    /// The load of a stage at `rate` after a warm-up of `warmup`.
+    fn stage(&self, rate: f64, warmup: Duration) -> Overrides {
+        let measured = self
+            .measured
+            .max(Duration::from_secs_f64(STAGE_REQUESTS / rate.max(1.0)));
+        Overrides {
+            rate: Some(rate),
+            duration: Some(measured),
+            max_duration: Some(measured),
+            block: Some(measured / 4),
+            warmup: Some(warmup),
+        }
+    }
 }
 
 /// The stages of `ramp` on the base suite's app and the head's at once
 /// (the same file for both in A/A), each at twice the last stage's rate,
-/// until one queues. The first stage builds both apps.
+/// until one queues. Both apps are built, started once and carry every
+/// stage: a stage costs its measured time and a short settling, not a
+/// start of each app.
 fn ramp(
     base_suite: &Path,
     head_suite: &Path,
     pairing: Pairing,
     ramp: &Ramp,
 ) -> Result<Vec<Stage>, AbError> {
-    let measure_at = |rate: f64, build: bool| -> Result<Stage, AbError> {
-        let overrides = Overrides {
-            rate: Some(rate),
-            duration: Some(ramp.measured),
-            max_duration: Some(ramp.measured),
-            block: Some(Duration::from_millis(500)),
-            warmup: Some(ramp.warmup),
-        };
-        let run = ab::measure(ab::Sides {
-            head_suite,
-            overrides: &overrides,
-            base_suite,
-            pairing,
-            build,
-        })?;
-        Ok(stage(rate, &run.base, &run.head))
-    };
     let mut stages: Vec<Stage> = Vec::new();
     let mut rate = ramp.first;
-    for index in 0..ramp.stages {
-        eprintln!("capacity: stage {} at {rate:.1}/s per side", index + 1);
-        let mut stage = measure_at(rate, index == 0)?;
-        let first = stages.first().unwrap_or(&stage).clone();
-        stage.stop = stop_reason(&first, &stage);
-        // A stage of a few seconds can catch a shared runner's passing
+    let mut confirming = false;
+    eprintln!("capacity: stage 1 at {rate:.1}/s per side");
+    let mut next = |base: &RunRecord, head: &RunRecord| -> Option<Overrides> {
+        let mut measured = stage(rate, base, head);
+        measured.stop = stop_reason(stages.first().unwrap_or(&measured), &measured);
+        // A stage of a second or two can catch a shared runner's passing
         // spike: the ramp stops where the same rate stops twice.
-        if stage.stop.is_some() && ramp.confirm {
-            eprintln!("capacity: stage {} again, to confirm", index + 1);
-            let mut again = measure_at(rate, false)?;
-            again.stop = stop_reason(stages.first().unwrap_or(&again), &again);
-            if again.stop.is_none() {
-                stage = again;
-            }
+        if measured.stop.is_some() && ramp.confirm && !confirming {
+            confirming = true;
+            eprintln!("capacity: stage {} again, to confirm", stages.len() + 1);
+            return Some(ramp.stage(rate, ramp.settle));
         }
-        let stopped = stage.stop.is_some();
-        stages.push(stage);
-        if stopped {
-            break;
+        confirming = false;
+        let stopped = measured.stop.is_some();
+        stages.push(measured);
+        if stopped || stages.len() >= ramp.stages {
+            return None;
         }
         rate *= STEP;
-    }
+        eprintln!(
+            "capacity: stage {} at {rate:.1}/s per side",
+            stages.len() + 1
+        );
+        Some(ramp.stage(rate, ramp.settle))
+    };
+    let overrides = ramp.stage(ramp.first, ramp.warmup);
+    let sides = ab::Sides {
+        head_suite,
+        overrides: &overrides,
+        base_suite,
+        pairing,
+        build: true,
+    };
+    ab::measure_stages(sides, &mut next)?;
     Ok(stages)
 }
 
@@ -281,8 +304,9 @@ fn stop_reason(first: &Stage, stage: &Stage) -> Option<String> {
 const AUTO: Ramp = Ramp {
     first: 20.0,
     stages: 8,
-    measured: Duration::from_secs(2),
+    measured: Duration::from_secs(1),
     warmup: Duration::from_millis(500),
+    settle: Duration::from_millis(250),
     confirm: true,
 };
 /// The rates `rate: auto` chooses between. Below the least a block holds

@@ -332,6 +332,17 @@ fn rate_auto_probes_both_sides_and_runs_both_at_one_rate() {
     let (code, c, stderr) = ab(head.path(), base.path());
     assert!(code == 0 || code == 1, "{stderr}\n{c}");
     assert!(stderr.contains("rate auto: probing"), "{stderr}");
+    // The probe's stages share one pair of apps: each side starts once
+    // for the whole ramp, then once per round.
+    let probe = stderr
+        .split("round 1")
+        .next()
+        .expect("text before the first round");
+    assert!(probe.contains("capacity: stage 2"), "{probe}");
+    for side in ["base", "head"] {
+        let starts = probe.matches(&format!("starting the {side} app")).count();
+        assert_eq!(starts, 1, "{probe}");
+    }
     // The probe carried 20/s and at most 40/s: a quarter is 5 or 10/s.
     let results = |side: &str| json_file(&head.path().join(format!(".benchgate/auto.{side}.json")));
     let (base_rate, base_choice) = rate_and_choice(&results("base"));

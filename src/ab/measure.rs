@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use crate::app::Exiting;
 use crate::compare::GateSettings;
-use crate::config::Config;
+use crate::config::{Config, Overrides};
 use crate::load::settle::Trace;
 use crate::record::{self, RunRecord};
 use crate::runner;
@@ -297,44 +297,85 @@ fn join_rounds(
     Ok(joined)
 }
 
+/// Both apps built: the base's, and the head's when it is another tree.
+fn build_both(sides: &Sides<'_>, [base_config, head_config]: [&Config; 2]) -> Result<(), AbError> {
+    let canonical = |path: &Path| std::fs::canonicalize(path).ok();
+    let log = |side: &str| head_config.output(&format!("{side}.build.log"));
+    runner::build_app(base_config, "the base", &log("base"))?;
+    if canonical(sides.base_suite) != canonical(sides.head_suite) {
+        runner::build_app(head_config, "the head", &log("head"))?;
+    }
+    Ok(())
+}
+
+/// Each side's suite and where its app's output goes.
+fn app_sides<'c>([base_config, head_config]: [&'c Config; 2]) -> [runner::AbSide<'c>; 2] {
+    let log = |side: &str| head_config.output(&format!("{side}.app.log"));
+    [
+        runner::AbSide {
+            config: base_config,
+            app_log: log("base"),
+        },
+        runner::AbSide {
+            config: head_config,
+            app_log: log("head"),
+        },
+    ]
+}
+
 /// One round: both apps built (first round only), started — the head
 /// first when `head_first` — measured side by side for `round_time` of
 /// the time they took to start (with a trace when `trace`), and sent
 /// SIGTERM: returned exiting.
 fn measure_round(
     sides: &Sides<'_>,
-    [base_config, head_config]: [&Config; 2],
+    configs: [&Config; 2],
     build: bool,
     (head_first, trace): (bool, bool),
     round_time: &mut dyn FnMut(Duration) -> Duration,
     quiet: bool,
 ) -> Result<([RunRecord; 2], Option<Trace>, Exiting), AbError> {
-    let log = |side: &str, what: &str| head_config.output(&format!("{side}.{what}"));
-    let canonical = |path: &Path| std::fs::canonicalize(path).ok();
-    let separate_trees = canonical(sides.base_suite) != canonical(sides.head_suite);
     if build {
-        runner::build_app(base_config, "the base", &log("base", "build.log"))?;
-        if separate_trees {
-            runner::build_app(head_config, "the head", &log("head", "build.log"))?;
-        }
+        build_both(sides, configs)?;
     }
     let runtime = runner::runtime()?;
-    let apps = [
-        runner::AbSide {
-            config: base_config,
-            app_log: log("base", "app.log"),
-        },
-        runner::AbSide {
-            config: head_config,
-            app_log: log("head", "app.log"),
-        },
-    ];
     Ok(runtime.block_on(runner::measure_ab(
-        head_config,
-        apps,
+        configs[1],
+        app_sides(configs),
         sides.pairing,
         (head_first, trace),
         round_time,
         quiet,
+    ))?)
+}
+
+/// Builds the base and this tree's app (when `sides.build`), starts them
+/// once, and measures them side by side in stages, each with this tree's
+/// endpoints: the first with the load `sides.overrides` gives, each later
+/// one with the load the overrides `next` returns give, given the last
+/// stage's records (base, head), until it returns `None`. For `rate:
+/// auto`'s and `benchgate capacity`'s ramps.
+pub fn measure_stages(
+    sides: Sides<'_>,
+    next: &mut dyn FnMut(&RunRecord, &RunRecord) -> Option<Overrides>,
+) -> Result<(), AbError> {
+    let suites = SideSuites::resolve(sides)?;
+    let (head, base) = suites.for_round(0)?;
+    if sides.build {
+        build_both(&sides, [&base, &head])?;
+    }
+    let mut stage = |[b, h]: [RunRecord; 2]| {
+        next(&b, &h).map(|overrides| {
+            let mut later = head.clone();
+            overrides.apply(&mut later.load);
+            later
+        })
+    };
+    let runtime = runner::runtime()?;
+    Ok(runtime.block_on(runner::measure_ab_stages(
+        &head,
+        app_sides([&base, &head]),
+        sides.pairing,
+        &mut stage,
     ))?)
 }

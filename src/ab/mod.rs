@@ -29,7 +29,7 @@ pub use base::{base_suite_path, foreign_baseline_commit, BaseSuiteError};
 pub use error::AbError;
 pub use fallback::RateFallback;
 pub use gate::gate;
-pub use measure::{measure, measure_until};
+pub use measure::{measure, measure_stages, measure_until};
 pub use noise::{noise_path, run_noise, NoiseError, NoiseFile, MAX_RUNS, MAX_TAU};
 pub use results::{claim_results, ResultFiles};
 pub use rounds::RoundPlan;

@@ -158,15 +158,8 @@ fn resolve_load(load: RawLoad, overrides: &Overrides) -> Result<LoadConfig, Prob
         seed: load.seed.map(|s| s.0),
         cpus: load.cpus.map(|c| available("load.cpus", c)).transpose()?,
     };
-    let config = LoadConfig {
-        rate: overrides.rate.unwrap_or(from_file.rate),
-        rate_auto: from_file.rate_auto && overrides.rate.is_none(),
-        warmup: overrides.warmup.unwrap_or(from_file.warmup),
-        duration: overrides.duration.unwrap_or(from_file.duration),
-        max_duration: overrides.max_duration.unwrap_or(from_file.max_duration),
-        block: overrides.block.unwrap_or(from_file.block),
-        ..from_file
-    };
+    let mut config = from_file;
+    overrides.apply(&mut config);
     if config.duration.is_zero() || config.block.is_zero() || config.rate <= 0.0 {
         return Err(problem(
             "load",

@@ -23,6 +23,21 @@ pub struct Overrides {
 /// current directory.
 pub const OUTPUT_DIR: &str = ".benchgate";
 
+impl Overrides {
+    /// `load` with what these override in it; a rate given turns `rate:
+    /// auto` off.
+    pub fn apply(&self, load: &mut LoadConfig) {
+        if let Some(rate) = self.rate {
+            load.rate = rate;
+            load.rate_auto = false;
+        }
+        load.warmup = self.warmup.unwrap_or(load.warmup);
+        load.duration = self.duration.unwrap_or(load.duration);
+        load.max_duration = self.max_duration.unwrap_or(load.max_duration);
+        load.block = self.block.unwrap_or(load.block);
+    }
+}
+
 impl Config {
     /// `.benchgate/<suite>.<what>`: where a run's own files go by default.
     pub fn output(&self, what: &str) -> PathBuf {

@@ -151,51 +151,108 @@ pub async fn measure_ab(
     let mut apps = start_both(&sides, head_first, &mut interrupt, quiet).await?;
     let mut round = head_suite.clone();
     round.load.duration = round_time(starting.elapsed());
-    let head_suite = &round;
-    let bases = [&sides[0].config.base_url, &sides[1].config.base_url];
-    let mut plan = Plan::paired(head_suite, bases, pairing)?;
-    plan.trace = trace.then_some(head_suite.load.rate);
-    let plan = Arc::new(plan);
-    let (mut recorded, cpu, started, readings) = load_while_watching(
-        head_suite,
-        &plan,
-        &mut apps,
-        &["the base app", "the head app"],
-        &mut interrupt,
+    let on = Pair {
+        sides: &sides,
+        pairing,
         quiet,
-    )
-    .await?;
-    let exiting = Exiting::signal(apps);
-    let measured_start = started + head_suite.load.warmup;
-    let trace = recorded.trace.take();
-    let [base, head] = split_sides::<2>(recorded)?;
-    let assemble_side = |recorded, side: &AbSide, index: usize| {
-        let mut record = assemble(
-            head_suite,
+    };
+    let (records, trace) = on.load(&round, trace, &mut apps, &mut interrupt).await?;
+    Ok((records, trace, Exiting::signal(apps)))
+}
+
+/// Runs base and head side by side in stages on one pair of apps: both
+/// started once, then each stage's load replayed against both — the head
+/// suite `first`, then each suite `next` returns given the last stage's
+/// `[base, head]`, until it returns `None` — and the apps stopped. For a
+/// ramp of rates, whose stages need apps that carried the last one, not
+/// fresh ones.
+pub async fn measure_ab_stages(
+    first: &Config,
+    sides: [AbSide<'_>; 2],
+    pairing: Pairing,
+    next: &mut dyn FnMut([RunRecord; 2]) -> Option<Config>,
+) -> Result<(), RunError> {
+    let mut interrupt = Interrupts::new()?;
+    let mut apps = start_both(&sides, false, &mut interrupt, false).await?;
+    let on = Pair {
+        sides: &sides,
+        pairing,
+        quiet: true,
+    };
+    let mut stage = first.clone();
+    loop {
+        let (records, _) = on.load(&stage, false, &mut apps, &mut interrupt).await?;
+        match next(records) {
+            Some(config) => stage = config,
+            None => break,
+        }
+    }
+    Exiting::signal(apps).wait();
+    Ok(())
+}
+
+/// Both sides' apps as one A/B load sees them.
+struct Pair<'s, 'c> {
+    sides: &'s [AbSide<'c>; 2],
+    pairing: Pairing,
+    quiet: bool,
+}
+
+impl Pair<'_, '_> {
+    /// The head suite's endpoints and load replayed against both running
+    /// `apps` at once: `[base, head]`, their blocks paired by index, and
+    /// with `trace` every request from the first (warm-up included).
+    async fn load(
+        &self,
+        head_suite: &Config,
+        trace: bool,
+        apps: &mut [App],
+        interrupt: &mut Interrupts,
+    ) -> Result<([RunRecord; 2], Option<Trace>), RunError> {
+        let sides = self.sides;
+        let bases = [&sides[0].config.base_url, &sides[1].config.base_url];
+        let mut plan = Plan::paired(head_suite, bases, self.pairing)?;
+        plan.trace = trace.then_some(head_suite.load.rate);
+        let plan = Arc::new(plan);
+        let (mut recorded, cpu, started, readings) = load_while_watching(
             head_suite,
             &plan,
-            recorded,
-            cpu / 2.0,
-            measured_start,
-            side.config,
-        );
-        attach_resources(
-            &mut record,
-            readings
-                .as_ref()
-                .map(|r| (r.as_slice(), index))
-                .map_err(Unread::clone),
-        );
-        record
-    };
-    Ok((
-        [
-            assemble_side(base, &sides[0], 0),
-            assemble_side(head, &sides[1], 1),
-        ],
-        trace,
-        exiting,
-    ))
+            apps,
+            &["the base app", "the head app"],
+            interrupt,
+            self.quiet,
+        )
+        .await?;
+        let measured_start = started + head_suite.load.warmup;
+        let trace = recorded.trace.take();
+        let [base, head] = split_sides::<2>(recorded)?;
+        let assemble_side = |recorded, side: &AbSide, index: usize| {
+            let mut record = assemble(
+                head_suite,
+                head_suite,
+                &plan,
+                recorded,
+                cpu / 2.0,
+                measured_start,
+                side.config,
+            );
+            attach_resources(
+                &mut record,
+                readings
+                    .as_ref()
+                    .map(|r| (r.as_slice(), index))
+                    .map_err(Unread::clone),
+            );
+            record
+        };
+        Ok((
+            [
+                assemble_side(base, &sides[0], 0),
+                assemble_side(head, &sides[1], 1),
+            ],
+            trace,
+        ))
+    }
 }
 
 /// Starts both sides' apps: spawned in that order (head first when

@@ -21,7 +21,7 @@ mod sample;
 pub use error::RunError;
 pub use interrupts::{pending as pending_signal, Interrupts};
 pub use measure::{
-    build, build_app, measure, measure_ab, measure_once, runtime, warn_about_blocks, AbSide,
-    RunOptions,
+    build, build_app, measure, measure_ab, measure_ab_stages, measure_once, runtime,
+    warn_about_blocks, AbSide, RunOptions,
 };
 pub use progress::live_terminal;
