@@ -27,6 +27,7 @@ use crate::config::{AppConfig, BaseUrl};
 use crate::load;
 use crate::placement;
 
+mod backoff;
 mod cargo_env;
 mod error;
 mod log;
@@ -41,14 +42,6 @@ pub use error::AppError;
 const GRACE: Duration = Duration::from_secs(5);
 /// How long a busy port gets to close before the app starts.
 const PORT_WAIT: Duration = Duration::from_secs(2);
-/// The first pause between two readiness probes; each next one is twice
-/// as long, up to [`POLL_MOST`].
-const POLL_FIRST: Duration = Duration::from_millis(2);
-/// The longest pause between two readiness probes. A probe of a port
-/// nobody listens on yet costs a refused connect: polling often costs
-/// little, and every pause is time an A/B round waits for an app that is
-/// already up (a fixed 50 ms lost 25 ms per app on average).
-const POLL_MOST: Duration = Duration::from_millis(10);
 /// How many lines of the app's log an error shows.
 const LOG_TAIL_LINES: usize = 15;
 
@@ -246,7 +239,7 @@ impl App {
         timeout: Duration,
     ) -> Result<(), AppError> {
         let deadline = Instant::now() + timeout;
-        let mut pause = POLL_FIRST;
+        let mut pauses = backoff::READY;
         loop {
             if let Some(status) = self.child.try_wait().ok().flatten() {
                 return Err(AppError::ExitedEarly {
@@ -269,8 +262,7 @@ impl App {
                     tail: self.log_tail(),
                 });
             }
-            tokio::time::sleep(pause).await;
-            pause = next_poll(pause);
+            tokio::time::sleep(pauses.pause()).await;
         }
     }
 
@@ -324,12 +316,6 @@ impl App {
     }
 }
 
-/// The pause after `pause` between two readiness probes: twice as long,
-/// at most [`POLL_MOST`].
-fn next_poll(pause: Duration) -> Duration {
-    (pause * 2).min(POLL_MOST)
-}
-
 /// Stops the apps' process groups together: SIGTERM to all at once, one
 /// [`GRACE`] shared by all, then SIGKILL to those left. Stopped one after
 /// the other, two apps that ignore SIGTERM (an A/B round) took two graces
@@ -380,14 +366,13 @@ fn signal_all(apps: &mut [App]) -> std::time::Instant {
 /// to those left.
 fn wait_gone(apps: &mut [App], deadline: std::time::Instant) {
     let mut running: Vec<&mut App> = apps.iter_mut().collect();
-    let mut pause = tree::EXIT_POLL_FIRST;
+    let mut pauses = backoff::EXIT;
     while std::time::Instant::now() < deadline {
         running.retain_mut(|app| !app.gone());
         if running.is_empty() {
             return;
         }
-        std::thread::sleep(pause);
-        pause = tree::next_exit_poll(pause);
+        std::thread::sleep(pauses.pause());
     }
     for app in &running {
         let _ = killpg(app.group, Signal::SIGKILL);

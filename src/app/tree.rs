@@ -114,23 +114,6 @@ pub fn reap() -> Vec<WaitStatus> {
     }
 }
 
-/// The first pause between two looks whether stopped processes are gone;
-/// each next one is twice as long, up to [`EXIT_POLL_MOST`]
-/// ([`next_exit_poll`]). Most apps exit within milliseconds of SIGTERM: a
-/// fixed 20 ms pause, here and again in benchgate's wait for the
-/// supervisor, cost every A/B round up to 40 ms for nothing.
-pub const EXIT_POLL_FIRST: Duration = Duration::from_millis(1);
-/// The longest pause between two such looks: an app that takes its time
-/// to exit is not watched more often than every 20 ms (each look of the
-/// supervisor reads `/proc`).
-pub const EXIT_POLL_MOST: Duration = Duration::from_millis(20);
-
-/// The pause after `pause` while waiting for stopped processes to exit:
-/// twice as long, at most [`EXIT_POLL_MOST`].
-pub fn next_exit_poll(pause: Duration) -> Duration {
-    (pause * 2).clamp(EXIT_POLL_FIRST, EXIT_POLL_MOST)
-}
-
 /// Stops every descendant of this process: SIGTERM, up to `grace` for them
 /// to exit (signalling newcomers too), then SIGKILL until none is left.
 /// The grace ends early once `cut_short` says so (benchgate died during
@@ -141,7 +124,7 @@ pub fn terminate_descendants(grace: Duration, cut_short: &dyn Fn() -> bool) -> V
     let mut reaped = Vec::new();
     let mut signalled = BTreeSet::new();
     let deadline = Instant::now() + grace;
-    let mut pause = EXIT_POLL_FIRST;
+    let mut pauses = super::backoff::EXIT;
     loop {
         reaped.extend(reap());
         let live = descendants(me);
@@ -166,8 +149,7 @@ pub fn terminate_descendants(grace: Duration, cut_short: &dyn Fn() -> bool) -> V
                 let _ = kill(pid, Signal::SIGTERM);
             }
         }
-        std::thread::sleep(pause);
-        pause = next_exit_poll(pause);
+        std::thread::sleep(pauses.pause());
     }
     // Bounded: SIGKILL cannot be caught, so a few rounds catch any process
     // forked while the previous round was being sent.
@@ -237,16 +219,6 @@ mod tests {
         let _ = kill(found[0], Signal::SIGKILL);
         let _ = kill(sh, Signal::SIGKILL);
         let _ = child.wait();
-    }
-
-    #[test]
-    fn stopped_processes_are_looked_at_often_at_first_and_never_less_than_every_20_ms() {
-        let mut pauses = vec![EXIT_POLL_FIRST];
-        for _ in 0..6 {
-            pauses.push(next_exit_poll(*pauses.last().expect("a pause")));
-        }
-        let ms: Vec<u128> = pauses.iter().map(|p| p.as_millis()).collect();
-        assert_eq!(ms, [1, 2, 4, 8, 16, 20, 20]);
     }
 
     #[test]
