@@ -596,31 +596,59 @@ fn both_apps_of_a_round_start_up_at_once() {
     );
 }
 
+/// A loopback HTTP server that notes in `<events>` when it starts, when
+/// its first request beyond `/ready` comes, and, on SIGTERM, that it got
+/// it; then it takes a second, counts benchgate's "warm-up of each later
+/// round" lines (printed once round 1 is over) in `<stderr>`, notes that
+/// and that it is gone, and exits.
+const SLOW_EXIT: &str = r#"
+import os, signal, sys, time, http.server
+port, events, stderr = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def note(what):
+    with open(events, "a") as f:
+        f.write("%s %d\n" % (what, os.getpid()))
+note("start")
+loaded = []
+def term(*_):
+    note("term")
+    time.sleep(1)
+    with open(stderr) as f:
+        seen = sum("each later round" in line for line in f)
+    note("seen %d" % seen)
+    note("gone")
+    os._exit(0)
+signal.signal(signal.SIGTERM, term)
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path != "/ready" and not loaded:
+            loaded.append(1)
+            note("load")
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+"#;
+
 /// Issue 22: a round waited for its apps to exit before the run went on,
-/// so every round also paid for joining its records and looking at them.
+/// so every round also paid for joining its records and looking at them,
+/// and then for its apps' exit (half a second for a prefork server).
 /// Now its apps are sent SIGTERM when its load ends and exit while that
-/// work is done; the next round's apps start only once they are gone.
-///
-/// Each app here is the demo under a shell that, on SIGTERM, takes a
-/// second, then counts benchgate's "warm-up of each later round" lines
-/// (printed once round 1 is over) before it exits.
+/// work is done and the next round's apps start; the next round's load
+/// begins only once they are gone.
 #[test]
 fn what_follows_a_round_is_done_while_its_apps_exit() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (events, err) = (dir.path().join("events"), dir.path().join("stderr"));
-    // `late[r]` matches the line, not this script, which benchgate shows.
-    let count = format!("$(grep -c each.late[r].round {})", err.display());
-    let script = format!(
-        "echo start $$$$ >> {ev}; trap 'trap \"\" TERM; echo term $$$$ >> {ev}; sleep 1; echo seen $$$$ {count} >> {ev}; echo gone $$$$ >> {ev}; exit 0' TERM; {demo} --port \"$PORT\" & wait",
-        ev = events.display(),
-        demo = support::demo_bin(),
-    );
-    let suite = support::wait_suite("").replace(
-        &format!(
-            "command: [\"{}\", \"--port\", \"${{PORT}}\"]",
-            support::demo_bin()
-        ),
-        &format!("command: [\"sh\", \"-c\", {script:?}]"),
+    let script = dir.path().join("server.py");
+    std::fs::write(&script, SLOW_EXIT).expect("the server");
+    let suite = format!(
+        "version: 1\nsuite: slow-exit\napp:\n  command: [\"python3\", {script:?}, \"${{PORT}}\", {events:?}, {err:?}]\n  ready: {{ url: \"http://127.0.0.1:${{PORT}}/ready\", timeout: 20s }}\nbase_url: \"http://127.0.0.1:${{PORT}}\"\nload:\n  rate: 20/s\n  warmup: 500ms\n  duration: 8s\n  max_duration: 8s\n  block: 500ms\nendpoints:\n  - name: work\n    path: /work\n",
+        script = script.display().to_string(),
+        events = events.display().to_string(),
+        err = err.display().to_string(),
     );
     std::fs::write(dir.path().join("benchgate.yaml"), suite).expect("write the suite");
     let _serial = serial();
@@ -629,7 +657,6 @@ fn what_follows_a_round_is_done_while_its_apps_exit() {
         .current_dir(dir.path())
         .args(["ab", "--config", "benchgate.yaml", "--base-dir"])
         .arg(dir.path())
-        .args(["--duration", "8s", "--max-duration", "8s"])
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&err).expect("stderr file"))
         .spawn()
@@ -653,31 +680,39 @@ fn what_follows_a_round_is_done_while_its_apps_exit() {
     let lines: Vec<Vec<&str>> = events.lines().map(|l| l.split(' ').collect()).collect();
     // The first two apps to exit (round 1's) were still exiting when the
     // line came.
-    let seen: Vec<&[&str]> = (lines.iter())
+    let seen: Vec<&str> = (lines.iter())
         .filter(|l| l[0] == "seen")
-        .map(|l| &l[2..])
+        .map(|l| l[1])
         .collect();
     assert_eq!(seen.len(), 8, "{events}");
-    assert_eq!(seen[..2], [["1"], ["1"]], "{events}\n{said}");
-    // No app started while one of an earlier round was still exiting.
+    assert_eq!(seen[..2], ["1", "1"], "{events}\n{said}");
+    // Later rounds' apps started while the last round's were exiting, but
+    // no app had load while one of an earlier round was still exiting.
     let (mut exiting, mut gone) = (
         std::collections::BTreeSet::new(),
         std::collections::BTreeSet::new(),
     );
+    let mut started_beside_exiting = 0;
     for line in &lines {
-        match line[0] {
-            "term" => exiting.insert(line[1]),
-            "gone" => gone.insert(line[1]),
-            "start" => {
-                assert!(
-                    exiting.is_subset(&gone),
-                    "an app started beside an exiting one:\n{events}"
-                );
-                true
+        match (line[0], line.get(1)) {
+            ("term", Some(pid)) => {
+                exiting.insert(*pid);
             }
-            _ => true,
-        };
+            ("gone", Some(pid)) => {
+                gone.insert(*pid);
+            }
+            ("start", _) if !exiting.is_subset(&gone) => started_beside_exiting += 1,
+            ("load", _) => assert!(
+                exiting.is_subset(&gone),
+                "an app had load beside an exiting one:\n{events}"
+            ),
+            _ => {}
+        }
     }
+    assert!(
+        started_beside_exiting >= 2,
+        "no round's apps started while the last round's exited:\n{events}"
+    );
 }
 
 /// A calibration file for the demo suite with every latency metric's τ and

@@ -69,8 +69,9 @@ struct Rounds<'a> {
     /// The last round's suites: `(base, head)`.
     configs: Option<(Config, Config)>,
     /// The last round's apps, sent SIGTERM when its load ended: they exit
-    /// while the rounds are joined and looked at, and are waited for before
-    /// the next round starts its own (or when the rounds are dropped).
+    /// while the rounds are joined and looked at and the next round's apps
+    /// start, and are waited for before that round's load (or when the
+    /// rounds are dropped).
     exiting: Option<Exiting>,
     base: Vec<RunRecord>,
     head: Vec<RunRecord>,
@@ -109,10 +110,6 @@ impl Measurer for Rounds<'_> {
     }
 
     fn measure_next(&mut self) -> Result<Look, AbError> {
-        // Nothing of the last round runs beside this one.
-        if let Some(exiting) = self.exiting.take() {
-            exiting.wait();
-        }
         let round = self.head.len() as u32;
         let (mut head, mut base) = self.suites.for_round(round)?;
         for config in [&mut head, &mut base] {
@@ -147,7 +144,8 @@ impl Measurer for Rounds<'_> {
             sides.build && round == 0,
             (record::head_started_first(round), round == 0),
             &mut round_time,
-            round > 0,
+            // Nothing of the last round runs beside this one's load.
+            (round > 0, self.exiting.take()),
         )?;
         self.exiting = Some(exiting);
         let Some(p) = self.plan else {
@@ -325,15 +323,15 @@ fn app_sides<'c>([base_config, head_config]: [&'c Config; 2]) -> [runner::AbSide
 
 /// One round: both apps built (first round only), started — the head
 /// first when `head_first` — measured side by side for `round_time` of
-/// the time they took to start (with a trace when `trace`), and sent
-/// SIGTERM: returned exiting.
+/// the time they took to start (with a trace when `trace`) once the
+/// `last` round's are gone, and sent SIGTERM: returned exiting.
 fn measure_round(
     sides: &Sides<'_>,
     configs: [&Config; 2],
     build: bool,
     (head_first, trace): (bool, bool),
     round_time: &mut dyn FnMut(Duration) -> Duration,
-    quiet: bool,
+    (quiet, last): (bool, Option<Exiting>),
 ) -> Result<([RunRecord; 2], Option<Trace>, Exiting), AbError> {
     if build {
         build_both(sides, configs)?;
@@ -345,7 +343,7 @@ fn measure_round(
         sides.pairing,
         (head_first, trace),
         round_time,
-        quiet,
+        (quiet, last),
     ))?)
 }
 

@@ -327,7 +327,8 @@ pub fn stop_all(apps: &mut [App]) {
 
 /// Apps sent SIGTERM whose exit is not waited for yet, so that the caller
 /// can work meanwhile: an A/B round's apps exit while the run joins its
-/// rounds and looks at them, rather than before. Waiting — up to [`GRACE`]
+/// rounds, looks at them and starts the next round's apps, rather than
+/// before. Waiting — up to [`GRACE`]
 /// from the signal, then SIGKILL — is [`Exiting::wait`], or dropping it:
 /// every way out still takes the apps down.
 #[derive(Debug)]

@@ -136,19 +136,23 @@ pub struct AbSide<'a> {
 /// A `quiet` round logs nothing (the run's progress says where it is).
 /// With `trace`, also every request from the first, warm-up included (see
 /// [`crate::load::settle`]). The apps are sent SIGTERM once the load is
-/// over and returned exiting: the caller waits for them (or drops them)
-/// before it starts anything else, and works meanwhile.
+/// over and returned exiting: the caller works meanwhile, and hands them
+/// back as the next round's `last`, which waits for them to be gone once
+/// its own apps have started, before its load.
 pub async fn measure_ab(
     head_suite: &Config,
     sides: [AbSide<'_>; 2],
     pairing: Pairing,
     (head_first, trace): (bool, bool),
     round_time: &mut dyn FnMut(std::time::Duration) -> std::time::Duration,
-    quiet: bool,
+    (quiet, last): (bool, Option<Exiting>),
 ) -> Result<([RunRecord; 2], Option<Trace>, Exiting), RunError> {
     let mut interrupt = Interrupts::new()?;
     let starting = std::time::Instant::now();
     let mut apps = start_both(&sides, head_first, &mut interrupt, quiet).await?;
+    // The last round's apps exited while these started (a prefork server
+    // takes half a second to see its workers out): gone before any load.
+    drop(last);
     let mut round = head_suite.clone();
     round.load.duration = round_time(starting.elapsed());
     let on = Pair {
