@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::{
-    ab_json, benchgate, demo_bin, demo_suite, free_port, serial, suite_dir, write_suite, Behaviour,
-    TestServer,
+    ab_json, benchgate, demo_suite, free_port, serial, suite_dir, write_suite, Behaviour,
+    DemoSuite, TestServer,
 };
 
 const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    weight: 2\n  - name: create-order\n    method: POST\n    path: /orders\n    json: { item: 42, qty: 1 }\n    expect: { status: 201 }\n  - name: search\n    path: /search?q=lamp\n    weight: 1";
@@ -26,23 +26,14 @@ const LOAD: &str =
 /// Only `cpu` is gated: a ×2 head fails its p50 too, and a run that stops
 /// at the first clear failure would leave `cpu/request` not judged.
 fn suite(app_extra: &str) -> String {
-    format!(
-        r#"version: 1
-suite: demo
-app:
-  command: ["{demo}", "--port", "${{PORT}}"]
-  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
-{app_extra}base_url: "http://127.0.0.1:${{PORT}}"
-load:
-{LOAD}
-gate:
-  metrics: [cpu]
-  threshold: 15%
-endpoints:
-{ENDPOINTS}
-"#,
-        demo = demo_bin()
-    )
+    DemoSuite {
+        app: app_extra,
+        load: LOAD,
+        endpoints: ENDPOINTS,
+        gate: "  metrics: [cpu]\n  threshold: 15%",
+        ..DemoSuite::default()
+    }
+    .yaml()
 }
 
 /// `benchgate ab` of `head` against `base`, one A/B run at a time.

@@ -119,22 +119,81 @@ pub fn write_suite(dir: &Path, yaml: &str) -> PathBuf {
     path
 }
 
-/// A suite that starts the demo app on `port` with the given endpoints block.
-pub fn demo_suite(port: u16, load: &str, endpoints: &str) -> String {
-    format!(
-        r#"version: 1
-suite: demo
+/// A suite around the demo app, each instance started on `port` (the
+/// `${PORT}` the runner hands it, unless a fixed port is named) and ready
+/// once its `/health` answers: the one writer of such suites, so that a
+/// test states only what its run is about. Each block is the lines under
+/// its key, indented as they stand in the file; an empty `app` or `gate`
+/// adds nothing.
+pub struct DemoSuite<'a> {
+    pub name: &'a str,
+    /// A fixed port; `None` is `${PORT}`.
+    pub port: Option<u16>,
+    /// Lines under `app:` after its command and readiness check.
+    pub app: &'a str,
+    pub load: &'a str,
+    pub endpoints: &'a str,
+    pub gate: &'a str,
+}
+
+impl Default for DemoSuite<'_> {
+    fn default() -> Self {
+        DemoSuite {
+            name: "demo",
+            port: None,
+            app: "",
+            load: "",
+            endpoints: "",
+            gate: "",
+        }
+    }
+}
+
+impl DemoSuite<'_> {
+    pub fn yaml(&self) -> String {
+        let port = self
+            .port
+            .map_or_else(|| "${PORT}".to_owned(), |port| port.to_string());
+        let gate = match self.gate {
+            "" => String::new(),
+            gate => format!("gate:\n{}", lines(gate)),
+        };
+        format!(
+            r#"version: 1
+suite: {name}
 app:
   command: ["{demo}", "--port", "{port}"]
   ready: {{ url: "http://127.0.0.1:{port}/health", timeout: 20s }}
-base_url: "http://127.0.0.1:{port}"
+{app}base_url: "http://127.0.0.1:{port}"
 load:
-{load}
-endpoints:
-{endpoints}
-"#,
-        demo = demo_bin()
-    )
+{load}endpoints:
+{endpoints}{gate}"#,
+            name = self.name,
+            demo = demo_bin(),
+            app = lines(self.app),
+            load = lines(self.load),
+            endpoints = lines(self.endpoints),
+        )
+    }
+}
+
+/// `block` ending in one newline, or nothing when it is empty.
+fn lines(block: &str) -> String {
+    match block.trim_end_matches('\n') {
+        "" => String::new(),
+        block => format!("{block}\n"),
+    }
+}
+
+/// A suite that starts the demo app on `port` with the given endpoints block.
+pub fn demo_suite(port: u16, load: &str, endpoints: &str) -> String {
+    DemoSuite {
+        port: Some(port),
+        load,
+        endpoints,
+        ..DemoSuite::default()
+    }
+    .yaml()
 }
 
 /// How a [`TestServer`] answers.
@@ -625,30 +684,26 @@ pub fn unprivileged_benchgate(dir: &Path) -> Option<assert_cmd::Command> {
 /// machine is): a fixed 6 s of 500 ms blocks at 60/s per side, no budget
 /// beyond it. `app_extra` lines go under `app:`.
 pub fn wait_suite(app_extra: &str) -> String {
-    format!(
-        r#"version: 1
-suite: demo
-app:
-  command: ["{demo}", "--port", "${{PORT}}"]
-  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
-{app_extra}base_url: "http://127.0.0.1:${{PORT}}"
-load:
-  rate: 60/s
+    DemoSuite {
+        app: app_extra,
+        load: "  rate: 60/s
   warmup: 1s
   duration: 6s
   max_duration: 6s
-  block: 500ms
-endpoints:
-  - name: list-users
+  block: 500ms",
+        endpoints: WAIT_ENDPOINTS,
+        ..DemoSuite::default()
+    }
+    .yaml()
+}
+
+/// The demo app's list of users, and its wait of 10 ms on a "database".
+const WAIT_ENDPOINTS: &str = "  - name: list-users
     path: /users?limit=20
     weight: 2
   - name: wait
     path: /sleep?ms=10
-    weight: 1
-"#,
-        demo = demo_bin()
-    )
-}
+    weight: 1";
 
 /// `git args` in `dir` with a throwaway identity; its stdout, trimmed.
 pub fn git(dir: &Path, args: &[&str]) -> String {
