@@ -814,20 +814,7 @@ fn suite_seeds_from_the_issue_are_refused_cleanly() {
     let deep: String = (0..30_000)
         .map(|i| format!("{}k:\n", " ".repeat(i % 100)))
         .collect();
-    let mut bomb = String::from(
-        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
-    );
-    for level in 0..12 {
-        let previous = if level == 0 {
-            "a".to_string()
-        } else {
-            format!("l{}", level - 1)
-        };
-        bomb.push_str(&format!(
-            "l{level}: &l{level} [{}]\n",
-            vec![format!("*{previous}"); 9].join(",")
-        ));
-    }
+    let bomb = crate::config::testutil::alias_bomb(12);
     let cases: Vec<(&str, Vec<u8>)> = vec![
         (
             "4: weight",
