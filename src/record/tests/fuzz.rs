@@ -511,6 +511,22 @@ fn small_record(per_endpoint: usize) -> Value {
     value
 }
 
+/// [`small_record`] of 6 blocks an endpoint with the latency histogram of
+/// one of its 24 blocks (`block`, endpoint by endpoint) put through `edits`.
+fn with_mutated_histogram(block: usize, edits: &[HistogramEdit]) -> Value {
+    let mut doc = small_record(6);
+    let (e, b) = (block % 4, block / 4);
+    let mut text = doc["endpoints"][e]["blocks"][b]["latency_us"]
+        .as_str()
+        .expect("encoded")
+        .to_string();
+    for edit in edits {
+        text = apply_histogram(&text, edit);
+    }
+    doc["endpoints"][e]["blocks"][b]["latency_us"] = text.into();
+    doc
+}
+
 /// The suite parser on `bytes`: Ok or an error naming the file, quickly.
 fn parse_suite(bytes: &[u8]) -> Result<config::Config, config::ConfigError> {
     let text = String::from_utf8_lossy(bytes);
@@ -643,16 +659,7 @@ proptest! {
         block in 0usize..24,
         edits in prop::collection::vec(histogram_edit(), 1..4),
     ) {
-        let mut doc = small_record(6);
-        let (e, b) = (block % 4, block / 4);
-        let mut text = doc["endpoints"][e]["blocks"][b]["latency_us"]
-            .as_str()
-            .expect("encoded")
-            .to_string();
-        for edit in &edits {
-            text = apply_histogram(&text, edit);
-        }
-        doc["endpoints"][e]["blocks"][b]["latency_us"] = text.into();
+        let doc = with_mutated_histogram(block, &edits);
         if let Ok(r) = decode_record(&serde_json::to_vec(&doc).expect("json")) {
             let demo = decode_record(&serde_json::to_vec(&small_record(6)).expect("json"))
                 .expect("the demo decodes");
@@ -916,16 +923,7 @@ fn fuzz_census() {
     let (mut ok, mut refused) = (0, 0);
     for _ in 0..cases {
         let (block, edits) = histograms.new_tree(&mut runner).expect("tree").current();
-        let mut doc = small_record(6);
-        let (e, b) = (block % 4, block / 4);
-        let mut text = doc["endpoints"][e]["blocks"][b]["latency_us"]
-            .as_str()
-            .expect("encoded")
-            .to_string();
-        for edit in &edits {
-            text = apply_histogram(&text, edit);
-        }
-        doc["endpoints"][e]["blocks"][b]["latency_us"] = text.into();
+        let doc = with_mutated_histogram(block, &edits);
         match decode_record(&serde_json::to_vec(&doc).expect("json")) {
             Ok(r) => {
                 compare_records(&demo, &r);
