@@ -11,7 +11,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{benchgate, serial, Behaviour, DemoSuite, TestServer};
+use support::{benchgate, output_in, serial, Behaviour, DemoSuite, TestServer};
 
 /// A demo suite on `${PORT}` with a cheap endpoint and one that waits on a
 /// "database" for 20 ms (a wait, not CPU: a head that saturates on it
@@ -140,12 +140,7 @@ fn a_target_that_resets_or_ignores_every_connection_never_passes() {
         let server = TestServer::start(behaviour);
         let dir = tree(&target_suite(&server.base_url()));
         let started = Instant::now();
-        let out = benchgate()
-            .current_dir(dir.path())
-            .args(["run", "--config", "benchgate.yaml"])
-            .timeout(Duration::from_secs(60))
-            .output()
-            .expect("run");
+        let out = output_in(dir.path(), &["run", "--config", "benchgate.yaml"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(3), "{behaviour:?}: {stderr}");
         assert!(
@@ -159,19 +154,17 @@ fn a_target_that_resets_or_ignores_every_connection_never_passes() {
             started.elapsed()
         );
 
-        let out = benchgate()
-            .current_dir(dir.path())
-            .args([
+        let out = output_in(
+            dir.path(),
+            &[
                 "baseline",
                 "update",
                 "--runs",
                 "1",
                 "--config",
                 "benchgate.yaml",
-            ])
-            .timeout(Duration::from_secs(60))
-            .output()
-            .expect("baseline update");
+            ],
+        );
         assert_eq!(out.status.code(), Some(3), "{behaviour:?}");
         assert!(
             !dir.path().join("baselines/target.json").exists(),
@@ -250,9 +243,9 @@ fn the_capacity_probe_finds_where_the_app_queues_and_saves_a_quiet_rate() {
     assert!(stdout.contains("suggested load.rate"), "{stdout}");
 
     // The suite asks for more than the suggestion: the gate says so.
-    let out = benchgate()
-        .current_dir(dir.path())
-        .args([
+    let out = output_in(
+        dir.path(),
+        &[
             "ab",
             "--config",
             "benchgate.yaml",
@@ -262,10 +255,8 @@ fn the_capacity_probe_finds_where_the_app_queues_and_saves_a_quiet_rate() {
             "1s",
             "--max-duration",
             "1s",
-        ])
-        .timeout(Duration::from_secs(60))
-        .output()
-        .expect("ab");
+        ],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("load.rate 40/s is above the"), "{stderr}");
 }

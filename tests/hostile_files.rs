@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::Value;
-use support::{benchgate, demo_bin};
+use support::{benchgate, demo_bin, output_in};
 
 const DEMO: &str = include_str!("../baselines/demo.json");
 
@@ -27,12 +27,7 @@ fn demo_with(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
 /// one `benchgate:` line; returns that line.
 fn refused(dir: &Path, args: &[&str]) -> String {
     let started = Instant::now();
-    let output = benchgate()
-        .current_dir(dir)
-        .args(args)
-        .timeout(Duration::from_secs(60))
-        .output()
-        .expect("runs");
+    let output = output_in(dir, args);
     let elapsed = started.elapsed();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
@@ -353,12 +348,7 @@ endpoints:
 fn the_committed_demo_baseline_still_compares() {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("demo.json"), DEMO).expect("written");
-    let output = benchgate()
-        .current_dir(dir.path())
-        .args(["compare", "demo.json", "demo.json"])
-        .timeout(Duration::from_secs(60))
-        .output()
-        .expect("runs");
+    let output = output_in(dir.path(), &["compare", "demo.json", "demo.json"]);
     assert_eq!(output.status.code(), Some(0), "{:?}", output);
 }
 

@@ -112,6 +112,17 @@ pub fn run_suite_in(dir: &Path, suite: &Path) -> assert_cmd::assert::Assert {
         .assert()
 }
 
+/// `benchgate args…` in `dir`, bounded to a minute: what it printed and
+/// how it exited, whatever that was.
+pub fn output_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    benchgate()
+        .current_dir(dir)
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("benchgate runs")
+}
+
 /// Writes `yaml` as `benchgate.yaml` in `dir` and returns its path.
 pub fn write_suite(dir: &Path, yaml: &str) -> PathBuf {
     let path = dir.join("benchgate.yaml");
