@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{benchgate, group_members, serial, DEMO_ENDPOINTS};
+use support::{assert_schema, benchgate, group_members, serial, DEMO_ENDPOINTS};
 
 /// Short runs: 6 s of 500 ms blocks (12 pairs) at 60/s per side, a fixed
 /// length (no budget beyond it) unless a test measures until known.
@@ -40,17 +40,6 @@ fn tree(suite: &str) -> tempfile::TempDir {
 fn ab(head: &Path, base: &Path, extra: &[&str]) -> (i32, Value, String) {
     let _serial = serial();
     support::ab_json(head, base, extra)
-}
-
-/// Fails with every violation when `value` does not match the schema.
-fn assert_schema(schema_text: &str, value: &Value) {
-    let schema: Value = serde_json::from_str(schema_text).expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(value)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
 }
 
 const COMPARISON_SCHEMA: &str = include_str!("../schemas/comparison.schema.json");

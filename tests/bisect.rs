@@ -16,13 +16,7 @@ use support::{benchgate, git, output_in, serial};
 
 /// What `schemas/bisect.schema.json` finds wrong in `found`.
 fn schema_errors(found: &Value) -> Vec<String> {
-    let schema: Value =
-        serde_json::from_str(include_str!("../schemas/bisect.schema.json")).expect("schema");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    validator
-        .iter_errors(found)
-        .map(|e| e.to_string())
-        .collect()
+    support::schema_errors(include_str!("../schemas/bisect.schema.json"), found)
 }
 
 /// Seven commits c0..c6 in `repo`, commit `i` with `suite(i)` as its

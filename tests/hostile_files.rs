@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::Value;
-use support::{benchgate, demo_bin, output_in};
+use support::{benchgate, demo_bin, output_in, schema_errors};
 
 const DEMO: &str = include_str!("../baselines/demo.json");
 
@@ -354,20 +354,19 @@ fn the_committed_demo_baseline_still_compares() {
 
 #[test]
 fn the_demo_baseline_matches_the_results_schema() {
-    let schema: Value = serde_json::from_str(include_str!("../schemas/results.schema.json"))
-        .expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+    let valid =
+        |v: &Value| schema_errors(include_str!("../schemas/results.schema.json"), v).is_empty();
     let demo: Value = serde_json::from_str(DEMO).expect("json");
-    assert!(validator.is_valid(&demo));
+    assert!(valid(&demo));
     let mut hostile = demo.clone();
     hostile["suite"] = "../../x".into();
-    assert!(!validator.is_valid(&hostile));
+    assert!(!valid(&hostile));
     let mut hostile = demo.clone();
     hostile["endpoints"][0]["name"] = "a\u{1b}b".into();
-    assert!(!validator.is_valid(&hostile));
+    assert!(!valid(&hostile));
     let mut hostile = demo;
     hostile["endpoints"][0]["blocks"][0]["outcomes"]["ok"] = u64::MAX.into();
-    assert!(!validator.is_valid(&hostile));
+    assert!(!valid(&hostile));
 }
 
 /// A suite of `endpoints` endpoints, 10 s in 10 ms blocks (1,000 a run:

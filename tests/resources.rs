@@ -92,14 +92,7 @@ fn run(yaml: &str) -> (Value, tempfile::TempDir) {
 }
 
 fn assert_results_schema(value: &Value) {
-    let schema: Value = serde_json::from_str(include_str!("../schemas/results.schema.json"))
-        .expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(value)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    support::assert_schema(include_str!("../schemas/results.schema.json"), value);
 }
 
 #[test]

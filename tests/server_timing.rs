@@ -18,7 +18,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{benchgate, serial, DemoSuite};
+use support::{benchgate, schema_errors, serial, DemoSuite};
 
 /// The demo suite with `POST /orders` (phases db and render) and an
 /// endpoint without phases; `env` for the app.
@@ -50,15 +50,6 @@ fn endpoint<'a>(c: &'a Value, name: &str) -> &'a Value {
         .as_array()
         .and_then(|e| e.iter().find(|e| e["name"] == name))
         .unwrap_or_else(|| panic!("{name} compared: {c}"))
-}
-
-fn schema_errors(schema: &str, value: &Value) -> Vec<String> {
-    let schema: Value = serde_json::from_str(schema).expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    validator
-        .iter_errors(value)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect()
 }
 
 fn read_json(path: &Path) -> Value {

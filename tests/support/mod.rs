@@ -716,6 +716,24 @@ const WAIT_ENDPOINTS: &str = "  - name: list-users
     path: /sleep?ms=10
     weight: 1";
 
+/// What the JSON schema `schema` (its text) finds wrong in `value`: one
+/// line each, with where; empty when it conforms.
+pub fn schema_errors(schema: &str, value: &serde_json::Value) -> Vec<String> {
+    let schema: serde_json::Value = serde_json::from_str(schema).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    validator
+        .iter_errors(value)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+/// Fails with every violation when `value` does not match the JSON schema
+/// `schema` (its text).
+pub fn assert_schema(schema: &str, value: &serde_json::Value) {
+    let errors = schema_errors(schema, value);
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
 /// `git args` in `dir` with a throwaway identity; its stdout, trimmed.
 pub fn git(dir: &Path, args: &[&str]) -> String {
     let out = std::process::Command::new("git")
