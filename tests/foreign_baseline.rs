@@ -6,11 +6,10 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{benchgate, DemoSuite};
+use support::{benchgate, git, DemoSuite};
 
 fn suite() -> String {
     DemoSuite {
@@ -23,18 +22,6 @@ fn suite() -> String {
         ..DemoSuite::default()
     }
     .yaml()
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t.invalid"])
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
 }
 
 /// Rewrites every CPU model in the stored baseline: it now comes from
