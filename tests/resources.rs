@@ -10,8 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::{
-    ab_json, benchgate, demo_suite, free_port, serial, suite_dir, write_suite, Behaviour,
-    DemoSuite, TestServer,
+    ab_json, demo_suite, free_port, serial, suite_dir, Behaviour, DemoSuite, TestServer,
 };
 
 const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    weight: 2\n  - name: create-order\n    method: POST\n    path: /orders\n    json: { item: 42, qty: 1 }\n    expect: { status: 201 }\n  - name: search\n    path: /search?q=lamp\n    weight: 1";
@@ -71,23 +70,12 @@ fn a_head_doing_more_cpu_work_is_flagged_and_a_a_is_not() {
     assert!(ratio > 1.4, "{row:#}");
 }
 
-/// `benchgate run` of `yaml` in a temp dir; the results file as JSON.
+/// `benchgate run` of `yaml` in a temp dir, one at a time, which must
+/// succeed; the results file as JSON (null when none was written).
 fn run(yaml: &str) -> (Value, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let suite = write_suite(dir.path(), yaml);
-    let out = dir.path().join("results.json");
     let _serial = serial();
-    benchgate()
-        .current_dir(dir.path())
-        .args(["run", "--config"])
-        .arg(&suite)
-        .arg("--out")
-        .arg(&out)
-        .timeout(Duration::from_secs(60))
-        .assert()
-        .success();
-    let results = serde_json::from_slice(&std::fs::read(&out).expect("results written"))
-        .expect("results are JSON");
+    let (assert, results, dir) = support::run_with_results(yaml);
+    assert.success();
     (results, dir)
 }
 

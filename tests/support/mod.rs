@@ -123,6 +123,34 @@ pub fn output_in(dir: &Path, args: &[&str]) -> std::process::Output {
         .expect("benchgate runs")
 }
 
+/// `benchgate run` of `yaml` in a temp dir, bounded to a minute, writing
+/// its results file: how it ended, the results as JSON (null when none
+/// was written), and the dir.
+pub fn run_with_results(
+    yaml: &str,
+) -> (
+    assert_cmd::assert::Assert,
+    serde_json::Value,
+    tempfile::TempDir,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let suite = write_suite(dir.path(), yaml);
+    let out = dir.path().join("results.json");
+    let assert = benchgate()
+        .current_dir(dir.path())
+        .args(["run", "--config"])
+        .arg(&suite)
+        .arg("--out")
+        .arg(&out)
+        .timeout(Duration::from_secs(60))
+        .assert();
+    let results = std::fs::read(&out)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or(serde_json::Value::Null);
+    (assert, results, dir)
+}
+
 /// Writes `yaml` as `benchgate.yaml` in `dir` and returns its path.
 pub fn write_suite(dir: &Path, yaml: &str) -> PathBuf {
     let path = dir.join("benchgate.yaml");
