@@ -257,19 +257,15 @@ pub enum Behaviour {
 pub struct TestServer {
     pub addr: SocketAddr,
     pub requests: Arc<AtomicU64>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _thread: ServerThread,
 }
 
 impl TestServer {
     pub fn start(behaviour: Behaviour) -> TestServer {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let addr = listener.local_addr().expect("addr");
+        let (listener, addr) = loopback_listener();
         let requests = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&requests);
-        let (stop, stopped) = tokio::sync::oneshot::channel();
-        let thread = std::thread::spawn(move || {
+        let thread = ServerThread::spawn(move |stopped| {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
                 .enable_all()
@@ -280,8 +276,7 @@ impl TestServer {
         TestServer {
             addr,
             requests,
-            stop: Some(stop),
-            thread: Some(thread),
+            _thread: thread,
         }
     }
 
@@ -290,7 +285,38 @@ impl TestServer {
     }
 }
 
-impl Drop for TestServer {
+/// A listener on a free loopback port, non-blocking (for a tokio runtime
+/// to take over), and its address.
+pub fn loopback_listener() -> (std::net::TcpListener, SocketAddr) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let addr = listener.local_addr().expect("addr");
+    (listener, addr)
+}
+
+/// The thread a test's server runs on: told to stop, and joined, when
+/// dropped.
+pub struct ServerThread {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ServerThread {
+    /// Runs `serve` on a thread of its own, handing it the receiver that
+    /// says when to stop.
+    pub fn spawn(
+        serve: impl FnOnce(tokio::sync::oneshot::Receiver<()>) + Send + 'static,
+    ) -> ServerThread {
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let thread = std::thread::spawn(move || serve(stopped));
+        ServerThread {
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for ServerThread {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
