@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{benchgate, group_members, serial, DEMO_ENDPOINTS};
+use support::{assert_schema, benchgate, git, group_members, serial, DEMO_ENDPOINTS};
 
 /// Short runs: 6 s of 500 ms blocks (12 pairs) at 60/s per side, a fixed
 /// length (no budget beyond it) unless a test measures until known.
@@ -40,17 +40,6 @@ fn tree(suite: &str) -> tempfile::TempDir {
 fn ab(head: &Path, base: &Path, extra: &[&str]) -> (i32, Value, String) {
     let _serial = serial();
     support::ab_json(head, base, extra)
-}
-
-/// Fails with every violation when `value` does not match the schema.
-fn assert_schema(schema_text: &str, value: &Value) {
-    let schema: Value = serde_json::from_str(schema_text).expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(value)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
 }
 
 const COMPARISON_SCHEMA: &str = include_str!("../schemas/comparison.schema.json");
@@ -265,17 +254,6 @@ fn two_sides_never_share_a_port() {
             .unwrap_or_else(|| panic!("no address in the {side} log: {log}"))
     };
     assert_ne!(port_of("base"), port_of("head"));
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t.invalid"])
-        .args(args)
-        .stdout(Stdio::null())
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
 }
 
 #[test]

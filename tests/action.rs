@@ -218,11 +218,7 @@ fn the_ab_example_runs_the_action_in_ab_mode_on_pull_requests() {
 #[test]
 fn an_unknown_mode_step_accepts_every_documented_mode() {
     let action = parse(&root().join("action.yml"));
-    let steps = action["runs"]["steps"].as_sequence().expect("steps");
-    let unknown = steps
-        .iter()
-        .find(|s| s["name"].as_str() == Some("Unknown mode"))
-        .expect("the unknown-mode step");
+    let unknown = named_step(&action["runs"]["steps"], "Unknown mode");
     let condition = unknown["if"].as_str().expect("its condition");
     for mode in ["check", "ab", "update-baseline"] {
         assert!(
@@ -253,6 +249,17 @@ fn step<'a>(action: &'a Value, id: &str) -> &'a Value {
         .iter()
         .find(|s| s["id"].as_str() == Some(id))
         .unwrap_or_else(|| panic!("no step with id {id}"))
+}
+
+/// The step named `name` among `steps` (an action's `runs.steps`, a
+/// workflow job's `steps`).
+fn named_step<'a>(steps: &'a Value, name: &str) -> &'a Value {
+    steps
+        .as_sequence()
+        .expect("steps")
+        .iter()
+        .find(|s| s["name"].as_str() == Some(name))
+        .unwrap_or_else(|| panic!("no step {name}"))
 }
 
 /// Whether `step`'s environment holds a token: a variable named like one,
@@ -855,13 +862,10 @@ fn the_history_workflow_appends_each_step_once_to_the_data_branch() {
     git(&remote, &["init", "--quiet", "--bare"]);
 
     let workflow = parse(&root().join("docs/workflows/benchgate-history.yml"));
-    let steps = workflow["jobs"]["step"]["steps"]
-        .as_sequence()
-        .expect("steps");
-    let append = steps
-        .iter()
-        .find(|s| s["name"].as_str() == Some("Append the step to benchgate-data"))
-        .expect("the append step");
+    let append = named_step(
+        &workflow["jobs"]["step"]["steps"],
+        "Append the step to benchgate-data",
+    );
     let script = append["run"].as_str().expect("its script");
     // A run with no verdict measured nothing: a gap, not a step.
     let condition = append["if"].as_str().expect("its condition");
@@ -938,6 +942,19 @@ struct Job {
     file: Option<String>,
     log: String,
     markdown: String,
+}
+
+impl Job {
+    /// Asserts that the check ran without main's history: no file was
+    /// passed to it and its comment names no change of main's.
+    fn assert_without_history(&self, why: &str) {
+        assert_eq!(self.file, None, "{why}");
+        assert!(
+            !self.markdown.contains("main since"),
+            "{why}: {}",
+            self.markdown
+        );
+    }
 }
 
 impl PrJob {
@@ -1131,8 +1148,7 @@ fn the_action_passes_mains_history_from_benchgate_data_to_the_check() {
     );
     let job = PrJob::new();
     let run = job.run_job("", "benchgate-data", "octo/app");
-    assert_eq!(run.file, None, "no benchgate-data branch, no history file");
-    assert!(!run.markdown.contains("main since"), "{}", run.markdown);
+    run.assert_without_history("no benchgate-data branch, no history file");
     assert!(
         run.log.contains("benchgate: no branch benchgate-data yet"),
         "{}",
@@ -1189,16 +1205,14 @@ fn the_history_file_input_wins_and_the_fetch_can_be_turned_off_or_fail() {
     );
 
     let run = job.run_job("", "", "octo/app");
-    assert_eq!(run.file, None);
-    assert!(!run.markdown.contains("main since"), "{}", run.markdown);
+    run.assert_without_history("an empty history-branch");
     assert!(
         !job.path("runner-temp/benchgate-history.git").exists(),
         "fetched though history-branch is empty"
     );
 
     let run = job.run_job("", "benchgate-data", "octo/gone");
-    assert_eq!(run.file, None);
-    assert!(!run.markdown.contains("main since"), "{}", run.markdown);
+    run.assert_without_history("a repository that cannot be read");
     assert!(
         run.log
             .contains("::warning title=benchgate history::could not read the branch benchgate-data of octo/gone"),
@@ -1261,13 +1275,10 @@ fn the_creep_workflow_reads_the_history_the_action_fetched() {
         Some("${{ steps.history.outputs.file }}")
     );
     let workflow = parse(&root().join("docs/workflows/benchgate-creep.yml"));
-    let steps = workflow["jobs"]["creep"]["steps"]
-        .as_sequence()
-        .expect("steps");
-    let show = steps
-        .iter()
-        .find(|s| s["name"].as_str() == Some("The history's steps since the anchor"))
-        .expect("the history step");
+    let show = named_step(
+        &workflow["jobs"]["creep"]["steps"],
+        "The history's steps since the anchor",
+    );
     assert!(!holds_a_token(show), "{show:?}");
     assert_eq!(
         show["env"]["HISTORY_FILE"].as_str(),
@@ -1313,15 +1324,7 @@ fn the_fork_comment_workflow_compares_with_mains_history() {
         fs_err::copy(root().join("fixtures/compare").join(from), report.join(to)).expect("copy");
     }
     let workflow = parse(&root().join("docs/workflows/benchgate-fork-comment.yml"));
-    let steps = workflow["jobs"]["comment"]["steps"]
-        .as_sequence()
-        .expect("steps");
-    let named = |name: &str| {
-        steps
-            .iter()
-            .find(|s| s["name"].as_str() == Some(name))
-            .unwrap_or_else(|| panic!("no step {name}"))
-    };
+    let named = |name: &str| named_step(&workflow["jobs"]["comment"]["steps"], name);
     let fetch = named("Fetch main's history");
     let compare = named("Compare");
     assert!(!holds_a_token(compare), "{compare:?}");

@@ -12,17 +12,11 @@ mod support;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{benchgate, git, serial};
+use support::{benchgate, git, output_in, serial};
 
 /// What `schemas/bisect.schema.json` finds wrong in `found`.
 fn schema_errors(found: &Value) -> Vec<String> {
-    let schema: Value =
-        serde_json::from_str(include_str!("../schemas/bisect.schema.json")).expect("schema");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    validator
-        .iter_errors(found)
-        .map(|e| e.to_string())
-        .collect()
+    support::schema_errors(include_str!("../schemas/bisect.schema.json"), found)
 }
 
 /// Seven commits c0..c6 in `repo`, commit `i` with `suite(i)` as its
@@ -40,6 +34,30 @@ fn repository(repo: &std::path::Path, suite: impl Fn(usize) -> String) -> Vec<St
     commits
 }
 
+/// `benchgate bisect GOOD HEAD --format json` in `repo` with `extra`
+/// arguments, bounded to `limit`; asserts that it exits 0 with a report
+/// the schema accepts, and returns the report and its stderr.
+fn bisect_json(
+    repo: &std::path::Path,
+    good: &str,
+    extra: &[&str],
+    limit: Duration,
+) -> (Value, String) {
+    let out = benchgate()
+        .current_dir(repo)
+        .args(["bisect", good, "HEAD", "--format", "json"])
+        .args(extra)
+        .timeout(limit)
+        .output()
+        .expect("run bisect");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let found: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let errors = schema_errors(&found);
+    assert!(errors.is_empty(), "{errors:#?}\n{found:#}");
+    (found, stderr)
+}
+
 #[test]
 fn bisect_names_the_commit_that_slowed_an_endpoint() {
     let _serial = serial();
@@ -54,17 +72,7 @@ fn bisect_names_the_commit_that_slowed_an_endpoint() {
         support::wait_suite(env)
     });
 
-    let out = benchgate()
-        .current_dir(repo)
-        .args(["bisect", &commits[0], "HEAD", "--format", "json"])
-        .timeout(Duration::from_secs(400))
-        .output()
-        .expect("run bisect");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let found: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let errors = schema_errors(&found);
-    assert!(errors.is_empty(), "{errors:#?}\n{found:#}");
+    let (found, stderr) = bisect_json(repo, &commits[0], &[], Duration::from_secs(400));
     let culprits = found["culprits"].as_array().expect("culprits");
     assert_eq!(culprits.len(), 1, "{found:#}\n{stderr}");
     assert_eq!(
@@ -107,19 +115,13 @@ fn bisect_names_both_commits_of_a_change_made_in_two_steps() {
         support::wait_suite(env).replace("rate: 60/s", "rate: auto")
     });
 
-    let out = benchgate()
-        .current_dir(repo)
-        // Effects of ×2 and ×3 need no more than 3 s a probe.
-        .args(["bisect", &commits[0], "HEAD", "--format", "json"])
-        .args(["--duration", "3s", "--max-duration", "3s"])
-        .timeout(Duration::from_secs(600))
-        .output()
-        .expect("run bisect");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let found: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let errors = schema_errors(&found);
-    assert!(errors.is_empty(), "{errors:#?}\n{found:#}");
+    // Effects of ×2 and ×3 need no more than 3 s a probe.
+    let (found, stderr) = bisect_json(
+        repo,
+        &commits[0],
+        &["--duration", "3s", "--max-duration", "3s"],
+        Duration::from_secs(600),
+    );
     let named: Vec<&str> = found["culprits"]
         .as_array()
         .expect("culprits")
@@ -150,19 +152,11 @@ fn bisect_refuses_a_good_that_is_not_on_the_line() {
     std::fs::write(repo.join("benchgate.yaml"), support::wait_suite("")).expect("suite");
     git(repo, &["add", "-A"]);
     git(repo, &["commit", "-q", "-m", "c0"]);
-    let out = benchgate()
-        .current_dir(repo)
-        .args(["bisect", "no-such-ref", "HEAD"])
-        .output()
-        .expect("run");
+    let out = output_in(repo, &["bisect", "no-such-ref", "HEAD"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no-such-ref: no such commit"), "{stderr}");
-    let out = benchgate()
-        .current_dir(repo)
-        .args(["bisect", "HEAD", "HEAD"])
-        .output()
-        .expect("run");
+    let out = output_in(repo, &["bisect", "HEAD", "HEAD"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(

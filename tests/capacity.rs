@@ -11,31 +11,26 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::{benchgate, demo_bin, serial, Behaviour, TestServer};
+use support::{benchgate, output_in, serial, Behaviour, DemoSuite, TestServer};
 
 /// A demo suite on `${PORT}` with a cheap endpoint and one that waits on a
 /// "database" for 20 ms (a wait, not CPU: a head that saturates on it
 /// leaves the CPUs to the base).
 fn suite(app_env: &str, load: &str, gate: &str) -> String {
-    format!(
-        r#"version: 1
-suite: capacity
-app:
-  command: ["{demo}", "--port", "${{PORT}}"]
-  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
-{app_env}base_url: "http://127.0.0.1:${{PORT}}"
-load:
-{load}
-endpoints:
-  - name: list-users
+    DemoSuite {
+        name: "capacity",
+        app: app_env,
+        load,
+        endpoints: "  - name: list-users
     path: /users?limit=20
     weight: 2
   - name: wait
     path: /sleep?ms=20
-    weight: 1
-{gate}"#,
-        demo = demo_bin()
-    )
+    weight: 1",
+        gate,
+        ..DemoSuite::default()
+    }
+    .yaml()
 }
 
 /// 60/s per side, 16 connections, 1 s timeout: the wait endpoint needs 0.4
@@ -145,12 +140,7 @@ fn a_target_that_resets_or_ignores_every_connection_never_passes() {
         let server = TestServer::start(behaviour);
         let dir = tree(&target_suite(&server.base_url()));
         let started = Instant::now();
-        let out = benchgate()
-            .current_dir(dir.path())
-            .args(["run", "--config", "benchgate.yaml"])
-            .timeout(Duration::from_secs(60))
-            .output()
-            .expect("run");
+        let out = output_in(dir.path(), &["run", "--config", "benchgate.yaml"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(3), "{behaviour:?}: {stderr}");
         assert!(
@@ -164,19 +154,17 @@ fn a_target_that_resets_or_ignores_every_connection_never_passes() {
             started.elapsed()
         );
 
-        let out = benchgate()
-            .current_dir(dir.path())
-            .args([
+        let out = output_in(
+            dir.path(),
+            &[
                 "baseline",
                 "update",
                 "--runs",
                 "1",
                 "--config",
                 "benchgate.yaml",
-            ])
-            .timeout(Duration::from_secs(60))
-            .output()
-            .expect("baseline update");
+            ],
+        );
         assert_eq!(out.status.code(), Some(3), "{behaviour:?}");
         assert!(
             !dir.path().join("baselines/target.json").exists(),
@@ -208,7 +196,7 @@ fn a_run_that_could_see_nothing_says_so_and_can_be_made_to_fail() {
     assert!(!stderr.contains("gate passed"), "{stderr}");
     assert_eq!(c["sight"]["seeing"], 0);
 
-    let strict = suite("", load, "gate:\n  inconclusive: fail\n");
+    let strict = suite("", load, "  inconclusive: fail");
     let (head, base) = (tree(&strict), tree(&strict));
     let (code, c, stderr) = ab(head.path(), base.path());
     assert_eq!(code, 1, "{stderr}\n{c}");
@@ -219,22 +207,13 @@ fn a_run_that_could_see_nothing_says_so_and_can_be_made_to_fail() {
 fn the_capacity_probe_finds_where_the_app_queues_and_saves_a_quiet_rate() {
     let _serial = serial();
     // 4 connections to an endpoint that waits 100 ms: at most 40/s per side.
-    let yaml = format!(
-        r#"version: 1
-suite: probe
-app:
-  command: ["{demo}", "--port", "${{PORT}}"]
-  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
-base_url: "http://127.0.0.1:${{PORT}}"
-load:
-  rate: 40/s
-  connections: 4
-endpoints:
-  - name: wait
-    path: /sleep?ms=100
-"#,
-        demo = demo_bin()
-    );
+    let yaml = DemoSuite {
+        name: "probe",
+        load: "  rate: 40/s\n  connections: 4",
+        endpoints: WAIT_100MS,
+        ..DemoSuite::default()
+    }
+    .yaml();
     let dir = tree(&yaml);
     let out = benchgate()
         .current_dir(dir.path())
@@ -264,9 +243,9 @@ endpoints:
     assert!(stdout.contains("suggested load.rate"), "{stdout}");
 
     // The suite asks for more than the suggestion: the gate says so.
-    let out = benchgate()
-        .current_dir(dir.path())
-        .args([
+    let out = output_in(
+        dir.path(),
+        &[
             "ab",
             "--config",
             "benchgate.yaml",
@@ -276,37 +255,30 @@ endpoints:
             "1s",
             "--max-duration",
             "1s",
-        ])
-        .timeout(Duration::from_secs(60))
-        .output()
-        .expect("ab");
+        ],
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("load.rate 40/s is above the"), "{stderr}");
 }
 
+/// One endpoint that waits 100 ms: 4 connections carry at most 40/s.
+const WAIT_100MS: &str = "  - name: wait\n    path: /sleep?ms=100";
+
 /// `rate: auto` on an app whose capacity is known: 4 connections to an
 /// endpoint that waits 100 ms carry at most 40/s per side.
 fn auto_suite(suite: &str) -> String {
-    format!(
-        r#"version: 1
-suite: {suite}
-app:
-  command: ["{demo}", "--port", "${{PORT}}"]
-  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
-base_url: "http://127.0.0.1:${{PORT}}"
-load:
-  rate: auto
+    DemoSuite {
+        name: suite,
+        load: "  rate: auto
   connections: 4
   warmup: 500ms
   duration: 2s
   max_duration: 2s
-  block: 500ms
-endpoints:
-  - name: wait
-    path: /sleep?ms=100
-"#,
-        demo = demo_bin()
-    )
+  block: 500ms",
+        endpoints: WAIT_100MS,
+        ..DemoSuite::default()
+    }
+    .yaml()
 }
 
 fn json_file(path: &Path) -> Value {

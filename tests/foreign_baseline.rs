@@ -6,44 +6,22 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{benchgate, demo_bin};
+use support::{benchgate, git, DemoSuite};
 
 fn suite() -> String {
-    format!(
-        r#"version: 1
-suite: demo
-app:
-  command: ["{demo}", "--port", "${{PORT}}"]
-  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
-base_url: "http://127.0.0.1:${{PORT}}"
-load:
-  rate: 40/s
+    DemoSuite {
+        load: "  rate: 40/s
   warmup: 500ms
   duration: 3s
   max_duration: 3s
-  block: 500ms
-endpoints:
-  - name: wait
-    path: /sleep?ms=5
-"#,
-        demo = demo_bin()
-    )
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@t.invalid"])
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?}");
+  block: 500ms",
+        endpoints: "  - name: wait\n    path: /sleep?ms=5",
+        ..DemoSuite::default()
+    }
+    .yaml()
 }
 
 /// Rewrites every CPU model in the stored baseline: it now comes from

@@ -112,22 +112,18 @@ impl State {
 struct FakeGitHub {
     addr: SocketAddr,
     state: Arc<Mutex<State>>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _thread: support::ServerThread,
 }
 
 impl FakeGitHub {
     fn start() -> FakeGitHub {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let addr = listener.local_addr().expect("addr");
+        let (listener, addr) = support::loopback_listener();
         let state = Arc::new(Mutex::new(State {
             next_id: 1000,
             ..State::default()
         }));
         let shared = Arc::clone(&state);
-        let (stop, stopped) = tokio::sync::oneshot::channel();
-        let thread = std::thread::spawn(move || {
+        let thread = support::ServerThread::spawn(move |stopped| {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
@@ -137,8 +133,7 @@ impl FakeGitHub {
         FakeGitHub {
             addr,
             state,
-            stop: Some(stop),
-            thread: Some(thread),
+            _thread: thread,
         }
     }
 
@@ -187,17 +182,6 @@ impl FakeGitHub {
             login: login.to_string(),
             kind,
         });
-    }
-}
-
-impl Drop for FakeGitHub {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

@@ -71,10 +71,7 @@ fn show(repo: &Path, history: &Path, extra: &[&str]) -> Value {
 
 /// What `schemas/history.schema.json` finds wrong in `view`.
 fn schema_errors(view: &Value) -> Vec<String> {
-    let schema: Value =
-        serde_json::from_str(include_str!("../schemas/history.schema.json")).expect("schema");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    validator.iter_errors(view).map(|e| e.to_string()).collect()
+    support::schema_errors(include_str!("../schemas/history.schema.json"), view)
 }
 
 fn series<'a>(view: &'a Value, endpoint: &str, metric: &str) -> &'a Value {
@@ -130,11 +127,7 @@ fn steps_measured_against_their_parents_chain_into_the_change_since_any_commit()
     };
     let out = compare(&["--format", "json"]);
     let c: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../schemas/comparison.schema.json")).expect("schema");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator.iter_errors(&c).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    support::assert_schema(include_str!("../schemas/comparison.schema.json"), &c);
     let since = &c["main_since"];
     assert_eq!(since["anchor"], "v0", "{since}");
     assert_eq!(since["steps"], 2, "{since}");

@@ -4,9 +4,7 @@
 
 mod support;
 
-use std::time::Duration;
-
-use support::benchgate;
+use support::output_in;
 
 #[test]
 fn an_apps_log_tail_cannot_forge_workflow_commands() {
@@ -24,29 +22,29 @@ endpoints:
   - { name: home, path: / }
 "#;
     std::fs::write(dir.path().join("benchgate.yaml"), suite).expect("suite");
-    let out = benchgate()
-        .current_dir(dir.path())
-        .args(["run", "--config", "benchgate.yaml"])
-        .timeout(Duration::from_secs(60))
-        .output()
-        .expect("run");
+    let out = output_in(dir.path(), &["run", "--config", "benchgate.yaml"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(
         stderr.contains("::error title=forged"),
         "the tail is shown: {stderr}"
     );
-    for stream in [&out.stdout, &out.stderr] {
-        let text = String::from_utf8_lossy(stream);
-        assert!(
-            text.lines().all(|line| !line.starts_with("::")),
-            "a line starts a workflow command: {text}"
-        );
-        assert!(
-            !stream.contains(&0x1b),
-            "an escape byte got through: {text}"
-        );
-    }
+    assert_inert(&out.stdout);
+    assert_inert(&out.stderr);
+}
+
+/// Asserts that `stream` holds no line a runner would read as a workflow
+/// command and no escape byte.
+fn assert_inert(stream: &[u8]) {
+    let text = String::from_utf8_lossy(stream);
+    assert!(
+        text.lines().all(|line| !line.starts_with("::")),
+        "a line starts a workflow command: {text}"
+    );
+    assert!(
+        !stream.contains(&0x1b),
+        "an escape byte got through: {text}"
+    );
 }
 
 #[test]
@@ -76,23 +74,11 @@ endpoints:
         capacity.to_string(),
     )
     .expect("capacity file");
-    let out = benchgate()
-        .current_dir(dir.path())
-        .args(["check", "--config", "benchgate.yaml"])
-        .timeout(Duration::from_secs(60))
-        .output()
-        .expect("check");
+    let out = output_in(dir.path(), &["check", "--config", "benchgate.yaml"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("above the 10/s"),
         "the warning is shown: {stderr}"
     );
-    assert!(
-        !stderr.contains('\u{1b}'),
-        "an escape byte got through: {stderr}"
-    );
-    assert!(
-        stderr.lines().all(|l| !l.starts_with("::")),
-        "a line starts a workflow command: {stderr}"
-    );
+    assert_inert(&out.stderr);
 }

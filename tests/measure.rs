@@ -7,7 +7,7 @@ mod support;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{benchgate, write_suite, Behaviour, TestServer};
+use support::{run_with_results, write_suite, Behaviour, TestServer};
 
 /// A suite that targets an already running server (no `app`).
 fn external_suite(base_url: &str, load: &str) -> String {
@@ -24,25 +24,6 @@ endpoints:
     )
 }
 
-fn run_suite(yaml: &str) -> (assert_cmd::assert::Assert, Value, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let suite = write_suite(dir.path(), yaml);
-    let out = dir.path().join("results.json");
-    let assert = benchgate()
-        .current_dir(dir.path())
-        .args(["run", "--config"])
-        .arg(&suite)
-        .arg("--out")
-        .arg(&out)
-        .timeout(Duration::from_secs(60))
-        .assert();
-    let results = std::fs::read(&out)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .unwrap_or(Value::Null);
-    (assert, results, dir)
-}
-
 fn summary(results: &Value, field: &str) -> f64 {
     results["summary"][0][field].as_f64().unwrap_or(f64::NAN)
 }
@@ -51,7 +32,7 @@ fn summary(results: &Value, field: &str) -> f64 {
 fn a_fixed_20ms_delay_is_measured_as_about_20ms() {
     let server = TestServer::start(Behaviour::Delay(Duration::from_millis(20)));
     let load = "  rate: 100/s\n  connections: 16\n  warmup: 500ms\n  duration: 2s";
-    let (assert, results, _dir) = run_suite(&external_suite(&server.base_url(), load));
+    let (assert, results, _dir) = run_with_results(&external_suite(&server.base_url(), load));
     assert.success();
     let p50 = summary(&results, "p50_ms");
     assert!((19.5..30.0).contains(&p50), "p50 {p50} ms");
@@ -68,7 +49,7 @@ fn a_stall_under_open_loop_load_shows_in_the_tail() {
         stall: Duration::from_millis(500),
     });
     let load = "  rate: 200/s\n  connections: 4\n  warmup: 500ms\n  duration: 3s";
-    let (assert, results, _dir) = run_suite(&external_suite(&server.base_url(), load));
+    let (assert, results, _dir) = run_with_results(&external_suite(&server.base_url(), load));
     assert
         .success()
         .stdout(predicates::str::contains("started late"));
@@ -85,7 +66,7 @@ fn a_stall_under_open_loop_load_shows_in_the_tail() {
 fn error_statuses_are_counted_and_shown() {
     let server = TestServer::start(Behaviour::Status(500));
     let load = "  rate: 50/s\n  warmup: 0s\n  duration: 1s";
-    let (assert, results, _dir) = run_suite(&external_suite(&server.base_url(), load));
+    let (assert, results, _dir) = run_with_results(&external_suite(&server.base_url(), load));
     // Written and shown, and a run that never succeeded is no measurement.
     assert
         .code(3)
@@ -106,7 +87,7 @@ fn error_statuses_are_counted_and_shown() {
 fn timeouts_are_counted_not_hidden() {
     let server = TestServer::start(Behaviour::Delay(Duration::from_secs(3)));
     let load = "  rate: 20/s\n  warmup: 0s\n  duration: 1s\n  timeout: 200ms";
-    let (assert, results, _dir) = run_suite(&external_suite(&server.base_url(), load));
+    let (assert, results, _dir) = run_with_results(&external_suite(&server.base_url(), load));
     assert
         .code(3)
         .stdout(predicates::str::contains("20 timed out"));
@@ -156,7 +137,7 @@ fn an_unreachable_target_fails_the_run_with_exit_3() {
     let port = support::free_port();
     let load = "  rate: 10/s\n  duration: 1s";
     let (assert, _results, _dir) =
-        run_suite(&external_suite(&format!("http://127.0.0.1:{port}"), load));
+        run_with_results(&external_suite(&format!("http://127.0.0.1:{port}"), load));
     assert.code(3).stderr(predicates::str::contains(format!(
         "cannot reach the target http://127.0.0.1:{port}"
     )));
@@ -166,18 +147,12 @@ fn an_unreachable_target_fails_the_run_with_exit_3() {
 fn the_results_file_matches_its_json_schema() {
     let server = TestServer::start(Behaviour::Status(503));
     let load = "  rate: 50/s\n  warmup: 0s\n  duration: 1s";
-    let (assert, results, _dir) = run_suite(&external_suite(&server.base_url(), load));
+    let (assert, results, _dir) = run_with_results(&external_suite(&server.base_url(), load));
     assert.code(3);
-    let schema_text = include_str!("../schemas/results.schema.json");
-    let schema: Value = serde_json::from_str(schema_text).expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(&results)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    let schema = include_str!("../schemas/results.schema.json");
+    support::assert_schema(schema, &results);
     // A broken file is caught by the schema too.
     let mut broken = results.clone();
     broken["load"]["requests"] = Value::from(-1);
-    assert!(!validator.is_valid(&broken));
+    assert!(!support::schema_errors(schema, &broken).is_empty());
 }

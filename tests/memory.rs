@@ -8,7 +8,7 @@ mod support;
 use std::path::Path;
 
 use serde_json::Value;
-use support::{ab_json, demo_bin, serial, suite_dir};
+use support::{ab_json, serial, suite_dir, DemoSuite};
 
 const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    weight: 2\n  - name: search\n    path: /search?q=lamp\n    weight: 1";
 
@@ -23,22 +23,14 @@ const LOAD: &str =
     "  rate: 100/s\n  warmup: 300ms\n  duration: 8s\n  max_duration: 8s\n  block: 1s";
 
 fn suite(app_extra: &str) -> String {
-    format!(
-        r#"version: 1
-suite: demo
-app:
-  command: ["{demo}", "--port", "${{PORT}}"]
-  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
-{app_extra}base_url: "http://127.0.0.1:${{PORT}}"
-load:
-{LOAD}
-gate:
-  metrics: [p50, peak_rss]
-endpoints:
-{ENDPOINTS}
-"#,
-        demo = demo_bin()
-    )
+    DemoSuite {
+        app: app_extra,
+        load: LOAD,
+        endpoints: ENDPOINTS,
+        gate: "  metrics: [p50, peak_rss]",
+        ..DemoSuite::default()
+    }
+    .yaml()
 }
 
 fn ab(head: &Path, base: &Path) -> (i32, Value, String) {

@@ -90,11 +90,7 @@ fn a_head_that_stops_sending_a_gated_phase_fails_the_gate() {
         .and_then(|e| e.iter().find(|e| e["name"] == "search"))
         .expect("search compared");
     assert_eq!(search["phases"][0]["verdict"], "missing", "{search}");
-    let schema: Value = serde_json::from_str(include_str!("../schemas/comparison.schema.json"))
-        .expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator.iter_errors(&c).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    support::assert_schema(include_str!("../schemas/comparison.schema.json"), &c);
 }
 
 #[test]

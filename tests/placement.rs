@@ -158,10 +158,7 @@ fn the_app_and_the_generator_run_on_their_cpus() {
         results["provenance"]["placement"],
         serde_json::json!({ "app": app_list, "load": load_list })
     );
-    let schema: Value = serde_json::from_str(include_str!("../schemas/results.schema.json"))
-        .expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    assert!(validator.is_valid(&results), "the results match the schema");
+    support::assert_schema(include_str!("../schemas/results.schema.json"), &results);
     assert!(
         stdout.contains(&format!(
             "CPU placement: app on CPU {app_list}, load on CPU {load_list}"

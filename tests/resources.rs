@@ -10,8 +10,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 use support::{
-    ab_json, benchgate, demo_bin, demo_suite, free_port, serial, suite_dir, write_suite, Behaviour,
-    TestServer,
+    ab_json, demo_suite, free_port, serial, suite_dir, Behaviour, DemoSuite, TestServer,
 };
 
 const ENDPOINTS: &str = "  - name: list-users\n    path: /users?limit=20\n    weight: 2\n  - name: create-order\n    method: POST\n    path: /orders\n    json: { item: 42, qty: 1 }\n    expect: { status: 201 }\n  - name: search\n    path: /search?q=lamp\n    weight: 1";
@@ -26,23 +25,14 @@ const LOAD: &str =
 /// Only `cpu` is gated: a ×2 head fails its p50 too, and a run that stops
 /// at the first clear failure would leave `cpu/request` not judged.
 fn suite(app_extra: &str) -> String {
-    format!(
-        r#"version: 1
-suite: demo
-app:
-  command: ["{demo}", "--port", "${{PORT}}"]
-  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
-{app_extra}base_url: "http://127.0.0.1:${{PORT}}"
-load:
-{LOAD}
-gate:
-  metrics: [cpu]
-  threshold: 15%
-endpoints:
-{ENDPOINTS}
-"#,
-        demo = demo_bin()
-    )
+    DemoSuite {
+        app: app_extra,
+        load: LOAD,
+        endpoints: ENDPOINTS,
+        gate: "  metrics: [cpu]\n  threshold: 15%",
+        ..DemoSuite::default()
+    }
+    .yaml()
 }
 
 /// `benchgate ab` of `head` against `base`, one A/B run at a time.
@@ -80,35 +70,17 @@ fn a_head_doing_more_cpu_work_is_flagged_and_a_a_is_not() {
     assert!(ratio > 1.4, "{row:#}");
 }
 
-/// `benchgate run` of `yaml` in a temp dir; the results file as JSON.
+/// `benchgate run` of `yaml` in a temp dir, one at a time, which must
+/// succeed; the results file as JSON (null when none was written).
 fn run(yaml: &str) -> (Value, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let suite = write_suite(dir.path(), yaml);
-    let out = dir.path().join("results.json");
     let _serial = serial();
-    benchgate()
-        .current_dir(dir.path())
-        .args(["run", "--config"])
-        .arg(&suite)
-        .arg("--out")
-        .arg(&out)
-        .timeout(Duration::from_secs(60))
-        .assert()
-        .success();
-    let results = serde_json::from_slice(&std::fs::read(&out).expect("results written"))
-        .expect("results are JSON");
+    let (assert, results, dir) = support::run_with_results(yaml);
+    assert.success();
     (results, dir)
 }
 
 fn assert_results_schema(value: &Value) {
-    let schema: Value = serde_json::from_str(include_str!("../schemas/results.schema.json"))
-        .expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(value)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    support::assert_schema(include_str!("../schemas/results.schema.json"), value);
 }
 
 #[test]

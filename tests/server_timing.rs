@@ -18,41 +18,31 @@ use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
-use support::{benchgate, demo_bin, serial};
+use support::{benchgate, schema_errors, serial, DemoSuite};
 
 /// The demo suite with `POST /orders` (phases db and render) and an
 /// endpoint without phases; `env` for the app.
 fn suite(env: &str) -> String {
-    format!(
-        r#"version: 1
-suite: demo
-app:
-  command: ["{demo}", "--port", "${{PORT}}"]
-  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
-  env: {{ {env} }}
-base_url: "http://127.0.0.1:${{PORT}}"
-load:
-  rate: 60/s
+    DemoSuite {
+        app: &format!("  env: {{ {env} }}"),
+        load: "  rate: 60/s
   warmup: 1s
   duration: 4s
   max_duration: 24s
-  block: 500ms
-endpoints:
-  - name: orders-by-customer
+  block: 500ms",
+        endpoints: "  - name: orders-by-customer
     method: POST
     path: /orders
-    json: {{ item: 42, qty: 1 }}
-    expect: {{ status: 201 }}
+    json: { item: 42, qty: 1 }
+    expect: { status: 201 }
     weight: 2
   - name: list-users
     path: /users?limit=20
-    weight: 1
-gate:
-  metrics: [p50, "server-timing:db"]
-  threshold: 50%
-"#,
-        demo = demo_bin()
-    )
+    weight: 1",
+        gate: "  metrics: [p50, \"server-timing:db\"]\n  threshold: 50%",
+        ..DemoSuite::default()
+    }
+    .yaml()
 }
 
 fn endpoint<'a>(c: &'a Value, name: &str) -> &'a Value {
@@ -60,15 +50,6 @@ fn endpoint<'a>(c: &'a Value, name: &str) -> &'a Value {
         .as_array()
         .and_then(|e| e.iter().find(|e| e["name"] == name))
         .unwrap_or_else(|| panic!("{name} compared: {c}"))
-}
-
-fn schema_errors(schema: &str, value: &Value) -> Vec<String> {
-    let schema: Value = serde_json::from_str(schema).expect("schema is JSON");
-    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
-    validator
-        .iter_errors(value)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect()
 }
 
 fn read_json(path: &Path) -> Value {

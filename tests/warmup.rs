@@ -6,31 +6,23 @@
 
 mod support;
 
-use support::{demo_bin, serial};
+use support::{serial, DemoSuite};
 
 #[test]
 fn an_app_without_warm_up_gets_the_least_warm_up_in_every_later_round() {
     let _serial = serial();
-    let yaml = format!(
-        r#"version: 1
-suite: warm
-app:
-  command: ["{demo}", "--port", "${{PORT}}"]
-  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
-base_url: "http://127.0.0.1:${{PORT}}"
-load:
-  rate: 100/s
+    let yaml = DemoSuite {
+        name: "warm",
+        load: "  rate: 100/s
   connections: 4
   warmup: 2s
   duration: 8s
   max_duration: 8s
-  block: 500ms
-endpoints:
-  - name: list-users
-    path: /users?limit=20
-"#,
-        demo = demo_bin()
-    );
+  block: 500ms",
+        endpoints: "  - name: list-users\n    path: /users?limit=20",
+        ..DemoSuite::default()
+    }
+    .yaml();
     let (head, base) = (support::suite_dir(&yaml), support::suite_dir(&yaml));
     let (code, c, stderr) = support::ab_json(head.path(), base.path(), &[]);
     assert!(code == 0 || code == 1, "{stderr}\n{c}");

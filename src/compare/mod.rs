@@ -40,6 +40,8 @@ mod validity;
 
 #[cfg(test)]
 pub(crate) mod simulated;
+#[cfg(test)]
+pub(crate) mod testutil;
 
 pub use crate::config::names::APP_ROW;
 pub use engine::compare;

@@ -22,6 +22,8 @@ mod values;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+pub(crate) mod testutil;
 
 use std::path::Path;
 

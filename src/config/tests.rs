@@ -21,7 +21,12 @@ endpoints:
 ";
 
 fn err(text: &str) -> String {
-    match parse(text, Path::new("benchgate.yaml")) {
+    err_in("benchgate.yaml", text)
+}
+
+/// The message that parsing `text` as the file `file` fails with.
+fn err_in(file: &str, text: &str) -> String {
+    match parse(text, Path::new(file)) {
         Ok(config) => panic!("expected an error, got {config:?}"),
         Err(e) => e.to_string(),
     }

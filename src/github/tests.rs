@@ -7,23 +7,21 @@ use super::comment::{self, MAX_ROWS};
 use super::summary::annotations;
 use crate::baseline::HistoryEntry;
 use crate::compare::{
-    Comparison, EndpointComparison, ErrorComparison, MetricComparison, Outcome, SideInfo,
-    VerdictName,
+    testutil, Comparison, EndpointComparison, MetricComparison, Outcome, SideInfo, VerdictName,
 };
 use crate::config::Metric;
 use crate::record::Host;
 use crate::report::comment::{render, HistoryRow, Page, MAX_BODY};
 use crate::report::Report;
 
+/// Both sides of every comparison here.
 fn side() -> SideInfo {
-    SideInfo {
-        git_commit: Some("0123456789abcdef".into()),
-        time_utc: "2024-05-01T12:04:00Z".into(),
-        runs: 5,
-        cpu_model: "Test CPU".into(),
-        cores: 4,
-        placement: None,
-    }
+    testutil::side(
+        Some("0123456789abcdef"),
+        "2024-05-01T12:04:00Z",
+        5,
+        "Test CPU",
+    )
 }
 
 fn metric(metric: Metric, ratio: f64, verdict: VerdictName) -> MetricComparison {
@@ -57,13 +55,7 @@ fn comparison(n: usize, name: &str, ratio: f64) -> Comparison {
                     metric(Metric::P50, 1.0, VerdictName::Unchanged),
                     metric(Metric::P95, r, v),
                 ],
-                errors: ErrorComparison {
-                    base_rate: 0.0,
-                    head_rate: 0.0,
-                    max_increase: 0.01,
-                    p_value: Some(1.0),
-                    regressed: false,
-                },
+                errors: testutil::no_errors(),
                 curves: Default::default(),
                 phases: Vec::new(),
             }
@@ -81,22 +73,8 @@ fn comparison(n: usize, name: &str, ratio: f64) -> Comparison {
         base: side(),
         head: side(),
         endpoints,
-        added: Vec::new(),
-        removed: Vec::new(),
         warnings: vec!["50% of\nthe runs".into()],
-        pairing: None,
-        accepted: Vec::new(),
-        proposed: Vec::new(),
-        run_noise: None,
-        capacity: None,
-        sight: Default::default(),
-        failed: Vec::new(),
-        invalid: Vec::new(),
-        memory: None,
-        cpu_by_endpoint: Vec::new(),
-        stopping: None,
-        undecidable: None,
-        possible_regressions: Vec::new(),
+        ..testutil::bare()
     }
 }
 
@@ -368,13 +346,7 @@ fn never_a_pass(report: &Report, headline: &str) -> serde_json::Value {
         );
     }
     let json = json_of(report);
-    let schema: serde_json::Value =
-        serde_json::from_str(include_str!("../../schemas/comparison.schema.json")).expect("JSON");
-    let validator = jsonschema::validator_for(&schema).expect("the schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(&json)
-        .map(|e| e.to_string())
-        .collect();
+    let errors = testutil::schema_errors(&json);
     assert!(errors.is_empty(), "{errors:?}");
     json
 }

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest as _, Sha256};
 
-use super::{check_step, parse, root, PullRequest, STANDIN};
+use super::{check_step, named_step, parse, root, PullRequest, STANDIN};
 
 const VERSION: &str = "0.2.0";
 const REPOSITORY: &str = "owner/benchgate";
@@ -208,12 +208,7 @@ impl Runner {
 
     fn run(&self, step_name: &str) -> Installed {
         let action = parse(&root().join("action.yml"));
-        let step = action["runs"]["steps"]
-            .as_sequence()
-            .expect("steps")
-            .iter()
-            .find(|s| s["name"].as_str() == Some(step_name))
-            .unwrap_or_else(|| panic!("no step {step_name}"));
+        let step = named_step(&action["runs"]["steps"], step_name);
         let script = step["run"].as_str().expect("a run script");
         let output = self.pr.path("github_output");
         fs_err::write(&output, "").expect("output file");
@@ -258,10 +253,7 @@ fn the_install_step_passes_inputs_in_the_environment_and_gates_the_source_build(
         "Cache the benchgate build",
         "Build benchgate from source",
     ] {
-        let step = steps
-            .iter()
-            .find(|s| s["name"].as_str() == Some(name))
-            .unwrap_or_else(|| panic!("no step {name}"));
+        let step = named_step(&action["runs"]["steps"], name);
         assert_eq!(step["if"].as_str(), Some(SOURCE), "{name}");
     }
     // A PATH change would outlive the action: binaries go by full path.

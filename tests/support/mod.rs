@@ -112,6 +112,45 @@ pub fn run_suite_in(dir: &Path, suite: &Path) -> assert_cmd::assert::Assert {
         .assert()
 }
 
+/// `benchgate args…` in `dir`, bounded to a minute: what it printed and
+/// how it exited, whatever that was.
+pub fn output_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    benchgate()
+        .current_dir(dir)
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("benchgate runs")
+}
+
+/// `benchgate run` of `yaml` in a temp dir, bounded to a minute, writing
+/// its results file: how it ended, the results as JSON (null when none
+/// was written), and the dir.
+pub fn run_with_results(
+    yaml: &str,
+) -> (
+    assert_cmd::assert::Assert,
+    serde_json::Value,
+    tempfile::TempDir,
+) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let suite = write_suite(dir.path(), yaml);
+    let out = dir.path().join("results.json");
+    let assert = benchgate()
+        .current_dir(dir.path())
+        .args(["run", "--config"])
+        .arg(&suite)
+        .arg("--out")
+        .arg(&out)
+        .timeout(Duration::from_secs(60))
+        .assert();
+    let results = std::fs::read(&out)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or(serde_json::Value::Null);
+    (assert, results, dir)
+}
+
 /// Writes `yaml` as `benchgate.yaml` in `dir` and returns its path.
 pub fn write_suite(dir: &Path, yaml: &str) -> PathBuf {
     let path = dir.join("benchgate.yaml");
@@ -119,22 +158,81 @@ pub fn write_suite(dir: &Path, yaml: &str) -> PathBuf {
     path
 }
 
-/// A suite that starts the demo app on `port` with the given endpoints block.
-pub fn demo_suite(port: u16, load: &str, endpoints: &str) -> String {
-    format!(
-        r#"version: 1
-suite: demo
+/// A suite around the demo app, each instance started on `port` (the
+/// `${PORT}` the runner hands it, unless a fixed port is named) and ready
+/// once its `/health` answers: the one writer of such suites, so that a
+/// test states only what its run is about. Each block is the lines under
+/// its key, indented as they stand in the file; an empty `app` or `gate`
+/// adds nothing.
+pub struct DemoSuite<'a> {
+    pub name: &'a str,
+    /// A fixed port; `None` is `${PORT}`.
+    pub port: Option<u16>,
+    /// Lines under `app:` after its command and readiness check.
+    pub app: &'a str,
+    pub load: &'a str,
+    pub endpoints: &'a str,
+    pub gate: &'a str,
+}
+
+impl Default for DemoSuite<'_> {
+    fn default() -> Self {
+        DemoSuite {
+            name: "demo",
+            port: None,
+            app: "",
+            load: "",
+            endpoints: "",
+            gate: "",
+        }
+    }
+}
+
+impl DemoSuite<'_> {
+    pub fn yaml(&self) -> String {
+        let port = self
+            .port
+            .map_or_else(|| "${PORT}".to_owned(), |port| port.to_string());
+        let gate = match self.gate {
+            "" => String::new(),
+            gate => format!("gate:\n{}", lines(gate)),
+        };
+        format!(
+            r#"version: 1
+suite: {name}
 app:
   command: ["{demo}", "--port", "{port}"]
   ready: {{ url: "http://127.0.0.1:{port}/health", timeout: 20s }}
-base_url: "http://127.0.0.1:{port}"
+{app}base_url: "http://127.0.0.1:{port}"
 load:
-{load}
-endpoints:
-{endpoints}
-"#,
-        demo = demo_bin()
-    )
+{load}endpoints:
+{endpoints}{gate}"#,
+            name = self.name,
+            demo = demo_bin(),
+            app = lines(self.app),
+            load = lines(self.load),
+            endpoints = lines(self.endpoints),
+        )
+    }
+}
+
+/// `block` ending in one newline, or nothing when it is empty.
+fn lines(block: &str) -> String {
+    match block.trim_end_matches('\n') {
+        "" => String::new(),
+        block => format!("{block}\n"),
+    }
+}
+
+/// A suite that starts the demo app on `port` with the given endpoints block.
+pub fn demo_suite(port: u16, load: &str, endpoints: &str) -> String {
+    DemoSuite {
+        port: Some(port),
+        load,
+        endpoints,
+        ..DemoSuite::default()
+    }
+    .yaml()
 }
 
 /// How a [`TestServer`] answers.
@@ -159,19 +257,15 @@ pub enum Behaviour {
 pub struct TestServer {
     pub addr: SocketAddr,
     pub requests: Arc<AtomicU64>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _thread: ServerThread,
 }
 
 impl TestServer {
     pub fn start(behaviour: Behaviour) -> TestServer {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        let addr = listener.local_addr().expect("addr");
+        let (listener, addr) = loopback_listener();
         let requests = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&requests);
-        let (stop, stopped) = tokio::sync::oneshot::channel();
-        let thread = std::thread::spawn(move || {
+        let thread = ServerThread::spawn(move |stopped| {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(1)
                 .enable_all()
@@ -182,8 +276,7 @@ impl TestServer {
         TestServer {
             addr,
             requests,
-            stop: Some(stop),
-            thread: Some(thread),
+            _thread: thread,
         }
     }
 
@@ -192,7 +285,38 @@ impl TestServer {
     }
 }
 
-impl Drop for TestServer {
+/// A listener on a free loopback port, non-blocking (for a tokio runtime
+/// to take over), and its address.
+pub fn loopback_listener() -> (std::net::TcpListener, SocketAddr) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let addr = listener.local_addr().expect("addr");
+    (listener, addr)
+}
+
+/// The thread a test's server runs on: told to stop, and joined, when
+/// dropped.
+pub struct ServerThread {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ServerThread {
+    /// Runs `serve` on a thread of its own, handing it the receiver that
+    /// says when to stop.
+    pub fn spawn(
+        serve: impl FnOnce(tokio::sync::oneshot::Receiver<()>) + Send + 'static,
+    ) -> ServerThread {
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let thread = std::thread::spawn(move || serve(stopped));
+        ServerThread {
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for ServerThread {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
@@ -625,29 +749,43 @@ pub fn unprivileged_benchgate(dir: &Path) -> Option<assert_cmd::Command> {
 /// machine is): a fixed 6 s of 500 ms blocks at 60/s per side, no budget
 /// beyond it. `app_extra` lines go under `app:`.
 pub fn wait_suite(app_extra: &str) -> String {
-    format!(
-        r#"version: 1
-suite: demo
-app:
-  command: ["{demo}", "--port", "${{PORT}}"]
-  ready: {{ url: "http://127.0.0.1:${{PORT}}/health", timeout: 20s }}
-{app_extra}base_url: "http://127.0.0.1:${{PORT}}"
-load:
-  rate: 60/s
+    DemoSuite {
+        app: app_extra,
+        load: "  rate: 60/s
   warmup: 1s
   duration: 6s
   max_duration: 6s
-  block: 500ms
-endpoints:
-  - name: list-users
+  block: 500ms",
+        endpoints: WAIT_ENDPOINTS,
+        ..DemoSuite::default()
+    }
+    .yaml()
+}
+
+/// The demo app's list of users, and its wait of 10 ms on a "database".
+const WAIT_ENDPOINTS: &str = "  - name: list-users
     path: /users?limit=20
     weight: 2
   - name: wait
     path: /sleep?ms=10
-    weight: 1
-"#,
-        demo = demo_bin()
-    )
+    weight: 1";
+
+/// What the JSON schema `schema` (its text) finds wrong in `value`: one
+/// line each, with where; empty when it conforms.
+pub fn schema_errors(schema: &str, value: &serde_json::Value) -> Vec<String> {
+    let schema: serde_json::Value = serde_json::from_str(schema).expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+    validator
+        .iter_errors(value)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+/// Fails with every violation when `value` does not match the JSON schema
+/// `schema` (its text).
+pub fn assert_schema(schema: &str, value: &serde_json::Value) {
+    let errors = schema_errors(schema, value);
+    assert!(errors.is_empty(), "{errors:#?}");
 }
 
 /// `git args` in `dir` with a throwaway identity; its stdout, trimmed.

@@ -3,22 +3,12 @@
 
 use std::time::Instant;
 
+use super::MIN;
+use crate::config::testutil::alias_bomb;
 use crate::config::*;
 
-const MIN: &str = "\
-version: 1
-suite: api
-base_url: http://127.0.0.1:8000
-endpoints:
-  - name: a
-    path: /
-";
-
 fn err(text: &str) -> String {
-    match parse(text, Path::new("s.yaml")) {
-        Ok(config) => panic!("expected an error, got {config:?}"),
-        Err(e) => e.to_string(),
-    }
+    super::err_in("s.yaml", text)
 }
 
 #[test]
@@ -132,36 +122,14 @@ fn deep_nesting_and_alias_bombs_are_refused_fast() {
         .map(|i| format!("{}k:\n", " ".repeat(i % 200)))
         .collect();
     let flow = format!("{MIN}x: {}{}\n", "[".repeat(30_000), "]".repeat(30_000));
-    let mut bomb = format!("{MIN}a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
-    for level in 0..9 {
-        let previous = if level == 0 {
-            "a".to_string()
-        } else {
-            format!("l{}", level - 1)
-        };
-        bomb.push_str(&format!(
-            "l{level}: &l{level} [{}]\n",
-            vec![format!("*{previous}"); 9].join(", ")
-        ));
-    }
+    let bomb = format!("{MIN}{}", alias_bomb(9));
     let big = format!("{MIN}{}", "# padding\n".repeat(120_000));
     for (what, text) in [("deep", deep), ("flow", flow), ("bomb", bomb), ("big", big)] {
         let e = err(&text);
         assert!(e.starts_with("s.yaml:"), "{what}: {e}");
     }
     // A billion laughs within the alias cap is refused by the parser, quickly.
-    let mut small = format!("{MIN}a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
-    for level in 0..10 {
-        let previous = if level == 0 {
-            "a".to_string()
-        } else {
-            format!("l{}", level - 1)
-        };
-        small.push_str(&format!(
-            "l{level}: &l{level} [{}]\n",
-            vec![format!("*{previous}"); 9].join(", ")
-        ));
-    }
+    let small = format!("{MIN}{}", alias_bomb(10));
     let _ = parse(&small, Path::new("s.yaml"));
     assert!(
         started.elapsed().as_secs() < 5,

@@ -1,16 +1,8 @@
 //! `server-timing:<phase>` entries of `gate.metrics`: read apart from the
 //! latency metrics, and each mistake located with its fix.
 
+use super::MIN;
 use crate::config::*;
-
-const MIN: &str = "\
-version: 1
-suite: api
-base_url: http://127.0.0.1:8000
-endpoints:
-  - name: a
-    path: /
-";
 
 fn gate(metrics: &str) -> Result<Config, ConfigError> {
     parse(

@@ -511,6 +511,22 @@ fn small_record(per_endpoint: usize) -> Value {
     value
 }
 
+/// [`small_record`] of 6 blocks an endpoint with the latency histogram of
+/// one of its 24 blocks (`block`, endpoint by endpoint) put through `edits`.
+fn with_mutated_histogram(block: usize, edits: &[HistogramEdit]) -> Value {
+    let mut doc = small_record(6);
+    let (e, b) = (block % 4, block / 4);
+    let mut text = doc["endpoints"][e]["blocks"][b]["latency_us"]
+        .as_str()
+        .expect("encoded")
+        .to_string();
+    for edit in edits {
+        text = apply_histogram(&text, edit);
+    }
+    doc["endpoints"][e]["blocks"][b]["latency_us"] = text.into();
+    doc
+}
+
 /// The suite parser on `bytes`: Ok or an error naming the file, quickly.
 fn parse_suite(bytes: &[u8]) -> Result<config::Config, config::ConfigError> {
     let text = String::from_utf8_lossy(bytes);
@@ -643,16 +659,7 @@ proptest! {
         block in 0usize..24,
         edits in prop::collection::vec(histogram_edit(), 1..4),
     ) {
-        let mut doc = small_record(6);
-        let (e, b) = (block % 4, block / 4);
-        let mut text = doc["endpoints"][e]["blocks"][b]["latency_us"]
-            .as_str()
-            .expect("encoded")
-            .to_string();
-        for edit in &edits {
-            text = apply_histogram(&text, edit);
-        }
-        doc["endpoints"][e]["blocks"][b]["latency_us"] = text.into();
+        let doc = with_mutated_histogram(block, &edits);
         if let Ok(r) = decode_record(&serde_json::to_vec(&doc).expect("json")) {
             let demo = decode_record(&serde_json::to_vec(&small_record(6)).expect("json"))
                 .expect("the demo decodes");
@@ -814,20 +821,7 @@ fn suite_seeds_from_the_issue_are_refused_cleanly() {
     let deep: String = (0..30_000)
         .map(|i| format!("{}k:\n", " ".repeat(i % 100)))
         .collect();
-    let mut bomb = String::from(
-        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
-    );
-    for level in 0..12 {
-        let previous = if level == 0 {
-            "a".to_string()
-        } else {
-            format!("l{}", level - 1)
-        };
-        bomb.push_str(&format!(
-            "l{level}: &l{level} [{}]\n",
-            vec![format!("*{previous}"); 9].join(",")
-        ));
-    }
+    let bomb = crate::config::testutil::alias_bomb(12);
     let cases: Vec<(&str, Vec<u8>)> = vec![
         (
             "4: weight",
@@ -929,16 +923,7 @@ fn fuzz_census() {
     let (mut ok, mut refused) = (0, 0);
     for _ in 0..cases {
         let (block, edits) = histograms.new_tree(&mut runner).expect("tree").current();
-        let mut doc = small_record(6);
-        let (e, b) = (block % 4, block / 4);
-        let mut text = doc["endpoints"][e]["blocks"][b]["latency_us"]
-            .as_str()
-            .expect("encoded")
-            .to_string();
-        for edit in &edits {
-            text = apply_histogram(&text, edit);
-        }
-        doc["endpoints"][e]["blocks"][b]["latency_us"] = text.into();
+        let doc = with_mutated_histogram(block, &edits);
         match decode_record(&serde_json::to_vec(&doc).expect("json")) {
             Ok(r) => {
                 compare_records(&demo, &r);

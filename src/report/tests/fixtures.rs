@@ -2,23 +2,14 @@
 //! that fails, one whose names and notes are hostile. Written out, not
 //! computed, so that a snapshot changes only when a writer does.
 
+use crate::compare::testutil::bare;
+pub(super) use crate::compare::testutil::{no_errors, side};
 use crate::compare::{
     Comparison, Curves, EndpointComparison, ErrorComparison, MetricComparison, Outcome, Point,
     SideInfo, VerdictName, CURVE_QUANTILES,
 };
 use crate::config::Metric;
 use crate::record::Placement;
-
-pub(super) fn side(commit: Option<&str>, time_utc: &str, runs: usize, cpu_model: &str) -> SideInfo {
-    SideInfo {
-        git_commit: commit.map(String::from),
-        time_utc: time_utc.into(),
-        runs,
-        cpu_model: cpu_model.into(),
-        cores: 4,
-        placement: None,
-    }
-}
 
 /// A metric with an interval: (base ms, head ms), ratio and bounds.
 pub(super) fn metric(
@@ -56,16 +47,6 @@ pub(super) fn curves(base: &[f64], head: &[f64]) -> Curves {
     Curves {
         base: points(base),
         head: points(head),
-    }
-}
-
-pub(super) fn no_errors() -> ErrorComparison {
-    ErrorComparison {
-        base_rate: 0.0,
-        head_rate: 0.0,
-        max_increase: 0.01,
-        p_value: Some(1.0),
-        regressed: false,
     }
 }
 
@@ -145,22 +126,8 @@ pub(super) fn passing() -> Comparison {
                 phases: Vec::new(),
             },
         ],
-        added: Vec::new(),
-        removed: Vec::new(),
         warnings: vec!["the baseline was recorded on another machine (Test CPU @ 3.00GHz, 4 cores) than this run (Other CPU @ 2.10GHz, 4 cores): machine-to-machine offsets are not covered by the intervals".into()],
-        pairing: None,
-        accepted: Vec::new(),
-        proposed: Vec::new(),
-        run_noise: None,
-        capacity: None,
-        sight: Default::default(),
-        failed: Vec::new(),
-        invalid: Vec::new(),
-        memory: None,
-        cpu_by_endpoint: Vec::new(),
-        stopping: None,
-        undecidable: None,
-        possible_regressions: Vec::new(),
+        ..bare()
     }
 }
 
@@ -282,19 +249,7 @@ pub(super) fn failing() -> Comparison {
             "the run achieved 171.3/s of the 200/s target: the app or the generator was saturated"
                 .into(),
         ],
-        pairing: None,
-        accepted: Vec::new(),
-        proposed: Vec::new(),
-        run_noise: None,
-        capacity: None,
-        sight: Default::default(),
-        failed: Vec::new(),
-        invalid: Vec::new(),
-        memory: None,
-        cpu_by_endpoint: Vec::new(),
-        stopping: None,
-        undecidable: None,
-        possible_regressions: Vec::new(),
+        ..bare()
     }
 }
 
