@@ -104,10 +104,13 @@ fn a_baseline_from_another_machine_never_decides() {
             .is_some_and(|n| n.contains("recorded on another machine"))),
         "{c}"
     );
-    // Never a pass: a run that could see nothing is not judged.
-    assert_eq!(c["outcome"], "not-judged", "{c}");
-    assert!(
-        stderr.contains("⚠ not judged: no gated metric could see a 10% change"),
-        "{stderr}"
-    );
+    // Never a pass: a run that could see nothing is not judged (or, when
+    // a stall of the head's puts an estimate over the threshold, a
+    // possible regression: not judged either).
+    let headline = match c["outcome"].as_str() {
+        Some("not-judged") => "⚠ not judged: no gated metric could see a 10% change",
+        Some("possible-regression") => "⚠ not judged: ",
+        _ => panic!("a run that could see nothing was judged: {c}"),
+    };
+    assert!(stderr.contains(headline), "{stderr}");
 }
