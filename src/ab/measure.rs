@@ -275,7 +275,7 @@ fn heading(plan: Option<RoundPlan>, round: u32) -> String {
 
 /// The rounds of one side as one record: each round a run, its blocks still
 /// paired with the other side's, the load summary over all of them (the
-/// worst round's achieved rate).
+/// time-weighted achieved rate of its rounds).
 fn join_rounds(
     rounds: Vec<RunRecord>,
     head: &Config,
@@ -286,7 +286,7 @@ fn join_rounds(
     let mut joined = RunRecord::combine(rounds)?;
     joined.pairing = pairing;
     joined.provenance.chosen.extend(chosen.iter().cloned());
-    if let Some(load) = record::total_load(head.load.rate, &joined.runs) {
+    if let Some(load) = record::total_load(head.load.rate, &joined.runs, record::Joined::Repeats) {
         joined.load = record::LoadSummary {
             duration_ms: joined.runs.iter().map(|r| r.load.duration_ms).sum(),
             ..load

@@ -155,7 +155,7 @@ pub fn merge(inputs: Vec<(PathBuf, RunRecord)>) -> Result<RunRecord, MergeError>
     // Each input was within the limits; their join must be too, or the
     // merged file could not be read back.
     record::limits::check(&merged).map_err(MergeError::TooLarge)?;
-    if let Some(load) = total_load(merged.measured.rate, &merged.runs) {
+    if let Some(load) = total_load(merged.measured.rate, &merged.runs, record::Joined::Parts) {
         merged.load = load;
     }
     merged.summarize();

@@ -26,7 +26,7 @@ pub use model::{
     RunInfo, RunRecord, Summary, FORMAT,
 };
 pub use runs::JoinError;
-pub use total_load::total_load;
+pub use total_load::{total_load, Joined};
 
 #[cfg(test)]
 mod tests;
