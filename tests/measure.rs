@@ -115,8 +115,18 @@ fn a_target_that_goes_away_mid_run_shows_connect_errors() {
         .spawn()
         .expect("spawn benchgate");
     std::thread::sleep(Duration::from_millis(1500));
+    let addr = server.addr;
     drop(server);
+    // The port stays bound, not listening: connections to it are refused,
+    // and no other process's server (a busy machine starts many) takes it
+    // and answers in the stopped one's place.
+    let hold =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("a socket");
+    hold.set_reuse_address(true).expect("SO_REUSEADDR");
+    hold.bind(&addr.into())
+        .expect("the stopped server's port, held until the run ends");
     let output = child.wait_with_output().expect("benchgate finishes");
+    drop(hold);
     assert!(output.status.success());
     let results: Value =
         serde_json::from_slice(&std::fs::read(&out).expect("results")).expect("json");
