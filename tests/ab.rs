@@ -467,10 +467,13 @@ fn ctrl_c_stops_both_apps() {
 }
 
 /// The end of every Python server of these tests: answers `ok` to GET on
-/// 127.0.0.1:`port`.
+/// 127.0.0.1:`port`, first handing each path to `on_request` where the
+/// server's own part defines one.
 const SERVE_OK: &str = r#"
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        if "on_request" in globals():
+            on_request(self.path)
         self.send_response(200)
         self.send_header("Content-Length", "2")
         self.end_headers()
@@ -578,7 +581,7 @@ fn both_apps_of_a_round_start_up_at_once() {
 /// its first request beyond `/ready` comes, and, on SIGTERM, that it got
 /// it; then it takes a second, counts benchgate's "warm-up of each later
 /// round" lines (printed once round 1 is over) in `<stderr>`, notes that
-/// and that it is gone, and exits.
+/// and that it is gone, and exits ([`SERVE_OK`] serves).
 const SLOW_EXIT: &str = r#"
 import os, signal, sys, time, http.server
 port, events, stderr = int(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -596,18 +599,10 @@ def term(*_):
     note("gone")
     os._exit(0)
 signal.signal(signal.SIGTERM, term)
-class Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self):
-        if self.path != "/ready" and not loaded:
-            loaded.append(1)
-            note("load")
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-    def log_message(self, *args):
-        pass
-http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+def on_request(path):
+    if path != "/ready" and not loaded:
+        loaded.append(1)
+        note("load")
 "#;
 
 /// Issue 22: a round waited for its apps to exit before the run went on,
@@ -621,7 +616,7 @@ fn what_follows_a_round_is_done_while_its_apps_exit() {
     let dir = tempfile::tempdir().expect("temp dir");
     let (events, err) = (dir.path().join("events"), dir.path().join("stderr"));
     let script = dir.path().join("server.py");
-    std::fs::write(&script, SLOW_EXIT).expect("the server");
+    std::fs::write(&script, format!("{SLOW_EXIT}{SERVE_OK}")).expect("the server");
     let suite = format!(
         "version: 1\nsuite: slow-exit\napp:\n  command: [\"python3\", {script:?}, \"${{PORT}}\", {events:?}, {err:?}]\n  ready: {{ url: \"http://127.0.0.1:${{PORT}}/ready\", timeout: 20s }}\nbase_url: \"http://127.0.0.1:${{PORT}}\"\nload:\n  rate: 20/s\n  warmup: 500ms\n  duration: 8s\n  max_duration: 8s\n  block: 500ms\nendpoints:\n  - name: work\n    path: /work\n",
         script = script.display().to_string(),
