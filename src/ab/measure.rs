@@ -27,7 +27,7 @@ use super::sides::{SideBySide, SideSuites, Sides};
 
 /// Builds the base and this tree's app, then measures them side by side
 /// with this tree's endpoints and load for `load.duration`, in rounds. For
-/// calibration and capacity stages: a fixed length, no looks.
+/// `calibrate`: a fixed length, no looks.
 pub fn measure(sides: Sides<'_>) -> Result<SideBySide, AbError> {
     let suites = SideSuites::resolve(sides)?;
     let mut rounds = Rounds::new(&suites, false);

@@ -5,7 +5,8 @@
 //! This module prepares and measures: where the base tree's suite file is
 //! ([`base_suite_path`]), a temporary worktree for `check --ab REF`
 //! ([`Worktree`]), both sides' suites resolved once ([`SideSuites`]), the
-//! rounds that measure them ([`measure()`], [`measure_until`]), the files
+//! rounds that measure them ([`measure()`], [`measure_until`]), the stages
+//! of a ramp on one pair of apps ([`measure_stages`]), the files
 //! both sides' results go to ([`claim_results`]), and the gate
 //! with the run-to-run floor ([`run_noise`]) and the slowdowns a pull
 //! request accepts ([`gate()`]). The gate's settings and the floor are the

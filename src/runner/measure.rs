@@ -191,7 +191,7 @@ pub async fn measure_ab_stages(
             None => break,
         }
     }
-    Exiting::signal(apps).wait();
+    crate::app::stop_all(&mut apps);
     Ok(())
 }
 
